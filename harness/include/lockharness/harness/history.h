@@ -24,12 +24,20 @@
 // `t`, `lock_acquired` and `lock_released` are CLOCK_MONOTONIC nanoseconds
 // since the start of the run. `process` is the harness's index of the process
 // slot; `writer` the workload's writer index (-1 for readers and the harness).
-// Unknown fields are ignored on read, so the format can grow.
+// Unknown fields are ignored on read, so the format can grow. `value` (the
+// JSON a get/list printed) is written as a JSON string holding that text; a
+// reader also accepts it as an embedded JSON object or array and keeps the
+// raw text. Strings use JSON escapes; bytes >= 0x80 pass through unchanged.
+//
+// Reading a whole history: ReadHistoryFile() (or ParseHistory() on bytes in
+// memory) parses every line with a small dedicated parser, fast enough for
+// millions of events, and names the line and field of the first bad line.
 
 #ifndef LOCKHARNESS_HARNESS_HISTORY_H_
 #define LOCKHARNESS_HARNESS_HISTORY_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,6 +93,25 @@ std::string FormatEvent(const Event& event);
 // Parses one line. On failure returns nullopt and sets *error (if non-null)
 // to a message naming the offending field.
 std::optional<Event> ParseEvent(std::string_view line, std::string* error);
+
+// Appends `text` to *out as a JSON string literal (with the quotes),
+// escaping quotes, backslashes and control characters.
+void AppendJsonString(std::string_view text, std::string* out);
+
+// Parses a whole history (JSON Lines; empty lines are skipped) and appends
+// the events to *events in order. On failure returns false and sets *error
+// to "line N: <what is wrong, naming the field>"; *events then holds the
+// events of the lines before N.
+// REQUIRES: events != nullptr, error != nullptr.
+bool ParseHistory(std::string_view contents, std::vector<Event>* events,
+                  std::string* error);
+
+// Reads and parses the history file at `path` as ParseHistory() does.
+// On failure returns false and sets *error to "<path> line N: ..." or
+// "<path>: <reason it could not be read>".
+// REQUIRES: events != nullptr, error != nullptr.
+bool ReadHistoryFile(const std::filesystem::path& path,
+                     std::vector<Event>* events, std::string* error);
 
 }  // namespace lockharness::harness
 

@@ -1,0 +1,557 @@
+// history.cc: event names, the JSON line writer and a small dedicated
+// parser for the flat history line format (see history.h).
+//
+// The parser is hand-written rather than built on a general JSON library
+// because a run of a million operations has two million lines to read and
+// the whole check must stay within a couple of seconds.
+
+#include "lockharness/harness/history.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace lockharness::harness {
+namespace {
+
+constexpr std::string_view kEventTypeNames[] = {"invoke", "ok",   "fail",
+                                                "info",   "read", "fault"};
+constexpr std::string_view kOpKindNames[] = {
+    "register", "update", "remove", "set-default", "get", "list"};
+
+void AppendInt(int64_t value, std::string* out) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  (void)ec;  // 24 bytes always suffice for an int64_t.
+  out->append(buffer, end);
+}
+
+void AppendKey(std::string_view key, std::string* out) {
+  out->push_back(',');
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+// Reads one line's JSON object. Positions are byte offsets into the line;
+// errors name the field being read.
+class LineParser {
+ public:
+  explicit LineParser(std::string_view line) : text_(line) {}
+
+  std::optional<Event> Parse(std::string* error);
+
+ private:
+  bool Fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+    return false;
+  }
+  bool FailField(std::string_view field, std::string_view what) {
+    return Fail("field '" + std::string(field) + "': " + std::string(what));
+  }
+
+  void SkipSpace() {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\r' ||
+            text_[pos_] == '\n')) {
+      ++pos_;
+    }
+  }
+  bool Consume(char c) {
+    SkipSpace();
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  char Peek() {
+    SkipSpace();
+    return pos_ < text_.size() ? text_[pos_] : '\0';
+  }
+
+  bool ParseString(std::string_view field, std::string* out);
+  bool ParseHex4(std::string_view field, uint32_t* out);
+  bool ParseInt(std::string_view field, int64_t* out);
+  bool ParseIntField(std::string_view field, int* out);
+  bool ParseBool(std::string_view field, bool* out);
+  bool ParseFields(Fields* out);
+  bool SkipValue(std::string_view field, int depth);
+  bool ParseMember(std::string_view key, Event* event, bool* saw_type);
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+bool LineParser::ParseHex4(std::string_view field, uint32_t* out) {
+  if (pos_ + 4 > text_.size()) return FailField(field, "truncated \\u escape");
+  uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) {
+    char c = text_[pos_++];
+    value <<= 4;
+    if (c >= '0' && c <= '9') {
+      value |= static_cast<uint32_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      value |= static_cast<uint32_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      value |= static_cast<uint32_t>(c - 'A' + 10);
+    } else {
+      return FailField(field, "bad hex digit in \\u escape");
+    }
+  }
+  *out = value;
+  return true;
+}
+
+void AppendUtf8(uint32_t code_point, std::string* out) {
+  if (code_point < 0x80) {
+    out->push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+bool LineParser::ParseString(std::string_view field, std::string* out) {
+  if (!Consume('"')) return FailField(field, "expected a string");
+  out->clear();
+  while (true) {
+    // Copy the run of plain bytes up to the next quote or backslash at once.
+    size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] != '"' && text_[pos_] != '\\') {
+      if (static_cast<unsigned char>(text_[pos_]) < 0x20) {
+        return FailField(field, "unescaped control character in string");
+      }
+      ++pos_;
+    }
+    out->append(text_.data() + start, pos_ - start);
+    if (pos_ >= text_.size()) return FailField(field, "unterminated string");
+    if (text_[pos_++] == '"') return true;
+    if (pos_ >= text_.size()) return FailField(field, "unterminated escape");
+    char escape = text_[pos_++];
+    switch (escape) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case '/': out->push_back('/'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'u': {
+        uint32_t code = 0;
+        if (!ParseHex4(field, &code)) return false;
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          uint32_t low = 0;
+          if (pos_ + 2 > text_.size() || text_[pos_] != '\\' ||
+              text_[pos_ + 1] != 'u') {
+            return FailField(field, "unpaired surrogate in \\u escape");
+          }
+          pos_ += 2;
+          if (!ParseHex4(field, &low)) return false;
+          if (low < 0xDC00 || low > 0xDFFF) {
+            return FailField(field, "unpaired surrogate in \\u escape");
+          }
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+        } else if (code >= 0xDC00 && code <= 0xDFFF) {
+          return FailField(field, "unpaired surrogate in \\u escape");
+        }
+        AppendUtf8(code, out);
+        break;
+      }
+      default:
+        return FailField(field, "invalid escape in string");
+    }
+  }
+}
+
+bool LineParser::ParseInt(std::string_view field, int64_t* out) {
+  SkipSpace();
+  const char* begin = text_.data() + pos_;
+  const char* end = text_.data() + text_.size();
+  auto [ptr, ec] = std::from_chars(begin, end, *out);
+  if (ec == std::errc::result_out_of_range) {
+    return FailField(field, "integer out of range");
+  }
+  if (ec != std::errc() || ptr == begin) {
+    return FailField(field, "expected an integer");
+  }
+  if (ptr < end && (*ptr == '.' || *ptr == 'e' || *ptr == 'E')) {
+    return FailField(field, "expected an integer, got a fraction");
+  }
+  pos_ = static_cast<size_t>(ptr - text_.data());
+  return true;
+}
+
+bool LineParser::ParseIntField(std::string_view field, int* out) {
+  int64_t value = 0;
+  if (!ParseInt(field, &value)) return false;
+  if (value < INT32_MIN || value > INT32_MAX) {
+    return FailField(field, "integer out of range");
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
+bool LineParser::ParseBool(std::string_view field, bool* out) {
+  SkipSpace();
+  std::string_view rest = text_.substr(pos_);
+  if (rest.starts_with("true")) {
+    pos_ += 4;
+    *out = true;
+    return true;
+  }
+  if (rest.starts_with("false")) {
+    pos_ += 5;
+    *out = false;
+    return true;
+  }
+  return FailField(field, "expected true or false");
+}
+
+bool LineParser::ParseFields(Fields* out) {
+  if (!Consume('{')) return FailField("fields", "expected an object");
+  out->clear();
+  if (Consume('}')) return true;
+  std::string key;
+  std::string value;
+  do {
+    if (!ParseString("fields", &key)) return false;
+    if (!Consume(':')) return FailField("fields", "expected ':'");
+    if (!ParseString("fields." + key, &value)) return false;
+    out->emplace_back(std::move(key), std::move(value));
+  } while (Consume(','));
+  if (!Consume('}')) return FailField("fields", "expected ',' or '}'");
+  return true;
+}
+
+// Skips any JSON value (used for unknown fields, so the format can grow).
+bool LineParser::SkipValue(std::string_view field, int depth) {
+  if (depth > 64) return FailField(field, "nested too deeply");
+  char c = Peek();
+  if (c == '"') {
+    std::string ignored;
+    return ParseString(field, &ignored);
+  }
+  if (c == '{' || c == '[') {
+    char close = c == '{' ? '}' : ']';
+    ++pos_;
+    if (Consume(close)) return true;
+    do {
+      if (c == '{') {
+        std::string ignored;
+        if (!ParseString(field, &ignored)) return false;
+        if (!Consume(':')) return FailField(field, "expected ':'");
+      }
+      if (!SkipValue(field, depth + 1)) return false;
+    } while (Consume(','));
+    if (!Consume(close)) return FailField(field, "unterminated object or array");
+    return true;
+  }
+  std::string_view rest = text_.substr(pos_);
+  for (std::string_view literal : {"true", "false", "null"}) {
+    if (rest.starts_with(literal)) {
+      pos_ += literal.size();
+      return true;
+    }
+  }
+  // A number: JSON's grammar is stricter, but a lenient skip is enough here.
+  size_t start = pos_;
+  while (pos_ < text_.size() &&
+         std::strchr("+-0123456789.eE", text_[pos_]) != nullptr &&
+         text_[pos_] != '\0') {
+    ++pos_;
+  }
+  if (pos_ == start) return FailField(field, "expected a JSON value");
+  return true;
+}
+
+bool LineParser::ParseMember(std::string_view key, Event* event,
+                             bool* saw_type) {
+  if (key == "type") {
+    std::string name;
+    if (!ParseString(key, &name)) return false;
+    std::optional<EventType> type = ParseEventType(name);
+    if (!type) return FailField(key, "unknown event type '" + name + "'");
+    event->type = *type;
+    *saw_type = true;
+    return true;
+  }
+  if (key == "id") return ParseInt(key, &event->id);
+  if (key == "t") return ParseInt(key, &event->t);
+  if (key == "process") return ParseIntField(key, &event->process);
+  if (key == "writer") return ParseIntField(key, &event->writer);
+  if (key == "pid") return ParseIntField(key, &event->pid);
+  if (key == "op") {
+    std::string name;
+    if (!ParseString(key, &name)) return false;
+    event->op = ParseOpKind(name);
+    if (!event->op) return FailField(key, "unknown operation '" + name + "'");
+    return true;
+  }
+  if (key == "name") return ParseString(key, &event->name);
+  if (key == "fields") return ParseFields(&event->fields);
+  if (key == "error") return ParseString(key, &event->error);
+  if (key == "lock_acquired" || key == "lock_released") {
+    int64_t value = 0;
+    if (!ParseInt(key, &value)) return false;
+    (key == "lock_acquired" ? event->lock_acquired : event->lock_released) =
+        value;
+    return true;
+  }
+  if (key == "value") {
+    char c = Peek();
+    if (c == '"') return ParseString(key, &event->value);
+    // Accept an embedded object/array too, keeping its raw text.
+    size_t start = pos_;
+    if (!SkipValue(key, 0)) return false;
+    event->value.assign(text_.substr(start, pos_ - start));
+    return true;
+  }
+  if (key == "valid") {
+    bool value = false;
+    if (!ParseBool(key, &value)) return false;
+    event->valid = value;
+    return true;
+  }
+  if (key == "fault") return ParseString(key, &event->fault);
+  if (key == "target") return ParseString(key, &event->target);
+  return SkipValue(key, 0);
+}
+
+std::optional<Event> LineParser::Parse(std::string* error) {
+  Event event;
+  bool saw_type = false;
+  bool ok = true;
+  if (!Consume('{')) {
+    ok = Fail("expected a JSON object");
+  } else if (!Consume('}')) {
+    std::string key;
+    do {
+      if (!ParseString("<key>", &key)) {
+        ok = false;
+        break;
+      }
+      if (!Consume(':')) {
+        ok = FailField(key, "expected ':'");
+        break;
+      }
+      // A null value means "absent" for every field.
+      SkipSpace();
+      if (text_.substr(pos_).starts_with("null")) {
+        pos_ += 4;
+        continue;
+      }
+      if (!ParseMember(key, &event, &saw_type)) {
+        ok = false;
+        break;
+      }
+    } while (Consume(','));
+    if (ok && !Consume('}')) ok = Fail("expected ',' or '}' after a field");
+  }
+  if (ok) {
+    SkipSpace();
+    if (pos_ != text_.size()) ok = Fail("trailing characters after the object");
+  }
+  if (ok && !saw_type) ok = FailField("type", "missing");
+  if (ok && event.type == EventType::kInvoke && !event.op) {
+    ok = FailField("op", "missing on an invoke event");
+  }
+  if (!ok) {
+    if (error != nullptr) *error = error_;
+    return std::nullopt;
+  }
+  return event;
+}
+
+}  // namespace
+
+std::string_view EventTypeName(EventType type) {
+  return kEventTypeNames[static_cast<int>(type)];
+}
+
+std::optional<EventType> ParseEventType(std::string_view name) {
+  for (size_t i = 0; i < std::size(kEventTypeNames); ++i) {
+    if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view OpKindName(OpKind kind) {
+  return kOpKindNames[static_cast<int>(kind)];
+}
+
+std::optional<OpKind> ParseOpKind(std::string_view name) {
+  for (size_t i = 0; i < std::size(kOpKindNames); ++i) {
+    if (kOpKindNames[i] == name) return static_cast<OpKind>(i);
+  }
+  return std::nullopt;
+}
+
+bool IsMutating(OpKind kind) {
+  return kind == OpKind::kRegister || kind == OpKind::kUpdate ||
+         kind == OpKind::kRemove || kind == OpKind::kSetDefault;
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xF]);
+    }
+  }
+  out->append(text.data() + run_start, text.size() - run_start);
+  out->push_back('"');
+}
+
+std::string FormatEvent(const Event& event) {
+  std::string out;
+  out.reserve(160);
+  out.append("{\"type\":\"");
+  out.append(EventTypeName(event.type));
+  out.push_back('"');
+  AppendKey("id", &out);
+  AppendInt(event.id, &out);
+  AppendKey("process", &out);
+  AppendInt(event.process, &out);
+  AppendKey("writer", &out);
+  AppendInt(event.writer, &out);
+  AppendKey("pid", &out);
+  AppendInt(event.pid, &out);
+  AppendKey("t", &out);
+  AppendInt(event.t, &out);
+  if (event.op) {
+    AppendKey("op", &out);
+    AppendJsonString(OpKindName(*event.op), &out);
+  }
+  if (!event.name.empty()) {
+    AppendKey("name", &out);
+    AppendJsonString(event.name, &out);
+  }
+  if (!event.fields.empty()) {
+    AppendKey("fields", &out);
+    out.push_back('{');
+    for (size_t i = 0; i < event.fields.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      AppendJsonString(event.fields[i].first, &out);
+      out.push_back(':');
+      AppendJsonString(event.fields[i].second, &out);
+    }
+    out.push_back('}');
+  }
+  if (!event.error.empty()) {
+    AppendKey("error", &out);
+    AppendJsonString(event.error, &out);
+  }
+  if (event.lock_acquired) {
+    AppendKey("lock_acquired", &out);
+    AppendInt(*event.lock_acquired, &out);
+  }
+  if (event.lock_released) {
+    AppendKey("lock_released", &out);
+    AppendInt(*event.lock_released, &out);
+  }
+  if (!event.value.empty()) {
+    AppendKey("value", &out);
+    AppendJsonString(event.value, &out);
+  }
+  if (event.valid) {
+    AppendKey("valid", &out);
+    out.append(*event.valid ? "true" : "false");
+  }
+  if (!event.fault.empty()) {
+    AppendKey("fault", &out);
+    AppendJsonString(event.fault, &out);
+  }
+  if (!event.target.empty()) {
+    AppendKey("target", &out);
+    AppendJsonString(event.target, &out);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::optional<Event> ParseEvent(std::string_view line, std::string* error) {
+  return LineParser(line).Parse(error);
+}
+
+bool ParseHistory(std::string_view contents, std::vector<Event>* events,
+                  std::string* error) {
+  size_t line_number = 0;
+  size_t pos = 0;
+  while (pos < contents.size()) {
+    ++line_number;
+    size_t end = contents.find('\n', pos);
+    if (end == std::string_view::npos) end = contents.size();
+    std::string_view line = contents.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    std::string line_error;
+    std::optional<Event> event = LineParser(line).Parse(&line_error);
+    if (!event) {
+      *error = "line " + std::to_string(line_number) + ": " + line_error;
+      return false;
+    }
+    events->push_back(std::move(*event));
+  }
+  return true;
+}
+
+bool ReadHistoryFile(const std::filesystem::path& path,
+                     std::vector<Event>* events, std::string* error) {
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                             &std::fclose);
+  if (!file) {
+    *error = path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string contents;
+  char buffer[1 << 16];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) {
+    contents.append(buffer, n);
+  }
+  if (std::ferror(file.get())) {
+    *error = path.string() + ": read error";
+    return false;
+  }
+  // A line is roughly 120 bytes; reserving avoids most regrowth.
+  events->reserve(events->size() + contents.size() / 100);
+  std::string parse_error;
+  if (!ParseHistory(contents, events, &parse_error)) {
+    *error = path.string() + " " + parse_error;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace lockharness::harness

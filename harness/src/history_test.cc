@@ -1,0 +1,228 @@
+#include "lockharness/harness/history.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace lockharness::harness {
+namespace {
+
+Event FullInvoke() {
+  Event e;
+  e.type = EventType::kInvoke;
+  e.id = 7;
+  e.process = 3;
+  e.writer = 3;
+  e.pid = 4242;
+  e.t = 1234567;
+  e.op = OpKind::kUpdate;
+  e.name = "w3-17";
+  e.fields = {{"model", "w3-op7"}, {"provider", "p"}};
+  return e;
+}
+
+void ExpectSameEvent(const Event& a, const Event& b) {
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.process, b.process);
+  EXPECT_EQ(a.writer, b.writer);
+  EXPECT_EQ(a.pid, b.pid);
+  EXPECT_EQ(a.t, b.t);
+  EXPECT_EQ(a.op, b.op);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.fields, b.fields);
+  EXPECT_EQ(a.error, b.error);
+  EXPECT_EQ(a.lock_acquired, b.lock_acquired);
+  EXPECT_EQ(a.lock_released, b.lock_released);
+  EXPECT_EQ(a.value, b.value);
+  EXPECT_EQ(a.valid, b.valid);
+  EXPECT_EQ(a.fault, b.fault);
+  EXPECT_EQ(a.target, b.target);
+}
+
+Event RoundTrip(const Event& e) {
+  std::string line = FormatEvent(e);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  std::string error;
+  std::optional<Event> parsed = ParseEvent(line, &error);
+  EXPECT_TRUE(parsed.has_value()) << error << " in " << line;
+  return parsed.value_or(Event{});
+}
+
+TEST(HistoryNames, RoundTripEveryName) {
+  for (EventType t : {EventType::kInvoke, EventType::kOk, EventType::kFail,
+                      EventType::kInfo, EventType::kRead, EventType::kFault}) {
+    EXPECT_EQ(ParseEventType(EventTypeName(t)), t);
+  }
+  for (OpKind k : {OpKind::kRegister, OpKind::kUpdate, OpKind::kRemove,
+                   OpKind::kSetDefault, OpKind::kGet, OpKind::kList}) {
+    EXPECT_EQ(ParseOpKind(OpKindName(k)), k);
+  }
+  EXPECT_EQ(OpKindName(OpKind::kSetDefault), "set-default");
+  EXPECT_FALSE(ParseOpKind("rename").has_value());
+  EXPECT_TRUE(IsMutating(OpKind::kSetDefault));
+  EXPECT_FALSE(IsMutating(OpKind::kGet));
+}
+
+TEST(FormatEvent, WritesTheDocumentedLine) {
+  EXPECT_EQ(FormatEvent(FullInvoke()),
+            "{\"type\":\"invoke\",\"id\":7,\"process\":3,\"writer\":3,"
+            "\"pid\":4242,\"t\":1234567,\"op\":\"update\",\"name\":\"w3-17\","
+            "\"fields\":{\"model\":\"w3-op7\",\"provider\":\"p\"}}");
+}
+
+TEST(FormatEvent, RoundTripsEveryField) {
+  ExpectSameEvent(RoundTrip(FullInvoke()), FullInvoke());
+
+  Event ok;
+  ok.type = EventType::kOk;
+  ok.id = 9;
+  ok.t = -5;  // negative numbers survive
+  ok.lock_acquired = 100;
+  ok.lock_released = 200;
+  ok.value = "{\"name\":\"a\",\"policies\":[\"x\"]}";
+  ExpectSameEvent(RoundTrip(ok), ok);
+
+  Event read;
+  read.type = EventType::kRead;
+  read.valid = false;
+  read.error = "parse error at byte 17";
+  ExpectSameEvent(RoundTrip(read), read);
+
+  Event fault;
+  fault.type = EventType::kFault;
+  fault.pid = 77;
+  fault.fault = "sigkill";
+  fault.target = "lock holder";
+  ExpectSameEvent(RoundTrip(fault), fault);
+}
+
+TEST(FormatEvent, EscapesStrings) {
+  Event e;
+  e.type = EventType::kInfo;
+  std::string nasty = "q\"b\\s/n\nr\rt\tb\bf\fnul";
+  nasty.push_back('\0');
+  nasty += "\x01\x1f\x7f caf\xc3\xa9 \xf0\x9f\x94\x92";
+  e.error = nasty;
+  e.name = "name with \"quotes\"";
+  e.fields = {{"k\n", "v\\"}};
+  std::string line = FormatEvent(e);
+  EXPECT_NE(line.find("\\u0000"), std::string::npos) << line;
+  EXPECT_NE(line.find("\\u001f"), std::string::npos) << line;
+  EXPECT_NE(line.find("caf\xc3\xa9"), std::string::npos) << "UTF-8 passes";
+  for (char c : line) {
+    EXPECT_GE(static_cast<unsigned char>(c), 0x20) << "raw control char";
+  }
+  ExpectSameEvent(RoundTrip(e), e);
+}
+
+TEST(ParseEvent, DecodesUnicodeEscapesAndIgnoresUnknownFields) {
+  std::string error;
+  auto e = ParseEvent(
+      R"( { "type" : "fail", "id": 3, "error": "\u00e9\ud83d\udd12\/",)"
+      R"( "future": {"a": [1, 2.5e3, true, null, "x"]}, "name": null } )",
+      &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->type, EventType::kFail);
+  EXPECT_EQ(e->error, "\xc3\xa9\xf0\x9f\x94\x92/");
+  EXPECT_EQ(e->name, "");
+}
+
+TEST(ParseEvent, AcceptsAnEmbeddedValueObject) {
+  std::string error;
+  auto e = ParseEvent(R"({"type":"ok","id":1,"value":{"a":[1,{"b":"}"}]}})",
+                      &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->value, R"({"a":[1,{"b":"}"}]})");
+}
+
+struct BadLine {
+  const char* line;
+  const char* expected_error_part;
+};
+
+class ParseEventRejects : public testing::TestWithParam<BadLine> {};
+
+TEST_P(ParseEventRejects, NamesTheProblem) {
+  std::string error;
+  EXPECT_FALSE(ParseEvent(GetParam().line, &error).has_value());
+  EXPECT_NE(error.find(GetParam().expected_error_part), std::string::npos)
+      << "error was: " << error;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    MalformedLines, ParseEventRejects,
+    testing::Values(
+        BadLine{"", "expected a JSON object"},
+        BadLine{"[1]", "expected a JSON object"},
+        BadLine{R"({"id":1})", "field 'type': missing"},
+        BadLine{R"({"type":"explode"})", "unknown event type 'explode'"},
+        BadLine{R"({"type":"ok","id":"7"})", "field 'id': expected an integer"},
+        BadLine{R"({"type":"ok","id":1.5})", "field 'id': expected an integer"},
+        BadLine{R"({"type":"ok","t":99999999999999999999})",
+                "field 't': integer out of range"},
+        BadLine{R"({"type":"ok","pid":9999999999})",
+                "field 'pid': integer out of range"},
+        BadLine{R"({"type":"invoke","id":1})", "field 'op': missing"},
+        BadLine{R"({"type":"invoke","op":"rename"})",
+                "unknown operation 'rename'"},
+        BadLine{R"({"type":"invoke","op":"update","fields":{"model":3}})",
+                "field 'fields.model': expected a string"},
+        BadLine{R"({"type":"invoke","op":"update","fields":[]})",
+                "field 'fields': expected an object"},
+        BadLine{R"({"type":"read","valid":"yes"})",
+                "field 'valid': expected true or false"},
+        BadLine{R"({"type":"ok","error":"abc)", "unterminated string"},
+        BadLine{R"({"type":"ok","error":"\x"})", "invalid escape"},
+        BadLine{R"({"type":"ok","error":"\ud800"})", "unpaired surrogate"},
+        BadLine{"{\"type\":\"ok\",\"error\":\"a\tb\"}",
+                "unescaped control character"},
+        BadLine{R"({"type":"ok"} x)", "trailing characters"},
+        BadLine{R"({"type":"ok" "id":1})", "expected ',' or '}'"},
+        BadLine{R"({"type":"ok","id":1)", "expected ',' or '}'"}));
+
+TEST(ParseHistory, SkipsBlankLinesAndNamesTheBadLine) {
+  std::vector<Event> events;
+  std::string error;
+  std::string text = FormatEvent(FullInvoke()) + "\n\n" +
+                     R"({"type":"ok","id":7,"t":5})" + "\r\n";
+  ASSERT_TRUE(ParseHistory(text, &events, &error)) << error;
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].type, EventType::kOk);
+
+  events.clear();
+  text += R"({"type":"ok","id":"x"})";
+  EXPECT_FALSE(ParseHistory(text, &events, &error));
+  EXPECT_EQ(error, "line 4: field 'id': expected an integer");
+  EXPECT_EQ(events.size(), 2u);
+}
+
+TEST(ReadHistoryFile, ReadsAFileAndReportsMissingOnes) {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("history_test_" + std::to_string(::getpid()) + ".jsonl");
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 1000; ++i) {
+      Event e = FullInvoke();
+      e.id = i;
+      out << FormatEvent(e) << "\n";
+    }
+  }
+  std::vector<Event> events;
+  std::string error;
+  ASSERT_TRUE(ReadHistoryFile(path, &events, &error)) << error;
+  ASSERT_EQ(events.size(), 1000u);
+  EXPECT_EQ(events[999].id, 999);
+  std::filesystem::remove(path);
+
+  EXPECT_FALSE(ReadHistoryFile(path, &events, &error));
+  EXPECT_NE(error.find(path.string()), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace lockharness::harness
