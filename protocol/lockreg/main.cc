@@ -1,0 +1,130 @@
+// lockreg: the reference client of the lock-and-rename protocol.
+//
+//   lockreg --file PATH [options] OP [ARGS...]
+//   lockreg --file PATH worker            (JSON lines on stdin/stdout)
+//
+// Exit codes: 0 done, 1 refused, 2 usage error, 3 lock not acquired before
+// the deadline, 4 I/O error, 5 corrupt registry, 6 lock lost.
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "lockharness/protocol/fault_points.h"
+#include "lockharness/protocol/mutant.h"
+#include "lockharness/protocol/registry_store.h"
+#include "worker.h"
+
+#ifdef LOCKHARNESS_FAULT_POINTS
+#include <fiu-control.h>
+#include <fiu.h>
+#endif
+
+namespace {
+
+using namespace lockharness;
+
+constexpr char kFooter[] = R"(Operations:
+  register NAME [KEY=VALUE...]  add or replace NAME (first one becomes the default)
+  update NAME KEY=VALUE...      merge fields into NAME (refused: unknown NAME, renaming)
+  remove NAME                   delete NAME (the default moves to the first remaining)
+  set-default NAME              make NAME the default (refused: unknown NAME)
+  get NAME                      print NAME's entry as JSON
+  list                          print the whole registry as JSON
+  worker                        serve JSON-line requests on stdin (docs/adapter-contract.md)
+Fields: model, nimContainer, provider (strings; "null" for null), gpuEnabled (true|false),
+  policies (comma-separated), or any other KEY (stored as a string).
+
+Exit codes:
+  0 done   1 refused (unknown sandbox, rename attempt)   2 usage error
+  3 lock not acquired before the deadline (the message names the holder)
+  4 I/O error   5 corrupt registry (never overwritten; its bytes are backed up)
+  6 lock lost (another process broke our lock; see the message)
+
+Environment (testing aids):
+  LOCKREG_FAULT_POINTS  enable fault points, e.g. "lockreg/write/before_rename=EIO,lockreg/lock/after_mkdir=crash"
+  LOCKREG_FIU_FIFO      control fault points at run time with fiu-ctrl through this fifo basename
+)";
+
+int Fail(int code, const std::string& message) {
+  std::cerr << "lockreg: " << message << "\n";
+  return code;
+}
+
+// Applies LOCKREG_FAULT_POINTS / LOCKREG_FIU_FIFO. Returns false on a bad spec.
+bool SetUpFaultPoints() {
+  const char* spec = std::getenv("LOCKREG_FAULT_POINTS");
+  if (spec != nullptr && *spec != '\0') {
+    protocol::Status s = protocol::ApplyFaultSpec(spec);
+    if (!s.ok()) {
+      std::cerr << "lockreg: LOCKREG_FAULT_POINTS: " << s.message() << "\n";
+      return false;
+    }
+  }
+#ifdef LOCKHARNESS_FAULT_POINTS
+  const char* fifo = std::getenv("LOCKREG_FIU_FIFO");
+  if (fifo != nullptr && *fifo != '\0') {
+    fiu_init(0);
+    if (fiu_rc_fifo(fifo) != 0) {
+      std::cerr << "lockreg: LOCKREG_FIU_FIFO: cannot create control fifo " << fifo << "\n";
+      return false;
+    }
+  }
+#endif
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lockreg: reference client of the lock-and-rename registry protocol", "lockreg"};
+  app.footer(kFooter);
+  std::string file;
+  int64_t timeout_ms = 10000;
+  int64_t grace_ms = 5000;
+  std::string mutant_name = "none";
+  std::vector<std::string> args;
+  app.add_option("--file", file, "the registry file (its lock is FILE.lock)")->required();
+  app.add_option("--timeout-ms", timeout_ms, "give up waiting for the lock after this long")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+  app.add_option("--ownerless-grace-ms", grace_ms, "break a lock without a valid owner record after this long")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+  std::string mutants = "testing aid, never for real use: a deliberately broken variant (";
+  for (const auto& m : protocol::AllMutantNames()) mutants += m + " ";
+  mutants.back() = ')';
+  app.add_option("--mutant", mutant_name, mutants)->capture_default_str();
+  app.add_option("operation", args, "OP [ARGS...]")->required();
+  app.allow_extras(false);
+  app.positionals_at_end(true);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : lockreg::kExitUsage;
+  }
+
+  auto mutant = protocol::ParseMutant(mutant_name);
+  if (!mutant) return Fail(lockreg::kExitUsage, "unknown mutant '" + mutant_name + "'");
+  if (!SetUpFaultPoints()) return lockreg::kExitUsage;
+
+  protocol::StoreOptions options;
+  options.lock.timeout = std::chrono::milliseconds(timeout_ms);
+  options.lock.ownerless_grace = std::chrono::milliseconds(grace_ms);
+  options.mutant = *mutant;
+  protocol::RegistryStore store(protocol::Env::Default(), file, options);
+
+  if (args.size() == 1 && args[0] == "worker") return lockreg::RunWorker(store, std::cin, std::cout);
+
+  auto request = lockreg::ParseRequest(args);
+  if (!request.ok()) return Fail(lockreg::kExitUsage, request.status().message() + " (see --help)");
+  protocol::Status s = lockreg::RunRequest(store, *request, std::cout);
+  std::cout.flush();
+  if (!s.ok()) return Fail(lockreg::ExitCodeFor(s), s.ToString());
+  return lockreg::kExitOk;
+}

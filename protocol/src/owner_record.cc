@@ -1,0 +1,121 @@
+#include "lockharness/protocol/owner_record.h"
+
+#include <charconv>
+#include <cinttypes>
+#include <cstdio>
+
+namespace lockharness::protocol {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+template <typename T>
+bool ParseNumber(std::string_view text, T* out, int base = 10) {
+  if (text.empty()) return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out, base);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+}  // namespace
+
+std::string FormatOwnerPid(pid_t pid) { return std::to_string(pid); }
+
+std::optional<pid_t> ParseOwnerPid(std::string_view text) {
+  text = Trim(text);
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  int64_t value = 0;
+  if (!ParseNumber(text, &value) || value <= 0 || value > INT32_MAX) return std::nullopt;
+  return static_cast<pid_t>(value);
+}
+
+std::string FormatIdentity(const OwnerIdentity& id) {
+  char token[17];
+  std::snprintf(token, sizeof token, "%016" PRIx64, id.token);
+  return "pid=" + std::to_string(id.process.pid) + "\nboot_id=" + id.process.boot_id +
+         "\nstart_ticks=" + std::to_string(id.process.start_ticks) + "\ntoken=" + token + "\n";
+}
+
+std::optional<OwnerIdentity> ParseIdentity(std::string_view text) {
+  OwnerIdentity id;
+  bool have_pid = false, have_boot = false, have_ticks = false, have_token = false;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "pid") {
+      int64_t pid = 0;
+      if (!ParseNumber(value, &pid) || pid <= 0 || pid > INT32_MAX) return std::nullopt;
+      id.process.pid = static_cast<pid_t>(pid);
+      have_pid = true;
+    } else if (key == "boot_id") {
+      if (value.empty()) return std::nullopt;
+      id.process.boot_id = std::string(value);
+      have_boot = true;
+    } else if (key == "start_ticks") {
+      have_ticks = ParseNumber(value, &id.process.start_ticks);
+      if (!have_ticks) return std::nullopt;
+    } else if (key == "token") {
+      have_token = ParseNumber(value, &id.token, 16);
+      if (!have_token) return std::nullopt;
+    }  // unknown keys are allowed: the format may grow
+  }
+  if (!(have_pid && have_boot && have_ticks && have_token)) return std::nullopt;
+  return id;
+}
+
+const char* OwnerStateName(OwnerState s) {
+  switch (s) {
+    case OwnerState::kAlive: return "alive";
+    case OwnerState::kAliveUnverifiable: return "alive (identity unverifiable)";
+    case OwnerState::kDead: return "dead";
+    case OwnerState::kRecycled: return "recycled PID or earlier boot";
+    case OwnerState::kNoRecord: return "no valid owner record";
+  }
+  return "?";
+}
+
+OwnerState ClassifyOwner(Env* env, const std::optional<std::string>& owner_bytes,
+                         const std::optional<std::string>& identity_bytes, pid_t* pid_out) {
+  *pid_out = 0;
+  if (!owner_bytes) return OwnerState::kNoRecord;
+  std::optional<pid_t> pid = ParseOwnerPid(*owner_bytes);
+  if (!pid) return OwnerState::kNoRecord;
+  *pid_out = *pid;
+
+  std::optional<OwnerIdentity> identity;
+  if (identity_bytes) identity = ParseIdentity(*identity_bytes);
+  // An identity that names another PID is not about this owner: ignore it.
+  if (identity && identity->process.pid != *pid) identity.reset();
+
+  if (identity) {
+    std::optional<ProcessIdentity> now = env->IdentityOf(*pid);
+    if (now && now->boot_id != identity->process.boot_id) return OwnerState::kRecycled;
+    if (now) return now->start_ticks == identity->process.start_ticks ? OwnerState::kAlive : OwnerState::kRecycled;
+    // /proc could not tell: fall back to kill(pid, 0).
+  }
+  if (env->ProbeProcess(*pid) == Liveness::kDead) return OwnerState::kDead;
+  if (identity) {
+    // The process runs but /proc did not show it (hidepid, other namespace):
+    // a record from another boot is stale whatever runs under that PID now.
+    std::optional<ProcessIdentity> self = env->IdentityOf(env->SelfPid());
+    if (self && self->boot_id != identity->process.boot_id) return OwnerState::kRecycled;
+  }
+  return OwnerState::kAliveUnverifiable;
+}
+
+}  // namespace lockharness::protocol

@@ -1,0 +1,334 @@
+// The POSIX implementation of Env. Thin: each method is one system call (or a
+// retry loop around one), translated to a Status that names the step.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "lockharness/protocol/env.h"
+
+namespace lockharness::protocol {
+
+bool FileStat::IsDir() const { return S_ISDIR(mode); }
+bool FileStat::IsRegular() const { return S_ISREG(mode); }
+bool FileStat::IsSymlink() const { return S_ISLNK(mode); }
+
+namespace {
+
+int64_t ToNs(const struct timespec& ts) { return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec; }
+
+FileStat FromStat(const struct stat& st) {
+  FileStat out;
+  out.dev = st.st_dev;
+  out.ino = st.st_ino;
+  out.mode = st.st_mode;
+  out.size = st.st_size;
+  out.ctime_ns = ToNs(st.st_ctim);
+  out.mtime_ns = ToNs(st.st_mtim);
+  return out;
+}
+
+std::string Join(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+
+StatusOr<std::string> ReadAllFromFd(int fd, size_t max_bytes, const std::string& path) {
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError("read", path, errno);
+    }
+    if (n == 0) return out;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) return Status::IoError("read", path, EFBIG);
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+StatusOr<std::vector<std::string>> ListOpenDir(DIR* d, const std::string& path) {
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+    errno = 0;
+  }
+  int err = errno;
+  if (err != 0) return Status::IoError("readdir", path, err);
+  return names;
+}
+
+// Wakes when an entry with a given name is deleted or moved out of a
+// directory. Events for other names (temp files) are drained and ignored.
+class InotifyWatcher : public DirWatcher {
+ public:
+  InotifyWatcher(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  ~InotifyWatcher() override { ::close(fd_); }
+
+  void Wait(std::chrono::nanoseconds timeout) override {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      // Round up so a sub-millisecond timeout still sleeps a little.
+      int ms = left.count() <= 0 ? 0 : static_cast<int>(std::min<int64_t>(left.count() + 1, INT_MAX));
+      struct pollfd p = {fd_, POLLIN, 0};
+      int r = ::poll(&p, 1, ms);
+      if (r <= 0) return;  // timeout or error: the caller re-checks anyway
+      if (DrainAndMatch()) return;
+      if (ms == 0) return;
+    }
+  }
+
+ private:
+  bool DrainAndMatch() {
+    alignas(struct inotify_event) char buf[4096];
+    bool matched = false;
+    for (;;) {
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      // EAGAIN: drained. Any other end: wake the caller to be safe.
+      if (n <= 0) return matched || !(n < 0 && errno == EAGAIN);
+      for (char* p = buf; p < buf + n;) {
+        auto* ev = reinterpret_cast<struct inotify_event*>(p);
+        if ((ev->mask & IN_Q_OVERFLOW) || (ev->len > 0 && name_ == ev->name)) matched = true;
+        p += sizeof(struct inotify_event) + ev->len;
+      }
+    }
+  }
+
+  int fd_;
+  std::string name_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  StatusOr<int> CreateExclusive(const std::string& path, mode_t mode) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return Status::IoError("create", path, errno);
+    return fd;
+  }
+
+  StatusOr<int> OpenForOverwrite(const std::string& path, mode_t mode) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) return Status::IoError("open", path, errno);
+    return fd;
+  }
+
+  Status WriteAll(int fd, std::string_view data, const std::string& path) override {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::IoError("write", path, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+
+  Status SyncFile(int fd, const std::string& path) override {
+    if (::fsync(fd) != 0) return Status::IoError("fsync", path, errno);
+    return Status::Ok();
+  }
+
+  Status CloseFile(int fd, const std::string& path) override {
+    // Linux always releases the descriptor, even when close reports an error.
+    if (::close(fd) != 0 && errno != EINTR) return Status::IoError("close", path, errno);
+    return Status::Ok();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Status::IoError("open-dir", dir, errno);
+    int r = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    // Some file systems cannot fsync a directory; that is not a failure of ours.
+    if (r != 0 && err != EINVAL && err != ENOTSUP) return Status::IoError("fsync-dir", dir, err);
+    return Status::Ok();
+  }
+
+  StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return Status::IoError("open", path, errno);
+    auto out = ReadAllFromFd(fd, max_bytes, path);
+    ::close(fd);
+    return out;
+  }
+
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return Status::IoError("rename", from + " -> " + to, errno);
+    return Status::Ok();
+  }
+
+  Status RenameNoReplace(const std::string& from, const std::string& to) override {
+    if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+      return Status::IoError("rename-noreplace", from + " -> " + to, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status Unlink(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return Status::IoError("unlink", path, errno);
+    return Status::Ok();
+  }
+
+  Status MakeDir(const std::string& path, mode_t mode) override {
+    if (::mkdir(path.c_str(), mode) != 0) return Status::IoError("mkdir", path, errno);
+    return Status::Ok();
+  }
+
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return Status::IoError("rmdir", path, errno);
+    return Status::Ok();
+  }
+
+  StatusOr<FileStat> StatNoFollow(const std::string& path) override {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) return Status::IoError("lstat", path, errno);
+    return FromStat(st);
+  }
+
+  StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return Status::IoError("opendir", dir, errno);
+    auto names = ListOpenDir(d, dir);
+    ::closedir(d);
+    return names;
+  }
+
+  StatusOr<int> OpenDir(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return Status::IoError("open-dir", path, errno);
+    return fd;
+  }
+
+  StatusOr<FileStat> StatFd(int fd, const std::string& path) override {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return Status::IoError("fstat", path, errno);
+    return FromStat(st);
+  }
+
+  StatusOr<int> CreateExclusiveAt(int dirfd, const std::string& name, mode_t mode,
+                                  const std::string& display_path) override {
+    int fd = ::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return Status::IoError("create", Join(display_path, name), errno);
+    return fd;
+  }
+
+  StatusOr<std::string> ReadFileAt(int dirfd, const std::string& name, size_t max_bytes,
+                                   const std::string& display_path) override {
+    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return Status::IoError("open", Join(display_path, name), errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::IoError("open", Join(display_path, name), EINVAL);  // a fifo or device is no record
+    }
+    auto out = ReadAllFromFd(fd, max_bytes, Join(display_path, name));
+    ::close(fd);
+    return out;
+  }
+
+  Status RenameAt(int dirfd, const std::string& from, const std::string& to,
+                  const std::string& display_path) override {
+    if (::renameat(dirfd, from.c_str(), dirfd, to.c_str()) != 0) {
+      return Status::IoError("rename", Join(display_path, from) + " -> " + to, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status UnlinkAt(int dirfd, const std::string& name, const std::string& display_path) override {
+    if (::unlinkat(dirfd, name.c_str(), 0) != 0) return Status::IoError("unlink", Join(display_path, name), errno);
+    return Status::Ok();
+  }
+
+  StatusOr<std::vector<std::string>> ListDirFd(int dirfd, const std::string& display_path) override {
+    int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return Status::IoError("dup", display_path, errno);
+    DIR* d = ::fdopendir(dup);
+    if (!d) {
+      int err = errno;
+      ::close(dup);
+      return Status::IoError("fdopendir", display_path, err);
+    }
+    ::rewinddir(d);
+    auto names = ListOpenDir(d, display_path);
+    ::closedir(d);
+    return names;
+  }
+
+  Status CloseDir(int dirfd) override {
+    ::close(dirfd);
+    return Status::Ok();
+  }
+
+  std::unique_ptr<DirWatcher> WatchDir(const std::string& dir, const std::string& name) override {
+    int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return nullptr;
+    if (::inotify_add_watch(fd, dir.c_str(), IN_DELETE | IN_MOVED_FROM) < 0) {
+      ::close(fd);
+      return nullptr;
+    }
+    return std::make_unique<InotifyWatcher>(fd, name);
+  }
+
+  Liveness ProbeProcess(pid_t pid) override {
+    if (pid <= 0) return Liveness::kDead;
+    if (::kill(pid, 0) == 0 || errno == EPERM) return Liveness::kAlive;
+    return Liveness::kDead;
+  }
+
+  std::optional<ProcessIdentity> IdentityOf(pid_t pid) override { return ReadProcessIdentity(pid); }
+
+  pid_t SelfPid() override { return ::getpid(); }
+
+  int64_t NowRealtimeNs() override {
+    struct timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return ToNs(ts);
+  }
+
+  int64_t NowMonotonicNs() override {
+    struct timespec ts;
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ToNs(ts);
+  }
+
+  void SleepFor(std::chrono::nanoseconds d) override { std::this_thread::sleep_for(d); }
+
+  uint64_t Random64() override {
+    // Seeded per process (and re-seeded after fork, since the pid changes) so
+    // temp and quarantine names differ across processes.
+    thread_local pid_t seeded_for = 0;
+    thread_local std::mt19937_64 rng;
+    pid_t pid = ::getpid();
+    if (seeded_for != pid) {
+      std::random_device rd;
+      rng.seed((uint64_t{rd()} << 32) ^ rd() ^ static_cast<uint64_t>(pid) ^ static_cast<uint64_t>(NowMonotonicNs()));
+      seeded_for = pid;
+    }
+    return rng();
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv();
+  return env;
+}
+
+}  // namespace lockharness::protocol

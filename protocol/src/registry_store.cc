@@ -1,0 +1,77 @@
+#include "lockharness/protocol/registry_store.h"
+
+#include "lockharness/protocol/atomic_write.h"
+#include "lockharness/protocol/recovery.h"
+#include "path_util.h"
+
+namespace lockharness::protocol {
+namespace {
+
+uint64_t Fnv1a64(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+StatusOr<std::string> BackUpCorruptFile(Env* env, const std::string& path, const std::string& bytes) {
+  const std::string backup = path + ".corrupt." + Hex64(Fnv1a64(bytes));
+  auto existing = env->ReadFile(backup, bytes.size() + 1);
+  if (existing.ok() && *existing == bytes) return backup;  // already backed up
+  Status s = WriteFileAtomically(env, backup, bytes);
+  if (!s.ok()) return s;
+  return backup;
+}
+
+RegistryStore::RegistryStore(Env* env, std::string path, StoreOptions options)
+    : env_(env), path_(std::move(path)), options_(options) {}
+
+StatusOr<Registry> RegistryStore::Load(bool back_up_if_corrupt) {
+  auto bytes = env_->ReadFile(path_, options_.max_file_bytes);
+  if (!bytes.ok()) {
+    if (bytes.status().IsNotFound()) return Registry();
+    if (bytes.status().err() != EFBIG) return bytes.status();
+    return Status::Corrupt(path_, "larger than " + std::to_string(options_.max_file_bytes) + " bytes");
+  }
+  auto registry = Registry::Parse(*bytes, path_);
+  if (registry.ok() || !back_up_if_corrupt) return registry;
+  auto backup = BackUpCorruptFile(env_, path_, *bytes);
+  std::string where = backup.ok() ? "its bytes are saved in " + *backup
+                                  : "backing it up failed: " + backup.status().ToString();
+  return Status::Corrupt(path_, registry.status().message() + "; refusing to write until it is repaired (" + where +
+                                    ")");
+}
+
+StatusOr<Registry> RegistryStore::Read() { return Load(/*back_up_if_corrupt=*/false); }
+
+Status RegistryStore::MutateLocked(const std::function<Status(Registry&)>& change, DirLock* lock) {
+  if (lock != nullptr) (void)SweepLeftovers(env_, path_);  // best effort: a failure only leaves litter
+  auto registry = Load(/*back_up_if_corrupt=*/true);
+  if (!registry.ok()) return registry.status();
+  Status s = change(*registry);
+  if (!s.ok()) return s;
+  if (lock != nullptr) {
+    s = lock->VerifyHeld();  // P1: never write without the lock
+    if (!s.ok()) return s;
+  }
+  return WriteFileAtomically(env_, path_, registry->Serialize(), options_.mutant);
+}
+
+Status RegistryStore::Mutate(const std::function<Status(Registry&)>& change, LockSpan* span) {
+  if (options_.mutant == Mutant::kNoLock) return MutateLocked(change, nullptr);
+
+  auto lock = DirLock::Acquire(env_, lock_path(), options_.lock);
+  if (!lock.ok()) return lock.status();
+  if (span != nullptr) span->acquired_ns = env_->NowMonotonicNs();
+  Status s = MutateLocked(change, lock->get());
+  if (span != nullptr) span->released_ns = env_->NowMonotonicNs();
+  Status released = (*lock)->Release();
+  return s.ok() ? released : s;
+}
+
+}  // namespace lockharness::protocol
+
