@@ -1,0 +1,98 @@
+// path_class.h: sorts file system paths into the classes the lock-and-rename
+// protocol touches, so that a fault can be aimed at the protocol's files and
+// never at the runtime's own files.
+//
+// Given the registry file R = /dir/sandboxes.json:
+//   registry    R itself
+//   temp        R.tmp*            (the per-writer temp files, same directory)
+//   lock        R.lock            (the lock directory itself)
+//   owner       R.lock/<anything> (owner record, owner.tmp.*, ...)
+//   quarantine  R.lock.*          (siblings such as R.lock.stale.<pid>)
+//   dir         /dir              (e.g. opened for the directory fsync)
+//   other       everything else
+//
+// Usage:
+//   lockharness::interposer::RegistryPaths reg;
+//   if (!reg.Init("/abs/dir/sandboxes.json")) { ...not absolute... }
+//   char buf[lockharness::interposer::kPathBufferSize];
+//   const char* abs = lockharness::interposer::AbsolutePath(AT_FDCWD, p, buf);
+//   PathClass c = reg.Classify(abs);
+//
+// Everything here is allocation-free and async-signal-safe apart from
+// RegistryPaths::Init (which may call realpath), so the preload wrappers can
+// use it on every call.
+
+#ifndef LOCKHARNESS_INTERPOSER_PATH_CLASS_H_
+#define LOCKHARNESS_INTERPOSER_PATH_CLASS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace lockharness::interposer {
+
+enum class PathClass : uint8_t {
+  kOther = 0,
+  kRegistry,
+  kTemp,
+  kLock,
+  kOwner,
+  kQuarantine,
+  kDir,
+};
+inline constexpr int kPathClassCount = 7;
+
+// "registry", "temp", ..., "other".
+const char* PathClassName(PathClass c);
+
+// Parses a class name. Returns false (and leaves *out alone) if unknown.
+bool ParsePathClass(std::string_view name, PathClass* out);
+
+// Size of the buffers the functions below write into (PATH_MAX).
+inline constexpr size_t kPathBufferSize = 4096;
+
+// Rewrites the absolute path `in` into `out` lexically: collapses "//",
+// drops "." components, resolves ".." against the preceding component and
+// strips a trailing slash (except for "/"). Symlinks are not followed.
+// Returns false if `in` is not absolute or the result does not fit.
+// REQUIRES: out has room for out_size bytes; out may equal in.
+bool NormalizeAbsolutePath(const char* in, char* out, size_t out_size);
+
+// Makes `path` absolute and normalised in `out` (kPathBufferSize bytes):
+// absolute paths are only normalised; relative ones are resolved against
+// the current directory (dirfd == AT_FDCWD) or against the directory that
+// dirfd refers to (read from /proc/self/fd/<dirfd>, never cached).
+// Returns `out` on success, nullptr if the base cannot be determined or the
+// result does not fit. Async-signal-safe.
+const char* AbsolutePath(int dirfd, const char* path, char* out);
+
+// The registry file and the names derived from it.
+class RegistryPaths {
+ public:
+  // Remembers `registry_path` (normalised) and, if its directory's real path
+  // differs (symlinks), that spelling too, so both match. Returns false if
+  // the path is not absolute, has no file name or is too long.
+  bool Init(const char* registry_path);
+
+  bool configured() const { return configured_; }
+
+  // Classifies a normalised absolute path. kOther if not configured.
+  PathClass Classify(const char* abs_path) const;
+
+ private:
+  static PathClass ClassifyAgainst(std::string_view path,
+                                   std::string_view registry,
+                                   std::string_view dir);
+
+  bool configured_ = false;
+  char registry_[kPathBufferSize] = {};
+  size_t registry_len_ = 0;
+  size_t dir_len_ = 0;  // registry_[0, dir_len_) is the directory
+  char real_registry_[kPathBufferSize] = {};
+  size_t real_registry_len_ = 0;  // 0 if same as registry_
+  size_t real_dir_len_ = 0;
+};
+
+}  // namespace lockharness::interposer
+
+#endif  // LOCKHARNESS_INTERPOSER_PATH_CLASS_H_

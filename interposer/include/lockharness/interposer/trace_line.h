@@ -1,0 +1,67 @@
+// trace_line.h: formats the JSON lines of the interposer's trace, without
+// allocating (the wrappers format them on every traced call, possibly in a
+// signal handler).
+//
+// One line per wrapped call that touches a non-`other` path:
+//   {"type":"call","pid":4242,"call":"renameat2","point":"lh/rename/registry",
+//    "class":"registry","path":"/d/sandboxes.json",
+//    "from":"/d/sandboxes.json.tmp.4242.x","from_class":"temp","fd":-1,
+//    "result":-1,"errno":"EIO","injected":true,"action":"errno",
+//    "mono_ns":123456789}
+// `path` is the path the point's class was taken from (the destination for
+// rename/link); `from`/`from_class` only appear for two-path calls; `fd` is
+// the descriptor written/synced/closed, or the one open returned; `errno`
+// is absent when the call succeeded. `injected` is true only when a fault
+// fired, with `action` naming it (errno, short, delay, kill, stop).
+// A process with tracing on also writes one line at start-up:
+//   {"type":"hello","pid":4242,"registry":"/d/sandboxes.json","faults":2,
+//    "mono_ns":...}
+//
+// Usage:
+//   char line[kTraceLineSize];
+//   size_t n = FormatTraceLine(record, line, sizeof(line));
+//   if (n > 0) write(fd, line, n);   // one write per line
+
+#ifndef LOCKHARNESS_INTERPOSER_TRACE_LINE_H_
+#define LOCKHARNESS_INTERPOSER_TRACE_LINE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lockharness/interposer/fault_spec.h"
+#include "lockharness/interposer/path_class.h"
+
+namespace lockharness::interposer {
+
+// Big enough for two escaped PATH_MAX paths in the common case; longer
+// paths are cut short and marked with "truncated":true.
+inline constexpr size_t kTraceLineSize = 12288;
+
+struct TraceRecord {
+  int pid = 0;
+  const char* call = "";  // the libc entry point, e.g. "openat"
+  CallFamily family = CallFamily::kOpen;
+  PathClass path_class = PathClass::kOther;
+  const char* path = nullptr;  // may be null (fd-based calls)
+  const char* from = nullptr;  // rename/link source, else null
+  PathClass from_class = PathClass::kOther;
+  int fd = -1;
+  long long result = 0;
+  int error = 0;  // errno when result < 0
+  bool injected = false;
+  ActionKind action = ActionKind::kNone;
+  int64_t mono_ns = 0;
+};
+
+// Writes the record as one JSON line ending in '\n' into out. Returns the
+// number of bytes written (always > 0 and < out_size).
+// REQUIRES: out_size >= 256.
+size_t FormatTraceLine(const TraceRecord& record, char* out, size_t out_size);
+
+// Writes the start-up marker line. Same contract as FormatTraceLine.
+size_t FormatHelloLine(int pid, const char* registry, int fault_count,
+                       int64_t mono_ns, char* out, size_t out_size);
+
+}  // namespace lockharness::interposer
+
+#endif  // LOCKHARNESS_INTERPOSER_TRACE_LINE_H_

@@ -1,0 +1,156 @@
+// Allocation-free JSON line formatting for the trace.
+
+#include "lockharness/interposer/trace_line.h"
+
+#include "lockharness/interposer/errno_names.h"
+
+namespace lockharness::interposer {
+namespace {
+
+// Appends into a fixed buffer, keeping room for the closing "}\n" and a
+// truncation marker; once full it silently drops further text and
+// remembers that it did.
+class LineBuilder {
+ public:
+  LineBuilder(char* out, size_t size) : out_(out), limit_(size - kReserve) {}
+
+  void Raw(const char* s) {
+    while (*s != '\0') Put(*s++);
+  }
+
+  void Int(long long value) {
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long magnitude =
+        value < 0 ? 0ull - static_cast<unsigned long long>(value)
+                  : static_cast<unsigned long long>(value);
+    do {
+      tmp[n++] = static_cast<char>('0' + magnitude % 10);
+      magnitude /= 10;
+    } while (magnitude != 0);
+    if (value < 0) Put('-');
+    while (n > 0) Put(tmp[--n]);
+  }
+
+  // A JSON string literal; control characters, quotes and backslashes are
+  // escaped, other bytes are copied as they are.
+  void String(const char* s) {
+    Put('"');
+    for (; *s != '\0'; ++s) {
+      auto c = static_cast<unsigned char>(*s);
+      if (c == '"' || c == '\\') {
+        Put('\\');
+        Put(static_cast<char>(c));
+      } else if (c < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        Raw("\\u00");
+        Put(kHex[c >> 4]);
+        Put(kHex[c & 0xf]);
+      } else {
+        Put(static_cast<char>(c));
+      }
+    }
+    Put('"');
+  }
+
+  void Field(const char* key) {
+    Raw(first_ ? "\"" : ",\"");
+    first_ = false;
+    Raw(key);
+    Raw("\":");
+  }
+
+  size_t Finish() {
+    // The reserve always has room for this tail.
+    const char* tail = truncated_ ? ",\"truncated\":true}\n" : "}\n";
+    if (truncated_) {
+      // Drop a possibly half-written string so the line stays valid JSON:
+      // cut back to the last field separator that was fully written.
+      len_ = last_complete_;
+    }
+    for (const char* p = tail; *p != '\0'; ++p) out_[len_++] = *p;
+    return len_;
+  }
+
+  // Marks the end of a complete field (for truncation recovery).
+  void Commit() {
+    if (!truncated_) last_complete_ = len_;
+  }
+
+ private:
+  static constexpr size_t kReserve = 32;
+
+  void Put(char c) {
+    if (len_ < limit_) {
+      out_[len_++] = c;
+    } else {
+      truncated_ = true;
+    }
+  }
+
+  char* out_;
+  size_t limit_;
+  size_t len_ = 0;
+  size_t last_complete_ = 0;
+  bool first_ = true;
+  bool truncated_ = false;
+};
+
+}  // namespace
+
+size_t FormatTraceLine(const TraceRecord& r, char* out, size_t out_size) {
+  LineBuilder b(out, out_size);
+  b.Raw("{");
+  b.Commit();
+  b.Field("type"); b.String("call"); b.Commit();
+  b.Field("pid"); b.Int(r.pid); b.Commit();
+  b.Field("call"); b.String(r.call); b.Commit();
+  char point[kPointNameSize];
+  FormatPointName(r.family, r.path_class, point);
+  b.Field("point"); b.String(point); b.Commit();
+  b.Field("class"); b.String(PathClassName(r.path_class)); b.Commit();
+  b.Field("fd"); b.Int(r.fd); b.Commit();
+  b.Field("result"); b.Int(r.result); b.Commit();
+  if (r.result < 0 && r.error != 0) {
+    const char* name = ErrnoName(r.error);
+    b.Field("errno");
+    if (name != nullptr) {
+      b.String(name);
+    } else {
+      b.Int(r.error);
+    }
+    b.Commit();
+  }
+  b.Field("injected"); b.Raw(r.injected ? "true" : "false"); b.Commit();
+  if (r.injected) {
+    b.Field("action"); b.String(ActionKindName(r.action)); b.Commit();
+  }
+  b.Field("mono_ns"); b.Int(r.mono_ns); b.Commit();
+  if (r.from != nullptr) {
+    b.Field("from_class"); b.String(PathClassName(r.from_class)); b.Commit();
+  }
+  // Paths last: they are the only unbounded fields, so truncation drops
+  // them rather than the fields a checker keys on.
+  if (r.path != nullptr) {
+    b.Field("path"); b.String(r.path); b.Commit();
+  }
+  if (r.from != nullptr) {
+    b.Field("from"); b.String(r.from); b.Commit();
+  }
+  return b.Finish();
+}
+
+size_t FormatHelloLine(int pid, const char* registry, int fault_count,
+                       int64_t mono_ns, char* out, size_t out_size) {
+  LineBuilder b(out, out_size);
+  b.Raw("{");
+  b.Commit();
+  b.Field("type"); b.String("hello"); b.Commit();
+  b.Field("pid"); b.Int(pid); b.Commit();
+  b.Field("faults"); b.Int(fault_count); b.Commit();
+  b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
+  b.Field("registry"); b.String(registry != nullptr ? registry : ""); b.Commit();
+  return b.Finish();
+}
+
+}  // namespace lockharness::interposer
