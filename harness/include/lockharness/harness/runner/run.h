@@ -1,0 +1,87 @@
+// run.h: one harness run, from an empty run directory to a full history.
+//
+// ExecuteRun() creates the run directory layout (run.json, registry/,
+// logs/, history.jsonl), generates the seeded workload, drives the writers
+// (per-op mode: one process per operation; worker mode: one long-lived
+// process per writer speaking JSON lines), samples the registry file with
+// reader threads, and records every event. It does not judge the history:
+// the caller runs the checkers on the directory afterwards (the same code
+// path as `lockharness check DIR`).
+//
+// Children run without a shell, in their own process groups, with the run
+// directory as cwd; an operation that outlives the op timeout is SIGKILLed
+// with its group and recorded as `info`. In worker mode a worker that dies,
+// times out or prints garbage is killed, its operation recorded as `info`,
+// and the writer's remaining operations run in a restarted worker; after
+// three consecutive worker failures without any answer in between the
+// writer gives up (its remaining operations are not run).
+//
+// Usage:
+//   RunOptions options; options.impl = "lockreg --file {registry}"; ...
+//   RunOutcome outcome = ExecuteRun(options);
+//   if (outcome.status != RunOutcome::Status::kCompleted) ...exit 2...
+
+#ifndef LOCKHARNESS_HARNESS_RUNNER_RUN_H_
+#define LOCKHARNESS_HARNESS_RUNNER_RUN_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/runner/workload.h"
+
+namespace lockharness::harness::runner {
+
+enum class Mode { kPerOp, kWorker };
+std::string_view ModeName(Mode mode);  // "per-op" | "worker"
+
+struct RunOptions {
+  std::string impl;                 // command template, see command.h
+  Mode mode = Mode::kPerOp;
+  int writers = 8;                  // REQUIRES: 1..1024
+  int ops_per_writer = 100;         // REQUIRES: >= 1
+  int readers = 1;                  // >= 0
+  uint64_t seed = 1;
+  std::filesystem::path out_dir;    // REQUIRES: absent or an empty directory
+  int64_t op_timeout_ms = 10000;
+  int64_t takeover_bound_ms = 5000;
+  OpMix mix;
+  int value_bytes = 0;
+  int reader_interval_us = 100;     // pause between two reader samples
+  // Called about every 100 ms from the calling thread with the number of
+  // completed operations and the total planned.
+  std::function<void(int64_t done, int64_t total)> progress;
+};
+
+struct ReaderStats {
+  int64_t samples = 0;         // every read of the file
+  int64_t missing = 0;         // ENOENT (fine before the first write)
+  int64_t invalid = 0;         // samples the validator rejected
+  int64_t recorded = 0;        // read events written to the history
+};
+
+struct RunOutcome {
+  enum class Status { kCompleted, kNotRunnable, kInterrupted, kHarnessError };
+  Status status = Status::kCompleted;
+  std::string reason;          // one line, for anything but kCompleted
+  int64_t planned_ops = 0;
+  int64_t completed_ops = 0;
+  double elapsed_seconds = 0;
+  ReaderStats readers;
+  nlohmann::json ToJson() const;
+};
+
+// Performs the run described by `options`. Never throws for problems of the
+// implementation; those end up in the history or in the outcome's status.
+RunOutcome ExecuteRun(const RunOptions& options);
+
+// The run.json document for `options` (also used to print replay commands).
+nlohmann::json RunConfigJson(const RunOptions& options,
+                             const std::string& started_at);
+
+}  // namespace lockharness::harness::runner
+
+#endif  // LOCKHARNESS_HARNESS_RUNNER_RUN_H_

@@ -1,0 +1,69 @@
+# The harness runner and the `lockharness` command (docs/adapter-contract.md).
+# Included from harness/CMakeLists.txt after checkers.cmake.
+
+# Process control and command templates: no dependency on the history format.
+add_library(lockharness_process STATIC
+  src/runner/command.cc
+  src/runner/process.cc
+  src/runner/signals.cc
+)
+target_include_directories(lockharness_process PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+target_link_libraries(lockharness_process PUBLIC Threads::Threads)
+
+set(LOCKHARNESS_RUNNER_TESTS
+  src/runner/command_test.cc
+  src/runner/process_test.cc
+)
+
+if(TARGET lockharness_history)
+  # Workload generation and history recording.
+  add_library(lockharness_workload STATIC
+    src/runner/workload.cc
+    src/runner/recorder.cc
+  )
+  target_include_directories(lockharness_workload PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(lockharness_workload PUBLIC lockharness_history nlohmann_json::nlohmann_json)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS
+    src/runner/workload_test.cc
+    src/runner/recorder_test.cc
+  )
+endif()
+
+if(TARGET lockharness_workload AND TARGET lockharness_checkers)
+  add_library(lockharness_runner STATIC
+    src/runner/writer_context.cc
+    src/runner/per_op_writer.cc
+    src/runner/worker_writer.cc
+    src/runner/reader.cc
+    src/runner/run.cc
+    src/runner/report.cc
+  )
+  target_include_directories(lockharness_runner
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(lockharness_runner PUBLIC
+    lockharness_process lockharness_workload lockharness_checkers
+    nlohmann_json::nlohmann_json)
+
+  add_executable(lockharness src/main.cc)
+  target_link_libraries(lockharness PRIVATE lockharness_runner CLI11::CLI11)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc)
+endif()
+
+if(LOCKHARNESS_BUILD_TESTS)
+  set(LOCKHARNESS_RUNNER_EXISTING_TESTS "")
+  foreach(test_source ${LOCKHARNESS_RUNNER_TESTS})
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${test_source})
+      list(APPEND LOCKHARNESS_RUNNER_EXISTING_TESTS ${test_source})
+    endif()
+  endforeach()
+  add_executable(lockharness_runner_test ${LOCKHARNESS_RUNNER_EXISTING_TESTS})
+  target_include_directories(lockharness_runner_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(lockharness_runner_test PRIVATE lockharness_process GTest::gtest_main)
+  foreach(lib lockharness_workload lockharness_runner)
+    if(TARGET ${lib})
+      target_link_libraries(lockharness_runner_test PRIVATE ${lib})
+    endif()
+  endforeach()
+  gtest_discover_tests(lockharness_runner_test)
+endif()

@@ -1,0 +1,95 @@
+// Reader threads: sample the registry file as a plain reader would (open,
+// read it whole, parse) and record what they saw.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <thread>
+#include <unordered_set>
+
+#include "src/runner/writer_context.h"
+
+namespace lockharness::harness::runner {
+namespace {
+
+// Bounds that keep the history small however long the run: every distinct
+// invalid sample is recorded (up to a cap), valid ones at a limited rate.
+constexpr int64_t kValidRecordIntervalNs = 50'000'000;
+constexpr int64_t kMaxInvalidRecorded = 200;
+
+// Reads the whole file. Returns false with errno set if it cannot be opened.
+bool ReadWholeFile(const std::filesystem::path& path, std::string* out) {
+  out->clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char chunk[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n > 0) {
+      out->append(chunk, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fd);
+  return true;
+}
+
+}  // namespace
+
+ReaderStats RunReader(RunContext* context, int reader_index) {
+  ReaderStats stats;
+  const int process = context->options->writers + reader_index;
+  const int pid = static_cast<int>(::getpid());
+  const auto pause = std::chrono::microseconds(context->options->reader_interval_us);
+  std::unordered_set<size_t> invalid_seen;
+  int64_t last_valid_recorded = -kValidRecordIntervalNs;
+  std::string bytes;
+  while (!context->writers_done.load() && !context->ShouldStop()) {
+    const int64_t t = context->clock.Now();
+    Event event;
+    event.type = EventType::kRead;
+    event.process = process;
+    event.pid = pid;
+    event.t = t;
+    ++stats.samples;
+    if (!ReadWholeFile(context->registry, &bytes)) {
+      if (errno == ENOENT) {
+        ++stats.missing;  // an absent file is an empty registry
+      } else {
+        ++stats.invalid;
+        event.valid = false;
+        event.error = std::string("cannot read registry: ") + std::strerror(errno);
+        context->recorder->Record(event);
+        ++stats.recorded;
+      }
+    } else {
+      std::string error;
+      if (context->validate(bytes, &error)) {
+        if (t - last_valid_recorded >= kValidRecordIntervalNs) {
+          event.valid = true;
+          context->recorder->Record(event);
+          ++stats.recorded;
+          last_valid_recorded = t;
+        }
+      } else {
+        ++stats.invalid;
+        const size_t hash = std::hash<std::string>{}(bytes);
+        if (invalid_seen.insert(hash).second &&
+            static_cast<int64_t>(invalid_seen.size()) <= kMaxInvalidRecorded) {
+          event.valid = false;
+          event.error = error + " (" + std::to_string(bytes.size()) + " bytes read)";
+          context->recorder->Record(event);
+          ++stats.recorded;
+        }
+      }
+    }
+    if (pause.count() > 0) std::this_thread::sleep_for(pause);
+  }
+  return stats;
+}
+
+}  // namespace lockharness::harness::runner

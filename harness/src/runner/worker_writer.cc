@@ -1,0 +1,177 @@
+// Worker mode: one long-lived implementation process per writer, talking
+// JSON lines (docs/adapter-contract.md).
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/runner/signals.h"
+#include "src/runner/writer_context.h"
+
+namespace lockharness::harness::runner {
+namespace {
+
+constexpr int kMaxConsecutiveWorkerFailures = 3;
+
+std::string Excerpt(const std::string& text) {
+  constexpr size_t kMax = 120;
+  return text.size() <= kMax ? text : text.substr(0, kMax) + "...";
+}
+
+std::optional<int64_t> OptionalInt(const nlohmann::json& answer, const char* key) {
+  auto it = answer.find(key);
+  if (it == answer.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+// One writer's worker process and the bookkeeping to restart it.
+class WorkerSession {
+ public:
+  WorkerSession(RunContext* context, int writer) : context_(context), writer_(writer) {}
+
+  // True if the writer should give up (too many failures in a row).
+  bool GaveUp() const { return consecutive_failures_ >= kMaxConsecutiveWorkerFailures; }
+
+  void Run(const PlannedOp& op) {
+    if (!EnsureStarted(op)) return;
+    context_->recorder->Record(InvokeEvent(*context_, op, child_->pid()));
+    Event completion = Exchange(op);
+    context_->recorder->Record(completion);
+    context_->completed.fetch_add(1);
+  }
+
+  void Finish() {
+    if (!child_) return;
+    child_->CloseStdin();  // a worker exits on EOF
+    child_->Wait(std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(context_->options->op_timeout_ms));
+    child_.reset();
+  }
+
+ private:
+  // Starts the worker if none is running. If that fails, records the
+  // operation as invoked and failed (exec never happened) and returns false.
+  bool EnsureStarted(const PlannedOp& op) {
+    if (child_) return true;
+    SpawnOptions spawn;
+    spawn.argv = context_->argv;
+    spawn.argv.push_back("worker");
+    spawn.cwd = context_->run_dir;
+    spawn.extra_env = context_->Environment(writer_);
+    spawn.stderr_path = context_->StderrLog(writer_);
+    spawn.pipe_stdin = true;
+    spawn.pipe_stdout = true;
+    std::string error;
+    child_ = Child::Spawn(spawn, &error);
+    answered_since_start_ = false;
+    if (child_) return true;
+    context_->recorder->Record(InvokeEvent(*context_, op, 0));
+    context_->health->RecordStartupFailure(error);
+    ++consecutive_failures_;
+    context_->recorder->Record(CompletionEvent(*context_, op, 0, EventType::kFail,
+                                               "not runnable: " + error));
+    context_->completed.fetch_add(1);
+    return false;
+  }
+
+  // Kills the worker after a failure; `reason` becomes the info error.
+  Event Abandon(const PlannedOp& op, std::string reason, bool startup_failure) {
+    const int pid = child_->pid();
+    child_->Kill();
+    child_.reset();
+    ++consecutive_failures_;
+    if (startup_failure) context_->health->RecordStartupFailure(reason);
+    if (Interrupted()) reason = "interrupted; " + reason;
+    return CompletionEvent(*context_, op, pid, EventType::kInfo, std::move(reason));
+  }
+
+  Event Exchange(const PlannedOp& op) {
+    const int64_t timeout_ms = context_->options->op_timeout_ms;
+    const Deadline deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    if (!child_->WriteStdin(WorkerRequestLine(op) + "\n")) {
+      return WorkerDied(op, deadline, "worker closed its stdin");
+    }
+    std::string line;
+    const ReadStatus read = child_->ReadLine(deadline, &line);
+    if (read == ReadStatus::kTimedOut) {
+      return Abandon(op, "no answer within " + std::to_string(timeout_ms) +
+                             " ms; worker killed",
+                     false);
+    }
+    if (read != ReadStatus::kOk) return WorkerDied(op, deadline, "worker stopped answering");
+    return Interpret(op, line);
+  }
+
+  Event WorkerDied(const PlannedOp& op, Deadline deadline, const std::string& what) {
+    const int pid = child_->pid();
+    const ExitStatus status = child_->Wait(deadline);
+    child_.reset();
+    ++consecutive_failures_;
+    std::string reason = what + " (" + status.Describe() + ")";
+    const bool never_ran = status.kind == ExitStatus::Kind::kExited &&
+                           (status.code == 126 || status.code == 127);
+    if (never_ran || !answered_since_start_) {
+      context_->health->RecordStartupFailure("worker " + reason);
+    }
+    if (Interrupted()) reason = "interrupted; " + reason;
+    return CompletionEvent(*context_, op, pid, EventType::kInfo, reason);
+  }
+
+  Event Interpret(const PlannedOp& op, const std::string& line) {
+    nlohmann::json answer = nlohmann::json::parse(line, nullptr, false);
+    if (answer.is_discarded() || !answer.is_object()) {
+      return Abandon(op, "worker printed a non-JSON line: " + Excerpt(line), true);
+    }
+    const std::optional<int64_t> id = OptionalInt(answer, "id");
+    auto ok = answer.find("ok");
+    if (!id || *id != op.id || ok == answer.end() || !ok->is_boolean()) {
+      return Abandon(op, "worker answer lacks \"id\":" + std::to_string(op.id) +
+                             " or boolean \"ok\": " + Excerpt(line),
+                     true);
+    }
+    answered_since_start_ = true;
+    consecutive_failures_ = 0;
+    const int pid = child_->pid();
+    if (answer.value("unknown", false)) {
+      return CompletionEvent(*context_, op, pid, EventType::kInfo,
+                             "worker: outcome unknown: " +
+                                 answer.value("error", std::string()));
+    }
+    context_->health->RecordDefinite();
+    if (!ok->get<bool>()) {
+      std::string error = "refused";
+      if (auto it = answer.find("error"); it != answer.end() && it->is_string()) {
+        error = it->get<std::string>();
+      }
+      return CompletionEvent(*context_, op, pid, EventType::kFail, error);
+    }
+    Event event = CompletionEvent(*context_, op, pid, EventType::kOk, "");
+    if (auto it = answer.find("value"); it != answer.end()) event.value = it->dump();
+    if (auto t = OptionalInt(answer, "lock_acquired_ns")) {
+      event.lock_acquired = context_->clock.FromAbsolute(*t);
+    }
+    if (auto t = OptionalInt(answer, "lock_released_ns")) {
+      event.lock_released = context_->clock.FromAbsolute(*t);
+    }
+    return event;
+  }
+
+  RunContext* context_;
+  int writer_;
+  std::optional<Child> child_;
+  bool answered_since_start_ = false;
+  int consecutive_failures_ = 0;
+};
+
+}  // namespace
+
+void RunWorkerWriter(RunContext* context, int writer,
+                     const std::vector<PlannedOp>& ops) {
+  WorkerSession session(context, writer);
+  for (const PlannedOp& op : ops) {
+    if (context->ShouldStop() || session.GaveUp()) break;
+    session.Run(op);
+  }
+  session.Finish();
+}
+
+}  // namespace lockharness::harness::runner
