@@ -1,0 +1,102 @@
+// check.h: judging a finished run.
+//
+// A run leaves a history (history.h), the final registry file and whatever
+// else remains in the registry directory. CheckAll() runs every checker on
+// them; each returns a CheckerReport whose verdict is valid, invalid (with
+// evidence naming the offending operations) or unknown (not enough
+// information to decide). No checker passes silently. docs/checkers.md
+// describes each checker's rules.
+//
+// Typical use:
+//   std::string error;
+//   std::optional<RunArtifacts> run = LoadRunDirectory(dir, &error);
+//   if (!run) { /* harness error: report `error`, exit 2 */ }
+//   std::vector<CheckerReport> reports = CheckAll(*run);
+//   WriteFile(dir / "report.json", ReportsToJson(reports).dump(2));
+//   WriteFile(dir / "report.txt", ReportsToText(reports));
+//   return ExitCodeFor(Overall(reports));
+
+#ifndef LOCKHARNESS_HARNESS_CHECK_H_
+#define LOCKHARNESS_HARNESS_CHECK_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/history.h"
+
+namespace lockharness::harness {
+
+enum class Verdict { kValid, kInvalid, kUnknown };
+
+// "valid" | "invalid" | "unknown".
+std::string_view VerdictName(Verdict verdict);
+
+struct CheckLimits {
+  int64_t op_timeout_ns = 0;
+  int64_t takeover_bound_ns = 0;
+  // How much later than invoke + op_timeout a completion may be recorded
+  // before the progress checker calls it a hang: the harness needs time to
+  // notice the timeout, kill the process and write the event on a loaded
+  // machine.
+  int64_t timeout_slack_ns = 2'000'000'000;
+};
+
+struct RunArtifacts {
+  std::vector<Event> history;
+  // Bytes of registry/sandboxes.json at the end; nullopt if it was absent.
+  std::optional<std::string> final_registry;
+  std::string registry_basename = "sandboxes.json";
+  // Names in registry/ other than the registry file, at the end of the run.
+  std::vector<std::string> directory_entries;
+  CheckLimits limits;
+};
+
+struct CheckerReport {
+  // "lost-update", "json-validity", "leftovers", "mutual-exclusion",
+  // "progress".
+  std::string checker;
+  Verdict verdict = Verdict::kUnknown;
+  std::string summary;                 // one line
+  std::vector<std::string> evidence;   // offending operations with events...
+  nlohmann::json details = nlohmann::json::object();  // machine-readable
+};
+
+// Runs every checker, in the order listed in CheckerReport::checker.
+std::vector<CheckerReport> CheckAll(const RunArtifacts& run);
+
+// invalid if any report is invalid, else unknown if any is unknown, else
+// valid. An empty list is unknown.
+Verdict Overall(const std::vector<CheckerReport>& reports);
+
+// Loads DIR/run.json (limits), DIR/history.jsonl, the registry file named by
+// run.json's "registry" (default registry/sandboxes.json) and the other
+// names in its directory. On failure returns nullopt and sets *error to a
+// one-line reason naming the file (and line, for the history).
+// REQUIRES: error != nullptr.
+std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir,
+                                             std::string* error);
+
+// Checks that `bytes` is a registry document (docs/checkers.md, "Registry
+// schema"): parses as JSON, `sandboxes` entries are objects whose `name`
+// equals their key, known fields have their types, and `defaultSandbox` is
+// null or names an entry. Returns nullopt if it is, else a one-line reason
+// naming the offending path, e.g. "sandboxes.w1-3.gpuEnabled: expected a
+// boolean". The runner calls this on every reader sample.
+std::optional<std::string> ValidateRegistryDocument(std::string_view bytes);
+
+// {"verdict": "...", "checkers": [{"checker", "verdict", "summary",
+//  "evidence", "details"}...]}, for report.json.
+nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports);
+
+// Human-readable report: one block per checker, for report.txt.
+std::string ReportsToText(const std::vector<CheckerReport>& reports);
+
+}  // namespace lockharness::harness
+
+#endif  // LOCKHARNESS_HARNESS_CHECK_H_

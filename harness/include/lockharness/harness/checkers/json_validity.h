@@ -1,0 +1,23 @@
+// json_validity.h: the JSON validity checker ("json-validity").
+//
+// Every reader sample (a `read` event) must have been judged valid by the
+// runner (which calls ValidateRegistryDocument() on each sample), and the
+// final registry file must pass ValidateRegistryDocument(); a missing final
+// file is an empty registry and valid.
+//
+// Verdicts: invalid naming the first bad sample (its event) or the final
+// file's problem; valid otherwise. Samples without a `valid` field are
+// counted in details but do not change the verdict.
+
+#ifndef LOCKHARNESS_HARNESS_CHECKERS_JSON_VALIDITY_H_
+#define LOCKHARNESS_HARNESS_CHECKERS_JSON_VALIDITY_H_
+
+#include "lockharness/harness/check.h"
+
+namespace lockharness::harness {
+
+CheckerReport CheckJsonValidity(const RunArtifacts& run);
+
+}  // namespace lockharness::harness
+
+#endif  // LOCKHARNESS_HARNESS_CHECKERS_JSON_VALIDITY_H_

@@ -1,0 +1,64 @@
+// json_validity.cc: reader samples and the final file must be registries.
+
+#include "lockharness/harness/checkers/json_validity.h"
+
+#include "lockharness/harness/checkers/operations.h"
+
+namespace lockharness::harness {
+
+CheckerReport CheckJsonValidity(const RunArtifacts& run) {
+  CheckerReport report;
+  report.checker = "json-validity";
+  int64_t samples = 0;
+  int64_t invalid = 0;
+  int64_t unjudged = 0;
+  const Event* first_invalid = nullptr;
+  for (const Event& event : run.history) {
+    if (event.type != EventType::kRead) continue;
+    ++samples;
+    if (!event.valid) {
+      ++unjudged;
+    } else if (!*event.valid) {
+      ++invalid;
+      if (first_invalid == nullptr) first_invalid = &event;
+    }
+  }
+  std::optional<std::string> final_error;
+  if (run.final_registry) {
+    final_error = ValidateRegistryDocument(*run.final_registry);
+  }
+  report.details = {{"reader_samples", samples},
+                    {"invalid_samples", invalid},
+                    {"unjudged_samples", unjudged},
+                    {"final_file", !run.final_registry ? "absent"
+                                   : final_error      ? "invalid"
+                                                      : "valid"}};
+  if (first_invalid != nullptr) {
+    report.verdict = Verdict::kInvalid;
+    report.summary = std::to_string(invalid) + " of " +
+                     std::to_string(samples) +
+                     " reader samples were not a valid registry; first at " +
+                     FormatMillis(first_invalid->t) + ": " +
+                     first_invalid->error;
+    report.evidence.push_back("first invalid sample (reader pid " +
+                              std::to_string(first_invalid->pid) + "):");
+    report.evidence.push_back("  " + FormatEvent(*first_invalid));
+  }
+  if (final_error) {
+    report.verdict = Verdict::kInvalid;
+    std::string line = "the final registry file is invalid: " + *final_error;
+    if (report.summary.empty()) report.summary = line;
+    report.evidence.push_back(line);
+  }
+  if (report.verdict == Verdict::kInvalid) return report;
+  report.verdict = Verdict::kValid;
+  report.summary = std::to_string(samples - unjudged) +
+                   " reader samples valid; final file " +
+                   (run.final_registry ? "valid" : "absent (empty registry)");
+  if (unjudged > 0) {
+    report.summary += "; " + std::to_string(unjudged) + " samples unjudged";
+  }
+  return report;
+}
+
+}  // namespace lockharness::harness

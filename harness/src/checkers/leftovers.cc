@@ -1,0 +1,145 @@
+// leftovers.cc: the registry directory must be clean after the run, except
+// for what killed processes may have left behind.
+
+#include "lockharness/harness/checkers/leftovers.h"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+
+namespace lockharness::harness {
+namespace {
+
+enum class LeftoverKind { kTemp, kLock, kLockSibling, kOther };
+
+struct Classified {
+  LeftoverKind kind = LeftoverKind::kOther;
+  int pid = 0;  // for kTemp: the pid in the name, 0 if none
+};
+
+// <base>.tmp.<pid>[.<anything>] carries a pid; <base>.tmp and other
+// <base>.tmp* names do not.
+Classified Classify(std::string_view name, const std::string& base) {
+  std::string_view rest;
+  if (!name.starts_with(base)) return {};
+  rest = name.substr(base.size());
+  if (rest == ".lock") return {LeftoverKind::kLock, 0};
+  if (rest.starts_with(".lock.")) return {LeftoverKind::kLockSibling, 0};
+  if (!rest.starts_with(".tmp")) return {};
+  rest.remove_prefix(4);
+  int pid = 0;
+  if (rest.starts_with(".")) {
+    rest.remove_prefix(1);
+    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
+    bool digits = ec == std::errc() && end != rest.data();
+    bool terminated = end == rest.data() + rest.size() || *end == '.';
+    if (!digits || !terminated || pid <= 0) pid = 0;
+  }
+  return {LeftoverKind::kTemp, pid};
+}
+
+const char* KindName(LeftoverKind kind) {
+  switch (kind) {
+    case LeftoverKind::kTemp: return "temp file";
+    case LeftoverKind::kLock: return "lock directory";
+    case LeftoverKind::kLockSibling: return "quarantine/lock sibling";
+    case LeftoverKind::kOther: return "unexpected entry";
+  }
+  return "?";
+}
+
+// The first ok mutating operation by a process other than `pid` invoked
+// after `time`, or null.
+const Operation* LaterWriter(const OperationIndex& index, int64_t time,
+                             int pid) {
+  for (const Operation& op : index.operations) {
+    if (op.outcome == Outcome::kOk && IsMutating(op.kind) &&
+        op.invoked_at > time && op.pid() != pid) {
+      return &op;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+CheckerReport CheckLeftovers(const RunArtifacts& run,
+                             const OperationIndex& index) {
+  CheckerReport report;
+  report.checker = "leftovers";
+  // Killed (or in-doubt) processes and when they were last seen killed.
+  std::unordered_map<int, int64_t> killed;
+  for (const Event& event : run.history) {
+    bool kill = (event.type == EventType::kFault ||
+                 event.type == EventType::kInfo) && event.pid > 0;
+    if (!kill) continue;
+    auto [it, inserted] = killed.try_emplace(event.pid, event.t);
+    if (!inserted) it->second = std::max(it->second, event.t);
+  }
+  int64_t last_kill = INT64_MIN;
+  for (const auto& [pid, time] : killed) last_kill = std::max(last_kill, time);
+
+  std::vector<std::string> names = run.directory_entries;
+  std::sort(names.begin(), names.end());
+  nlohmann::json unexplained = nlohmann::json::array();
+  nlohmann::json explained = nlohmann::json::array();
+  nlohmann::json not_swept = nlohmann::json::array();
+  std::vector<std::string> warnings;
+  for (const std::string& name : names) {
+    Classified c = Classify(name, run.registry_basename);
+    std::string why;
+    const Operation* sweeper = nullptr;
+    if (c.kind == LeftoverKind::kTemp && c.pid > 0 && killed.count(c.pid)) {
+      why = "temp file of killed pid " + std::to_string(c.pid);
+      sweeper = LaterWriter(index, killed[c.pid], c.pid);
+    } else if (c.kind == LeftoverKind::kLock && !killed.empty() &&
+               LaterWriter(index, last_kill, 0) == nullptr) {
+      why = "lock of a killed process; no successful write came after";
+    } else if (c.kind == LeftoverKind::kLockSibling && !killed.empty()) {
+      why = "left by a killed process (interrupted takeover)";
+      sweeper = LaterWriter(index, last_kill, 0);
+    }
+    if (why.empty()) {
+      unexplained.push_back({{"name", name}, {"kind", KindName(c.kind)}});
+      report.evidence.push_back("unexplained leftover: " + name + " (" +
+                                KindName(c.kind) + ")");
+      continue;
+    }
+    explained.push_back({{"name", name}, {"kind", KindName(c.kind)}, {"why", why}});
+    if (sweeper != nullptr) {
+      not_swept.push_back(name);
+      warnings.push_back("warning: " + name +
+                         " not swept by later writers (e.g. " +
+                         DescribeOperation(*sweeper) + ")");
+    }
+  }
+  for (const auto& item : explained) {
+    report.evidence.push_back("explained leftover: " +
+                              item["name"].get<std::string>() + " (" +
+                              item["why"].get<std::string>() + ")");
+  }
+  report.evidence.insert(report.evidence.end(), warnings.begin(), warnings.end());
+  report.details = {{"unexplained", unexplained},
+                    {"explained", explained},
+                    {"not_swept", not_swept},
+                    {"killed_pids", killed.size()}};
+  if (!unexplained.empty()) {
+    report.verdict = Verdict::kInvalid;
+    report.summary = std::to_string(unexplained.size()) +
+                     " unexplained leftover(s) in the registry directory, "
+                     "first " + unexplained[0]["name"].get<std::string>();
+    return report;
+  }
+  report.verdict = Verdict::kValid;
+  report.summary = explained.empty()
+                       ? "the registry directory holds only the registry file"
+                       : std::to_string(explained.size()) +
+                             " leftover(s), all explained by killed processes";
+  if (!not_swept.empty()) {
+    report.summary += "; " + std::to_string(not_swept.size()) +
+                      " not swept by later writers";
+  }
+  return report;
+}
+
+}  // namespace lockharness::harness

@@ -1,0 +1,86 @@
+// registry_schema.cc: ValidateRegistryDocument(), the registry file schema.
+//
+// Deliberately permissive about extra fields (implementations may store
+// more) and strict about the ones every tool reads, because a reader that
+// sees a wrong type fails just like one that sees torn JSON.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/check.h"
+
+namespace lockharness::harness {
+namespace {
+
+using nlohmann::json;
+
+std::optional<std::string> ValidateEntry(const std::string& key,
+                                         const json& entry) {
+  const std::string path = "sandboxes." + key;
+  if (!entry.is_object()) return path + ": expected an object";
+  auto name = entry.find("name");
+  if (name == entry.end() || !name->is_string()) {
+    return path + ".name: expected a string";
+  }
+  if (name->get_ref<const std::string&>() != key) {
+    return path + ".name: is '" + name->get<std::string>() +
+           "', expected the key '" + key + "'";
+  }
+  if (auto it = entry.find("createdAt"); it != entry.end() && !it->is_string()) {
+    return path + ".createdAt: expected a string";
+  }
+  for (const char* field : {"model", "nimContainer", "provider"}) {
+    auto it = entry.find(field);
+    if (it != entry.end() && !it->is_string() && !it->is_null()) {
+      return path + "." + field + ": expected a string or null";
+    }
+  }
+  if (auto it = entry.find("gpuEnabled");
+      it != entry.end() && !it->is_boolean()) {
+    return path + ".gpuEnabled: expected a boolean";
+  }
+  if (auto it = entry.find("policies"); it != entry.end()) {
+    if (!it->is_array()) return path + ".policies: expected an array";
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string()) {
+        return path + ".policies[" + std::to_string(i) +
+               "]: expected a string";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> ValidateRegistryDocument(std::string_view bytes) {
+  json document;
+  try {
+    document = json::parse(bytes.begin(), bytes.end());
+  } catch (const json::parse_error& e) {
+    return "not JSON: parse error at byte " + std::to_string(e.byte) +
+           (bytes.empty() ? " (empty file)" : "");
+  }
+  if (!document.is_object()) return "top level: expected an object";
+  json empty = json::object();
+  const json* sandboxes = &empty;
+  if (auto it = document.find("sandboxes"); it != document.end()) {
+    if (!it->is_object()) return "sandboxes: expected an object";
+    sandboxes = &*it;
+  }
+  for (const auto& [key, entry] : sandboxes->items()) {
+    if (auto error = ValidateEntry(key, entry)) return error;
+  }
+  if (auto it = document.find("defaultSandbox");
+      it != document.end() && !it->is_null()) {
+    if (!it->is_string()) return "defaultSandbox: expected a string or null";
+    const std::string& name = it->get_ref<const std::string&>();
+    if (!sandboxes->contains(name)) {
+      return "defaultSandbox: names '" + name + "', which is not an entry";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace lockharness::harness

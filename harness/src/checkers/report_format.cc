@@ -1,0 +1,29 @@
+// report_format.cc: report.json and report.txt renderings of the verdicts.
+
+#include "lockharness/harness/check.h"
+
+namespace lockharness::harness {
+
+nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports) {
+  nlohmann::json checkers = nlohmann::json::array();
+  for (const CheckerReport& report : reports) {
+    checkers.push_back({{"checker", report.checker},
+                        {"verdict", VerdictName(report.verdict)},
+                        {"summary", report.summary},
+                        {"evidence", report.evidence},
+                        {"details", report.details}});
+  }
+  return {{"verdict", VerdictName(Overall(reports))}, {"checkers", checkers}};
+}
+
+std::string ReportsToText(const std::vector<CheckerReport>& reports) {
+  std::string text = "overall: " + std::string(VerdictName(Overall(reports))) + "\n";
+  for (const CheckerReport& report : reports) {
+    text += "\n" + report.checker + ": " + std::string(VerdictName(report.verdict)) +
+            " - " + report.summary + "\n";
+    for (const std::string& line : report.evidence) text += "  " + line + "\n";
+  }
+  return text;
+}
+
+}  // namespace lockharness::harness

@@ -1,0 +1,107 @@
+// load_run.cc: LoadRunDirectory(), reading a run directory back for checks.
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/check.h"
+
+namespace lockharness::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ReadWholeFile(const fs::path& path, std::string* contents,
+                   std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path.string() + ": cannot open";
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    *error = path.string() + ": read error";
+    return false;
+  }
+  *contents = std::move(buffer).str();
+  return true;
+}
+
+// Reads a non-negative millisecond field of run.json as nanoseconds.
+bool ReadMillis(const nlohmann::json& config, const char* field,
+                const fs::path& path, int64_t* ns, std::string* error) {
+  auto it = config.find(field);
+  if (it == config.end() || !it->is_number_integer() || it->get<int64_t>() < 0) {
+    *error = path.string() + ": field '" + field +
+             "' must be a non-negative integer";
+    return false;
+  }
+  *ns = it->get<int64_t>() * 1'000'000;
+  return true;
+}
+
+}  // namespace
+
+std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
+                                             std::string* error) {
+  RunArtifacts run;
+  const fs::path config_path = dir / "run.json";
+  std::string text;
+  if (!ReadWholeFile(config_path, &text, error)) return std::nullopt;
+  nlohmann::json config;
+  try {
+    config = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    *error = config_path.string() + ": not JSON (" + e.what() + ")";
+    return std::nullopt;
+  }
+  if (!config.is_object()) {
+    *error = config_path.string() + ": expected an object";
+    return std::nullopt;
+  }
+  if (!ReadMillis(config, "op_timeout_ms", config_path,
+                  &run.limits.op_timeout_ns, error) ||
+      !ReadMillis(config, "takeover_bound_ms", config_path,
+                  &run.limits.takeover_bound_ns, error)) {
+    return std::nullopt;
+  }
+  std::string registry = "registry/sandboxes.json";
+  if (auto it = config.find("registry"); it != config.end()) {
+    if (!it->is_string() || it->get<std::string>().empty()) {
+      *error = config_path.string() + ": field 'registry' must be a path";
+      return std::nullopt;
+    }
+    registry = it->get<std::string>();
+  }
+  const fs::path registry_path = dir / registry;
+  run.registry_basename = registry_path.filename().string();
+
+  if (!ReadHistoryFile(dir / "history.jsonl", &run.history, error)) {
+    return std::nullopt;
+  }
+
+  std::error_code ec;
+  if (fs::exists(registry_path, ec)) {
+    std::string bytes;
+    if (!ReadWholeFile(registry_path, &bytes, error)) return std::nullopt;
+    run.final_registry = std::move(bytes);
+  }
+  const fs::path registry_dir = registry_path.parent_path();
+  fs::directory_iterator entries(registry_dir, ec);
+  if (ec) {
+    *error = registry_dir.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  for (const fs::directory_entry& entry : entries) {
+    std::string name = entry.path().filename().string();
+    if (name != run.registry_basename) run.directory_entries.push_back(name);
+  }
+  std::sort(run.directory_entries.begin(), run.directory_entries.end());
+  return run;
+}
+
+}  // namespace lockharness::harness
