@@ -277,9 +277,10 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, const std::string& key,
       }
     }
     if (anchor == nullptr) anchor = &reg;
-    Report(anchor, name_ + "." + key + " is " + shown +
-                       " in the final file, a value no operation on " + name_ +
-                       " wrote" + (value.unset ? "" : " (or it was reset)"));
+    Report(anchor, name_ + "." + key + " is " + shown + " in the final file, " +
+                       (value.unset ? "but this operation set it"
+                                    : "a value no operation on " + name_ +
+                                          " wrote"));
     return false;
   }
   size_t findings_before = findings_->size();
