@@ -251,8 +251,9 @@ class PosixEnv final : public Env {
   }
 
   Status UnlinkAt(int dirfd, const std::string& name, const std::string& display_path) override {
-    if (::unlinkat(dirfd, name.c_str(), 0) != 0) return Status::IoError("unlink", Join(display_path, name), errno);
-    return Status::Ok();
+    if (::unlinkat(dirfd, name.c_str(), 0) == 0) return Status::Ok();
+    if (errno == EISDIR && ::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) == 0) return Status::Ok();
+    return Status::IoError("unlink", Join(display_path, name), errno);
   }
 
   StatusOr<std::vector<std::string>> ListDirFd(int dirfd, const std::string& display_path) override {

@@ -112,8 +112,8 @@ class DirLock {
 };
 
 // Deletes a lock directory that is no longer anyone's (a quarantined lock):
-// unlinks the regular files directly inside it, then removes it. Never
-// follows symlinks or descends into subdirectories.
+// unlinks the entries directly inside it (files, symlinks, empty
+// directories), then removes it. Never follows symlinks or recurses.
 Status RemoveLockDirectory(Env* env, const std::string& path);
 
 }  // namespace lockharness::protocol

@@ -97,6 +97,7 @@ class Env {
                                            const std::string& display_path) = 0;
   virtual Status RenameAt(int dirfd, const std::string& from, const std::string& to,
                           const std::string& display_path) = 0;
+  // Removes a file, or an empty directory, inside `dirfd`.
   virtual Status UnlinkAt(int dirfd, const std::string& name, const std::string& display_path) = 0;
   virtual StatusOr<std::vector<std::string>> ListDirFd(int dirfd, const std::string& display_path) = 0;
   virtual Status CloseDir(int dirfd) = 0;
