@@ -4,7 +4,7 @@
 add_library(lockharness_history STATIC src/history.cc)
 target_include_directories(lockharness_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 
-set(LOCKHARNESS_CHECKER_SOURCES
+add_library(lockharness_checkers STATIC
   src/checkers/operations.cc
   src/checkers/registry_schema.cc
   src/checkers/lost_update.cc
@@ -16,33 +16,25 @@ set(LOCKHARNESS_CHECKER_SOURCES
   src/checkers/report_format.cc
   src/load_run.cc
 )
-set(LOCKHARNESS_CHECKER_EXISTING_SOURCES "")
-foreach(source ${LOCKHARNESS_CHECKER_SOURCES})
-  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${source})
-    list(APPEND LOCKHARNESS_CHECKER_EXISTING_SOURCES ${source})
-  endif()
-endforeach()
-if(LOCKHARNESS_CHECKER_EXISTING_SOURCES)
-add_library(lockharness_checkers STATIC ${LOCKHARNESS_CHECKER_EXISTING_SOURCES})
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 target_link_libraries(lockharness_checkers PUBLIC lockharness_history nlohmann_json::nlohmann_json)
-endif()
 
 if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_history_test src/history_test.cc)
   target_link_libraries(lockharness_history_test PRIVATE lockharness_history GTest::gtest_main)
   gtest_discover_tests(lockharness_history_test)
 
-  set(LOCKHARNESS_CHECKER_TESTS "")
-  foreach(source ${LOCKHARNESS_CHECKER_EXISTING_SOURCES})
-    string(REGEX REPLACE "\\.cc$" "_test.cc" test_source ${source})
-    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${test_source})
-      list(APPEND LOCKHARNESS_CHECKER_TESTS ${test_source})
-    endif()
-  endforeach()
-  if(LOCKHARNESS_CHECKER_TESTS)
-    add_executable(lockharness_checkers_test ${LOCKHARNESS_CHECKER_TESTS})
-    target_link_libraries(lockharness_checkers_test PRIVATE lockharness_checkers GTest::gmock GTest::gtest_main)
-    gtest_discover_tests(lockharness_checkers_test)
-  endif()
+  add_executable(lockharness_checkers_test
+    src/checkers/operations_test.cc
+    src/checkers/registry_schema_test.cc
+    src/checkers/lost_update_test.cc
+    src/checkers/json_validity_test.cc
+    src/checkers/leftovers_test.cc
+    src/checkers/mutual_exclusion_test.cc
+    src/checkers/progress_test.cc
+    src/checkers/check_all_test.cc
+    src/load_run_test.cc
+  )
+  target_link_libraries(lockharness_checkers_test PRIVATE lockharness_checkers GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(lockharness_checkers_test)
 endif()

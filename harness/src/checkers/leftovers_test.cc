@@ -1,0 +1,121 @@
+#include "lockharness/harness/checkers/leftovers.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_history.h"
+
+namespace lockharness::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing_util::TestHistory;
+
+CheckerReport Check(const TestHistory& h, std::vector<std::string> names) {
+  RunArtifacts run = h.Run(std::nullopt, std::move(names));
+  return CheckLeftovers(run, IndexOperations(run.history));
+}
+
+bool AnyLineHas(const std::vector<std::string>& lines, const std::string& text) {
+  for (const std::string& line : lines) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(Leftovers, CleanDirectoryIsValid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  CheckerReport r = Check(h, {});
+  EXPECT_EQ(r.checker, "leftovers");
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+}
+
+TEST(Leftovers, TempFileOfALiveWriterIsInvalid) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kOk, 4242);
+  CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2"});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("first sandboxes.json.tmp.4242.x1y2"));
+  EXPECT_TRUE(AnyLineHas(r.evidence,
+                         "unexplained leftover: sandboxes.json.tmp.4242.x1y2 (temp file)"));
+}
+
+TEST(Leftovers, TempFileOfAKilledWriterIsExplained) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");
+  h.Fault(5151, 15);
+  CheckerReport r =
+      Check(h, {"sandboxes.json.tmp.4242.x1y2", "sandboxes.json.tmp.5151"});
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["explained"].size(), 2u);
+  EXPECT_TRUE(AnyLineHas(r.evidence, "temp file of killed pid 4242"));
+  EXPECT_FALSE(AnyLineHas(r.evidence, "not swept"));
+}
+
+TEST(Leftovers, UnsweptLeftoverIsAWarningNotAFailure) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");
+  h.Op(OpKind::kRegister, "b", {}, 20, 30, EventType::kOk, 4343);
+  CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2"});
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_TRUE(AnyLineHas(r.evidence,
+                         "warning: sandboxes.json.tmp.4242.x1y2 not swept by later writers"));
+  EXPECT_EQ(r.details["not_swept"].size(), 1u);
+}
+
+TEST(Leftovers, SharedTempNameIsNeverExplained) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");
+  CheckerReport r = Check(h, {"sandboxes.json.tmp"});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+}
+
+TEST(Leftovers, PidPrefixMustMatchExactly) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 42, "killed");
+  EXPECT_EQ(Check(h, {"sandboxes.json.tmp.4242"}).verdict, Verdict::kInvalid);
+  EXPECT_EQ(Check(h, {"sandboxes.json.tmp.42x"}).verdict, Verdict::kInvalid);
+  EXPECT_EQ(Check(h, {"sandboxes.json.tmp.42.r"}).verdict, Verdict::kValid);
+}
+
+TEST(Leftovers, LockDirOfAKilledHolderIsExplainedUnlessSomeoneWroteAfter) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kOk, 100);
+  h.Fault(4242, 20);
+  EXPECT_EQ(Check(h, {"sandboxes.json.lock"}).verdict, Verdict::kValid);
+
+  // A later successful write must have taken the lock over and released it.
+  h.Op(OpKind::kRegister, "b", {}, 30, 40, EventType::kOk, 101);
+  CheckerReport r = Check(h, {"sandboxes.json.lock"});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_TRUE(AnyLineHas(r.evidence, "sandboxes.json.lock (lock directory)"));
+}
+
+TEST(Leftovers, LockDirWithoutAnyKillIsInvalid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  EXPECT_EQ(Check(h, {"sandboxes.json.lock"}).verdict, Verdict::kInvalid);
+}
+
+TEST(Leftovers, QuarantineDirNeedsAKill) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict,
+            Verdict::kInvalid);
+  h.Fault(4242, 20);
+  EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict,
+            Verdict::kValid);
+}
+
+TEST(Leftovers, AnythingElseIsInvalid) {
+  TestHistory h;
+  h.Fault(4242, 20);
+  CheckerReport r = Check(h, {"core", "sandboxes.json.bak"});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("2 unexplained"));
+  EXPECT_TRUE(AnyLineHas(r.evidence, "core (unexpected entry)"));
+}
+
+}  // namespace
+}  // namespace lockharness::harness

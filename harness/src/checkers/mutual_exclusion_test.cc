@@ -1,0 +1,78 @@
+#include "lockharness/harness/checkers/mutual_exclusion.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_history.h"
+
+namespace lockharness::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing_util::TestHistory;
+
+CheckerReport Check(const TestHistory& h) {
+  RunArtifacts run = h.Run(std::nullopt);
+  return CheckMutualExclusion(IndexOperations(run.history));
+}
+
+TEST(MutualExclusion, NoSpansIsUnknown) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.checker, "mutual-exclusion");
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "no lock spans reported (per-op mode)");
+}
+
+TEST(MutualExclusion, DisjointAndTouchingSpansAreValid) {
+  TestHistory h;
+  h.LockSpan(h.Register("a", {}, 0, 100), 10, 20);
+  h.LockSpan(h.Update("a", {{"model", "x"}}, 0, 100), 20, 30);  // touching
+  h.LockSpan(h.Update("a", {{"model", "y"}}, 0, 100, EventType::kFail), 40, 50);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["spans"], 3);
+}
+
+TEST(MutualExclusion, OverlapNamesBothOperations) {
+  TestHistory h;
+  int64_t a = h.Register("a", {}, 0, 100);
+  int64_t b = h.Register("b", {}, 0, 100);
+  int64_t c = h.Register("c", {}, 0, 100);
+  h.LockSpan(a, 10, 50);
+  h.LockSpan(b, 60, 70);
+  h.LockSpan(c, 40, 45);  // inside a's span
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("op " + std::to_string(a) + " and op " +
+                                   std::to_string(c) + " overlap"));
+  EXPECT_EQ(r.details["overlaps"], 1);
+  ASSERT_FALSE(r.evidence.empty());
+  EXPECT_THAT(r.evidence[0], HasSubstr("held: op " + std::to_string(a)));
+}
+
+TEST(MutualExclusion, SpanContainedInAnEarlierLongSpanIsCaught) {
+  TestHistory h;
+  int64_t a = h.Register("a", {}, 0, 100);
+  int64_t b = h.Register("b", {}, 0, 100);
+  int64_t c = h.Register("c", {}, 0, 100);
+  h.LockSpan(a, 10, 90);
+  h.LockSpan(b, 10, 20);  // overlaps a
+  h.LockSpan(c, 80, 85);  // after b but inside a
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.details["overlaps"], 2);
+}
+
+TEST(MutualExclusion, ReversedSpanIsInvalid) {
+  TestHistory h;
+  int64_t a = h.Register("a", {}, 0, 100);
+  h.LockSpan(a, 50, 40);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("ends before it starts"));
+}
+
+}  // namespace
+}  // namespace lockharness::harness
