@@ -154,11 +154,9 @@ int RunCommand(runner::RunOptions options, bool seed_given,
   if (outcome.status == Status::kNotRunnable || outcome.status == Status::kHarnessError) {
     // Judge nothing: the failure is the harness's or the command's, not a
     // protocol violation. Leave a report if the directory was set up.
-    std::error_code ec;
-    if (fs::exists(options.out_dir / "run.json", ec)) {
-      const nlohmann::json config = runner::RunConfigJson(options, "");
+    if (auto config = ReadJsonFile(options.out_dir / "run.json", &error)) {
       const nlohmann::json report =
-          runner::BuildUnjudgedReport(config, notes, outcome.reason);
+          runner::BuildUnjudgedReport(*config, notes, outcome.reason);
       runner::WriteReportFiles(options.out_dir, report, &error);
     }
     return Fail(outcome.reason);

@@ -54,6 +54,10 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
                                " ms; process group killed");
   }
   if (status.kind == ExitStatus::Kind::kSignaled) {
+    // A crash counts against runnability only if nothing ever worked.
+    if (!Interrupted()) {
+      context->health->RecordStartupFailure(spawn.argv[0] + " " + status.Describe());
+    }
     return CompletionEvent(*context, op, pid, EventType::kInfo,
                            Interrupted() ? "interrupted; " + status.Describe()
                                          : status.Describe());

@@ -87,17 +87,22 @@ class WorkerSession {
     const int64_t timeout_ms = context_->options->op_timeout_ms;
     const Deadline deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    if (!child_->WriteStdin(WorkerRequestLine(op) + "\n")) {
-      return WorkerDied(op, deadline, "worker closed its stdin");
-    }
+    // Even if the request cannot be written (the worker exited), read what
+    // it printed: a worker that prints garbage and exits is reported as such.
+    const bool sent = child_->WriteStdin(WorkerRequestLine(op) + "\n");
     std::string line;
     const ReadStatus read = child_->ReadLine(deadline, &line);
+    if (!sent && read == ReadStatus::kOk &&
+        nlohmann::json::parse(line, nullptr, false).is_discarded()) {
+      return Abandon(op, "worker printed a non-JSON line: " + Excerpt(line), true);
+    }
+    if (!sent) return WorkerDied(op, deadline, "worker closed its stdin");
     if (read == ReadStatus::kTimedOut) {
       return Abandon(op, "no answer within " + std::to_string(timeout_ms) +
                              " ms; worker killed",
                      false);
     }
-    if (read != ReadStatus::kOk) return WorkerDied(op, deadline, "worker stopped answering");
+    if (read != ReadStatus::kOk) return WorkerDied(op, deadline, "worker exited without answering");
     return Interpret(op, line);
   }
 
@@ -110,7 +115,7 @@ class WorkerSession {
     const bool never_ran = status.kind == ExitStatus::Kind::kExited &&
                            (status.code == 126 || status.code == 127);
     if (never_ran || !answered_since_start_) {
-      context_->health->RecordStartupFailure("worker " + reason);
+      context_->health->RecordStartupFailure(reason);
     }
     if (Interrupted()) reason = "interrupted; " + reason;
     return CompletionEvent(*context_, op, pid, EventType::kInfo, reason);
