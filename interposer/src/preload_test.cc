@@ -40,6 +40,17 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// The lines for one call, e.g. every "rename ..." line (descriptor numbers
+// in "open" lines depend on what the test runner leaves open).
+std::vector<std::string> LinesOf(const std::string& text,
+                                 const std::string& call) {
+  std::vector<std::string> out;
+  for (const std::string& l : Lines(text)) {
+    if (l.rfind(call + " ", 0) == 0) out.push_back(l);
+  }
+  return out;
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
@@ -340,8 +351,8 @@ TEST_F(PreloadTest, OnceFailsOnlyTheFirstCall) {
   ProcessResult r = Driver("lh/rename/registry=errno:EIO,once",
                            {"create", temp_, "x", "rename", temp_, registry_,
                             "rename", temp_, registry_});
-  EXPECT_THAT(Lines(r.out), ElementsAre("open 3 0", "write 1 0", "close 0 0",
-                                        "rename -1 EIO", "rename 0 0"));
+  EXPECT_THAT(LinesOf(r.out, "rename"),
+              ElementsAre("rename -1 EIO", "rename 0 0"));
   EXPECT_EQ(Injected().size(), 1u);
 }
 
@@ -398,11 +409,8 @@ TEST_F(PreloadTest, FaultHitsOnlyItsPathClass) {
       {"create", a, "x", "rename", a, b, "create", temp_, "x", "rename",
        temp_, registry_, "create", temp_, "y", "rename", temp_,
        registry_ + ".lock.stale"});
-  EXPECT_THAT(Lines(r.out), ElementsAre("open 3 0", "write 1 0", "close 0 0",
-                                        "rename 0 0", "open 3 0", "write 1 0",
-                                        "close 0 0", "rename -1 EIO",
-                                        "open 3 0", "write 1 0", "close 0 0",
-                                        "rename 0 0"));
+  EXPECT_THAT(LinesOf(r.out, "rename"),
+              ElementsAre("rename 0 0", "rename -1 EIO", "rename 0 0"));
   EXPECT_TRUE(Exists(b));
   // The unrelated rename is not traced; the quarantine one is.
   std::vector<std::string> renames;
