@@ -22,6 +22,8 @@ processes:
 Per-op mode:  registry_adapter.py --file PATH [--timeout-ms N] OP ARGS...
   OP is register NAME [K=V...] | update NAME K=V... | remove NAME |
   set-default NAME | get NAME | list.
+  Under the harness (LOCKHARNESS_RUN_DIR set) a mutating operation prints
+  {"lock_acquired_ns":..,"lock_released_ns":..} (CLOCK_MONOTONIC) on stdout.
   Exit codes (as the reference client): 0 done, 1 refused, 2 usage error,
   3 lock not acquired before the deadline, 4 I/O error, 5 corrupt registry,
   6 lock lost (written, but the lock had been broken meanwhile).
@@ -397,6 +399,11 @@ def main(argv):
         return EXIT_IO
     if value is not None:
         sys.stdout.write(json.dumps(value) + "\n")
+    elif registry.last_lock_acquired_ns is not None and "LOCKHARNESS_RUN_DIR" in os.environ:
+        # Under the harness, report when the lock was held, so that its
+        # mutual-exclusion checker can judge per-op runs too.
+        sys.stdout.write(json.dumps({"lock_acquired_ns": registry.last_lock_acquired_ns,
+                                     "lock_released_ns": registry.last_lock_released_ns}) + "\n")
     return EXIT_OK
 
 

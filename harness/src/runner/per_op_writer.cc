@@ -18,6 +18,29 @@ std::string Trim(std::string text) {
 
 bool IsRead(OpKind kind) { return kind == OpKind::kGet || kind == OpKind::kList; }
 
+// Optional extension of per-op mode (docs/adapter-contract.md): a mutating
+// operation may print one JSON object line with the absolute
+// CLOCK_MONOTONIC times it held the lock, as workers do. Anything else on
+// stdout is ignored.
+void AddLockSpan(const RunContext& context, const std::string& out, Event* event) {
+  const std::string last_line = [&] {
+    std::string text = Trim(out);
+    const size_t newline = text.rfind('\n');
+    return newline == std::string::npos ? text : text.substr(newline + 1);
+  }();
+  if (last_line.empty() || last_line[0] != '{') return;
+  const nlohmann::json span = nlohmann::json::parse(last_line, nullptr, false);
+  if (!span.is_object()) return;
+  auto acquired = span.find("lock_acquired_ns");
+  auto released = span.find("lock_released_ns");
+  if (acquired == span.end() || released == span.end() ||
+      !acquired->is_number_integer() || !released->is_number_integer()) {
+    return;
+  }
+  event->lock_acquired = context.clock.FromAbsolute(acquired->get<int64_t>());
+  event->lock_released = context.clock.FromAbsolute(released->get<int64_t>());
+}
+
 // Runs one operation to completion and returns its completion event.
 Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   std::vector<std::string> argv = context->argv;
@@ -77,7 +100,9 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   }
   context->health->RecordDefinite();
   Event ok = CompletionEvent(*context, op, pid, EventType::kOk, "");
-  if (IsRead(op.kind)) {
+  if (!IsRead(op.kind)) {
+    AddLockSpan(*context, out, &ok);
+  } else {
     std::string value = Trim(std::move(out));
     if (!nlohmann::json::accept(value)) {
       ok.type = EventType::kInfo;
