@@ -1,0 +1,105 @@
+#include "lockharness/harness/runner/report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lockharness/harness/runner/command.h"
+
+namespace lockharness::harness::runner {
+namespace {
+
+using ::testing::HasSubstr;
+
+Event Make(EventType type, int64_t id, int64_t t_ms, OpKind op = OpKind::kUpdate) {
+  Event e;
+  e.type = type;
+  e.id = id;
+  e.t = t_ms * 1'000'000;
+  if (type == EventType::kInvoke) e.op = op;
+  return e;
+}
+
+nlohmann::json Config() {
+  return {{"seed", 42}, {"impl", "lockreg --file {registry}"}, {"mode", "worker"},
+          {"writers", 2}, {"ops", 3}, {"readers", 1}, {"op_timeout_ms", 500},
+          {"takeover_bound_ms", 900}, {"mix", "40,35,10,15,0"}, {"value_bytes", 0}};
+}
+
+TEST(OperationStatsTest, CountsOutcomesAndLatencies) {
+  const std::vector<Event> history = {
+      Make(EventType::kInvoke, 1, 0, OpKind::kRegister),
+      Make(EventType::kInvoke, 2, 1),
+      Make(EventType::kOk, 1, 10),
+      Make(EventType::kFail, 2, 3),
+      Make(EventType::kInvoke, 3, 20, OpKind::kRemove),
+      Make(EventType::kInfo, 3, 120),
+      Make(EventType::kRead, -1, 50),
+      Make(EventType::kInvoke, 4, 130),  // never completed
+  };
+  const nlohmann::json stats = OperationStats(history);
+  EXPECT_EQ(stats["invoked"], 4);
+  EXPECT_EQ(stats["ok"], 1);
+  EXPECT_EQ(stats["fail"], 1);
+  EXPECT_EQ(stats["info"], 1);
+  EXPECT_EQ(stats["never_completed"], 1);
+  EXPECT_EQ(stats["by_op"]["register"]["ok"], 1);
+  EXPECT_EQ(stats["by_op"]["update"]["fail"], 1);
+  EXPECT_EQ(stats["by_op"]["remove"]["info"], 1);
+  EXPECT_DOUBLE_EQ(stats["latency_ms"]["max"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(stats["latency_ms"]["p50"].get<double>(), 10.0);
+  EXPECT_DOUBLE_EQ(stats["duration_s"].get<double>(), 0.12);
+  EXPECT_DOUBLE_EQ(stats["throughput_ops_per_s"].get<double>(), 25.0);
+}
+
+TEST(BuildReportTest, CarriesVerdictsEvidenceSeedAndReplay) {
+  CheckerReport lost;
+  lost.checker = "lost-update";
+  lost.verdict = Verdict::kInvalid;
+  lost.summary = "entry w1-0 is missing";
+  lost.evidence = {"op 25 register w1-0", "  {\"type\":\"invoke\"}"};
+  CheckerReport leftovers;
+  leftovers.checker = "leftovers";
+  leftovers.verdict = Verdict::kValid;
+  leftovers.summary = "nothing left";
+  const nlohmann::json report =
+      BuildReport(Config(), {}, {lost, leftovers}, Verdict::kInvalid, {{"status", "completed"}});
+  EXPECT_EQ(report["verdict"], "invalid");
+  EXPECT_EQ(report["seed"], 42);
+  ASSERT_EQ(report["checkers"].size(), 2u);
+  EXPECT_EQ(report["checkers"][0]["checker"], "lost-update");
+  EXPECT_EQ(report["checkers"][0]["verdict"], "invalid");
+  EXPECT_EQ(report["checkers"][0]["evidence"][0], "op 25 register w1-0");
+  EXPECT_EQ(report["run"]["status"], "completed");
+
+  const std::string text = FormatReportText(report);
+  EXPECT_THAT(text, HasSubstr("verdict: INVALID"));
+  EXPECT_THAT(text, HasSubstr("lost-update       invalid  entry w1-0 is missing"));
+  EXPECT_THAT(text, HasSubstr("      op 25 register w1-0"));
+  EXPECT_THAT(text, HasSubstr("seed: 42"));
+  EXPECT_THAT(text, HasSubstr("replay: lockharness run --impl 'lockreg --file {registry}'"));
+}
+
+TEST(BuildReportTest, UnjudgedReportIsUnknownWithReason) {
+  const nlohmann::json report = BuildUnjudgedReport(
+      Config(), {{"status", "not-runnable"}}, "implementation not runnable: no such file: x");
+  EXPECT_EQ(report["verdict"], "unknown");
+  EXPECT_TRUE(report["checkers"].empty());
+  EXPECT_THAT(FormatReportText(report),
+              HasSubstr("reason: implementation not runnable: no such file: x"));
+}
+
+TEST(ReplayCommandTest, ReproducesEveryWorkloadFlag) {
+  const std::string replay = ReplayCommand(Config());
+  EXPECT_EQ(replay,
+            "lockharness run --impl 'lockreg --file {registry}' --mode worker --writers 2 "
+            "--ops 3 --readers 1 --op-timeout-ms 500 --takeover-bound-ms 900 "
+            "--mix 40,35,10,15,0 --seed 42");
+  // The quoted template splits back into the original.
+  std::string error;
+  auto words = SplitCommandTemplate(replay, &error);
+  ASSERT_TRUE(words) << error;
+  EXPECT_EQ((*words)[3], "lockreg --file {registry}");
+}
+
+}  // namespace
+}  // namespace lockharness::harness::runner
