@@ -1,0 +1,56 @@
+// lock_bench.cc: the uncontended cost of taking and giving back each lock.
+//
+//   lock_bench [--tmpfs_dir=/dev/shm] [--disk_dir=.] [Google Benchmark flags]
+//
+// One benchmark per strategy (lock_strategy.h) and file system, named
+// "AcquireRelease/<lock>/<tmpfs|disk>": a single process acquires and
+// releases in a loop, nobody else competing. Each runs in a fresh directory
+// under the chosen base, removed afterwards.
+
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "lockharness/bench/bench_flags.h"
+#include "lockharness/bench/lock_strategy.h"
+#include "lockharness/bench/scratch_dir.h"
+
+namespace lockharness::bench {
+namespace {
+
+void AcquireRelease(benchmark::State& state, LockKind kind, const std::string& base) {
+  ScratchDir dir(base);
+  if (dir.path().empty()) {
+    state.SkipWithError(("cannot create a directory under " + base).c_str());
+    return;
+  }
+  auto lock = MakeLockStrategy(kind, dir.path() + "/registry.json");
+  for (auto _ : state) {
+    Status s = lock->Acquire();
+    if (s.ok()) s = lock->Release();
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      break;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lockharness::bench
+
+int main(int argc, char** argv) {
+  using namespace lockharness::bench;
+  const std::string tmpfs_dir = TakeFlag(&argc, argv, "tmpfs_dir", "/dev/shm");
+  const std::string disk_dir = TakeFlag(&argc, argv, "disk_dir", ".");
+  for (LockKind kind : AllLockKinds()) {
+    for (const auto& [fs_name, base] : {std::pair{"tmpfs", tmpfs_dir}, std::pair{"disk", disk_dir}}) {
+      std::string name = std::string("AcquireRelease/") + LockKindName(kind) + "/" + fs_name;
+      benchmark::RegisterBenchmark(name.c_str(), AcquireRelease, kind, base)->Unit(benchmark::kMicrosecond);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
