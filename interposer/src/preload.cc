@@ -726,10 +726,10 @@ __attribute__((visibility("default"))) int close(int fd) {
   }
   if (c == lh::PathClass::kOther) return real_close(fd);
   char path[lh::kPathBufferSize];
-  const char* traced_path;
-  {
+  const char* traced_path = nullptr;
+  if (lh::g_trace_path[0] != '\0') {
     lh::ErrnoSaver keep;
-    traced_path = lh::FdPath(fd, path);  // gone once closed
+    traced_path = lh::FdPath(fd, path);  // unreadable once closed
   }
   lh::CallSite site{"close", CallFamily::kClose, c, traced_path};
   site.fd = fd;

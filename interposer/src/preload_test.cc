@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -421,6 +423,43 @@ TEST_F(PreloadTest, FaultHitsOnlyItsPathClass) {
   }
   EXPECT_THAT(renames,
               ElementsAre("lh/rename/registry", "lh/rename/quarantine"));
+}
+
+TEST_F(PreloadTest, WildcardPointsNeverTouchOtherFiles) {
+  std::string elsewhere = dir_ + "/elsewhere.json";
+  ProcessResult r = Driver("lh/*=errno:EIO",
+                           {"create", elsewhere, "x", "fsync", elsewhere,
+                            "mkdir", lock_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(Lines(r.out), Not(Contains(HasSubstr("open -1"))));
+  EXPECT_THAT(LinesOf(r.out, "fsync"), ElementsAre("fsync 0 0"));
+  EXPECT_THAT(LinesOf(r.out, "mkdir"), ElementsAre("mkdir -1 EIO"));
+  EXPECT_EQ(ReadAll(elsewhere), "x");
+}
+
+// Several processes append to one trace at once; every line must still be
+// a whole JSON object (one write per line on an O_APPEND descriptor).
+TEST_F(PreloadTest, ConcurrentProcessesDoNotInterleaveTraceLines) {
+  constexpr int kProcesses = 4;
+  constexpr int kRounds = 150;  // 3 traced calls each: open, fsync, close
+  std::vector<std::unique_ptr<ChildProcess>> children;
+  for (int i = 0; i < kProcesses; ++i) {
+    children.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{LH_DRIVER, "repeat",
+                                 std::to_string(kRounds), "fsyncdir", dir_},
+        Env("")));
+  }
+  for (auto& child : children) EXPECT_EQ(child->Wait().exit_code, 0);
+  std::vector<std::string> lines = Lines(ReadAll(trace_));
+  EXPECT_EQ(lines.size(), static_cast<size_t>(kProcesses * (1 + 3 * kRounds)));
+  std::map<int, int> per_pid;
+  for (const std::string& line : lines) {
+    Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    ++per_pid[j["pid"].get<int>()];
+  }
+  EXPECT_EQ(per_pid.size(), static_cast<size_t>(kProcesses));
+  for (const auto& [pid, count] : per_pid) EXPECT_EQ(count, 1 + 3 * kRounds);
 }
 
 TEST_F(PreloadTest, RelativePathsResolveAgainstTheWorkingDirectory) {
