@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Tests for render_report.py on hand-made benchmark JSON: the ratios and
+target verdicts must come out of the numbers given, good and bad alike."""
+
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("render_report", os.path.join(_HERE, "render_report.py"))
+rr = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rr)
+
+
+def contention_entry(lock, n, ops_per_s, p99_us=100.0, min_share=1.0, lost=0, failures=0):
+    return {"name": "Contention/%s/%d/iterations:1/manual_time" % (lock, n), "run_type": "iteration",
+            "real_time": 1000.0, "time_unit": "ms", "ops_per_s": ops_per_s, "p50_us": 10.0, "p99_us": p99_us,
+            "max_us": p99_us * 2, "min_share": min_share, "max_share": 2 - min_share if n > 1 else 1.0,
+            "lost_updates": lost, "failures": failures, "processes": n}
+
+
+def write_run(directory, contention, lock=None):
+    with open(os.path.join(directory, "contention.json"), "w") as f:
+        json.dump({"context": {"contention_dir": "/dev/shm", "contention_duration_ms": "1000",
+                               "contention_write": "temp_fsync_rename_dirsync"},
+                   "benchmarks": contention}, f)
+    if lock is not None:
+        with open(os.path.join(directory, "lock.json"), "w") as f:
+            json.dump({"context": {}, "benchmarks": lock}, f)
+
+
+GOOD = [contention_entry("ours", 1, 1000), contention_entry("ours", 8, 900, p99_us=4000, min_share=0.6),
+        contention_entry("flock", 1, 1200), contention_entry("flock", 8, 1100),
+        contention_entry("seed", 1, 1000), contention_entry("seed", 8, 10, p99_us=2e6, min_share=0.0)]
+
+BAD = [contention_entry("ours", 1, 1000), contention_entry("ours", 8, 700, p99_us=6000, min_share=0.2),
+       contention_entry("flock", 1, 3000), contention_entry("flock", 8, 2000)]
+
+
+class TargetsTest(unittest.TestCase):
+    def test_good_numbers_meet_every_target(self):
+        rows = rr.evaluate_targets(rr.contention_table(GOOD))
+        self.assertEqual([r[2] for r in rows], ["met"] * 4)
+        self.assertEqual(rows[0][1], "0.90")  # 900 / 1000
+        self.assertEqual(rows[1][1], "0.82")  # 900 / 1100
+        self.assertEqual(rows[2][1], "4.00 ms")
+
+    def test_bad_numbers_miss_and_say_by_how_much(self):
+        rows = rr.evaluate_targets(rr.contention_table(BAD))
+        own, vs_flock, p99, share = rows
+        self.assertEqual(own[1], "0.70")
+        self.assertTrue(own[2].startswith("MISSED by 0.10"), own[2])
+        self.assertEqual(vs_flock[1], "0.35")  # 700 / 2000
+        self.assertTrue(vs_flock[2].startswith("MISSED by 0.15"), vs_flock[2])
+        self.assertEqual(p99[2], "MISSED: 1.2x the limit")
+        self.assertEqual(share[1], "0.20")
+        self.assertTrue(share[2].startswith("MISSED"), share[2])
+
+    def test_missing_runs_are_not_measured_rather_than_met(self):
+        rows = rr.evaluate_targets(rr.contention_table([contention_entry("ours", 1, 1000)]))
+        self.assertEqual([r[2] for r in rows], ["not measured"] * 4)
+
+    def test_failed_run_is_not_used_for_ratios(self):
+        broken = dict(contention_entry("ours", 8, 900), error_occurred=True, error_message="fork: EAGAIN")
+        table = rr.contention_table([contention_entry("ours", 1, 1000), broken])
+        self.assertIsNone(rr.own_ratio(table, "ours", 8))
+        self.assertIn("run failed: fork: EAGAIN", rr.correctness_problems(table)[0])
+
+
+class CorrectnessTest(unittest.TestCase):
+    def test_lost_updates_and_failures_are_reported(self):
+        table = rr.contention_table([contention_entry("excl", 4, 10, lost=3),
+                                     contention_entry("seed", 8, 10, failures=2)])
+        problems = rr.correctness_problems(table)
+        self.assertEqual(len(problems), 2)
+        self.assertIn("seed at 8 processes: 2 failed", problems[0])
+        self.assertIn("excl at 4 processes: 3 LOST UPDATES", problems[1])
+
+    def test_clean_runs_have_no_problems(self):
+        self.assertEqual(rr.correctness_problems(rr.contention_table(GOOD)), [])
+
+
+class RenderTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_report_and_plots_are_written_from_the_json(self):
+        lock = [{"name": "AcquireRelease/ours/tmpfs", "run_type": "iteration", "real_time": 20.0, "time_unit": "us"},
+                {"name": "AcquireRelease/flock/tmpfs", "run_type": "iteration", "real_time": 2000.0,
+                 "time_unit": "ns"}]
+        write_run(self.dir, GOOD, lock)
+        report = rr.render(self.dir)
+        # seed: 10 / 1000 of its own rate and 10 / 900 of ours.
+        self.assertIn("10 cycles/s (0.01 of its own 1-process rate, 0.01 of ours)", report)
+        self.assertIn("| ours | 20.0 us | 10.0x |", report)  # 20 us over 2000 ns
+        self.assertIn("Not run (checkers_bench", report)
+        for name in ("report.md", "throughput.svg", "latency.svg", "fairness.svg"):
+            self.assertTrue(os.path.exists(os.path.join(self.dir, name)), name)
+        with open(os.path.join(self.dir, "throughput.svg")) as f:
+            svg = f.read()
+        self.assertTrue(svg.startswith("<svg"))
+        self.assertIn("<polyline", svg)
+        self.assertTrue(svg.rstrip().endswith("</svg>"))
+
+    def test_empty_directory_still_renders(self):
+        report = rr.render(self.dir)
+        self.assertIn("not measured", report)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,125 @@
+#!/bin/sh
+# run-benchmarks.sh: builds the benchmarks (optimised), runs them all and
+# renders the report (docs/performance.md explains what each one measures).
+#
+# Usage: bench/run-benchmarks.sh [--quick] [--out DIR] [--build DIR]
+#   --quick      short runs (about 2 minutes instead of about 10): for trying
+#                things out, not for numbers anyone quotes
+#   --out DIR    where results go (default: results/bench-<UTC date and time>)
+#   --build DIR  build directory (default: build-bench), configured Release
+#
+# Writes into DIR: machine.txt (cores, kernel, load, file systems),
+# lock.json, contention.json, contention_disk.json, atomic_write.json,
+# checkers.json (Google Benchmark JSON), runner_overhead.txt, and then
+# report.md, throughput.svg, latency.svg and fairness.svg rendered from them
+# by bench/render_report.py. Exits non-zero if a step fails; the report still
+# renders from whatever was measured.
+set -eu
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+quick=0
+out=""
+build="$repo/build-bench"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --out) out=${2:?--out needs a directory}; shift ;;
+    --out=*) out=${1#--out=} ;;
+    --build) build=${2:?--build needs a directory}; shift ;;
+    --build=*) build=${1#--build=} ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run-benchmarks.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -n "$out" ] || out="$repo/results/bench-$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# The project's own file system: a scratch directory under the results.
+disk_dir="$out/scratch"
+mkdir -p "$disk_dir"
+tmpfs_dir=/dev/shm
+if [ ! -d "$tmpfs_dir" ] || [ ! -w "$tmpfs_dir" ]; then
+  echo "run-benchmarks.sh: $tmpfs_dir is not a writable directory; using $disk_dir for the tmpfs runs" >&2
+  tmpfs_dir=$disk_dir
+fi
+trap 'rm -rf "$disk_dir"' EXIT
+
+if [ "$quick" -eq 1 ]; then
+  min_time=0.05
+  contention_ms=300
+  processes=1,2,4,8
+  disk_processes=1,8
+else
+  min_time=0.5
+  contention_ms=1500
+  processes=1,2,4,8,16,32
+  disk_processes=1,2,8
+fi
+
+echo "== building in $build"
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOCKHARNESS_BUILD_BENCH=ON >/dev/null
+targets="lock_bench contention_bench atomic_write_bench"
+for optional in checkers_bench lockharness; do
+  if cmake --build "$build" --target help | grep -q "^$optional:"; then
+    targets="$targets $optional"
+  fi
+done
+# shellcheck disable=SC2086  # the target list is split on purpose
+cmake --build "$build" -j2 --target $targets
+bin="$build/bench"
+
+machine() {
+  echo "date (UTC):      $(date -u '+%Y-%m-%d %H:%M:%S')"
+  echo "commit:          $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "nproc:           $(nproc)"
+  echo "cpu:             $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+  echo "kernel:          $(uname -r)"
+  echo "memory:          $(grep MemTotal /proc/meminfo | awk '{printf "%.1f GiB", $2 / 1048576}')"
+  echo "load before:     $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "mode:            $([ "$quick" -eq 1 ] && echo quick || echo full)"
+  echo "file systems (df -T):"
+  df -T "$tmpfs_dir" "$disk_dir" | sed 's/^/  /'
+}
+machine >"$out/machine.txt"
+cat "$out/machine.txt"
+
+status=0
+gbench() {  # gbench NAME OUTPUT.json ARGS...: runs one benchmark binary into JSON
+  name=$1
+  json=$2
+  shift 2
+  echo "== $name -> $json"
+  if ! "$bin/$name" "$@" --benchmark_out="$out/$json" --benchmark_out_format=json; then
+    echo "run-benchmarks.sh: $name failed" >&2
+    status=1
+  fi
+}
+
+gbench lock_bench lock.json --tmpfs_dir="$tmpfs_dir" --disk_dir="$disk_dir" --benchmark_min_time=$min_time
+gbench contention_bench contention.json --dir="$tmpfs_dir" --duration_ms=$contention_ms --processes=$processes
+gbench contention_bench contention_disk.json --dir="$disk_dir" --duration_ms=$contention_ms \
+  --processes=$disk_processes
+gbench atomic_write_bench atomic_write.json --tmpfs_dir="$tmpfs_dir" --disk_dir="$disk_dir" \
+  --benchmark_min_time=$min_time
+if [ -x "$bin/checkers_bench" ]; then
+  gbench checkers_bench checkers.json
+else
+  echo "== checkers_bench not built: skipped"
+fi
+if [ -x "$repo/bench/runner_overhead.sh" ] && [ -x "$build/harness/lockharness" ]; then
+  echo "== runner_overhead.sh"
+  if ! (cd "$out" && "$repo/bench/runner_overhead.sh" "$build/harness/lockharness") >"$out/runner_overhead.txt" 2>&1; then
+    echo "run-benchmarks.sh: runner_overhead.sh failed (see runner_overhead.txt)" >&2
+    echo "(runner_overhead.sh exited non-zero)" >>"$out/runner_overhead.txt"
+    status=1
+  fi
+  cat "$out/runner_overhead.txt"
+else
+  echo "== runner_overhead.sh or lockharness missing: skipped"
+fi
+echo "load after:      $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+
+/usr/bin/python3 "$repo/bench/render_report.py" "$out"
+exit $status
