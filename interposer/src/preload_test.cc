@@ -19,6 +19,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lockharness/interposer/trace_reader.h"
 #include "nlohmann/json.hpp"
 #include "test_process.h"
 
@@ -85,6 +86,11 @@ class PreloadTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    // Every trace a test produced must satisfy the documented format.
+    if (Exists(trace_)) {
+      std::string error;
+      EXPECT_TRUE(ReadTraceFile(trace_, &error)) << error;
+    }
     RunProcess({"rm", "-rf", dir_}, {});
   }
 
