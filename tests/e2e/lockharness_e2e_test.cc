@@ -241,6 +241,23 @@ TEST_F(E2eTest, DirectWriteMutantIsCaughtByJsonValidity) {
   EXPECT_EQ(CheckerVerdict(r, "json-validity"), "invalid") << Describe(r);
 }
 
+TEST_F(E2eTest, DeleteThenWriteIsCaughtByReaders) {
+  // Removes the file and writes it again a little later: readers in between
+  // find no registry at all.
+  const fs::path script = Script(
+      "delete-then-write.sh",
+      "f=\"$LOCKHARNESS_REGISTRY\"\n"
+      "printf '{\"sandboxes\":{},\"defaultSandbox\":null}' > \"$f.new.$$\"\n"
+      "rm -f \"$f\"\nsleep 0.02\nmv \"$f.new.$$\" \"$f\"\n");
+  const HarnessResult r = Harness({"run", "--impl", script.string(), "--writers", "2",
+                                   "--ops", "10", "--readers", "1",
+                                   "--reader-interval-us", "0"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(CheckerVerdict(r, "json-validity"), "invalid") << Describe(r);
+  EXPECT_THAT(Slurp(r.dir / "history.jsonl"),
+              HasSubstr("registry file missing after it had existed"));
+}
+
 // Not tested: `--mutant shared-tmp`. Under a working lock only one process
 // writes the shared temp name at a time, and a holder killed mid-write is
 // dead before the next holder truncates and renames the same name, so a

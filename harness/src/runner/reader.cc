@@ -48,6 +48,8 @@ ReaderStats RunReader(RunContext* context, int reader_index) {
   std::unordered_set<size_t> invalid_seen;
   int64_t last_valid_recorded = -kValidRecordIntervalNs;
   std::string bytes;
+  bool seen_file = false;
+  bool reported_vanished = false;
   while (!context->writers_done.load() && !context->ShouldStop()) {
     const int64_t t = context->clock.Now();
     Event event;
@@ -57,8 +59,20 @@ ReaderStats RunReader(RunContext* context, int reader_index) {
     event.t = t;
     ++stats.samples;
     if (!ReadWholeFile(context->registry, &bytes)) {
-      if (errno == ENOENT) {
-        ++stats.missing;  // an absent file is an empty registry
+      if (errno == ENOENT && !seen_file) {
+        ++stats.missing;  // before the first write: the empty registry
+      } else if (errno == ENOENT) {
+        // Rename replaces the file atomically; a reader should never find
+        // it gone once it exists (delete-then-write loses every entry).
+        ++stats.missing;
+        ++stats.invalid;
+        if (!reported_vanished) {
+          reported_vanished = true;
+          event.valid = false;
+          event.error = "registry file missing after it had existed";
+          context->recorder->Record(event);
+          ++stats.recorded;
+        }
       } else {
         ++stats.invalid;
         event.valid = false;
@@ -67,6 +81,7 @@ ReaderStats RunReader(RunContext* context, int reader_index) {
         ++stats.recorded;
       }
     } else {
+      seen_file = true;
       std::string error;
       if (context->validate(bytes, &error)) {
         if (t - last_valid_recorded >= kValidRecordIntervalNs) {

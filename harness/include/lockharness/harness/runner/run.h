@@ -58,7 +58,7 @@ struct RunOptions {
 
 struct ReaderStats {
   int64_t samples = 0;         // every read of the file
-  int64_t missing = 0;         // ENOENT (fine before the first write)
+  int64_t missing = 0;         // ENOENT (fine only before the file first exists)
   int64_t invalid = 0;         // samples the validator rejected
   int64_t recorded = 0;        // read events written to the history
 };
