@@ -52,6 +52,8 @@ RegistryPaths g_registry;
 FaultList g_faults;
 FdTable g_fds;
 std::atomic<int> g_trace_fd{-1};
+std::atomic<uint64_t> g_trace_dev{0};  // identity of the file g_trace_fd names
+std::atomic<uint64_t> g_trace_ino{0};
 char g_trace_path[kPathBufferSize];
 std::atomic<uint32_t> g_every_counts[kCallFamilyCount][kPathClassCount];
 
@@ -177,11 +179,28 @@ PathClass ClassifyFd(int fd) {
 // ---------------------------------------------------------------------------
 // Tracing.
 
+// True if fd still names the trace file this process opened.
+bool IsOurTraceFile(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 &&
+         static_cast<uint64_t>(st.st_dev) ==
+             g_trace_dev.load(std::memory_order_relaxed) &&
+         static_cast<uint64_t>(st.st_ino) ==
+             g_trace_ino.load(std::memory_order_relaxed);
+}
+
 int TraceFd() {
+  if (g_trace_path[0] == '\0') return -1;
   int fd = g_trace_fd.load(std::memory_order_acquire);
-  if (fd >= 0 || g_trace_path[0] == '\0') return fd;
-  // First use, or the program closed our descriptor: (re)open. Move it high
-  // so it does not take the low numbers programs expect to get.
+  if (fd >= 0) {
+    if (IsOurTraceFile(fd)) return fd;
+    // The program closed our descriptor behind our back (close_range, a raw
+    // syscall) and the number may now name one of its own files: never
+    // write there; reopen instead.
+    g_trace_fd.compare_exchange_strong(fd, -1);
+  }
+  // Move the descriptor high so it does not take the low numbers programs
+  // expect to get.
   int raw = LH_REAL(open)(g_trace_path,
                           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (raw < 0) return -1;
@@ -190,6 +209,13 @@ int TraceFd() {
     LH_REAL(close)(raw);
     raw = high;
   }
+  struct stat st;
+  if (fstat(raw, &st) != 0) {
+    LH_REAL(close)(raw);
+    return -1;
+  }
+  g_trace_dev.store(static_cast<uint64_t>(st.st_dev), std::memory_order_relaxed);
+  g_trace_ino.store(static_cast<uint64_t>(st.st_ino), std::memory_order_relaxed);
   int expected = -1;
   if (!g_trace_fd.compare_exchange_strong(expected, raw)) {
     LH_REAL(close)(raw);  // another thread won the race
@@ -495,6 +521,25 @@ mode_t ModeArg(int flags, va_list* args) {
   return needs_mode ? static_cast<mode_t>(va_arg(*args, int)) : 0;
 }
 
+// After dup/dup2/dup3 returned new_fd: the copy has the original's class
+// (so `exec 3>file`-style redirections stay classified), and if the number
+// was our trace descriptor, the program now owns it.
+void NoteDup(int old_fd, int new_fd) {
+  if (!Active()) return;
+  DepthGuard guard;
+  ErrnoSaver keep;
+  int trace_fd = new_fd;
+  g_trace_fd.compare_exchange_strong(trace_fd, -1);
+  if (!g_registry.configured() || !FdTable::Covers(new_fd)) return;
+  PathClass c = ClassifyFd(old_fd);
+  struct stat st;
+  if (c == PathClass::kOther || fstat(new_fd, &st) != 0) {
+    g_fds.Clear(new_fd);
+  } else {
+    g_fds.Set(new_fd, c, st);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Start-up.
 
@@ -740,6 +785,25 @@ __attribute__((visibility("default"))) int close(int fd) {
     return static_cast<long long>(r);
   }));
   return rc;
+}
+
+__attribute__((visibility("default"))) int dup(int old_fd) {
+  int fd = LH_REAL(dup)(old_fd);
+  if (fd >= 0) lh::NoteDup(old_fd, fd);
+  return fd;
+}
+
+__attribute__((visibility("default"))) int dup2(int old_fd, int new_fd) {
+  int fd = LH_REAL(dup2)(old_fd, new_fd);
+  if (fd >= 0 && old_fd != new_fd) lh::NoteDup(old_fd, fd);
+  return fd;
+}
+
+__attribute__((visibility("default"))) int dup3(int old_fd, int new_fd,
+                                                int flags) {
+  int fd = LH_REAL(dup3)(old_fd, new_fd, flags);
+  if (fd >= 0) lh::NoteDup(old_fd, fd);
+  return fd;
 }
 
 __attribute__((visibility("default"))) int rename(const char* from,

@@ -468,6 +468,28 @@ TEST_F(PreloadTest, ConcurrentProcessesDoNotInterleaveTraceLines) {
   for (const auto& [pid, count] : per_pid) EXPECT_EQ(count, 1 + 3 * kRounds);
 }
 
+TEST_F(PreloadTest, DuplicatedDescriptorsKeepTheirClass) {
+  ProcessResult r = Driver("lh/fsync/temp=errno:EIO",
+                           {"dupwrite", temp_, "data"});
+  EXPECT_THAT(LinesOf(r.out, "write"), ElementsAre("write 4 0"));
+  EXPECT_THAT(LinesOf(r.out, "fsync"), ElementsAre("fsync -1 EIO"));
+  std::vector<Json> injected = Injected();
+  ASSERT_EQ(injected.size(), 1u);
+  EXPECT_EQ(injected[0]["fd"], 50);
+  EXPECT_THAT(CallClasses(), Contains("write temp"));
+}
+
+// If the program takes over the trace descriptor's number without the
+// library seeing it, trace lines must not land in the program's file.
+TEST_F(PreloadTest, TraceNeverWritesIntoAFileThatTookItsDescriptor) {
+  std::string victim = dir_ + "/victim.txt";
+  ProcessResult r =
+      Driver("", {"hijack", "900", victim, "mkdir", lock_, "rmdir", lock_});
+  ASSERT_THAT(LinesOf(r.out, "hijack"), ElementsAre("hijack 900 0"));
+  EXPECT_EQ(ReadAll(victim), "");
+  EXPECT_THAT(CallClasses(), ElementsAre("mkdir lock", "rmdir lock"));
+}
+
 TEST_F(PreloadTest, RelativePathsResolveAgainstTheWorkingDirectory) {
   ProcessResult r = Driver("lh/mkdir/lock=errno:EACCES",
                            {"chdir", dir_, "mkdir", "sandboxes.json.lock",

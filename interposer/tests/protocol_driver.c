@@ -6,6 +6,9 @@
  *   mkdir P | rmdir P | unlink P | rename A B | renameat2 A B | link A B
  *   mkdirat DIR NAME | openat DIR NAME | create P TEXT | writev P TEXT
  *   pwrite P TEXT | fsync P | fdatasync P | fsyncdir DIR | chdir DIR
+ *   dupwrite P TEXT        (open P, dup2 it to fd 50, write/fsync via 50)
+ *   hijack FD P            (open P and put it on FD with a raw dup3
+ *                           syscall, as close_range + reuse would)
  *   protocol REGISTRY      (the whole lock/write/rename/unlock sequence)
  *   repeat N STEP ARGS...  (run one step N times)
  *   wait                   (print "ready", read a line from stdin)
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +138,23 @@ static int step(char** argv, int argc) {
     NEED(1); sync_path(argv[1], 1, 0); return 2;
   } else if (strcmp(op, "fsyncdir") == 0) {
     NEED(1); sync_path(argv[1], 0, 1); return 2;
+  } else if (strcmp(op, "dupwrite") == 0) {
+    NEED(2);
+    int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    report("open", fd, errno);
+    CALL("dup2", dup2(fd, 50));
+    CALL("close", close(fd));
+    CALL("write", write(50, argv[2], strlen(argv[2])));
+    CALL("fsync", fsync(50));
+    CALL("close", close(50));
+    return 3;
+  } else if (strcmp(op, "hijack") == 0) {
+    NEED(2);
+    int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    long rc = syscall(SYS_dup3, fd, atoi(argv[1]), 0);
+    report("hijack", rc, errno);
+    close(fd);
+    return 3;
   } else if (strcmp(op, "chdir") == 0) {
     NEED(1); CALL("chdir", chdir(argv[1])); return 2;
   } else if (strcmp(op, "protocol") == 0) {
