@@ -490,6 +490,17 @@ TEST_F(PreloadTest, TraceNeverWritesIntoAFileThatTookItsDescriptor) {
   EXPECT_THAT(CallClasses(), ElementsAre("mkdir lock", "rmdir lock"));
 }
 
+TEST_F(PreloadTest, FortifyEntryPointsAreWrapped) {
+  RunProcess({"touch", temp_, dir_ + "/sandboxes.json.tmp.2"}, {});
+  ProcessResult r = RunProcess(
+      {LH_FORTIFIED_OPEN, temp_, dir_, "sandboxes.json.tmp.2"},
+      Env("lh/open/temp=errno:EACCES"));
+  EXPECT_THAT(Lines(r.out), ElementsAre("open -1 EACCES", "openat -1 EACCES"));
+  std::vector<std::string> calls;
+  for (const Json& j : Injected()) calls.push_back(j["call"]);
+  EXPECT_THAT(calls, ElementsAre("__open_2", "__openat_2"));
+}
+
 TEST_F(PreloadTest, RelativePathsResolveAgainstTheWorkingDirectory) {
   ProcessResult r = Driver("lh/mkdir/lock=errno:EACCES",
                            {"chdir", dir_, "mkdir", "sandboxes.json.lock",
