@@ -1,6 +1,7 @@
 // check_all.cc: runs every checker over one run's artifacts.
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/final_registry.h"
 #include "lockharness/harness/checkers/json_validity.h"
 #include "lockharness/harness/checkers/leftovers.h"
 #include "lockharness/harness/checkers/lost_update.h"
@@ -22,9 +23,10 @@ std::string_view VerdictName(Verdict verdict) {
 std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   // Pair the events once; the checkers share the index.
   OperationIndex index = IndexOperations(run.history);
+  FinalRegistry final = ParseFinalRegistry(run);
   std::vector<CheckerReport> reports;
-  reports.push_back(CheckLostUpdate(run, index));
-  reports.push_back(CheckJsonValidity(run));
+  reports.push_back(CheckLostUpdate(run, index, final));
+  reports.push_back(CheckJsonValidity(run, final));
   reports.push_back(CheckLeftovers(run, index));
   reports.push_back(CheckMutualExclusion(index));
   reports.push_back(CheckProgress(run, index));

@@ -7,6 +7,11 @@
 namespace lockharness::harness {
 
 CheckerReport CheckJsonValidity(const RunArtifacts& run) {
+  return CheckJsonValidity(run, ParseFinalRegistry(run));
+}
+
+CheckerReport CheckJsonValidity(const RunArtifacts& run,
+                                const FinalRegistry& final) {
   CheckerReport report;
   report.checker = "json-validity";
   int64_t samples = 0;
@@ -24,13 +29,14 @@ CheckerReport CheckJsonValidity(const RunArtifacts& run) {
     }
   }
   std::optional<std::string> final_error;
-  if (run.final_registry) {
-    final_error = ValidateRegistryDocument(*run.final_registry);
+  if (final.present) {
+    final_error = final.document ? ValidateRegistryJson(*final.document)
+                                 : final.parse_error;
   }
   report.details = {{"reader_samples", samples},
                     {"invalid_samples", invalid},
                     {"unjudged_samples", unjudged},
-                    {"final_file", !run.final_registry ? "absent"
+                    {"final_file", !final.present ? "absent"
                                    : final_error      ? "invalid"
                                                       : "valid"}};
   if (first_invalid != nullptr) {
@@ -54,7 +60,7 @@ CheckerReport CheckJsonValidity(const RunArtifacts& run) {
   report.verdict = Verdict::kValid;
   report.summary = std::to_string(samples - unjudged) +
                    " reader samples valid; final file " +
-                   (run.final_registry ? "valid" : "absent (empty registry)");
+                   (final.present ? "valid" : "absent (empty registry)");
   if (unjudged > 0) {
     report.summary += "; " + std::to_string(unjudged) + " samples unjudged";
   }

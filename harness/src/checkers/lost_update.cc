@@ -560,25 +560,105 @@ void AddFindingEvidence(const Finding& finding, std::vector<std::string>* out) {
   }
 }
 
+// Operations grouped by sandbox name in flat arrays: one hash lookup per
+// operation and no allocation per name, since a large run has hundreds of
+// thousands of names.
+struct NameGroups {
+  std::vector<std::string_view> names;
+  std::vector<uint32_t> begin;  // group g is ops[begin[g] .. begin[g + 1])
+  std::vector<const Operation*> ops;
+  std::unordered_map<std::string_view, uint32_t> index;
+};
+
+// Operations that matter per name: all but lists and non-ok gets.
+bool Relevant(const Operation& op) {
+  return op.kind != OpKind::kList && (op.kind != OpKind::kGet || IsOk(op));
+}
+
+NameGroups GroupByName(const OperationIndex& index) {
+  constexpr uint32_t kSkip = UINT32_MAX;
+  NameGroups groups;
+  groups.index.reserve(index.operations.size() / 4 + 16);
+  std::vector<uint32_t> group_of(index.operations.size(), kSkip);
+  std::vector<uint32_t> count;
+  for (size_t i = 0; i < index.operations.size(); ++i) {
+    const Operation& op = index.operations[i];
+    if (!Relevant(op)) continue;
+    auto [it, inserted] = groups.index.try_emplace(
+        op.name(), static_cast<uint32_t>(groups.names.size()));
+    if (inserted) {
+      groups.names.push_back(op.name());
+      count.push_back(0);
+    }
+    group_of[i] = it->second;
+    ++count[it->second];
+  }
+  groups.begin.resize(groups.names.size() + 1, 0);
+  for (size_t g = 0; g < count.size(); ++g) {
+    groups.begin[g + 1] = groups.begin[g] + count[g];
+  }
+  groups.ops.resize(groups.begin.back());
+  std::vector<uint32_t> fill(groups.begin.begin(), groups.begin.end() - 1);
+  for (size_t i = 0; i < index.operations.size(); ++i) {
+    if (group_of[i] != kSkip) groups.ops[fill[group_of[i]]++] = &index.operations[i];
+  }
+  return groups;
+}
+
+// Sorts one name's operations into *ops (cleared first, capacity reused).
+void Classify(const Operation* const* first, const Operation* const* last,
+              NameOps* ops) {
+  for (auto* v : {&ops->registers, &ops->failed_registers, &ops->updates,
+                  &ops->failed_updates, &ops->removes, &ops->ok_removes,
+                  &ops->must_exist}) {
+    v->clear();
+  }
+  for (; first != last; ++first) {
+    const Operation* op = *first;
+    bool may = op->MayHaveEffect();
+    switch (op->kind) {
+      case OpKind::kRegister:
+        (may ? ops->registers : ops->failed_registers).push_back(op);
+        break;
+      case OpKind::kUpdate:
+        (may ? ops->updates : ops->failed_updates).push_back(op);
+        if (IsOk(*op)) ops->must_exist.push_back(op);
+        break;
+      case OpKind::kRemove:
+        if (may) ops->removes.push_back(op);
+        if (IsOk(*op)) ops->ok_removes.push_back(op);
+        break;
+      case OpKind::kSetDefault:
+      case OpKind::kGet:
+        if (IsOk(*op)) ops->must_exist.push_back(op);
+        break;
+      case OpKind::kList:
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 CheckerReport CheckLostUpdate(const RunArtifacts& run,
                               const OperationIndex& index) {
+  return CheckLostUpdate(run, index, ParseFinalRegistry(run));
+}
+
+CheckerReport CheckLostUpdate(const RunArtifacts& run,
+                              const OperationIndex& index,
+                              const FinalRegistry& final) {
+  (void)run;
   CheckerReport report;
   report.checker = "lost-update";
-
-  json document = json::object();
-  if (run.final_registry) {
-    try {
-      document = json::parse(*run.final_registry);
-    } catch (const json::parse_error& e) {
-      report.verdict = Verdict::kUnknown;
-      report.summary = "the final registry is not JSON (see json-validity)";
-      return report;
-    }
+  if (final.present && !final.document) {
+    report.verdict = Verdict::kUnknown;
+    report.summary = "the final registry is not JSON (see json-validity)";
+    return report;
   }
-  json empty = json::object();
-  const json* sandboxes = &empty;
+  static const json kEmptyDocument = json::object();
+  const json& document = final.document ? *final.document : kEmptyDocument;
+  const json* sandboxes = &kEmptyDocument;
   if (document.is_object() && document.contains("sandboxes")) {
     sandboxes = &document["sandboxes"];
   }
@@ -594,53 +674,37 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
     return report;
   }
 
-  std::unordered_map<std::string_view, NameOps> by_name;
-  by_name.reserve(index.operations.size() / 4 + 16);
   int64_t ok_count = 0;
   int64_t in_doubt = 0;
   for (const Operation& op : index.operations) {
-    if (op.kind == OpKind::kList) continue;
-    if (op.kind == OpKind::kGet && !IsOk(op)) continue;
-    NameOps& ops = by_name[op.name()];
-    bool may = op.MayHaveEffect();
-    if (IsMutating(op.kind)) (IsOk(op) ? ok_count : in_doubt) += may ? 1 : 0;
-    switch (op.kind) {
-      case OpKind::kRegister:
-        (may ? ops.registers : ops.failed_registers).push_back(&op);
-        break;
-      case OpKind::kUpdate:
-        (may ? ops.updates : ops.failed_updates).push_back(&op);
-        if (IsOk(op)) ops.must_exist.push_back(&op);
-        break;
-      case OpKind::kRemove:
-        if (may) ops.removes.push_back(&op);
-        if (IsOk(op)) ops.ok_removes.push_back(&op);
-        break;
-      case OpKind::kSetDefault:
-      case OpKind::kGet:
-        if (IsOk(op)) ops.must_exist.push_back(&op);
-        break;
-      case OpKind::kList:
-        break;
-    }
+    if (!IsMutating(op.kind) || !op.MayHaveEffect()) continue;
+    ++(IsOk(op) ? ok_count : in_doubt);
   }
+  NameGroups groups = GroupByName(index);
 
   std::vector<Finding> findings;
   std::vector<std::string> unknown;
-  for (const auto& [name_view, ops] : by_name) {
-    std::string name(name_view);
-    auto it = sandboxes->find(name);
-    const json* entry = it == sandboxes->end() ? nullptr : &*it;
-    NameChecker(name, ops, entry, &findings, &unknown).Check();
-  }
+  // Attach final entries to names in one pass over the final file.
+  std::vector<const json*> entry_of(groups.names.size(), nullptr);
   for (auto it = sandboxes->begin(); it != sandboxes->end(); ++it) {
-    if (by_name.find(it.key()) == by_name.end()) {
-      findings.push_back({nullptr,
-                          "entry " + it.key() +
-                              " is in the final file, but no operation ever "
-                              "named it",
-                          {}});
+    auto found = groups.index.find(it.key());
+    if (found != groups.index.end()) {
+      entry_of[found->second] = &*it;
+      continue;
     }
+    findings.push_back({nullptr,
+                        "entry " + it.key() +
+                            " is in the final file, but no operation ever "
+                            "named it",
+                        {}});
+  }
+  NameOps ops;
+  std::string name;
+  for (size_t g = 0; g < groups.names.size(); ++g) {
+    Classify(groups.ops.data() + groups.begin[g],
+             groups.ops.data() + groups.begin[g + 1], &ops);
+    name.assign(groups.names[g]);
+    NameChecker(name, ops, entry_of[g], &findings, &unknown).Check();
   }
   const json* default_value =
       document.contains("defaultSandbox") ? &document["defaultSandbox"] : nullptr;
@@ -654,7 +718,7 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
                      return ta < tb;
                    });
   std::sort(unknown.begin(), unknown.end());
-  report.details = {{"names", by_name.size()},
+  report.details = {{"names", groups.names.size()},
                     {"final_entries", sandboxes->size()},
                     {"acknowledged_mutations", ok_count},
                     {"in_doubt_mutations", in_doubt},
@@ -684,7 +748,7 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
   }
   report.verdict = Verdict::kValid;
   report.summary = "the final registry is reachable: " +
-                   std::to_string(by_name.size()) + " names, " +
+                   std::to_string(groups.names.size()) + " names, " +
                    std::to_string(ok_count) + " acknowledged and " +
                    std::to_string(in_doubt) + " in-doubt mutations";
   return report;

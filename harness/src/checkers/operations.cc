@@ -134,17 +134,21 @@ std::string FormatMillis(int64_t ns) {
 }
 
 std::string DescribeOperation(const Operation& op) {
-  std::string text = "op " + std::to_string(op.id) + " " +
-                     std::string(OpKindName(op.kind));
-  if (!op.name().empty()) text += " " + op.name();
-  if (!op.fields().empty()) text += " " + FieldsText(op.fields());
-  text += " by writer " + std::to_string(op.invoke->writer) + " (pid " +
-          std::to_string(op.pid()) + "): invoked at " +
-          FormatMillis(op.invoked_at) + ", ";
-  if (op.outcome == Outcome::kPending) return text + "never completed";
-  text += std::string(OutcomeName(op.outcome)) + " at " +
-          FormatMillis(op.completed_at);
-  if (!op.completion->error.empty()) text += " (" + op.completion->error + ")";
+  // Built with append(): GCC 12 at -O3 misreports "literal + temporary"
+  // concatenations as overlapping copies (-Wrestrict).
+  std::string text = "op ";
+  text.append(std::to_string(op.id)).append(" ").append(OpKindName(op.kind));
+  if (!op.name().empty()) text.append(" ").append(op.name());
+  if (!op.fields().empty()) text.append(" ").append(FieldsText(op.fields()));
+  text.append(" by writer ").append(std::to_string(op.invoke->writer));
+  text.append(" (pid ").append(std::to_string(op.pid())).append(")");
+  text.append(": invoked at ").append(FormatMillis(op.invoked_at)).append(", ");
+  if (op.outcome == Outcome::kPending) return text.append("never completed");
+  text.append(OutcomeName(op.outcome)).append(" at ");
+  text.append(FormatMillis(op.completed_at));
+  if (!op.completion->error.empty()) {
+    text.append(" (").append(op.completion->error).append(")");
+  }
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/final_registry.h"
 
 namespace lockharness::harness {
 namespace {
@@ -54,17 +55,28 @@ std::optional<std::string> ValidateEntry(const std::string& key,
 
 }  // namespace
 
+// nlohmann's parse error text includes its own position prefix; keep the
+// byte offset and the description.
+std::string DescribeParseError(const nlohmann::json::parse_error& e,
+                               std::string_view bytes) {
+  return "not JSON: parse error at byte " + std::to_string(e.byte) +
+         (bytes.empty() ? " (empty file)" : "");
+}
+
 std::optional<std::string> ValidateRegistryDocument(std::string_view bytes) {
   json document;
   try {
     document = json::parse(bytes.begin(), bytes.end());
   } catch (const json::parse_error& e) {
-    return "not JSON: parse error at byte " + std::to_string(e.byte) +
-           (bytes.empty() ? " (empty file)" : "");
+    return DescribeParseError(e, bytes);
   }
+  return ValidateRegistryJson(document);
+}
+
+std::optional<std::string> ValidateRegistryJson(const json& document) {
   if (!document.is_object()) return "top level: expected an object";
-  json empty = json::object();
-  const json* sandboxes = &empty;
+  static const json kEmpty = json::object();
+  const json* sandboxes = &kEmpty;
   if (auto it = document.find("sandboxes"); it != document.end()) {
     if (!it->is_object()) return "sandboxes: expected an object";
     sandboxes = &*it;
@@ -81,6 +93,19 @@ std::optional<std::string> ValidateRegistryDocument(std::string_view bytes) {
     }
   }
   return std::nullopt;
+}
+
+FinalRegistry ParseFinalRegistry(const RunArtifacts& run) {
+  FinalRegistry final;
+  if (!run.final_registry) return final;
+  final.present = true;
+  const std::string& bytes = *run.final_registry;
+  try {
+    final.document = json::parse(bytes);
+  } catch (const json::parse_error& e) {
+    final.parse_error = DescribeParseError(e, bytes);
+  }
+  return final;
 }
 
 }  // namespace lockharness::harness

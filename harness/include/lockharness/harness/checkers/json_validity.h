@@ -13,10 +13,16 @@
 #define LOCKHARNESS_HARNESS_CHECKERS_JSON_VALIDITY_H_
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/final_registry.h"
 
 namespace lockharness::harness {
 
 CheckerReport CheckJsonValidity(const RunArtifacts& run);
+
+// As above, with the final file already parsed (CheckAll shares it).
+// REQUIRES: `final` was parsed from run.final_registry.
+CheckerReport CheckJsonValidity(const RunArtifacts& run,
+                                const FinalRegistry& final);
 
 }  // namespace lockharness::harness
 

@@ -18,6 +18,7 @@
 #define LOCKHARNESS_HARNESS_CHECKERS_LOST_UPDATE_H_
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/final_registry.h"
 #include "lockharness/harness/checkers/operations.h"
 
 namespace lockharness::harness {
@@ -25,6 +26,12 @@ namespace lockharness::harness {
 // REQUIRES: `index` was built from run.history.
 CheckerReport CheckLostUpdate(const RunArtifacts& run,
                               const OperationIndex& index);
+
+// As above, with the final file already parsed (CheckAll shares it).
+// REQUIRES: `final` was parsed from run.final_registry.
+CheckerReport CheckLostUpdate(const RunArtifacts& run,
+                              const OperationIndex& index,
+                              const FinalRegistry& final);
 
 }  // namespace lockharness::harness
 
