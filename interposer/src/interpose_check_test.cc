@@ -66,6 +66,29 @@ TEST_F(InterposeCheckTest, StaticProgramIsNot) {
   EXPECT_NE(access(trace.c_str(), F_OK), 0);
 }
 
+// A Go binary is recognised by its .go.buildinfo section; a copy of a C
+// program with that section added stands in for one.
+TEST_F(InterposeCheckTest, GoProgramIsNot) {
+  if (std::string(LH_OBJCOPY).empty()) GTEST_SKIP() << "no objcopy";
+  std::string go = dir_ + "/fake_go";
+  testing::ProcessResult r = testing::RunProcess(
+      {LH_OBJCOPY, "--add-section", ".go.buildinfo=/dev/null", LH_DRIVER, go},
+      {});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  InterposeCheck c = CheckInterposable(go);
+  EXPECT_FALSE(c.interposable);
+  EXPECT_THAT(c.reason, HasSubstr("Go program"));
+}
+
+TEST_F(InterposeCheckTest, ProgramNotLinkedAgainstLibcIsNot) {
+  if (std::string(LH_NO_LIBC_PROGRAM).empty()) {
+    GTEST_SKIP() << "no libc-free test program on this architecture";
+  }
+  InterposeCheck c = CheckInterposable(LH_NO_LIBC_PROGRAM);
+  EXPECT_FALSE(c.interposable);
+  EXPECT_THAT(c.reason, HasSubstr("not against libc"));
+}
+
 TEST_F(InterposeCheckTest, ScriptsAreJudgedByTheirInterpreter) {
   InterposeCheck c =
       CheckInterposable(WriteFile("s.js", "#!/usr/bin/env node\n1;\n"));
