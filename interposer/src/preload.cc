@@ -337,7 +337,8 @@ long long Intercept(CallSite& site, Perform&& perform) {
     case ActionKind::kErrno:
       if (site.perform_on_errno) perform(d);
       result = -1;
-      error = d.param;
+      // A remote `enable` without failinfo carries 0, which is no errno.
+      error = d.param > 0 ? d.param : EIO;
       break;
     case ActionKind::kKill:
       // Trace first: the line is the only evidence the fault fired.
