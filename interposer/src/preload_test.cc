@@ -380,6 +380,19 @@ TEST_F(PreloadTest, EveryNthCallFails) {
   EXPECT_EQ(Injected().size(), 2u);
 }
 
+TEST_F(PreloadTest, OnceWithEveryFailsOnlyTheNthCall) {
+  std::vector<std::string> args;
+  for (int i = 0; i < 7; ++i) {
+    args.insert(args.end(), {"mkdir", lock_, "rmdir", lock_});
+  }
+  ProcessResult r = Driver("lh/mkdir/lock=errno:ENOSPC,every:3,once", args);
+  EXPECT_THAT(LinesOf(r.out, "mkdir"),
+              ElementsAre("mkdir 0 0", "mkdir 0 0", "mkdir -1 ENOSPC",
+                          "mkdir 0 0", "mkdir 0 0", "mkdir 0 0",
+                          "mkdir 0 0"));
+  EXPECT_EQ(Injected().size(), 1u);
+}
+
 TEST_F(PreloadTest, ProbabilityFailsSomeCalls) {
   std::vector<std::string> args;
   for (int i = 0; i < 100; ++i) {
