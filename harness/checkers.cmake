@@ -3,6 +3,7 @@
 
 add_library(lockharness_history STATIC src/history.cc)
 target_include_directories(lockharness_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+target_link_libraries(lockharness_history PRIVATE Threads::Threads)
 
 add_library(lockharness_checkers STATIC
   src/checkers/operations.cc

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 namespace lockharness::harness {
 namespace {
@@ -552,27 +554,113 @@ std::optional<Event> ParseEvent(std::string_view line, std::string* error) {
   return event;
 }
 
-bool ParseHistory(std::string_view contents, std::vector<Event>* events,
-                  std::string* error) {
-  size_t line_number = 0;
+namespace {
+
+// Histories smaller than this are parsed on the calling thread only.
+constexpr size_t kParallelParseBytes = 16u << 20;
+
+// Parses the lines of `text`, numbered from `first_line`, into consecutive
+// default-constructed events starting at `slots`, skipping blank lines.
+// Sets *count to the number of events written (on failure: those before
+// the bad line) and on failure *error to "line N: ...".
+bool ParseLinesInto(std::string_view text, size_t first_line, Event* slots,
+                    size_t* count, std::string* error) {
+  size_t line_number = first_line - 1;
   size_t pos = 0;
-  while (pos < contents.size()) {
+  *count = 0;
+  while (pos < text.size()) {
     ++line_number;
-    size_t end = contents.find('\n', pos);
-    if (end == std::string_view::npos) end = contents.size();
-    std::string_view line = contents.substr(pos, end - pos);
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    // Parse in place: an Event is large and moving it costs.
     std::string line_error;
-    if (!LineParser(line).Parse(&events->emplace_back(), &line_error)) {
-      events->pop_back();
+    if (!LineParser(line).Parse(&slots[*count], &line_error)) {
+      slots[*count] = Event();
       *error = "line " + std::to_string(line_number) + ": " + line_error;
       return false;
     }
+    ++*count;
   }
   return true;
+}
+
+size_t CountLines(std::string_view text) {
+  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  if (!text.empty() && text.back() != '\n') ++lines;
+  return lines;
+}
+
+// ParseHistory(), given the number of lines if already known (else npos).
+// Large histories are parsed in two halves on two threads, in place.
+bool ParseHistoryText(std::string_view contents, size_t total_lines,
+                      std::vector<Event>* events, std::string* error) {
+  const size_t base = events->size();
+  size_t split = std::string_view::npos;
+  if (contents.size() >= kParallelParseBytes) {
+    split = contents.find('\n', contents.size() / 2);
+  }
+  if (split == std::string_view::npos || split + 1 >= contents.size()) {
+    if (total_lines == std::string_view::npos) total_lines = CountLines(contents);
+    events->resize(base + total_lines);
+    size_t count = 0;
+    bool ok = ParseLinesInto(contents, 1, events->data() + base, &count, error);
+    events->resize(base + count);
+    return ok;
+  }
+  std::string_view first = contents.substr(0, split + 1);
+  std::string_view second = contents.substr(split + 1);
+  const size_t first_lines = CountLines(first);
+  const size_t second_lines = total_lines == std::string_view::npos
+                                  ? CountLines(second)
+                                  : total_lines - first_lines;
+  events->resize(base + first_lines + second_lines);
+  Event* first_slots = events->data() + base;
+  Event* second_slots = first_slots + first_lines;
+  size_t first_count = 0;
+  size_t second_count = 0;
+  std::string first_error;
+  std::string second_error;
+  bool second_ok = false;
+  auto parse_second = [&] {
+    second_ok = ParseLinesInto(second, first_lines + 1, second_slots,
+                               &second_count, &second_error);
+  };
+  std::optional<std::thread> helper;
+  try {
+    helper.emplace(parse_second);
+  } catch (const std::system_error&) {
+    // No thread available: parse the second half here afterwards.
+  }
+  bool first_ok =
+      ParseLinesInto(first, 1, first_slots, &first_count, &first_error);
+  if (helper) {
+    helper->join();
+  } else if (first_ok) {
+    parse_second();
+  }
+  if (!first_ok) {
+    events->resize(base + first_count);
+    *error = first_error;
+    return false;
+  }
+  // Blank lines in the first half leave a gap before the second half.
+  if (first_count < first_lines) {
+    std::move(second_slots, second_slots + second_count,
+              first_slots + first_count);
+  }
+  events->resize(base + first_count + second_count);
+  if (!second_ok) *error = second_error;
+  return second_ok;
+}
+
+}  // namespace
+
+bool ParseHistory(std::string_view contents, std::vector<Event>* events,
+                  std::string* error) {
+  return ParseHistoryText(contents, std::string_view::npos, events, error);
 }
 
 namespace {
@@ -654,11 +742,10 @@ bool ReadHistoryFile(const std::filesystem::path& path,
   FileBytes file;
   if (!file.Open(path, error)) return false;
   std::string_view contents = file.view();
-  size_t lines = static_cast<size_t>(
-      std::count(contents.begin(), contents.end(), '\n'));
-  ReserveEvents(lines + 1, events);
+  const size_t lines = CountLines(contents);
+  ReserveEvents(lines, events);
   std::string parse_error;
-  if (!ParseHistory(contents, events, &parse_error)) {
+  if (!ParseHistoryText(contents, lines, events, &parse_error)) {
     *error = path.string() + " " + parse_error;
     return false;
   }

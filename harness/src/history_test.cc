@@ -201,6 +201,46 @@ TEST(ParseHistory, SkipsBlankLinesAndNamesTheBadLine) {
   EXPECT_EQ(events.size(), 2u);
 }
 
+// Large histories are parsed in two halves; line numbers, blank lines and
+// order must come out as if parsed in one go.
+TEST(ParseHistory, LargeHistoryKeepsOrderBlankLinesAndLineNumbers) {
+  std::string text;
+  size_t lines = 0;
+  while (text.size() < (20u << 20)) {
+    Event e = FullInvoke();
+    e.id = static_cast<int64_t>(lines);
+    text += FormatEvent(e) + "\n";
+    ++lines;
+    if (lines == 1000) {
+      text += "\n";  // a blank line in the first half
+      ++lines;
+    }
+  }
+  std::vector<Event> events;
+  std::string error;
+  ASSERT_TRUE(ParseHistory(text, &events, &error)) << error;
+  ASSERT_EQ(events.size(), lines - 1);
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].id, static_cast<int64_t>(i < 1000 ? i : i + 1));
+  }
+
+  // A bad line in the second half: its number counts every earlier line.
+  text += "{\"type\":\"ok\",\"id\":\"x\"}\n";
+  events.clear();
+  EXPECT_FALSE(ParseHistory(text, &events, &error));
+  EXPECT_EQ(error, "line " + std::to_string(lines + 1) +
+                       ": field 'id': expected an integer");
+  EXPECT_EQ(events.size(), lines - 1);
+  EXPECT_EQ(events.back().id, static_cast<int64_t>(lines - 1));
+
+  // And one in the first half.
+  text.insert(0, "nonsense\n");
+  events.clear();
+  EXPECT_FALSE(ParseHistory(text, &events, &error));
+  EXPECT_EQ(error, "line 1: expected a JSON object");
+  EXPECT_TRUE(events.empty());
+}
+
 TEST(ReadHistoryFile, ReadsAFileAndReportsMissingOnes) {
   std::filesystem::path path =
       std::filesystem::temp_directory_path() /
