@@ -36,13 +36,40 @@ TARGET_MIN_SHARE = 1.0 / 3.0   # no process below a third of the mean share
 # Loading
 
 
-def load_benchmarks(path):
-    """The per-run entries of a Google Benchmark JSON file, or None if absent."""
+def load_iterations(path):
+    """Every single run of a Google Benchmark JSON file (each repetition), or None if absent."""
     if not os.path.exists(path):
         return None
     with open(path) as f:
         doc = json.load(f)
     return [b for b in doc.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
+
+
+def load_benchmarks(path):
+    """One entry per benchmark, or None if the file is absent: the median over
+    repetitions where the run was repeated (its counters are medians too),
+    else the single run. A benchmark with a failed repetition is represented
+    by that failed run, so an error is never hidden behind a median."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        doc = json.load(f)
+    benchmarks = doc.get("benchmarks", [])
+    medians = {b["run_name"]: b for b in benchmarks
+               if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"}
+    out, seen = [], set()
+    for b in benchmarks:
+        if b.get("run_type", "iteration") != "iteration":
+            continue
+        run = b.get("run_name", b["name"])
+        if b.get("error_occurred"):
+            out = [e for e in out if e.get("run_name", e["name"]) != run]
+            out.append(b)
+            seen.add(run)
+        elif run not in seen:
+            out.append(dict(medians[run], name=b["name"]) if run in medians else b)
+            seen.add(run)
+    return out
 
 
 def load_context(path):
@@ -62,14 +89,17 @@ def time_us(entry):
     return entry["real_time"] * scale
 
 
+def contention_key(entry):
+    """('ours', 8) for 'Contention/ours/8/...', else None."""
+    parts = name_parts(entry)
+    if len(parts) >= 3 and parts[0] == "Contention":
+        return (parts[1], int(parts[2]))
+    return None
+
+
 def contention_table(entries):
-    """{(lock, processes): entry} for successful Contention/<lock>/<n> runs."""
-    table = {}
-    for e in entries or []:
-        parts = name_parts(e)
-        if len(parts) >= 3 and parts[0] == "Contention":
-            table[(parts[1], int(parts[2]))] = e
-    return table
+    """{(lock, processes): entry} for the Contention/<lock>/<n> benchmarks."""
+    return {contention_key(e): e for e in entries or [] if contention_key(e) is not None}
 
 
 def errors_of(entries):
@@ -134,10 +164,11 @@ def evaluate_targets(table):
     return rows
 
 
-def correctness_problems(table):
-    """Runs whose counter disagrees with the cycles counted, or with failures."""
+def correctness_problems(entries):
+    """Runs (every repetition) whose counter disagrees with the cycles counted, or with failures."""
     problems = []
-    for (lock, n), e in sorted(table.items(), key=sort_key):
+    runs = [(key, e) for e in entries or [] for key in [contention_key(e)] if key is not None]
+    for (lock, n), e in sorted(runs, key=sort_key):
         if e.get("error_occurred"):
             problems.append("%s at %d processes: run failed: %s" % (lock, n, e.get("error_message", "")))
             continue
@@ -428,7 +459,8 @@ def render(results_dir):
                      (TARGET_PROCESSES, seed_e["ops_per_s"], fmt_ratio(seed), fmt_ratio(seed_vs_ours),
                       fmt_us(seed_e["p99_us"]), fmt_us(seed_e["max_us"]), seed_e["min_share"]))
         lines.append("")
-    problems = correctness_problems(contention) + correctness_problems(contention_disk)
+    problems = (correctness_problems(load_iterations(rd("contention.json"))) +
+                correctness_problems(load_iterations(rd("contention_disk.json"))))
     lines += ["## Correctness of the runs", ""]
     lines += ["- " + p for p in problems] if problems else \
         ["Every contention run ended with the file's counter equal to the cycles counted (no lost update) "

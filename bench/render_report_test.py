@@ -65,22 +65,61 @@ class TargetsTest(unittest.TestCase):
 
     def test_failed_run_is_not_used_for_ratios(self):
         broken = dict(contention_entry("ours", 8, 900), error_occurred=True, error_message="fork: EAGAIN")
-        table = rr.contention_table([contention_entry("ours", 1, 1000), broken])
-        self.assertIsNone(rr.own_ratio(table, "ours", 8))
-        self.assertIn("run failed: fork: EAGAIN", rr.correctness_problems(table)[0])
+        entries = [contention_entry("ours", 1, 1000), broken]
+        self.assertIsNone(rr.own_ratio(rr.contention_table(entries), "ours", 8))
+        self.assertIn("run failed: fork: EAGAIN", rr.correctness_problems(entries)[0])
 
 
 class CorrectnessTest(unittest.TestCase):
     def test_lost_updates_and_failures_are_reported(self):
-        table = rr.contention_table([contention_entry("excl", 4, 10, lost=3),
-                                     contention_entry("seed", 8, 10, failures=2)])
-        problems = rr.correctness_problems(table)
+        problems = rr.correctness_problems([contention_entry("excl", 4, 10, lost=3),
+                                            contention_entry("seed", 8, 10, failures=2)])
         self.assertEqual(len(problems), 2)
         self.assertIn("seed at 8 processes: 2 failed", problems[0])
         self.assertIn("excl at 4 processes: 3 LOST UPDATES", problems[1])
 
     def test_clean_runs_have_no_problems(self):
-        self.assertEqual(rr.correctness_problems(rr.contention_table(GOOD)), [])
+        self.assertEqual(rr.correctness_problems(GOOD), [])
+
+
+def repeated(entries_per_rep, medians):
+    """Google Benchmark's layout with --benchmark_repetitions: every run, then aggregates."""
+    out = []
+    for rep in entries_per_rep:
+        for e in rep:
+            out.append(dict(e, run_name=e["name"]))
+    for m in medians:
+        out.append(dict(m, run_name=m["name"], name=m["name"] + "_median", run_type="aggregate",
+                        aggregate_name="median"))
+    return out
+
+
+class RepetitionsTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_medians_are_used_for_numbers_but_every_repetition_for_correctness(self):
+        reps = [[contention_entry("ours", 8, 100)], [contention_entry("ours", 8, 300, lost=1)],
+                [contention_entry("ours", 8, 200)]]
+        median = [contention_entry("ours", 8, 200)]  # lost_updates median is 0
+        write_run(self.dir, repeated(reps, median))
+        entries = rr.load_benchmarks(os.path.join(self.dir, "contention.json"))
+        self.assertEqual(len(entries), 1)
+        self.assertEqual(entries[0]["ops_per_s"], 200)
+        problems = rr.correctness_problems(rr.load_iterations(os.path.join(self.dir, "contention.json")))
+        self.assertEqual(len(problems), 1)
+        self.assertIn("1 LOST UPDATES", problems[0])
+
+    def test_a_failed_repetition_is_not_hidden_by_the_median(self):
+        failed = dict(contention_entry("ours", 8, 0), error_occurred=True, error_message="boom")
+        reps = [[contention_entry("ours", 8, 100)], [failed]]
+        write_run(self.dir, repeated(reps, [contention_entry("ours", 8, 100)]))
+        entries = rr.load_benchmarks(os.path.join(self.dir, "contention.json"))
+        self.assertEqual(len(entries), 1)
+        self.assertTrue(entries[0].get("error_occurred"))
 
 
 class RenderTest(unittest.TestCase):
