@@ -147,6 +147,15 @@ class RenderTest(unittest.TestCase):
         self.assertIn("<polyline", svg)
         self.assertTrue(svg.rstrip().endswith("</svg>"))
 
+    def test_checker_time_is_judged_against_two_seconds(self):
+        with open(os.path.join(self.dir, "checkers.json"), "w") as f:
+            json.dump({"benchmarks": [
+                {"name": "BM_ParseAndCheckAll/1000000/iterations:3/real_time", "run_type": "iteration",
+                 "real_time": 3000.0, "time_unit": "ms", "operations": 1000000.0}]}, f)
+        report = rr.render(self.dir)
+        self.assertIn("3.00 s per parse + check of 1000000 operations; target under 2 s: MISSED: 1.5x the limit",
+                      report)
+
     def test_empty_directory_still_renders(self):
         report = rr.render(self.dir)
         self.assertIn("not measured", report)
