@@ -18,7 +18,7 @@ add_library(lockharness_checkers STATIC
   src/load_run.cc
 )
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
-target_link_libraries(lockharness_checkers PUBLIC lockharness_history nlohmann_json::nlohmann_json)
+target_link_libraries(lockharness_checkers PUBLIC lockharness_history nlohmann_json::nlohmann_json PRIVATE Threads::Threads)
 
 if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_history_test src/history_test.cc)
