@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -195,9 +196,12 @@ TEST_F(LockregTest, EightProcessesTwoHundredRegistersEach) {
     pid_t pid = ::fork();
     if (pid == 0) {
       for (int i = 0; i < kOps; ++i) {
-        auto r = RunProgram({LOCKREG_PATH, "--file", file, "--timeout-ms", "60000", "register",
+        auto r = RunProgram({LOCKREG_PATH, "--file", file, "--timeout-ms", "180000", "register",
                              "p" + std::to_string(p) + "-" + std::to_string(i)});
-        if (r.exit_code != 0) ::_exit(1);
+        if (r.exit_code != 0) {
+          std::fprintf(stderr, "process %d op %d: exit %d: %s\n", p, i, r.exit_code, r.err.c_str());
+          ::_exit(1);
+        }
       }
       ::_exit(0);
     }
