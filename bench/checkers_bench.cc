@@ -194,8 +194,12 @@ SyntheticRun Generate(int64_t total_ops) {
     }
     ++step;
   }
-  std::stable_sort(events.begin(), events.end(),
-                   [](const Event& a, const Event& b) { return a.t < b.t; });
+  // Sort positions, not the (large) events themselves.
+  std::vector<uint32_t> order(events.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&events](uint32_t a, uint32_t b) {
+    return events[a].t < events[b].t;
+  });
 
   SyntheticRun run;
   run.operations = next_id;
@@ -204,8 +208,8 @@ SyntheticRun Generate(int64_t total_ops) {
                      ("checkers_bench_" + std::to_string(::getpid()) + ".jsonl");
   std::ofstream out(run.history_path, std::ios::binary);
   std::string buffer;
-  for (const Event& e : events) {
-    buffer += FormatEvent(e);
+  for (uint32_t i : order) {
+    buffer += FormatEvent(events[i]);
     buffer += '\n';
     if (buffer.size() > (1 << 20)) {
       out << buffer;

@@ -48,18 +48,36 @@ const char* KindName(LeftoverKind kind) {
   return "?";
 }
 
-// The first ok mutating operation by a process other than `pid` invoked
-// after `time`, or null.
-const Operation* LaterWriter(const OperationIndex& index, int64_t time,
-                             int pid) {
-  for (const Operation& op : index.operations) {
-    if (op.outcome == Outcome::kOk && IsMutating(op.kind) &&
-        op.invoked_at > time && op.pid() != pid) {
-      return &op;
+// Finds the first ok mutating operation invoked after a time by a process
+// other than a given pid (one that could have swept a leftover). Sorted
+// once, so many leftovers cost a binary search each.
+class LaterWriters {
+ public:
+  explicit LaterWriters(const OperationIndex& index) {
+    for (const Operation& op : index.operations) {
+      if (op.outcome == Outcome::kOk && IsMutating(op.kind)) writes_.push_back(&op);
     }
+    std::stable_sort(writes_.begin(), writes_.end(),
+                     [](const Operation* a, const Operation* b) {
+                       return a->invoked_at < b->invoked_at;
+                     });
   }
-  return nullptr;
-}
+
+  // pid 0: any process.
+  const Operation* After(int64_t time, int pid) const {
+    auto it = std::upper_bound(writes_.begin(), writes_.end(), time,
+                               [](int64_t t, const Operation* op) {
+                                 return t < op->invoked_at;
+                               });
+    for (; it != writes_.end(); ++it) {
+      if (pid == 0 || (*it)->pid() != pid) return *it;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<const Operation*> writes_;
+};
 
 }  // namespace
 
@@ -79,6 +97,7 @@ CheckerReport CheckLeftovers(const RunArtifacts& run,
   int64_t last_kill = INT64_MIN;
   for (const auto& [pid, time] : killed) last_kill = std::max(last_kill, time);
 
+  LaterWriters later(index);
   std::vector<std::string> names = run.directory_entries;
   std::sort(names.begin(), names.end());
   nlohmann::json unexplained = nlohmann::json::array();
@@ -91,13 +110,13 @@ CheckerReport CheckLeftovers(const RunArtifacts& run,
     const Operation* sweeper = nullptr;
     if (c.kind == LeftoverKind::kTemp && c.pid > 0 && killed.count(c.pid)) {
       why = "temp file of killed pid " + std::to_string(c.pid);
-      sweeper = LaterWriter(index, killed[c.pid], c.pid);
+      sweeper = later.After(killed[c.pid], c.pid);
     } else if (c.kind == LeftoverKind::kLock && !killed.empty() &&
-               LaterWriter(index, last_kill, 0) == nullptr) {
+               later.After(last_kill, 0) == nullptr) {
       why = "lock of a killed process; no successful write came after";
     } else if (c.kind == LeftoverKind::kLockSibling && !killed.empty()) {
       why = "left by a killed process (interrupted takeover)";
-      sweeper = LaterWriter(index, last_kill, 0);
+      sweeper = later.After(last_kill, 0);
     }
     if (why.empty()) {
       unexplained.push_back({{"name", name}, {"kind", KindName(c.kind)}});
