@@ -50,7 +50,9 @@ struct RunOptions {
   int64_t takeover_bound_ms = 5000;
   OpMix mix;
   int value_bytes = 0;
-  int reader_interval_us = 100;     // pause between two reader samples
+  // Pause between two reader samples; a reader also rests at least as long
+  // as its last sample took, so it stays below about half a core.
+  int reader_interval_us = 100;
   // Called about every 100 ms from the calling thread with the number of
   // completed operations and the total planned.
   std::function<void(int64_t done, int64_t total)> progress;
