@@ -8,8 +8,10 @@
 // One benchmark per lock and process count, "Contention/<lock>/<processes>",
 // run once (Iterations(1)): its manual time is the measurement window.
 // Counters: ops_per_s, p50_us/p99_us/max_us (acquire latency), min_share/
-// max_share (each process's cycles over the mean), ops, late_ops, failures,
-// lost_updates (must be 0), processes. Ratios between runs are the report
+// max_share (each process's cycles over the mean), hold_us (mean time the
+// lock was held per cycle), busy (share of the window it was held),
+// release_us (mean time in Release()), ops,
+// late_ops, failures, lost_updates (must be 0), processes. Ratios between runs are the report
 // renderer's job, from the JSON output.
 
 #include <benchmark/benchmark.h>
@@ -42,6 +44,9 @@ void Contention(benchmark::State& state, ContentionConfig config) {
     state.counters["p99_us"] = static_cast<double>(r->latency.p99_ns) / 1e3;
     state.counters["max_us"] = static_cast<double>(r->latency.max_ns) / 1e3;
     state.counters["acquisitions"] = static_cast<double>(r->latency.count);
+    state.counters["hold_us"] = static_cast<double>(r->mean_hold_ns) / 1e3;
+    state.counters["busy"] = r->busy_fraction;
+    state.counters["release_us"] = static_cast<double>(r->mean_release_ns) / 1e3;
     state.counters["min_share"] = r->shares.min_share;
     state.counters["max_share"] = r->shares.max_share;
     if (!r->first_error.empty()) state.SetLabel("first failure: " + r->first_error);

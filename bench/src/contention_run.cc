@@ -36,6 +36,8 @@ struct ChildSlot {
   int64_t failures = 0;
   int64_t samples = 0;
   int64_t max_ns = 0;
+  int64_t held_ns = 0;     // total time inside the critical section, for cycles inside the window
+  int64_t release_ns = 0;  // total time in Release(), for the same cycles
   char error[256] = {};
 };
 
@@ -111,15 +113,20 @@ void NoteError(ChildSlot* slot, const Status& s) {
     }
     if (slot->samples < kMaxSamplesPerChild) samples[slot->samples++] = waited;
     slot->max_ns = std::max(slot->max_ns, waited);
+    const int64_t acquired = t0 + waited;
     s = BumpCounter(file, config.write);
+    const int64_t cycle_done = MonotonicNs();  // still inside the lock: exclusive
     Status released = lock->Release();
     if (!s.ok() || !released.ok()) {
       ++slot->failures;
       NoteError(slot, s.ok() ? released : s);
       continue;
     }
-    if (MonotonicNs() <= end_ns) {
+    const int64_t done = MonotonicNs();
+    if (done <= end_ns) {
       ++slot->ops;
+      slot->held_ns += cycle_done - acquired;
+      slot->release_ns += done - cycle_done;
     } else {
       ++slot->late_ops;
     }
@@ -217,8 +224,12 @@ ContentionResult Collect(const ContentionConfig& config, SharedArea& area) {
   ContentionResult r;
   std::vector<int64_t> samples;
   int64_t max_ns = 0;
+  int64_t held_ns = 0;
+  int64_t release_ns = 0;
   for (int i = 0; i < config.processes; ++i) {
     const ChildSlot* slot = area.slot(i);
+    held_ns += slot->held_ns;
+    release_ns += slot->release_ns;
     r.ops_per_process.push_back(slot->ops);
     r.ops += slot->ops;
     r.late_ops += slot->late_ops;
@@ -232,6 +243,9 @@ ContentionResult Collect(const ContentionConfig& config, SharedArea& area) {
   r.shares = SummarizeShares(r.ops_per_process);
   r.window_s = std::chrono::duration<double>(config.duration).count();
   r.ops_per_s = r.window_s > 0 ? static_cast<double>(r.ops) / r.window_s : 0;
+  r.mean_hold_ns = r.ops > 0 ? held_ns / r.ops : 0;
+  r.mean_release_ns = r.ops > 0 ? release_ns / r.ops : 0;
+  r.busy_fraction = r.window_s > 0 ? static_cast<double>(held_ns) / 1e9 / r.window_s : 0;
   return r;
 }
 

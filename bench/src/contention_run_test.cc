@@ -37,6 +37,10 @@ TEST_P(EveryLock, ThreeProcessesLoseNoUpdateAndReportConsistentStats) {
   EXPECT_LE(r->shares.min_share, 1.0);
   EXPECT_GE(r->shares.max_share, 1.0);
   EXPECT_DOUBLE_EQ(r->ops_per_s, static_cast<double>(r->ops) / 0.25);
+  // Critical sections are exclusive, so together they fit in the window.
+  EXPECT_GT(r->mean_hold_ns, 0);
+  EXPECT_GT(r->busy_fraction, 0.0);
+  EXPECT_LE(r->busy_fraction, 1.0);
   // The run directory is cleaned up.
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
@@ -52,6 +56,8 @@ TEST(RunContention, WithoutALockTheCounterShowsLostUpdates) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GT(r->ops, 0);
   EXPECT_GT(r->lost_updates, 0) << "ops " << r->ops << " counter " << r->final_counter;
+  // Nothing excludes anyone: the "lock" is held by several at once.
+  EXPECT_GT(r->busy_fraction, 1.0);
 }
 
 TEST(RunContention, RejectsZeroProcessesAndMissingDirectory) {

@@ -61,6 +61,16 @@ struct ContentionResult {
   int64_t lost_updates = 0;              // ops + late_ops - final_counter
   double window_s = 0;
   double ops_per_s = 0;
+  // Time inside the critical section (from Acquire() returning to calling
+  // Release(), so the cycle but not the release) per cycle inside the
+  // window, and the share of the window some process was inside it. These
+  // intervals are exclusive, so busy_fraction <= 1. Well below 1 with
+  // waiters present means the lock sat free (or was being taken and given
+  // back) while processes waited; near 1 with low throughput means the
+  // holders themselves were slow.
+  int64_t mean_hold_ns = 0;
+  double busy_fraction = 0;
+  int64_t mean_release_ns = 0;  // time in Release() per cycle inside the window
   LatencySummary latency;  // acquire latency over all processes
   ShareSummary shares;     // from ops_per_process
   std::string first_error;  // of the first failure, "" if none
