@@ -4,8 +4,11 @@
 //
 // One benchmark per strategy (lock_strategy.h) and file system, named
 // "AcquireRelease/<lock>/<tmpfs|disk>": a single process acquires and
-// releases in a loop, nobody else competing. Each runs in a fresh directory
-// under the chosen base, removed afterwards.
+// releases in a loop, nobody else competing. For scale, "FullMutate/<fs>"
+// times one complete operation of the reference library
+// (RegistryStore::Mutate: lock, sweep, load, change, verify, durable write,
+// release) on a 20-entry registry. Each runs in a fresh directory under the
+// chosen base, removed afterwards.
 
 #include <benchmark/benchmark.h>
 
@@ -14,6 +17,7 @@
 #include "lockharness/bench/bench_flags.h"
 #include "lockharness/bench/lock_strategy.h"
 #include "lockharness/bench/scratch_dir.h"
+#include "lockharness/protocol/registry_store.h"
 
 namespace lockharness::bench {
 namespace {
@@ -35,6 +39,34 @@ void AcquireRelease(benchmark::State& state, LockKind kind, const std::string& b
   }
 }
 
+void FullMutate(benchmark::State& state, const std::string& base) {
+  ScratchDir dir(base);
+  if (dir.path().empty()) {
+    state.SkipWithError(("cannot create a directory under " + base).c_str());
+    return;
+  }
+  protocol::RegistryStore store(protocol::Env::Default(), dir.path() + "/sandboxes.json", protocol::StoreOptions{});
+  for (int i = 0; i < 20; ++i) {
+    Status s = store.Mutate([&](protocol::Registry& r) {
+      return r.Register("sandbox-" + std::to_string(i), {{"model", "nvidia/nemotron"}}, protocol::IsoTimeNow());
+    });
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      return;
+    }
+  }
+  int64_t n = 0;
+  for (auto _ : state) {
+    Status s = store.Mutate([&](protocol::Registry& r) {
+      return r.Update("sandbox-7", {{"model", "m" + std::to_string(++n)}});
+    });
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      break;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lockharness::bench
 
@@ -47,6 +79,10 @@ int main(int argc, char** argv) {
       std::string name = std::string("AcquireRelease/") + LockKindName(kind) + "/" + fs_name;
       benchmark::RegisterBenchmark(name.c_str(), AcquireRelease, kind, base)->Unit(benchmark::kMicrosecond);
     }
+  }
+  for (const auto& [fs_name, base] : {std::pair{"tmpfs", tmpfs_dir}, std::pair{"disk", disk_dir}}) {
+    std::string name = std::string("FullMutate/") + fs_name;
+    benchmark::RegisterBenchmark(name.c_str(), FullMutate, base)->Unit(benchmark::kMicrosecond);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -219,13 +219,19 @@ def contention_section(table, title):
             rows.append([lock, n, "error", "", "", "", "", "", "", ""])
             continue
         vs_flock = ratio_between(table, lock, "flock", n) if lock != "flock" else None
+        busy = "%.2f" % e["busy"] if "busy" in e else "-"
+        hold = fmt_us(e["hold_us"]) if "hold_us" in e else "-"
         rows.append([lock, n, "%.0f" % e["ops_per_s"], fmt_ratio(own_ratio(table, lock, n)), fmt_ratio(vs_flock),
                      fmt_us(e["p50_us"]), fmt_us(e["p99_us"]), fmt_us(e["max_us"]),
-                     "%.2f / %.2f" % (e["min_share"], e["max_share"]),
+                     "%.2f / %.2f" % (e["min_share"], e["max_share"]), hold, busy,
                      "%d / %d" % (e.get("lost_updates", 0), e.get("failures", 0))])
     header = ["lock", "procs", "ops/s", "vs own 1-proc", "vs flock", "p50 acquire", "p99 acquire", "max acquire",
-              "min / max share", "lost / failed"]
-    return ["## %s" % title, "", md_table(header, rows)]
+              "min / max share", "cycle in lock", "busy", "lost / failed"]
+    return ["## %s" % title, "",
+            "ops/s: cycles completed in the window. Acquire latency: time in Acquire(). Share: a process's cycles "
+            "over the mean (1 = fair). Cycle in lock: mean time from holding the lock to starting to release it. "
+            "Busy: share of the window some process was inside the lock (1 = the lock never sat idle).",
+            "", md_table(header, rows)]
 
 
 def uncontended_section(entries):
@@ -248,8 +254,15 @@ def uncontended_section(entries):
     header = ["lock"]
     for fs in fss:
         header += ["%s: time" % fs, "%s: vs flock" % fs]
-    return ["## Uncontended acquire + release", "", "One process, nobody competing; time per acquire + release.",
-            "", md_table(header, rows)]
+    out = ["## Uncontended acquire + release", "", "One process, nobody competing; time per acquire + release.",
+           "", md_table(header, rows)]
+    full = [(name_parts(e)[1], time_us(e)) for e in entries
+            if len(name_parts(e)) >= 2 and name_parts(e)[0] == "FullMutate" and not e.get("error_occurred")]
+    if full:
+        out += ["", "For scale, one complete operation of the reference library (RegistryStore::Mutate: lock, "
+                "sweep, load, change, verify, write with fsyncs, release), uncontended: " +
+                ", ".join("%s %s" % (fs, fmt_us(t)) for fs, t in full) + "."]
+    return out
 
 
 def atomic_write_section(entries):
