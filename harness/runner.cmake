@@ -47,7 +47,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
 
   add_executable(lockharness src/main.cc)
   target_link_libraries(lockharness PRIVATE lockharness_runner CLI11::CLI11)
-  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
 endif()
 
 if(LOCKHARNESS_BUILD_TESTS)

@@ -2,6 +2,7 @@
 
 #include "lockharness/harness/runner/run.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -121,6 +122,9 @@ nlohmann::json RunConfigJson(const RunOptions& options, const std::string& start
 }
 
 RunOutcome ExecuteRun(const RunOptions& options) {
+  // A worker that dies while we write its request must give EPIPE, not
+  // kill the harness. Children get the default disposition back at spawn.
+  ::signal(SIGPIPE, SIG_IGN);
   const auto started = std::chrono::steady_clock::now();
   std::string error;
   std::error_code ec;

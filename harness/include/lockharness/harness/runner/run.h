@@ -78,6 +78,8 @@ struct RunOutcome {
 
 // Performs the run described by `options`. Never throws for problems of the
 // implementation; those end up in the history or in the outcome's status.
+// Sets SIGPIPE to be ignored in this process (a dying worker must not kill
+// the harness); children start with the default disposition.
 RunOutcome ExecuteRun(const RunOptions& options);
 
 // The run.json document for `options` (also used to print replay commands).
