@@ -122,9 +122,16 @@ int JudgeRunDirectory(const fs::path& dir, const nlohmann::json& run_notes,
   if (!runner::WriteReportFiles(dir, report, &error)) return Fail(error);
   std::cout << runner::FormatReportText(report) << std::flush;
   if (verdict == lh::Verdict::kUnknown) {
+    // Say which checkers could not decide, and why, on the one line.
     std::string reason = "verdict unknown";
     if (!complete && run_notes.contains("reason")) {
       reason = run_notes["reason"].get<std::string>();
+    } else {
+      for (const lh::CheckerReport& finding : findings) {
+        if (finding.verdict != lh::Verdict::kUnknown) continue;
+        reason += (reason == "verdict unknown" ? ": " : "; ") + finding.checker + ": " +
+                  finding.summary;
+      }
     }
     std::cerr << "lockharness: " << reason << "\n";
   }
