@@ -37,12 +37,24 @@ TARGET_CHECKER_US = 2e6        # parse + check a 1,000,000-operation history
 # Loading
 
 
-def load_iterations(path):
-    """Every single run of a Google Benchmark JSON file (each repetition), or None if absent."""
+def read_json(path):
+    """The parsed file, or None if it is absent or not valid JSON (a run that
+    crashed mid-write); the latter is reported on stderr."""
     if not os.path.exists(path):
         return None
-    with open(path) as f:
-        doc = json.load(f)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except ValueError as e:
+        sys.stderr.write("render_report.py: ignoring %s: %s\n" % (path, e))
+        return None
+
+
+def load_iterations(path):
+    """Every single run of a Google Benchmark JSON file (each repetition), or None if absent."""
+    doc = read_json(path)
+    if doc is None:
+        return None
     return [b for b in doc.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"]
 
 
@@ -51,10 +63,9 @@ def load_benchmarks(path):
     repetitions where the run was repeated (its counters are medians too),
     else the single run. A benchmark with a failed repetition is represented
     by that failed run, so an error is never hidden behind a median."""
-    if not os.path.exists(path):
+    doc = read_json(path)
+    if doc is None:
         return None
-    with open(path) as f:
-        doc = json.load(f)
     benchmarks = doc.get("benchmarks", [])
     medians = {b["run_name"]: b for b in benchmarks
                if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"}
@@ -74,10 +85,8 @@ def load_benchmarks(path):
 
 
 def load_context(path):
-    if not os.path.exists(path):
-        return {}
-    with open(path) as f:
-        return json.load(f).get("context", {})
+    doc = read_json(path)
+    return {} if doc is None else doc.get("context", {})
 
 
 def name_parts(entry):
