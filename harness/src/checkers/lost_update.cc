@@ -556,7 +556,7 @@ void AddFindingEvidence(const Finding& finding, std::vector<std::string>* out) {
     }
   }
   for (const Operation* op : finding.related) {
-    out->push_back("  related: " + DescribeOperation(*op));
+    if (op != finding.anchor) out->push_back("  related: " + DescribeOperation(*op));
   }
 }
 
