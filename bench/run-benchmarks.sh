@@ -45,6 +45,7 @@ if [ ! -d "$tmpfs_dir" ] || [ ! -w "$tmpfs_dir" ]; then
   tmpfs_dir=$disk_dir
 fi
 trap 'rm -rf "$disk_dir"' EXIT
+trap 'exit 130' INT TERM  # so the EXIT trap cleans up on a signal too
 
 # Full runs repeat every benchmark 3 times; the report quotes medians (and
 # checks every repetition for lost updates).
