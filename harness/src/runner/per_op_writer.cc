@@ -96,6 +96,9 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
     return CompletionEvent(*context, op, pid, EventType::kFail, "refused (exit status 1)");
   }
   if (status.code != 0) {
+    // E.g. a usage error on every call (a wrong template): counts against
+    // runnability only while no operation has got a definite answer.
+    context->health->RecordStartupFailure(spawn.argv[0] + " " + status.Describe());
     return CompletionEvent(*context, op, pid, EventType::kInfo, status.Describe());
   }
   context->health->RecordDefinite();

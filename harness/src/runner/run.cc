@@ -211,7 +211,8 @@ RunOutcome ExecuteRun(const RunOptions& options) {
                      "; all implementation processes were killed";
   } else if (std::string why = health.NotRunnableReason(); !why.empty()) {
     outcome.status = RunOutcome::Status::kNotRunnable;
-    outcome.reason = "implementation not runnable: " + why;
+    outcome.reason = "implementation not runnable: " + why + " (see " +
+                     (dir / "logs").string() + ")";
   } else if (std::string write_error = recorder->error(); !write_error.empty()) {
     outcome.status = RunOutcome::Status::kHarnessError;
     outcome.reason = write_error;

@@ -310,6 +310,22 @@ TEST_F(RunTest, NotRunnableImplementations) {
   EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
   EXPECT_THAT(outcome.reason, HasSubstr("exit status 126"));
   EXPECT_LT(outcome.completed_ops, 100);  // stopped early
+  fs::remove_all(scratch_ / "run");
+  const fs::path usage = Script("usage.sh", "#!/bin/sh\necho 'usage: ...' >&2\nexit 2\n");
+  outcome = ExecuteRun(Options(usage.string(), Mode::kPerOp, 2, 50));
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
+  EXPECT_THAT(outcome.reason, HasSubstr("usage.sh exit status 2 (see "));
+  EXPECT_THAT(Slurp(scratch_ / "run" / "logs" / "writer-0.stderr"), HasSubstr("usage: ..."));
+}
+
+TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
+  // The first operation of each writer works, the rest exit 4 (I/O error):
+  // a buggy implementation, judged by the checkers, not "not runnable".
+  const fs::path flaky = Script(
+      "flaky.sh", "#!/bin/sh\ncase \"$2\" in *-0) exit 0;; esac\nexit 4\n");
+  const RunOutcome outcome = ExecuteRun(Options(flaky.string(), Mode::kPerOp, 2, 10));
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
+  EXPECT_EQ(outcome.completed_ops, 20);
 }
 
 TEST_F(RunTest, ReadersRecordSamples) {

@@ -21,8 +21,9 @@ namespace lockharness::harness::runner {
 
 // Tells a broken command ("not runnable") from a buggy implementation: an
 // implementation is not runnable when nothing it ever did was a definite
-// answer and its processes failed to start, exited 126/127, or answered
-// garbage. After a few such failures and no definite answer the run stops
+// answer and its processes failed to start, exited with a status other than
+// 0 and 1 (126/127: not found), died of a signal, or answered garbage.
+// Timeouts do not count: a slow implementation is not a broken command. After a few such failures and no definite answer the run stops
 // early instead of burning every operation's timeout.
 class RunHealth {
  public:
