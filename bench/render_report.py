@@ -69,6 +69,8 @@ def load_benchmarks(path):
     benchmarks = doc.get("benchmarks", [])
     medians = {b["run_name"]: b for b in benchmarks
                if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"}
+    spreads = {b["run_name"]: b for b in benchmarks
+               if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "cv"}
     out, seen = [], set()
     for b in benchmarks:
         if b.get("run_type", "iteration") != "iteration":
@@ -79,7 +81,10 @@ def load_benchmarks(path):
             out.append(b)
             seen.add(run)
         elif run not in seen:
-            out.append(dict(medians[run], name=b["name"]) if run in medians else b)
+            entry = dict(medians[run], name=b["name"]) if run in medians else b
+            if run in spreads:  # coefficient of variation over the repetitions
+                entry = dict(entry, cv=spreads[run])
+            out.append(entry)
             seen.add(run)
     return out
 
@@ -225,19 +230,21 @@ def contention_section(table, title):
     rows = []
     for (lock, n), e in sorted(table.items(), key=sort_key):
         if e.get("error_occurred"):
-            rows.append([lock, n, "error", "", "", "", "", "", "", ""])
+            rows.append([lock, n, "error"] + [""] * 10)
             continue
         vs_flock = ratio_between(table, lock, "flock", n) if lock != "flock" else None
         busy = "%.2f" % e["busy"] if "busy" in e else "-"
         hold = fmt_us(e["hold_us"]) if "hold_us" in e else "-"
-        rows.append([lock, n, "%.0f" % e["ops_per_s"], fmt_ratio(own_ratio(table, lock, n)), fmt_ratio(vs_flock),
+        spread = "%.0f%%" % (100 * e["cv"]["ops_per_s"]) if "cv" in e and "ops_per_s" in e["cv"] else "-"
+        rows.append([lock, n, "%.0f" % e["ops_per_s"], spread, fmt_ratio(own_ratio(table, lock, n)), fmt_ratio(vs_flock),
                      fmt_us(e["p50_us"]), fmt_us(e["p99_us"]), fmt_us(e["max_us"]),
                      "%.2f / %.2f" % (e["min_share"], e["max_share"]), hold, busy,
                      "%d / %d" % (e.get("lost_updates", 0), e.get("failures", 0))])
-    header = ["lock", "procs", "ops/s", "vs own 1-proc", "vs flock", "p50 acquire", "p99 acquire", "max acquire",
+    header = ["lock", "procs", "ops/s", "cv", "vs own 1-proc", "vs flock", "p50 acquire", "p99 acquire", "max acquire",
               "min / max share", "cycle in lock", "busy", "lost / failed"]
     return ["## %s" % title, "",
-            "ops/s: cycles completed in the window. Acquire latency: time in Acquire(). Share: a process's cycles "
+            "ops/s: cycles completed in the window (median of the repetitions; cv: their standard deviation "
+            "over their mean). Acquire latency: time in Acquire(). Share: a process's cycles "
             "over the mean (1 = fair). Cycle in lock: mean time from holding the lock to starting to release it. "
             "Busy: share of the window some process was inside the lock (1 = the lock never sat idle).",
             "", md_table(header, rows)]

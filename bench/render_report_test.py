@@ -109,9 +109,20 @@ class RepetitionsTest(unittest.TestCase):
         entries = rr.load_benchmarks(os.path.join(self.dir, "contention.json"))
         self.assertEqual(len(entries), 1)
         self.assertEqual(entries[0]["ops_per_s"], 200)
+        self.assertNotIn("cv", entries[0])  # no cv aggregate in this file
         problems = rr.correctness_problems(rr.load_iterations(os.path.join(self.dir, "contention.json")))
         self.assertEqual(len(problems), 1)
         self.assertIn("1 LOST UPDATES", problems[0])
+
+    def test_spread_over_repetitions_is_shown(self):
+        reps = [[contention_entry("ours", 1, 100)], [contention_entry("ours", 1, 300)]]
+        data = repeated(reps, [contention_entry("ours", 1, 200)])
+        data.append({"name": "Contention/ours/1/iterations:1/manual_time_cv", "run_type": "aggregate",
+                     "aggregate_name": "cv", "run_name": "Contention/ours/1/iterations:1/manual_time",
+                     "ops_per_s": 0.25})
+        write_run(self.dir, data)
+        report = rr.render(self.dir)
+        self.assertIn("| ours | 1 | 200 | 25% | 1.00 |", report)
 
     def test_a_failed_repetition_is_not_hidden_by_the_median(self):
         failed = dict(contention_entry("ours", 8, 0), error_occurred=True, error_message="boom")
