@@ -348,14 +348,17 @@ def runner_section(results_dir):
 # SVG
 
 
-def svg_line_chart(title, series, y_label, log_y=True, y_floor=None, dashed=None):
+def svg_line_chart(title, series, y_label, log_y=True, y_floor=None, dashed=None, hlines=()):
     """A line chart with x = processes (log2 axis) and one polyline per series.
 
-    series: {name: [(x, y), ...]}; dashed: {name: bool}. Returns SVG text."""
+    series: {name: [(x, y), ...]}; dashed: {name: bool}; hlines: [(y, label)]
+    reference lines (targets). Returns SVG text."""
     width, height = 640, 400
     left, right, top, bottom = 70, 130, 40, 50
     pw, ph = width - left - right, height - top - bottom
     points = [(x, y) for pts in series.values() for x, y in pts if y is not None and (y > 0 or not log_y)]
+    if points:
+        points += [(points[0][0], y) for y, _ in hlines]
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">'
            % (width, height),
            '<rect width="100%" height="100%" fill="white"/>',
@@ -398,6 +401,10 @@ def svg_line_chart(title, series, y_label, log_y=True, y_floor=None, dashed=None
         out.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (left - 6, py(t) + 4, fmt_tick(t)))
     out.append('<text x="16" y="%d" transform="rotate(-90 16 %d)" text-anchor="middle">%s</text>'
                % (top + ph // 2, top + ph // 2, esc(y_label)))
+    for y, label in hlines:
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#000" stroke-dasharray="2,3"/>'
+                   % (left, py(y), left + pw, py(y)))
+        out.append('<text x="%d" y="%.1f" font-size="11">%s</text>' % (left + 4, py(y) - 4, esc(label)))
     for i, (name, pts) in enumerate(series.items()):
         pts = [(x, y) for x, y in sorted(pts) if y is not None and (y > 0 or not log_y)]
         if not pts:
@@ -452,10 +459,11 @@ def plots(table):
         lat_series[l + " p50"] = series_of("p50_us", l)
         dashed[l + " p50"] = True
     latency = svg_line_chart("Acquire latency (tmpfs): p99 solid, p50 dashed", lat_series,
-                             "microseconds (log)", dashed=dashed)
+                             "microseconds (log)", dashed=dashed,
+                             hlines=[(TARGET_P99_US, "target for ours' p99 at %d" % TARGET_PROCESSES)])
     fairness = svg_line_chart("Fairness: smallest per-process share of the mean (tmpfs)",
                               {l: series_of("min_share", l) for l in locks}, "min share (1 = fair)",
-                              log_y=False, y_floor=0)
+                              log_y=False, y_floor=0, hlines=[(TARGET_MIN_SHARE, "target: 1/3")])
     return {"throughput.svg": throughput, "latency.svg": latency, "fairness.svg": fairness}
 
 
