@@ -160,7 +160,8 @@ CheckerReport CheckProgress(const RunArtifacts& run,
                       std::to_string(counts[1]) + " fail, " +
                       std::to_string(counts[2]) + " info)";
   if (!latencies.empty()) {
-    stats += ", latency max " + latency["max_ms"].dump() + " ms";
+    stats += ", latency max " +
+             FormatMillis(*std::max_element(latencies.begin(), latencies.end()));
   }
   if (!invalid_lines.empty()) {
     report.verdict = Verdict::kInvalid;
