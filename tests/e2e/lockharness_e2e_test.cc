@@ -281,6 +281,69 @@ TEST_F(E2eTest, PythonAdapterPassesInWorkerMode) {
                 /*expect_lock_spans=*/true);
 }
 
+// Runs the Python adapter directly (not under the harness).
+int RunAdapter(const fs::path& registry, const std::vector<std::string>& args,
+               std::string* out = nullptr) {
+  SpawnOptions options;
+  options.argv = {"/usr/bin/python3", kPythonAdapter, "--file", registry.string()};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  std::string error;
+  std::optional<Child> child = Child::Spawn(options, &error);
+  EXPECT_TRUE(child) << error;
+  if (!child) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string ignored;
+  child->ReadAllStdout(deadline, out ? out : &ignored);
+  const ExitStatus status = child->Wait(deadline);
+  return status.kind == ExitStatus::Kind::kExited ? status.code : -1;
+}
+
+TEST_F(E2eTest, PythonAdapterReapsOnlyDeadOwners) {
+  const fs::path registry = scratch_ / "sandboxes.json";
+  const fs::path lock = scratch_ / "sandboxes.json.lock";
+  // A lock left by a process that is gone: reaped, the write goes through.
+  SpawnOptions gone;
+  gone.argv = {"/bin/true"};
+  std::string error;
+  std::optional<Child> dead = Child::Spawn(gone, &error);
+  ASSERT_TRUE(dead) << error;
+  const pid_t dead_pid = dead->pid();
+  dead->Wait(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  fs::create_directory(lock);
+  std::ofstream(lock / "owner") << dead_pid << "\n";
+  EXPECT_EQ(RunAdapter(registry, {"register", "a", "model=m1"}), 0);
+  EXPECT_FALSE(fs::exists(lock));
+  std::string out;
+  EXPECT_EQ(RunAdapter(registry, {"get", "a"}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["model"], "m1");
+
+  // A lock held by a live process (this test): never broken; the adapter
+  // gives up with exit 3 and changes nothing.
+  fs::create_directory(lock);
+  std::ofstream(lock / "owner") << ::getpid() << "\n";
+  EXPECT_EQ(RunAdapter(registry, {"--timeout-ms", "300", "update", "a", "model=m2"}), 3);
+  EXPECT_TRUE(fs::exists(lock / "owner"));
+  out.clear();
+  EXPECT_EQ(RunAdapter(registry, {"get", "a"}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["model"], "m1");
+  fs::remove_all(lock);
+
+  // Refusals and the default-sandbox rule.
+  EXPECT_EQ(RunAdapter(registry, {"update", "nobody", "model=x"}), 1);
+  EXPECT_EQ(RunAdapter(registry, {"update", "a", "name=b"}), 1);
+  EXPECT_EQ(RunAdapter(registry, {"register", "b"}), 0);
+  EXPECT_EQ(RunAdapter(registry, {"remove", "a"}), 0);
+  out.clear();
+  EXPECT_EQ(RunAdapter(registry, {"list"}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["defaultSandbox"], "b");
+  // Nothing but the registry file is left behind.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(scratch_)) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("sandboxes.json"));
+}
+
 TEST_F(E2eTest, NonexistentImplementationIsNotRunnable) {
   const HarnessResult r = Harness({"run", "--impl", "/nonexistent/registry-cli {registry}",
                                    "--writers", "2", "--ops", "2"});
