@@ -94,8 +94,8 @@ ReaderStats RunReader(RunContext* context, int reader_index) {
       } else {
         ++stats.invalid;
         const size_t hash = std::hash<std::string>{}(bytes);
-        if (invalid_seen.insert(hash).second &&
-            static_cast<int64_t>(invalid_seen.size()) <= kMaxInvalidRecorded) {
+        if (static_cast<int64_t>(invalid_seen.size()) < kMaxInvalidRecorded &&
+            invalid_seen.insert(hash).second) {
           event.valid = false;
           event.error = error + " (" + std::to_string(bytes.size()) + " bytes read)";
           context->recorder->Record(event);
