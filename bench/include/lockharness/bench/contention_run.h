@@ -46,7 +46,7 @@ struct ContentionConfig {
   std::chrono::milliseconds duration{1000};
   std::string dir = "/dev/shm";
   WriteMethod write = WriteMethod::kTempFsyncRenameDirSync;
-  int sandboxes = 20;  // size of the registry: about 200 bytes per entry
+  int sandboxes = 20;  // size of the registry: about 300 bytes per entry
   // Children still running this long after the window are killed and the
   // run fails (a hung lock must not hang the benchmark).
   std::chrono::milliseconds grace{30000};

@@ -26,7 +26,7 @@ namespace lockharness::bench {
 
 using protocol::StatusOr;
 
-// Writes a registry with `sandboxes` ordinary entries (each about 200 bytes,
+// Writes a registry with `sandboxes` ordinary entries (each about 300 bytes,
 // like a real one) plus the "bench-counter" entry at 0.
 // REQUIRES: sandboxes >= 0; the directory of `path` exists.
 Status SeedRegistryFile(const std::string& path, int sandboxes);
