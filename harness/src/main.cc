@@ -180,7 +180,8 @@ int CheckCommand(const fs::path& dir) {
   if (auto previous = ReadJsonFile(dir / "report.json", &ignored)) {
     if (previous->contains("run")) {
       notes = (*previous)["run"];
-      complete = notes.value("status", std::string("completed")) == "completed";
+      const auto status = notes.find("status");
+      complete = status == notes.end() || *status == "completed";
     }
   }
   std::error_code ec;
@@ -242,10 +243,15 @@ int main(int argc, char** argv) {
     return Fail(e.what());
   }
 
-  if (run->parsed()) {
-    options.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
-    options.out_dir = out_dir;
-    return RunCommand(std::move(options), seed->count() > 0, mix_text);
+  try {
+    if (run->parsed()) {
+      options.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
+      options.out_dir = out_dir;
+      return RunCommand(std::move(options), seed->count() > 0, mix_text);
+    }
+    return CheckCommand(check_dir);
+  } catch (const std::exception& e) {
+    // Malformed input files end here rather than in std::terminate.
+    return Fail(std::string("internal error: ") + e.what());
   }
-  return CheckCommand(check_dir);
 }

@@ -263,6 +263,25 @@ TEST_F(RunTest, WorkerThatDiesIsRestartedForTheRemainingOperations) {
   EXPECT_EQ(pattern, "ooiooiooio");
 }
 
+TEST_F(RunTest, OddlyTypedAnswerFieldsDoNotCrashTheHarness) {
+  const fs::path fake = Script(
+      "worker.py",
+      "#!/usr/bin/python3\n"
+      "import json, sys\n"
+      "for line in sys.stdin:\n"
+      "    r = json.loads(line)\n"
+      "    print(json.dumps({'id': r['id'], 'ok': r['id'] % 2 == 0, 'unknown': 'yes',\n"
+      "                      'error': {'code': 7}, 'lock_acquired_ns': 'soon'}), flush=True)\n");
+  RunOptions options = Options(fake.string(), Mode::kWorker, 1, 4);
+  ASSERT_EQ(ExecuteRun(options).status, RunOutcome::Status::kCompleted);
+  const auto done = Completions(History());
+  ASSERT_EQ(done.size(), 4u);
+  EXPECT_EQ(done.at(0).type, EventType::kOk);
+  EXPECT_FALSE(done.at(0).lock_acquired);
+  EXPECT_EQ(done.at(1).type, EventType::kFail);
+  EXPECT_EQ(done.at(1).error, "{\"code\":7}");
+}
+
 TEST_F(RunTest, HungWorkerIsKilledAtTheOpTimeout) {
   const fs::path fake = Script(
       "worker.py",

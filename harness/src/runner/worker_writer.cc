@@ -136,18 +136,20 @@ class WorkerSession {
     answered_since_start_ = true;
     consecutive_failures_ = 0;
     const int pid = child_->pid();
-    if (answer.value("unknown", false)) {
+    // Field types are checked, never assumed: a worker's answer is input.
+    std::string error;
+    if (auto it = answer.find("error"); it != answer.end()) {
+      error = it->is_string() ? it->get<std::string>() : it->dump();
+    }
+    if (auto it = answer.find("unknown"); it != answer.end() && it->is_boolean() &&
+                                          it->get<bool>()) {
       return CompletionEvent(*context_, op, pid, EventType::kInfo,
-                             "worker: outcome unknown: " +
-                                 answer.value("error", std::string()));
+                             "worker: outcome unknown: " + error);
     }
     context_->health->RecordDefinite();
     if (!ok->get<bool>()) {
-      std::string error = "refused";
-      if (auto it = answer.find("error"); it != answer.end() && it->is_string()) {
-        error = it->get<std::string>();
-      }
-      return CompletionEvent(*context_, op, pid, EventType::kFail, error);
+      return CompletionEvent(*context_, op, pid, EventType::kFail,
+                             error.empty() ? "refused" : error);
     }
     Event event = CompletionEvent(*context_, op, pid, EventType::kOk, "");
     if (auto it = answer.find("value"); it != answer.end()) event.value = it->dump();
