@@ -48,7 +48,7 @@ struct NameOps {
 
 bool IsOk(const Operation& op) { return op.outcome == Outcome::kOk; }
 
-const std::string* FieldValue(const Operation& op, const std::string& key) {
+const std::string* FieldValue(const Operation& op, std::string_view key) {
   for (const auto& [k, v] : op.fields()) {
     if (k == key) return &v;
   }
@@ -63,7 +63,7 @@ struct FinalValue {
   std::string text;
 };
 
-FinalValue ReadFinalValue(const json& entry, const std::string& key) {
+FinalValue ReadFinalValue(const json& entry, std::string_view key) {
   auto it = entry.find(key);
   if (it == entry.end() || it->is_null()) return {};
   if (it->is_string()) return {false, it->get<std::string>()};
@@ -92,12 +92,12 @@ class NameChecker {
   void CheckPresent(const Operation& reg);
   // Chooses the last writer of `key` that explains the final value; returns
   // false (after reporting) if none can.
-  bool ChooseLastWriter(const Operation& reg, const std::string& key,
+  bool ChooseLastWriter(const Operation& reg, std::string_view key,
                         const Operation** writer);
-  bool CheckWriterCanBeLast(const Operation& reg, const std::string& key,
+  bool CheckWriterCanBeLast(const Operation& reg, std::string_view key,
                             const Operation& writer, const FinalValue& value);
   void CheckWritersJointly(const Operation& reg,
-                           const std::vector<std::string>& keys,
+                           const std::vector<std::string_view>& keys,
                            const std::vector<const Operation*>& writers);
 
   const std::string& name_;
@@ -221,7 +221,8 @@ void NameChecker::CheckPresent(const Operation& reg) {
   }
   // Fields to compare: those the register sets and those any update
   // touches (including failed updates, whose values must not appear).
-  std::vector<std::string> keys;
+  // Views of the operations' field names, which outlive this check.
+  std::vector<std::string_view> keys;
   auto add_keys = [&keys](const Operation& op) {
     for (const auto& field : op.fields()) {
       if (std::find(keys.begin(), keys.end(), field.first) == keys.end()) {
@@ -240,7 +241,7 @@ void NameChecker::CheckPresent(const Operation& reg) {
   CheckWritersJointly(reg, keys, writers);
 }
 
-bool NameChecker::ChooseLastWriter(const Operation& reg, const std::string& key,
+bool NameChecker::ChooseLastWriter(const Operation& reg, std::string_view key,
                                    const Operation** writer) {
   FinalValue value = ReadFinalValue(*entry_, key);
   const std::string* reg_value = FieldValue(reg, key);
@@ -261,7 +262,7 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, const std::string& key,
       for (const Operation* op : ops_.failed_updates) {
         const std::string* v = FieldValue(*op, key);
         if (v != nullptr && *v == value.text) {
-          Report(op, name_ + "." + key + " is " + shown +
+          Report(op, name_ + "." + std::string(key) + " is " + shown +
                          ", a value written only by this failed operation");
           return false;
         }
@@ -277,7 +278,7 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, const std::string& key,
       }
     }
     if (anchor == nullptr) anchor = &reg;
-    Report(anchor, name_ + "." + key + " is " + shown + " in the final file, " +
+    Report(anchor, name_ + "." + std::string(key) + " is " + shown + " in the final file, " +
                        (value.unset ? "but this operation set it"
                                     : "a value no operation on " + name_ +
                                           " wrote"));
@@ -301,12 +302,12 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, const std::string& key,
 }
 
 bool NameChecker::CheckWriterCanBeLast(const Operation& reg,
-                                       const std::string& key,
+                                       std::string_view key,
                                        const Operation& writer,
                                        const FinalValue& value) {
   std::string shown = value.unset ? "unset" : Quote(value.text);
   if (&writer != &reg && writer.completed_at < reg.invoked_at) {
-    Report(&writer, name_ + "." + key + " is " + shown +
+    Report(&writer, name_ + "." + std::string(key) + " is " + shown +
                         ", written by this update, which completed before the "
                         "register was invoked and so must have been refused",
            {&reg});
@@ -327,7 +328,7 @@ bool NameChecker::CheckWriterCanBeLast(const Operation& reg,
   }
   if (missing == nullptr) return true;
   Report(missing,
-         "the effect of this update is missing: " + name_ + "." + key +
+         "the effect of this update is missing: " + name_ + "." + std::string(key) +
              " is " + shown + ", last written by op " +
              std::to_string(writer.id) +
              (&writer == &reg ? " (the register), which must precede it"
@@ -339,7 +340,7 @@ bool NameChecker::CheckWriterCanBeLast(const Operation& reg,
 // Each field's last writer is fine on its own; check that one order makes
 // all of them last at once (an update may write several fields).
 void NameChecker::CheckWritersJointly(
-    const Operation& reg, const std::vector<std::string>& keys,
+    const Operation& reg, const std::vector<std::string_view>& keys,
     const std::vector<const Operation*>& writers) {
   std::vector<const Operation*> distinct;
   for (const Operation* w : writers) {
@@ -353,7 +354,7 @@ void NameChecker::CheckWritersJointly(
     if (writers[i] != &reg) continue;
     for (const Operation* w : distinct) {
       if (FieldValue(*w, keys[i]) != nullptr) {
-        Report(w, "the effect of this update on " + name_ + "." + keys[i] +
+        Report(w, "the effect of this update on " + name_ + "." + std::string(keys[i]) +
                       " is missing although its other fields survived",
                {&reg});
         return;
