@@ -223,6 +223,7 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
   bool tried_watch = false;
   int64_t poll_ns = 1000000;  // 1 ms, doubling up to max_poll
   std::optional<LockInspection> last_seen;
+  std::optional<FileStat> last_lock;  // the lock our previous attempt found
   for (;;) {
     auto made = TryCreate(env, lock_path, make);
     if (made.ok()) return made;
@@ -230,22 +231,41 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
     if (err.err() != EEXIST && err.err() != EAGAIN) return err;
 
     if (err.err() == EEXIST) {
-      auto seen = InspectLock(env, lock_path, options);
-      if (!seen.ok()) {
-        if (!seen.status().IsNotFound()) return seen.status();
+      // Under contention the lock changes hands between our attempts, and
+      // such a lock has a live owner: inspecting it (a dozen system calls,
+      // on the CPU its holder needs) would be wasted. Inspect only a lock
+      // that our previous attempt already found: only those can be stale.
+      auto current = env->StatNoFollow(lock_path);
+      if (!current.ok()) {
+        if (!current.status().IsNotFound()) return current.status();
         continue;  // released between our mkdir and our look: try again now
       }
-      if (seen->breakable) {
-        Status s = BreakLock(env, lock_path, *seen, options);
-        if (!s.ok()) return s;
-        continue;
+      const bool unchanged = last_lock && last_lock->SameFile(*current);
+      last_lock = *current;
+      if (unchanged) {
+        auto seen = InspectLock(env, lock_path, options);
+        if (!seen.ok()) {
+          if (!seen.status().IsNotFound()) return seen.status();
+          continue;
+        }
+        if (seen->breakable) {
+          Status s = BreakLock(env, lock_path, *seen, options);
+          if (!s.ok()) return s;
+          continue;
+        }
+        last_seen.reset();
+        last_seen.emplace(std::move(seen).value());
       }
-      last_seen.reset();
-      last_seen.emplace(std::move(seen).value());
     }
 
     int64_t now = env->NowMonotonicNs();
     if (now >= deadline) {
+      if (!last_seen || !last_lock || !last_seen->stat.SameFile(*last_lock)) {
+        // Describe the lock that is there now, not an earlier one.
+        auto seen = InspectLock(env, lock_path, options);
+        last_seen.reset();
+        if (seen.ok()) last_seen.emplace(std::move(seen).value());
+      }
       return Status::LockTimeout(lock_path, TimeoutMessage(lock_path, options, last_seen ? &*last_seen : nullptr));
     }
     if (!tried_watch) {

@@ -279,7 +279,10 @@ class PosixEnv final : public Env {
   std::unique_ptr<DirWatcher> WatchDir(const std::string& dir, const std::string& name) override {
     int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return nullptr;
-    if (::inotify_add_watch(fd, dir.c_str(), IN_DELETE | IN_MOVED_FROM) < 0) {
+    // Only IN_DELETE: a release removes the lock with rmdir. Watching
+    // IN_MOVED_FROM too would wake every waiter at every write (the temp
+    // file's rename); a lock moved to quarantine is seen by the poll.
+    if (::inotify_add_watch(fd, dir.c_str(), IN_DELETE) < 0) {
       ::close(fd);
       return nullptr;
     }
@@ -292,7 +295,14 @@ class PosixEnv final : public Env {
     return Liveness::kDead;
   }
 
-  std::optional<ProcessIdentity> IdentityOf(pid_t pid) override { return ReadProcessIdentity(pid); }
+  std::optional<ProcessIdentity> IdentityOf(pid_t pid) override {
+    // Our own identity is read at every acquisition; it changes only with
+    // the pid (after fork), so keep it.
+    thread_local std::optional<ProcessIdentity> self;
+    if (pid != ::getpid()) return ReadProcessIdentity(pid);
+    if (!self || self->pid != pid) self = ReadProcessIdentity(pid);
+    return self;
+  }
 
   pid_t SelfPid() override { return ::getpid(); }
 

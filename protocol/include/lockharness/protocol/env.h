@@ -49,9 +49,10 @@ enum class Liveness {
 class DirWatcher {
  public:
   virtual ~DirWatcher() = default;
-  // Returns when an entry named `name` may have been removed from the watched
-  // directory, or after `timeout`, whichever comes first. Spurious returns
-  // are allowed; callers re-check.
+  // Returns when an entry named `name` may have been deleted from the watched
+  // directory, or after `timeout`, whichever comes first. Renames away are
+  // not reported (callers poll for those). Spurious returns are allowed;
+  // callers re-check.
   virtual void Wait(std::chrono::nanoseconds timeout) = 0;
 };
 
