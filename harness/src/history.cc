@@ -776,21 +776,10 @@ class FileBytes {
   std::string copy_;
 };
 
-// Makes room for `count` more events. A million-operation history needs
-// over half a gigabyte of Events; asking for transparent huge pages saves
-// most of the page faults of touching it for the first time.
+// Makes room for `count` more events. (Asking for transparent huge pages
+// here was measured to be slower: the kernel compacts memory to find them.)
 void ReserveEvents(size_t count, std::vector<Event>* events) {
   events->reserve(events->size() + count);
-  constexpr uintptr_t kHugePage = 2u << 20;
-  size_t bytes = events->capacity() * sizeof(Event);
-  if (bytes < 4 * kHugePage) return;
-  uintptr_t begin = reinterpret_cast<uintptr_t>(events->data());
-  uintptr_t aligned = (begin + kHugePage - 1) & ~(kHugePage - 1);
-  uintptr_t end = (begin + bytes) & ~(kHugePage - 1);
-  if (end > aligned) {
-    // Advisory only: failure just means ordinary pages.
-    (void)::madvise(reinterpret_cast<void*>(aligned), end - aligned, MADV_HUGEPAGE);
-  }
 }
 
 }  // namespace
