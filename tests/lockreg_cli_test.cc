@@ -187,6 +187,34 @@ TEST_F(LockregTest, WorkerModeAnswersEachRequest) {
   EXPECT_EQ(answers[3]["ok"], false);
 }
 
+TEST_F(LockregTest, PrintsLockSpanOnlyUnderTheHarness) {
+  auto plain = Lockreg({"register", "a"});
+  EXPECT_EQ(plain.exit_code, 0);
+  EXPECT_EQ(plain.out, "") << "a mutating operation prints nothing for a person";
+  auto harnessed = Lockreg({"register", "b"}, {"LOCKHARNESS_RUN_DIR=" + dir_});
+  ASSERT_EQ(harnessed.exit_code, 0);
+  auto span = nlohmann::json::parse(harnessed.out);
+  EXPECT_LE(span["lock_acquired_ns"].get<int64_t>(), span["lock_released_ns"].get<int64_t>());
+  EXPECT_GT(span["lock_acquired_ns"].get<int64_t>(), 0);
+  auto refused = Lockreg({"remove", "ghost"}, {"LOCKHARNESS_RUN_DIR=" + dir_});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.out, "") << "no span for an operation that did not take effect";
+}
+
+TEST_F(LockregTest, WorkerAnswersLockTimeoutAsDefiniteFailure) {
+  pid_t sleeper = StartProgram({"/bin/sleep", "30"});
+  fs::create_directory(file_ + ".lock");
+  std::ofstream(file_ + ".lock/owner") << sleeper;
+  auto r = RunProgram({LOCKREG_PATH, "--file", file_, "--timeout-ms", "100", "worker"}, {},
+                      "{\"id\":1,\"op\":\"register\",\"name\":\"a\"}\n");
+  ::kill(sleeper, SIGKILL);
+  WaitProgram(sleeper);
+  auto answer = nlohmann::json::parse(r.out);
+  EXPECT_EQ(answer["ok"], false);
+  EXPECT_FALSE(answer.contains("unknown")) << "nothing was written: the failure is definite";
+  EXPECT_NE(answer["error"].get<std::string>().find("lock timeout"), std::string::npos);
+}
+
 // 8 processes x 200 registers through the binary: nothing lost or left.
 TEST_F(LockregTest, EightProcessesTwoHundredRegistersEach) {
   constexpr int kProcs = 8, kOps = 200;

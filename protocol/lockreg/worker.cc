@@ -44,9 +44,18 @@ nlohmann::json Answer(const nlohmann::json& id, const Request* req, const Status
     return a;
   }
   a["error"] = s.ToString();
-  // Refusals and bad requests changed nothing; anything else may have.
-  int code = ExitCodeFor(s);
-  if (code != kExitRefused && code != kExitUsage) a["unknown"] = true;
+  // These changed nothing for certain: a refusal, a bad request, a lock we
+  // never got, a corrupt file we refused to touch. An I/O error or a lost
+  // lock may have come after the rename, so their outcome is unknown.
+  switch (s.code()) {
+    case protocol::Code::kRefused:
+    case protocol::Code::kInvalidArgument:
+    case protocol::Code::kLockTimeout:
+    case protocol::Code::kCorrupt:
+      break;
+    default:
+      a["unknown"] = true;
+  }
   return a;
 }
 
