@@ -112,7 +112,7 @@ StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path,
 
 // Breaks an inspected lock (P3). OK means "look again": the lock was removed,
 // or someone else changed it first.
-Status BreakLock(Env* env, const std::string& path, const LockInspection& seen, const LockOptions& options) {
+Status BreakLock(Env* env, const std::string& path, const LockInspection& seen) {
   Status s = FaultPoint(fault_point::kBeforeBreak, path);
   if (!s.ok()) return s;
   auto now = env->StatNoFollow(path);
@@ -149,7 +149,6 @@ Status BreakLock(Env* env, const std::string& path, const LockInspection& seen, 
   // its lock before writing (kLockLost) and the quarantine is swept later.
   s = env->RenameNoReplace(quarantine, path);
   if (!s.ok() && s.err() == EINVAL) s = env->Rename(quarantine, path);
-  (void)options;
   return Status::Ok();
 }
 
@@ -249,7 +248,7 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
           continue;
         }
         if (seen->breakable) {
-          Status s = BreakLock(env, lock_path, *seen, options);
+          Status s = BreakLock(env, lock_path, *seen);
           if (!s.ok()) return s;
           continue;
         }
