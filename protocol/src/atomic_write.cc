@@ -1,7 +1,5 @@
 #include "lockharness/protocol/atomic_write.h"
 
-#include <charconv>
-
 #include "lockharness/protocol/fault_points.h"
 #include "path_util.h"
 
@@ -63,16 +61,7 @@ Status WriteFileAtomically(Env* env, const std::string& path, std::string_view d
 }
 
 bool ParseTempName(const std::string& file_base, const std::string& name, pid_t* pid) {
-  const std::string prefix = file_base + ".tmp.";
-  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return false;
-  const char* begin = name.data() + prefix.size();
-  const char* end = name.data() + name.size();
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || ptr == begin || (ptr != end && *ptr != '.')) return false;
-  if (value <= 0 || value > INT32_MAX) return false;
-  *pid = static_cast<pid_t>(value);
-  return true;
+  return ParsePidAfterPrefix(name, file_base + ".tmp.", pid);
 }
 
 }  // namespace lockharness::protocol

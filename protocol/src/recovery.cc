@@ -1,7 +1,5 @@
 #include "lockharness/protocol/recovery.h"
 
-#include <charconv>
-
 #include "lockharness/protocol/atomic_write.h"
 #include "lockharness/protocol/dir_lock.h"
 #include "path_util.h"
@@ -11,17 +9,7 @@ namespace {
 
 // "<base>.lock.quarantine.<pid>.<hex>" -> pid
 bool ParseQuarantineName(const std::string& base, const std::string& name, pid_t* pid) {
-  const std::string prefix = base + ".lock.quarantine.";
-  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return false;
-  const char* begin = name.data() + prefix.size();
-  const char* end = name.data() + name.size();
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || ptr == begin || (ptr != end && *ptr != '.') || value <= 0 || value > INT32_MAX) {
-    return false;
-  }
-  *pid = static_cast<pid_t>(value);
-  return true;
+  return ParsePidAfterPrefix(name, base + ".lock.quarantine.", pid);
 }
 
 }  // namespace
