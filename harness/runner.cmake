@@ -20,6 +20,7 @@ if(TARGET lockharness_history)
   add_library(lockharness_workload STATIC
     src/runner/workload.cc
     src/runner/recorder.cc
+    src/runner/nemesis.cc
   )
   target_include_directories(lockharness_workload PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_link_libraries(lockharness_workload PUBLIC lockharness_history nlohmann_json::nlohmann_json)

@@ -28,9 +28,11 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/runner/nemesis.h"
 #include "lockharness/harness/runner/workload.h"
 
 namespace lockharness::harness::runner {
@@ -53,6 +55,24 @@ struct RunOptions {
   // Pause between two reader samples; a reader also rests at least as long
   // as its last sample took, so it stays below about half a core.
   int reader_interval_us = 100;
+
+  // Fault injection (nemesis.h). Empty: a fault-free run.
+  std::vector<NemesisSpec> nemeses;
+  std::vector<SetupSpec> setup;
+  // Mixed fleet: when not empty, writer w runs fleet[w % fleet.size()]
+  // instead of `impl` (each a command template like `impl`).
+  std::vector<std::string> fleet;
+  // Extra environment for the implementation's processes, "KEY=VALUE".
+  std::vector<std::string> env;
+  // Passed to the implementation as LOCKHARNESS_STALE_MS when > 0: the age
+  // after which an implementation that reaps locks by age may break one.
+  int64_t stale_ms = 0;
+  // Interposer (docs/interposer.md): fault specs in LOCKHARNESS_FAULTS
+  // syntax, and whether to record a file-system trace (trace.jsonl).
+  std::string interposer_faults;
+  bool trace = false;
+  // Stop the run (killing every process) after this long; 0: no limit.
+  int64_t run_timeout_ms = 0;
   // Called about every 100 ms from the calling thread with the number of
   // completed operations and the total planned.
   std::function<void(int64_t done, int64_t total)> progress;
