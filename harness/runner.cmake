@@ -36,6 +36,9 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/per_op_writer.cc
     src/runner/worker_writer.cc
     src/runner/reader.cc
+    src/runner/holder.cc
+    src/runner/forge.cc
+    src/runner/nemesis_runner.cc
     src/runner/run.cc
     src/runner/report.cc
   )
@@ -44,9 +47,10 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner PUBLIC
     lockharness_process lockharness_workload lockharness_checkers
-    nlohmann_json::nlohmann_json)
+    lockharness_interposer nlohmann_json::nlohmann_json)
 
-  add_executable(lockharness src/main.cc)
+  add_executable(lockharness src/main.cc src/cli/fault_flags.cc)
+  target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness PRIVATE lockharness_runner CLI11::CLI11)
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
 endif()

@@ -26,6 +26,7 @@
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/runner/workload.h"
+#include "src/cli/fault_flags.h"
 
 namespace {
 
@@ -229,6 +230,28 @@ int main(int argc, char** argv) {
                   "pause between reader samples")
       ->check(CLI::Range(0, 1000000));
 
+  std::vector<std::string> nemesis_flags;
+  std::vector<std::string> setup_flags;
+  run->add_option("--nemesis", nemesis_flags,
+                  "fault during the run, repeatable: KIND[:key=value,...] "
+                  "(kill-holder, pause-holder, kill-writer, steal-lock, backdate-lock)");
+  run->add_option("--setup", setup_flags,
+                  "forged state before the run, repeatable: KIND[:key=value,...] "
+                  "(dead-owner-lock, recycled-pid-lock, corrupt-registry, ...)");
+  run->add_option("--faults", options.interposer_faults,
+                  "interposer fault specs, e.g. 'lh/rename/registry=errno:EIO,prob:0.2'");
+  run->add_flag("--trace", options.trace, "record a file-system trace (trace.jsonl)");
+  run->add_option("--stale-ms", options.stale_ms,
+                  "passed to the implementation as LOCKHARNESS_STALE_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{3600000}));
+  run->add_option("--fleet", options.fleet,
+                  "mixed fleet, repeatable: writer w runs the (w mod n)-th template; "
+                  "{impl} stands for --impl");
+  run->add_option("--env", options.env, "KEY=VALUE for the implementation, repeatable");
+  run->add_option("--run-timeout-ms", options.run_timeout_ms,
+                  "stop the whole run after this long (verdict unknown)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+
   std::string check_dir;
   CLI::App* check = app.add_subcommand("check", "re-run the checkers on a saved run directory");
   check->add_option("dir", check_dir, "run directory")->required();
@@ -247,6 +270,20 @@ int main(int argc, char** argv) {
     if (run->parsed()) {
       options.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
       options.out_dir = out_dir;
+      std::string error;
+      for (const std::string& flag : nemesis_flags) {
+        auto spec = lockharness::harness::cli::ParseNemesisFlag(flag, &error);
+        if (!spec) return Fail("bad --nemesis '" + flag + "': " + error);
+        options.nemeses.push_back(*spec);
+      }
+      for (const std::string& flag : setup_flags) {
+        auto spec = lockharness::harness::cli::ParseSetupFlag(flag, &error);
+        if (!spec) return Fail("bad --setup '" + flag + "': " + error);
+        options.setup.push_back(*spec);
+      }
+      for (std::string& member : options.fleet) {
+        if (member == "{impl}") member = options.impl;
+      }
       return RunCommand(std::move(options), seed->count() > 0, mix_text);
     }
     return CheckCommand(check_dir);

@@ -43,7 +43,7 @@ void AddLockSpan(const RunContext& context, const std::string& out, Event* event
 
 // Runs one operation to completion and returns its completion event.
 Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
-  std::vector<std::string> argv = context->argv;
+  std::vector<std::string> argv = context->ArgvFor(writer);
   for (std::string& arg : OperationArguments(op)) argv.push_back(std::move(arg));
   SpawnOptions spawn;
   spawn.argv = std::move(argv);
@@ -61,6 +61,8 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
     return CompletionEvent(*context, op, 0, EventType::kFail,
                            "not runnable: " + error);
   }
+  const int pid = child->pid();
+  context->live->Started(writer, pid);
   const auto timeout = std::chrono::milliseconds(context->options->op_timeout_ms);
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   std::string out;
@@ -68,7 +70,7 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   const ExitStatus status =
       read == ReadStatus::kTimedOut ? (child->Kill(), ExitStatus{ExitStatus::Kind::kTimedOut, 0})
                                     : child->Wait(deadline);
-  const int pid = child->pid();
+  context->live->Ended(writer, pid);
 
   if (status.kind == ExitStatus::Kind::kTimedOut) {
     return CompletionEvent(*context, op, pid, EventType::kInfo,
@@ -77,8 +79,9 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
                                " ms; process group killed");
   }
   if (status.kind == ExitStatus::Kind::kSignaled) {
-    // A crash counts against runnability only if nothing ever worked.
-    if (!Interrupted()) {
+    // A crash counts against runnability only if nothing ever worked, and
+    // never when fault injection caused it.
+    if (!Interrupted() && !context->InjectedDeath(pid, status)) {
       context->health->RecordStartupFailure(spawn.argv[0] + " " + status.Describe());
     }
     return CompletionEvent(*context, op, pid, EventType::kInfo,

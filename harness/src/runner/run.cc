@@ -13,6 +13,9 @@
 #include "lockharness/harness/check.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/signals.h"
+#include "lockharness/interposer/environment.h"
+#include "src/runner/forge.h"
+#include "src/runner/nemesis_runner.h"
 #include "src/runner/writer_context.h"
 
 namespace lockharness::harness::runner {
@@ -81,6 +84,51 @@ ReaderStats Sum(const std::vector<ReaderStats>& all) {
   return total;
 }
 
+// Splits and instantiates one command template; nullopt with *error if it
+// is malformed or its program cannot run.
+std::optional<std::vector<std::string>> PrepareCommand(const std::string& impl,
+                                                       const fs::path& registry,
+                                                       const fs::path& launch_dir,
+                                                       std::string* error,
+                                                       bool* not_runnable) {
+  const auto words = SplitCommandTemplate(impl, error);
+  if (!words) {
+    *error = "bad implementation command '" + impl + "': " + *error;
+    return std::nullopt;
+  }
+  std::vector<std::string> argv = InstantiateCommand(*words, registry.string(), launch_dir);
+  if (auto problem = CheckRunnable(argv)) {
+    *error = "implementation not runnable: " + *problem;
+    *not_runnable = true;
+    return std::nullopt;
+  }
+  return argv;
+}
+
+// The environment every implementation process shares: the stale threshold,
+// the scenario's variables and the interposer's settings.
+bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
+                       const fs::path& registry, std::vector<std::string>* env,
+                       std::string* error) {
+  if (options.stale_ms > 0) {
+    env->push_back("LOCKHARNESS_STALE_MS=" + std::to_string(options.stale_ms));
+  }
+  env->insert(env->end(), options.env.begin(), options.env.end());
+  if (options.interposer_faults.empty() && !options.trace) return true;
+  interposer::InterposerSettings settings;
+  settings.library = interposer::InterposeLibraryPath();
+  settings.registry = registry.string();
+  settings.faults = options.interposer_faults;
+  if (options.trace) settings.trace = (dir / "trace.jsonl").string();
+  auto preload = interposer::InterposerEnvironment(settings, error);
+  if (!preload) {
+    *error = "interposer: " + *error;
+    return false;
+  }
+  env->insert(env->end(), preload->begin(), preload->end());
+  return true;
+}
+
 }  // namespace
 
 std::string_view ModeName(Mode mode) {
@@ -118,6 +166,38 @@ nlohmann::json RunConfigJson(const RunOptions& options, const std::string& start
   j["mix"] = FormatOpMix(options.mix);
   j["value_bytes"] = options.value_bytes;
   j["reader_interval_us"] = options.reader_interval_us;
+  if (!options.nemeses.empty()) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const NemesisSpec& n : options.nemeses) {
+      nlohmann::ordered_json item;
+      item["kind"] = NemesisKindName(n.kind);
+      item["start_ms"] = n.start_ms;
+      item["interval_ms"] = n.interval_ms;
+      item["jitter_ms"] = n.jitter_ms;
+      item["count"] = n.count;
+      if (n.kind == NemesisKind::kPauseHolder) item["duration_ms"] = n.duration_ms;
+      if (n.kind == NemesisKind::kBackdateLock) item["shift_ms"] = n.shift_ms;
+      list.push_back(item);
+    }
+    j["nemeses"] = list;
+  }
+  if (!options.setup.empty()) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const SetupSpec& step : options.setup) {
+      nlohmann::ordered_json item;
+      item["kind"] = SetupKindName(step.kind);
+      item["age_ms"] = step.age_ms;
+      if (step.kind == SetupKind::kStaleTempFiles) item["count"] = step.count;
+      list.push_back(item);
+    }
+    j["setup"] = list;
+  }
+  if (!options.fleet.empty()) j["fleet"] = options.fleet;
+  if (!options.env.empty()) j["env"] = options.env;
+  if (options.stale_ms > 0) j["stale_ms"] = options.stale_ms;
+  if (!options.interposer_faults.empty()) j["interposer_faults"] = options.interposer_faults;
+  if (options.trace) j["trace"] = true;
+  if (options.run_timeout_ms > 0) j["run_timeout_ms"] = options.run_timeout_ms;
   return j;
 }
 
@@ -134,21 +214,38 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   const fs::path registry = dir / "registry" / "sandboxes.json";
-  if (!WriteFile(dir / "run.json", RunConfigJson(options, UtcNowIso()).dump(2) + "\n",
-                 &error)) {
-    return Failed(RunOutcome::Status::kHarnessError, error);
-  }
   std::unique_ptr<Recorder> recorder = Recorder::Open(dir / "history.jsonl", &error);
   if (!recorder) return Failed(RunOutcome::Status::kHarnessError, error);
 
-  const auto words = SplitCommandTemplate(options.impl, &error);
-  if (!words) return Failed(RunOutcome::Status::kHarnessError, "bad --impl: " + error);
   RunContext context;
-  context.argv = InstantiateCommand(*words, registry.string(), launch_dir);
-  if (auto problem = CheckRunnable(context.argv)) {
-    return Failed(RunOutcome::Status::kNotRunnable,
-                  "implementation not runnable: " + *problem);
+  nlohmann::json config = RunConfigJson(options, UtcNowIso());
+  // The run clock's origin as an absolute CLOCK_MONOTONIC reading, so that
+  // file-system traces (absolute times) line up with the history.
+  config["monotonic_origin_ns"] = context.clock.start_ns();
+  if (!WriteFile(dir / "run.json", config.dump(2) + "\n", &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
   }
+  bool not_runnable = false;
+  auto argv = PrepareCommand(options.impl, registry, launch_dir, &error, &not_runnable);
+  if (!argv) {
+    return Failed(not_runnable ? RunOutcome::Status::kNotRunnable
+                               : RunOutcome::Status::kHarnessError,
+                  error);
+  }
+  context.argv = std::move(*argv);
+  for (const std::string& member : options.fleet) {
+    auto fleet_argv = PrepareCommand(member, registry, launch_dir, &error, &not_runnable);
+    if (!fleet_argv) {
+      return Failed(not_runnable ? RunOutcome::Status::kNotRunnable
+                                 : RunOutcome::Status::kHarnessError,
+                    "fleet member: " + error);
+    }
+    context.fleet_argv.push_back(std::move(*fleet_argv));
+  }
+  if (!SharedEnvironment(options, dir, registry, &context.shared_env, &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
+  }
+  context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
 
   WorkloadOptions workload;
   workload.seed = options.seed;
@@ -160,12 +257,21 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   const int64_t total = static_cast<int64_t>(options.writers) * options.ops_per_writer;
 
   RunHealth health(std::min<int64_t>(3, total));
+  LiveProcesses live(options.writers);
+  context.live = &live;
   context.options = &options;
   context.run_dir = dir;
   context.registry = registry;
   context.recorder = recorder.get();
   context.health = &health;
-  context.validate = [](std::string_view bytes, std::string* why) {
+  ForgedState forged;
+  if (!ForgeSetup(options.setup, &context, &forged, &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
+  }
+  context.validate = [&forged](std::string_view bytes, std::string* why) {
+    // A forged corrupt registry that is still there, untouched, is what a
+    // correct implementation leaves: it refuses to work on it.
+    if (forged.corrupt_registry && bytes == *forged.corrupt_registry) return true;
     std::optional<std::string> problem = ValidateRegistryDocument(bytes);
     if (!problem) return true;
     *why = std::move(*problem);
@@ -190,12 +296,25 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   for (int r = 0; r < options.readers; ++r) {
     readers.emplace_back([&, r] { reader_stats[r] = RunReader(&context, r); });
   }
+  NemesisRunner nemeses(&context, options.seed);
+  nemeses.Start(options.nemeses);
+  bool run_timed_out = false;
   while (writers_running.load() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (options.progress) options.progress(context.completed.load(), total);
+    if (!run_timed_out && options.run_timeout_ms > 0 &&
+        std::chrono::steady_clock::now() - started >
+            std::chrono::milliseconds(options.run_timeout_ms)) {
+      // Stop starting operations, then kill whatever runs: its operations
+      // are recorded as info by their writers.
+      run_timed_out = true;
+      context.run_timed_out.store(true);
+      KillAllRegisteredGroups();
+    }
   }
   for (std::thread& t : writers) t.join();
   context.writers_done.store(true);
+  nemeses.Stop();
   for (std::thread& t : readers) t.join();
   recorder->Flush();
 
@@ -205,7 +324,11 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   outcome.readers = Sum(reader_stats);
   outcome.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (Interrupted()) {
+  if (run_timed_out) {
+    outcome.status = RunOutcome::Status::kInterrupted;
+    outcome.reason = "run timeout of " + std::to_string(options.run_timeout_ms) +
+                     " ms reached; all implementation processes were killed";
+  } else if (Interrupted()) {
     outcome.status = RunOutcome::Status::kInterrupted;
     outcome.reason = "interrupted by signal " + std::to_string(InterruptSignal()) +
                      "; all implementation processes were killed";

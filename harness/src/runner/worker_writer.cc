@@ -43,7 +43,7 @@ class WorkerSession {
     child_->CloseStdin();  // a worker exits on EOF
     child_->Wait(std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(context_->options->op_timeout_ms));
-    child_.reset();
+    EndChild();
   }
 
  private:
@@ -52,7 +52,7 @@ class WorkerSession {
   bool EnsureStarted(const PlannedOp& op) {
     if (child_) return true;
     SpawnOptions spawn;
-    spawn.argv = context_->argv;
+    spawn.argv = context_->ArgvFor(writer_);
     spawn.argv.push_back("worker");
     spawn.cwd = context_->run_dir;
     spawn.extra_env = context_->Environment(writer_);
@@ -62,7 +62,10 @@ class WorkerSession {
     std::string error;
     child_ = Child::Spawn(spawn, &error);
     answered_since_start_ = false;
-    if (child_) return true;
+    if (child_) {
+      context_->live->Started(writer_, child_->pid());
+      return true;
+    }
     context_->recorder->Record(InvokeEvent(*context_, op, 0));
     context_->health->RecordStartupFailure(error);
     ++consecutive_failures_;
@@ -76,7 +79,7 @@ class WorkerSession {
   Event Abandon(const PlannedOp& op, std::string reason, bool startup_failure) {
     const int pid = child_->pid();
     child_->Kill();
-    child_.reset();
+    EndChild();
     ++consecutive_failures_;
     if (startup_failure) context_->health->RecordStartupFailure(reason);
     if (Interrupted()) reason = "interrupted; " + reason;
@@ -109,9 +112,15 @@ class WorkerSession {
   Event WorkerDied(const PlannedOp& op, Deadline deadline, const std::string& what) {
     const int pid = child_->pid();
     const ExitStatus status = child_->Wait(deadline);
-    child_.reset();
-    ++consecutive_failures_;
+    EndChild();
     std::string reason = what + " (" + status.Describe() + ")";
+    if (context_->InjectedDeath(pid, status)) {
+      // Killed by fault injection: the worker is restarted for the next
+      // operation, and this is no sign of a broken implementation.
+      return CompletionEvent(*context_, op, pid, EventType::kInfo,
+                             "killed by fault injection; " + reason);
+    }
+    ++consecutive_failures_;
     const bool never_ran = status.kind == ExitStatus::Kind::kExited &&
                            (status.code == 126 || status.code == 127);
     if (never_ran || !answered_since_start_) {
@@ -160,6 +169,11 @@ class WorkerSession {
       event.lock_released = context_->clock.FromAbsolute(*t);
     }
     return event;
+  }
+
+  void EndChild() {
+    context_->live->Ended(writer_, child_->pid());
+    child_.reset();
   }
 
   RunContext* context_;

@@ -2,6 +2,8 @@
 
 #include "src/runner/writer_context.h"
 
+#include <signal.h>
+
 #include "lockharness/harness/runner/signals.h"
 
 namespace lockharness::harness::runner {
@@ -25,14 +27,71 @@ std::string RunHealth::NotRunnableReason() const {
 }
 
 bool RunContext::ShouldStop() const {
-  return Interrupted() || health->ShouldAbort();
+  return Interrupted() || health->ShouldAbort() || run_timed_out.load();
+}
+
+void LiveProcesses::Started(int writer, pid_t pid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_writer_[writer] = pid;
+}
+
+void LiveProcesses::Ended(int writer, pid_t pid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (by_writer_[writer] == pid) by_writer_[writer] = 0;
+}
+
+std::vector<std::pair<int, pid_t>> LiveProcesses::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<int, pid_t>> live;
+  for (size_t w = 0; w < by_writer_.size(); ++w) {
+    if (by_writer_[w] > 0) live.emplace_back(static_cast<int>(w), by_writer_[w]);
+  }
+  return live;
+}
+
+std::optional<int> LiveProcesses::WriterOf(pid_t pid) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t w = 0; w < by_writer_.size(); ++w) {
+    if (pid > 0 && by_writer_[w] == pid) return static_cast<int>(w);
+  }
+  return std::nullopt;
+}
+
+bool LiveProcesses::Signal(pid_t pid, int signal) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool listed = false;
+  for (pid_t p : by_writer_) listed = listed || (pid > 0 && p == pid);
+  if (!listed) return false;
+  signalled_.insert(pid);
+  // Each writer process leads its own group: the signal reaches anything
+  // the implementation started too.
+  return ::kill(-pid, signal) == 0;
+}
+
+bool LiveProcesses::WasSignalled(pid_t pid) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return signalled_.count(pid) > 0;
+}
+
+const std::vector<std::string>& RunContext::ArgvFor(int writer) const {
+  if (fleet_argv.empty()) return argv;
+  return fleet_argv[static_cast<size_t>(writer) % fleet_argv.size()];
 }
 
 std::vector<std::string> RunContext::Environment(int writer) const {
-  return {"LOCKHARNESS_RUN_DIR=" + run_dir.string(),
-          "LOCKHARNESS_REGISTRY=" + registry.string(),
-          "LOCKHARNESS_WRITER=" + std::to_string(writer),
-          "LOCKHARNESS_MODE=" + std::string(ModeName(options->mode))};
+  std::vector<std::string> env = {
+      "LOCKHARNESS_RUN_DIR=" + run_dir.string(),
+      "LOCKHARNESS_REGISTRY=" + registry.string(),
+      "LOCKHARNESS_WRITER=" + std::to_string(writer),
+      "LOCKHARNESS_MODE=" + std::string(ModeName(options->mode))};
+  env.insert(env.end(), shared_env.begin(), shared_env.end());
+  return env;
+}
+
+bool RunContext::InjectedDeath(pid_t pid, const ExitStatus& status) const {
+  if (status.kind != ExitStatus::Kind::kSignaled) return false;
+  if (live != nullptr && live->WasSignalled(pid)) return true;
+  return interposer_kills && status.code == SIGKILL;
 }
 
 std::filesystem::path RunContext::StderrLog(int writer) const {

@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <unordered_set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -42,9 +45,44 @@ class RunHealth {
   std::string first_reason_;
 };
 
+// Which process each writer is running right now, and which processes the
+// harness itself signalled (so their deaths are not blamed on the
+// implementation). Writers call Started() after a spawn and Ended() right
+// after the child is reaped; the nemeses read it to find their targets.
+// A pid stays listed for the microseconds between reaping and Ended(); pids
+// are allocated incrementally, so it cannot be reused by another process in
+// that window in practice.
+class LiveProcesses {
+ public:
+  explicit LiveProcesses(int writers) : by_writer_(writers, 0) {}
+  void Started(int writer, pid_t pid);
+  void Ended(int writer, pid_t pid);
+  // (writer, pid) of every writer that has a process now.
+  std::vector<std::pair<int, pid_t>> Snapshot() const;
+  // The writer whose process is `pid`, or nullopt.
+  std::optional<int> WriterOf(pid_t pid) const;
+  // Sends `signal` to the process group of writer process `pid` if it is
+  // still listed, and remembers that the harness did so. False if not listed.
+  bool Signal(pid_t pid, int signal);
+  bool WasSignalled(pid_t pid) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<pid_t> by_writer_;
+  std::unordered_set<pid_t> signalled_;
+};
+
 struct RunContext {
   const RunOptions* options = nullptr;
   std::vector<std::string> argv;      // the instantiated command template
+  // Mixed fleet: writer w runs fleet_argv[w % size] when not empty.
+  std::vector<std::vector<std::string>> fleet_argv;
+  // Environment every implementation process gets on top of the per-writer
+  // variables: stale threshold, scenario env, interposer settings.
+  std::vector<std::string> shared_env;
+  // True when the interposer may kill processes (a `kill` action).
+  bool interposer_kills = false;
+  LiveProcesses* live = nullptr;
   std::filesystem::path run_dir;      // absolute
   std::filesystem::path registry;     // absolute path of the registry file
   RunClock clock;
@@ -55,9 +93,15 @@ struct RunContext {
   std::function<bool(std::string_view bytes, std::string* error)> validate;
   std::atomic<int64_t> completed{0};
   std::atomic<bool> writers_done{false};
+  std::atomic<bool> run_timed_out{false};
 
   bool ShouldStop() const;
+  const std::vector<std::string>& ArgvFor(int writer) const;
   std::vector<std::string> Environment(int writer) const;
+  // True if the death of `pid` with `status` was caused by fault injection
+  // (a nemesis signal, an interposer kill point) rather than by the
+  // implementation: such deaths never count against runnability.
+  bool InjectedDeath(pid_t pid, const ExitStatus& status) const;
   std::filesystem::path StderrLog(int writer) const;
 };
 

@@ -1,0 +1,50 @@
+// forge.h (private): forges the state a setup step asks for (nemesis.h,
+// SetupKind) in the registry directory before any writer starts.
+//
+// Forged locks follow the layout of the seed recipe and the reference
+// implementation: a directory `<registry>.lock` holding `owner` (the PID in
+// decimal) and, for the identity-carrying kinds, `owner.identity` in the
+// reference's format (docs/protocol.md). Dead PIDs come from a process the
+// harness started and reaped; a "recycled" PID is a live `sleep` the harness
+// started and keeps until the run ends; nothing outside the run directory
+// is touched (a symlinked owner record points at a file in DIR/setup/).
+// Every step is recorded as a `fault` event with the step's kind as the
+// first word of its target; lock-forging steps use fault "forged-lock", so
+// the progress checker measures their takeover like a killed holder's.
+//
+// Usage:
+//   ForgedState forged;
+//   if (!ForgeSetup(options.setup, &context, &forged, &error)) ...harness error...
+
+#ifndef LOCKHARNESS_HARNESS_SRC_RUNNER_FORGE_H_
+#define LOCKHARNESS_HARNESS_SRC_RUNNER_FORGE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lockharness/harness/runner/nemesis.h"
+#include "lockharness/harness/runner/process.h"
+#include "src/runner/writer_context.h"
+
+namespace lockharness::harness::runner {
+
+// File (relative to the run directory) keeping the bytes of a forged
+// corrupt registry, for the corrupt-registry checker.
+inline constexpr char kCorruptRegistryCopy[] = "setup/corrupt-registry.bytes";
+
+// Processes that must live while the run lasts (the owners of "recycled"
+// PIDs); killed and reaped when this is destroyed.
+struct ForgedState {
+  std::vector<Child> keep_alive;
+  std::optional<std::string> corrupt_registry;  // bytes written, if any
+};
+
+// REQUIRES: context->registry's directory exists; no writer has started.
+// On failure returns false with *error naming the step and the reason.
+bool ForgeSetup(const std::vector<SetupSpec>& steps, RunContext* context,
+                ForgedState* forged, std::string* error);
+
+}  // namespace lockharness::harness::runner
+
+#endif  // LOCKHARNESS_HARNESS_SRC_RUNNER_FORGE_H_

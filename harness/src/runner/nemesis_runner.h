@@ -1,0 +1,69 @@
+// nemesis_runner.h (private): executes the nemeses of a run (nemesis.h).
+//
+// One thread per NemesisSpec waits for its start time, then acts every
+// interval (plus seeded jitter) until it has acted `count` times or Stop()
+// is called. Holder-directed nemeses look for the lock holder every 2 ms
+// until they find one; an action that finds no target is not counted.
+// Every action is recorded as a `fault` event whose target starts with the
+// nemesis kind ("kill-holder: lock holder, writer 3"), so the fault-coverage
+// checker can tell a nemesis that never fired from one that did.
+//
+// Usage:
+//   NemesisRunner nemeses(&context, options.seed);
+//   nemeses.Start(options.nemeses);
+//   ...writers run...
+//   nemeses.Stop();   // joins; resumes any process still paused
+
+#ifndef LOCKHARNESS_HARNESS_SRC_RUNNER_NEMESIS_RUNNER_H_
+#define LOCKHARNESS_HARNESS_SRC_RUNNER_NEMESIS_RUNNER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lockharness/harness/runner/nemesis.h"
+#include "src/runner/writer_context.h"
+
+namespace lockharness::harness::runner {
+
+class NemesisRunner {
+ public:
+  NemesisRunner(RunContext* context, uint64_t seed) : context_(context), seed_(seed) {}
+  ~NemesisRunner() { Stop(); }
+  NemesisRunner(const NemesisRunner&) = delete;
+  NemesisRunner& operator=(const NemesisRunner&) = delete;
+
+  void Start(const std::vector<NemesisSpec>& specs);
+  void Stop();
+
+ private:
+  void Loop(const NemesisSpec& spec, uint64_t stream);
+  // Sleeps until `deadline_ns` (run clock) or Stop(); false if stopped.
+  bool SleepUntil(int64_t deadline_ns);
+  // One action; false if it found no target.
+  bool Act(const NemesisSpec& spec, std::mt19937_64* rng);
+  bool KillHolder();
+  bool PauseHolder(const NemesisSpec& spec);
+  bool KillWriter(std::mt19937_64* rng);
+  bool StealLock();
+  bool BackdateLock(const NemesisSpec& spec);
+  // `t`: the run-clock time of the action; -1 for now.
+  void RecordFault(pid_t pid, int writer, const std::string& fault, const std::string& target,
+                   int64_t t = -1);
+
+  RunContext* context_;
+  uint64_t seed_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+  int steal_counter_ = 0;
+};
+
+}  // namespace lockharness::harness::runner
+
+#endif  // LOCKHARNESS_HARNESS_SRC_RUNNER_NEMESIS_RUNNER_H_
