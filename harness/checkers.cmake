@@ -14,6 +14,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/mutual_exclusion.cc
   src/checkers/progress.cc
   src/checkers/check_all.cc
+  src/checkers/fault_checks.cc
   src/checkers/report_format.cc
   src/load_run.cc
 )
@@ -32,6 +33,7 @@ if(LOCKHARNESS_BUILD_TESTS)
     src/checkers/json_validity_test.cc
     src/checkers/leftovers_test.cc
     src/checkers/mutual_exclusion_test.cc
+    src/checkers/fault_checks_test.cc
     src/checkers/progress_test.cc
     src/checkers/check_all_test.cc
     src/load_run_test.cc

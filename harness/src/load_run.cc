@@ -101,6 +101,33 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     if (name != run.registry_basename) run.directory_entries.push_back(name);
   }
   std::sort(run.directory_entries.begin(), run.directory_entries.end());
+
+  for (const char* list : {"nemeses", "setup"}) {
+    auto it = config.find(list);
+    if (it == config.end() || !it->is_array()) continue;
+    for (const nlohmann::json& item : *it) {
+      if (item.is_object() && item.contains("kind") && item["kind"].is_string()) {
+        run.configured_faults.push_back(item["kind"].get<std::string>());
+      }
+    }
+  }
+  const fs::path forged = dir / "setup" / "corrupt-registry.bytes";
+  if (fs::exists(forged, ec)) {
+    std::string bytes;
+    if (!ReadWholeFile(forged, &bytes, error)) return std::nullopt;
+    if (run.final_registry == bytes) run.corrupt_copies.push_back(run.registry_basename);
+    for (const std::string& name : run.directory_entries) {
+      const fs::path path = registry_dir / name;
+      std::string copy;
+      std::error_code size_ec;
+      if (!fs::is_regular_file(path, size_ec) || fs::file_size(path, size_ec) != bytes.size()) {
+        continue;
+      }
+      std::string ignored;
+      if (ReadWholeFile(path, &copy, &ignored) && copy == bytes) run.corrupt_copies.push_back(name);
+    }
+    run.forged_corrupt_registry = std::move(bytes);
+  }
   return run;
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/fault_checks.h"
 #include "lockharness/harness/checkers/final_registry.h"
 #include "lockharness/harness/checkers/json_validity.h"
 #include "lockharness/harness/checkers/leftovers.h"
@@ -54,18 +55,44 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
                   [&] {
                     index = IndexOperations(run.history);
                     leftovers = CheckLeftovers(run, index);
-                    mutual_exclusion = CheckMutualExclusion(index);
+                    mutual_exclusion = CheckMutualExclusion(index, run.history);
                     progress = CheckProgress(run, index);
                   });
   CheckerReport lost_update, json_validity;
-  RunConcurrently([&] { json_validity = CheckJsonValidity(run, final); },
-                  [&] { lost_update = CheckLostUpdate(run, index, final); });
+  if (FinalIsForgedCorruptRegistry(run)) {
+    // No document to judge: the corrupt-registry checker judges this run's
+    // writes (none may claim success) and the file's survival.
+    RunArtifacts without_final = run;
+    without_final.final_registry.reset();
+    json_validity = CheckJsonValidity(without_final, FinalRegistry{});
+    const std::string absent = "final file absent (empty registry)";
+    if (size_t at = json_validity.summary.find(absent); at != std::string::npos) {
+      json_validity.summary.replace(at, absent.size(),
+                                    "final file is the corrupt registry forged before the "
+                                    "run, untouched (see corrupt-registry)");
+    }
+    if (mutual_exclusion.verdict == Verdict::kUnknown) {
+      // The file never changed, so no write took effect: nothing overlapped.
+      mutual_exclusion.verdict = Verdict::kValid;
+      mutual_exclusion.summary = "no write took effect: the registry is the untouched "
+                                 "corrupt file forged before the run";
+    }
+    lost_update.checker = "lost-update";
+    lost_update.verdict = Verdict::kValid;
+    lost_update.summary = "nothing to replay: the registry file is still the corrupt one "
+                          "forged before the run (see corrupt-registry)";
+  } else {
+    RunConcurrently([&] { json_validity = CheckJsonValidity(run, final); },
+                    [&] { lost_update = CheckLostUpdate(run, index, final); });
+  }
   std::vector<CheckerReport> reports;
   reports.push_back(std::move(lost_update));
   reports.push_back(std::move(json_validity));
   reports.push_back(std::move(leftovers));
   reports.push_back(std::move(mutual_exclusion));
   reports.push_back(std::move(progress));
+  if (run.forged_corrupt_registry) reports.push_back(CheckCorruptRegistry(run, index));
+  if (!run.configured_faults.empty()) reports.push_back(CheckFaultCoverage(run));
   return reports;
 }
 

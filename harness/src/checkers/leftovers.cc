@@ -108,7 +108,10 @@ CheckerReport CheckLeftovers(const RunArtifacts& run,
     Classified c = Classify(name, run.registry_basename);
     std::string why;
     const Operation* sweeper = nullptr;
-    if (c.kind == LeftoverKind::kTemp && c.pid > 0 && killed.count(c.pid)) {
+    if (std::find(run.corrupt_copies.begin(), run.corrupt_copies.end(), name) !=
+        run.corrupt_copies.end()) {
+      why = "backup of the corrupt registry forged before the run";
+    } else if (c.kind == LeftoverKind::kTemp && c.pid > 0 && killed.count(c.pid)) {
       why = "temp file of killed pid " + std::to_string(c.pid);
       sweeper = later.After(killed[c.pid], c.pid);
     } else if (c.kind == LeftoverKind::kLock && !killed.empty() &&

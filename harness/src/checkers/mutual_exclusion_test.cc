@@ -22,7 +22,50 @@ TEST(MutualExclusion, NoSpansIsUnknown) {
   CheckerReport r = Check(h);
   EXPECT_EQ(r.checker, "mutual-exclusion");
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
-  EXPECT_EQ(r.summary, "no lock spans reported (per-op mode)");
+  EXPECT_EQ(r.summary, "no lock spans reported (the implementation does not report them)");
+}
+
+TEST(MutualExclusion, NoEffectAtAllIsValid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10, EventType::kFail);
+  h.Update("a", {{"model", "x"}}, 5, 20, EventType::kFail);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_THAT(r.summary, HasSubstr("nothing can overlap"));
+}
+
+TEST(MutualExclusion, InDoubtWriteWithoutSpansIsUnknown) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10, EventType::kInfo);
+  EXPECT_EQ(Check(h).verdict, Verdict::kUnknown);
+}
+
+TEST(MutualExclusion, SpanOfStealVictimIsLeftOut) {
+  TestHistory h;
+  const int64_t victim = h.Register("a", {}, 0, 100);
+  h.LockSpan(victim, 10, 90);
+  const int64_t next = h.Register("b", {}, 20, 80);
+  h.LockSpan(next, 40, 60);
+  // The harness renamed the victim's lock away at t=30 (pid 1000 + id).
+  h.Fault(static_cast<int>(1000 + victim), 30, "steal-lock", "steal-lock: lock of live holder");
+  RunArtifacts run = h.Run(std::nullopt);
+  CheckerReport r = CheckMutualExclusion(IndexOperations(run.history), run.history);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_THAT(r.summary, HasSubstr("1 spans of holders whose lock the harness stole left out"));
+  // Without the steal the same spans overlap.
+  EXPECT_EQ(CheckMutualExclusion(IndexOperations(run.history)).verdict, Verdict::kInvalid);
+}
+
+TEST(MutualExclusion, StealOfAnotherProcessExcusesNothing) {
+  TestHistory h;
+  const int64_t a = h.Register("a", {}, 0, 100);
+  h.LockSpan(a, 10, 90);
+  const int64_t b = h.Register("b", {}, 20, 80);
+  h.LockSpan(b, 40, 60);
+  h.Fault(4242, 30, "steal-lock", "steal-lock: lock of live holder");
+  RunArtifacts run = h.Run(std::nullopt);
+  EXPECT_EQ(CheckMutualExclusion(IndexOperations(run.history), run.history).verdict,
+            Verdict::kInvalid);
 }
 
 TEST(MutualExclusion, DisjointAndTouchingSpansAreValid) {

@@ -21,9 +21,12 @@ int64_t Percentile(std::vector<int64_t>* values, double fraction) {
   return (*values)[rank];
 }
 
+// Faults after which the lock must be taken over: a killed holder, or a
+// stale lock forged before the run (its holder is gone by construction).
 bool IsHolderKill(const Event& event) {
-  return event.type == EventType::kFault && event.fault == "sigkill" &&
-         event.target.find("holder") != std::string::npos;
+  if (event.type != EventType::kFault) return false;
+  if (event.fault == "forged-lock") return true;
+  return event.fault == "sigkill" && event.target.find("holder") != std::string::npos;
 }
 
 struct Write {
@@ -36,10 +39,13 @@ class TakeoverCheck {
  public:
   explicit TakeoverCheck(const OperationIndex& index) {
     for (const Operation& op : index.operations) {
-      if (op.outcome == Outcome::kOk && IsMutating(op.kind)) {
+      if (!IsMutating(op.kind)) continue;
+      attempts_.push_back(op.invoked_at);
+      if (op.outcome == Outcome::kOk) {
         writes_.push_back({op.invoked_at, op.completed_at, &op});
       }
     }
+    std::sort(attempts_.begin(), attempts_.end());
     std::sort(writes_.begin(), writes_.end(),
               [](const Write& a, const Write& b) { return a.invoked_at < b.invoked_at; });
     // earliest_[i]: the write among writes_[i..] that completes first.
@@ -53,6 +59,11 @@ class TakeoverCheck {
     }
   }
 
+  // How many mutating operations (any outcome) were invoked after `time`.
+  int64_t AttemptsAfter(int64_t time) const {
+    return attempts_.end() - std::upper_bound(attempts_.begin(), attempts_.end(), time);
+  }
+
   // The ok write invoked after `time` that completed first, or null.
   const Write* FirstWriteAfter(int64_t time) const {
     auto it = std::upper_bound(
@@ -64,6 +75,7 @@ class TakeoverCheck {
 
  private:
   std::vector<Write> writes_;
+  std::vector<int64_t> attempts_;  // invoke times of every mutating operation
   std::vector<size_t> earliest_;
 };
 
@@ -115,6 +127,15 @@ CheckerReport CheckProgress(const RunArtifacts& run,
     if (!IsHolderKill(event)) continue;
     ++kills;
     const Write* next = takeover.FirstWriteAfter(event.t);
+    if (next == nullptr && takeover.AttemptsAfter(event.t) > 0) {
+      // Writers kept trying and none ever got through: the lock was never
+      // taken over (e.g. a recycled PID mistaken for the live holder).
+      invalid_lines.push_back(
+          "lock never taken over after " + event.fault + " (" + event.target + ") at " +
+          FormatMillis(event.t) + ": " + std::to_string(takeover.AttemptsAfter(event.t)) +
+          " mutating operations were invoked after it and none succeeded");
+      continue;
+    }
     if (next == nullptr) {
       ++unmeasured;
       unknown_lines.push_back("takeover unmeasured: no successful write was "

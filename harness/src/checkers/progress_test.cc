@@ -105,5 +105,25 @@ TEST(Progress, TakeoverWithNoLaterWriteIsUnknown) {
   EXPECT_THAT(r.summary, HasSubstr("takeover unmeasured"));
 }
 
+TEST(Progress, ForgedLockIsATakeover) {
+  TestHistory h;
+  h.Fault(0, 0, "forged-lock", "dead-owner-lock: lock left by a dead holder");
+  h.Register("a", {}, 10, 300);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["holder_kills"], 1);
+}
+
+TEST(Progress, LockNeverTakenOverWhileWritersTriedIsInvalid) {
+  TestHistory h;
+  h.Fault(0, 0, "forged-lock", "recycled-pid-lock: lock of a dead holder");
+  h.Register("a", {}, 10, 60, EventType::kFail);
+  h.Update("a", {{"model", "x"}}, 20, 80, EventType::kFail);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("lock never taken over"));
+  EXPECT_THAT(r.summary, HasSubstr("2 mutating operations were invoked after it"));
+}
+
 }  // namespace
 }  // namespace lockharness::harness

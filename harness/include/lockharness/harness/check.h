@@ -55,6 +55,15 @@ struct RunArtifacts {
   // Names in registry/ other than the registry file, at the end of the run.
   std::vector<std::string> directory_entries;
   CheckLimits limits;
+  // Bytes of a corrupt registry the harness forged before the run
+  // (DIR/setup/corrupt-registry.bytes), and the names in the registry
+  // directory (the registry file included) that hold exactly those bytes at
+  // the end: a correct implementation refuses to work on such a file and
+  // never destroys it (it may back it up and start afresh).
+  std::optional<std::string> forged_corrupt_registry;
+  std::vector<std::string> corrupt_copies;
+  // Nemesis and setup kinds of the run (run.json "nemeses" and "setup").
+  std::vector<std::string> configured_faults;
 };
 
 struct CheckerReport {

@@ -7,7 +7,8 @@
 //
 // Verdicts: invalid naming the two operations of the first overlap (or a
 // span that ends before it starts); unknown with summary "no lock spans
-// reported (per-op mode)" when no operation reported a span; else valid.
+// reported (...)" when no operation reported a span although some
+// took effect (or may have); valid when none did; else valid.
 
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_MUTUAL_EXCLUSION_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_MUTUAL_EXCLUSION_H_
@@ -19,6 +20,13 @@ namespace lockharness::harness {
 
 // REQUIRES: `index` was built from the history being checked.
 CheckerReport CheckMutualExclusion(const OperationIndex& index);
+
+// As above; `history`'s `steal-lock` fault events (the harness renamed the
+// lock away from a live holder) exclude the victim's span: after the theft
+// its span is no claim of exclusive ownership. What the victim then wrote
+// is judged by the lost-update checker.
+CheckerReport CheckMutualExclusion(const OperationIndex& index,
+                                   const std::vector<Event>& history);
 
 }  // namespace lockharness::harness
 

@@ -1,0 +1,83 @@
+// fault_checks.cc: corrupt-registry and fault-coverage (see fault_checks.h).
+
+#include "lockharness/harness/checkers/fault_checks.h"
+
+#include <map>
+
+namespace lockharness::harness {
+
+bool FinalIsForgedCorruptRegistry(const RunArtifacts& run) {
+  return run.forged_corrupt_registry && run.final_registry == run.forged_corrupt_registry;
+}
+
+CheckerReport CheckCorruptRegistry(const RunArtifacts& run, const OperationIndex& index) {
+  CheckerReport report;
+  report.checker = "corrupt-registry";
+  report.details = {{"copies", run.corrupt_copies}};
+  if (run.corrupt_copies.empty()) {
+    report.verdict = Verdict::kInvalid;
+    report.summary =
+        "the corrupt registry forged before the run was destroyed: no file in the "
+        "registry directory keeps its bytes (silently reset or overwritten)";
+    return report;
+  }
+  if (FinalIsForgedCorruptRegistry(run)) {
+    std::vector<const Operation*> claimed;
+    for (const Operation& op : index.operations) {
+      if (IsMutating(op.kind) && op.outcome == Outcome::kOk) claimed.push_back(&op);
+    }
+    if (!claimed.empty()) {
+      report.verdict = Verdict::kInvalid;
+      report.summary = std::to_string(claimed.size()) +
+                       " mutating operations claimed success, yet the registry file is "
+                       "still the corrupt one; first: " + DescribeOperation(*claimed.front());
+      for (std::string& line : OperationEventLines(*claimed.front())) {
+        report.evidence.push_back(line);
+      }
+      return report;
+    }
+    report.verdict = Verdict::kValid;
+    report.summary = "the corrupt registry is untouched and every mutation was refused";
+    return report;
+  }
+  report.verdict = Verdict::kValid;
+  report.summary = "the corrupt registry's bytes are kept in " + run.corrupt_copies.front() +
+                   "; the registry was started afresh";
+  return report;
+}
+
+CheckerReport CheckFaultCoverage(const RunArtifacts& run) {
+  CheckerReport report;
+  report.checker = "fault-coverage";
+  std::map<std::string, int64_t> acted;
+  for (const std::string& kind : run.configured_faults) acted[kind] = 0;
+  for (const Event& event : run.history) {
+    if (event.type != EventType::kFault) continue;
+    const size_t colon = event.target.find(':');
+    if (colon == std::string::npos) continue;
+    auto it = acted.find(event.target.substr(0, colon));
+    if (it != acted.end()) ++it->second;
+  }
+  nlohmann::json counts = nlohmann::json::object();
+  std::vector<std::string> idle;
+  std::string summary;
+  for (const auto& [kind, count] : acted) {
+    counts[kind] = count;
+    if (count == 0) idle.push_back(kind);
+    summary += (summary.empty() ? "" : ", ") + kind + " x" + std::to_string(count);
+  }
+  report.details = {{"actions", counts}};
+  if (!idle.empty()) {
+    report.verdict = Verdict::kUnknown;
+    report.summary = idle.front() + " never acted (no target found: for holder-directed "
+                     "nemeses, no owner record at <registry>.lock/owner named a writer "
+                     "process); the run did not test what it was configured to test";
+    for (const std::string& kind : idle) report.evidence.push_back("never acted: " + kind);
+    return report;
+  }
+  report.verdict = Verdict::kValid;
+  report.summary = "every configured fault acted: " + summary;
+  return report;
+}
+
+}  // namespace lockharness::harness

@@ -1,0 +1,86 @@
+#include "lockharness/harness/checkers/fault_checks.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_history.h"
+
+namespace lockharness::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing_util::TestHistory;
+
+constexpr char kCorrupt[] = "{\"sandboxes\": {\"trunc";
+
+RunArtifacts CorruptRun(const TestHistory& h, std::optional<std::string> final_bytes,
+                        std::vector<std::string> copies) {
+  RunArtifacts run = h.Run(std::move(final_bytes));
+  run.forged_corrupt_registry = kCorrupt;
+  run.corrupt_copies = std::move(copies);
+  return run;
+}
+
+TEST(CorruptRegistry, UntouchedFileWithEveryWriteRefusedIsValid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10, EventType::kFail);
+  h.Register("b", {}, 0, 10, EventType::kInfo);
+  RunArtifacts run = CorruptRun(h, kCorrupt, {"sandboxes.json"});
+  CheckerReport r = CheckCorruptRegistry(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_THAT(r.summary, HasSubstr("untouched"));
+  EXPECT_TRUE(FinalIsForgedCorruptRegistry(run));
+}
+
+TEST(CorruptRegistry, ResetWithoutBackupIsInvalid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  RunArtifacts run = CorruptRun(h, R"({"sandboxes":{}})", {});
+  CheckerReport r = CheckCorruptRegistry(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("was destroyed"));
+}
+
+TEST(CorruptRegistry, BackupThenFreshStartIsValid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  RunArtifacts run = CorruptRun(h, R"({"sandboxes":{}})", {"sandboxes.json.corrupt.1"});
+  CheckerReport r = CheckCorruptRegistry(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_THAT(r.summary, HasSubstr("sandboxes.json.corrupt.1"));
+}
+
+TEST(CorruptRegistry, SuccessClaimedOnUntouchedFileIsInvalid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  RunArtifacts run = CorruptRun(h, kCorrupt, {"sandboxes.json"});
+  CheckerReport r = CheckCorruptRegistry(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("claimed success"));
+}
+
+TEST(FaultCoverage, EveryKindActedIsValid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  h.Fault(1, 5, "sigkill", "kill-holder: lock holder, writer 1");
+  h.Fault(0, 0, "forged-lock", "dead-owner-lock: lock left by a dead holder");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.configured_faults = {"kill-holder", "dead-owner-lock"};
+  CheckerReport r = CheckFaultCoverage(run);
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_THAT(r.summary, HasSubstr("kill-holder x1"));
+}
+
+TEST(FaultCoverage, NemesisThatNeverActedIsUnknown) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  h.Fault(1, 5, "sigkill", "kill-writer: random writer, writer 1");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.configured_faults = {"kill-holder", "kill-writer"};
+  CheckerReport r = CheckFaultCoverage(run);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("kill-holder never acted"));
+}
+
+}  // namespace
+}  // namespace lockharness::harness
