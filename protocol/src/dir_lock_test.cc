@@ -345,8 +345,10 @@ TEST(DirLockTest, ManyProcessesNeverHoldTheLockAtOnce) {
 // --- Mutants (mutant.h): each breaks the lock in its bug's situation, where
 // the reference (kNone) does not.
 
-LockOptions ForMutant(Mutant m, std::chrono::milliseconds timeout = 300ms) {
-  LockOptions o = Fast(timeout, 60000ms);  // the reference's grace never ends in these tests
+// A waiter expected to time out gives up after 300 ms; one expected to get
+// the lock has 10 s (two loaded cores).
+LockOptions ForMutant(Mutant m, bool expect_timeout) {
+  LockOptions o = Fast(expect_timeout ? 300ms : 10000ms, 60000ms);  // the reference's grace never ends here
   o.mutant = m;
   return o;
 }
@@ -364,7 +366,7 @@ TEST(DirLockMutantTest, AgeReapBreaksALiveOwnersLockOlderThanTheStaleAge) {
     pid_t live = SpawnSleeper();
     ForgeLock(lock, std::to_string(live), IdentityFor(live, 0));
     BackdateMtime(lock, 60);  // a holder busy (or stopped) for a minute
-    LockOptions o = ForMutant(m);
+    LockOptions o = ForMutant(m, /*expect_timeout=*/m == Mutant::kNone);
     o.stale_age = 10000ms;
     auto held = DirLock::Acquire(Env::Default(), lock, o);
     if (m == Mutant::kNone) {
@@ -385,7 +387,7 @@ TEST(DirLockMutantTest, AgeReapSparesALockYoungerThanTheStaleAge) {
   pid_t live = SpawnSleeper();
   ForgeLock(lock, std::to_string(live), IdentityFor(live, 0));
   BackdateMtime(lock, 60);
-  LockOptions o = ForMutant(Mutant::kAgeReap);
+  LockOptions o = ForMutant(Mutant::kAgeReap, /*expect_timeout=*/true);
   o.stale_age = 120000ms;
   EXPECT_EQ(DirLock::Acquire(Env::Default(), lock, o).status().code(), Code::kLockTimeout);
   EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), live);
@@ -421,7 +423,7 @@ TEST(DirLockMutantTest, NoOwnerRecheckDeletesALockItDidNotInspect) {
     pid_t live = SpawnSleeper();
     SwapAfterInspectionEnv env(lock, live);
     ForgeLock(lock, std::to_string(DeadPid()));
-    auto held = DirLock::Acquire(&env, lock, ForMutant(m));
+    auto held = DirLock::Acquire(&env, lock, ForMutant(m, /*expect_timeout=*/m == Mutant::kNone));
     if (m == Mutant::kNone) {
       EXPECT_EQ(held.status().code(), Code::kLockTimeout);
       EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), live) << "the fresh live lock stays";
@@ -457,8 +459,8 @@ TEST(DirLockMutantTest, OwnerNonatomicLetsAWaiterStealALockBeingPublished) {
     SCOPED_TRACE(MutantName(m));
     TempDir dir;
     const std::string lock = dir.Join("f.lock");
-    WaiterDuringPublishEnv env(lock, ForMutant(m));
-    auto holder = DirLock::Acquire(&env, lock, ForMutant(m));
+    WaiterDuringPublishEnv env(lock, ForMutant(m, /*expect_timeout=*/m == Mutant::kNone));
+    auto holder = DirLock::Acquire(&env, lock, ForMutant(m, /*expect_timeout=*/false));
     ASSERT_TRUE(holder.ok()) << holder.status().ToString();
     ASSERT_TRUE(env.waiter_result.has_value());
     auto& waiter = *env.waiter_result;
@@ -481,7 +483,7 @@ TEST(DirLockMutantTest, ReleaseAnyDeletesTheNextHoldersLock) {
     SCOPED_TRACE(MutantName(m));
     TempDir dir;
     const std::string lock = dir.Join("f.lock");
-    auto mine = DirLock::Acquire(Env::Default(), lock, ForMutant(m));
+    auto mine = DirLock::Acquire(Env::Default(), lock, ForMutant(m, /*expect_timeout=*/false));
     ASSERT_TRUE(mine.ok());
     // Our lock is stolen (moved aside) and another process takes the path.
     ASSERT_EQ(::rename(lock.c_str(), dir.Join("stolen").c_str()), 0);
@@ -515,7 +517,7 @@ TEST_P(PidOnlyTest, KeepsTheLockOfARecycledPid) {
     const std::string lock = dir.Join("f.lock");
     pid_t unrelated = SpawnSleeper();
     ForgeLock(lock, std::to_string(unrelated), IdentityFor(unrelated, GetParam().tick_offset, GetParam().boot));
-    auto held = DirLock::Acquire(Env::Default(), lock, ForMutant(m));
+    auto held = DirLock::Acquire(Env::Default(), lock, ForMutant(m, /*expect_timeout=*/m == Mutant::kPidOnly));
     if (m == Mutant::kNone) {
       EXPECT_TRUE(held.ok()) << held.status().ToString();
     } else {
