@@ -1,5 +1,6 @@
 // End-to-end tests of the lockreg binary: exit codes, output, and many
 // processes sharing one registry.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -133,6 +134,52 @@ TEST_F(LockregTest, LockTimeoutExitsThreeNamingTheOwner) {
   ::kill(sleeper, SIGKILL);
   WaitProgram(sleeper);
   EXPECT_EQ(Lockreg({"register", "a"}).exit_code, 0) << "the dead sleeper's lock is broken";
+}
+
+TEST_F(LockregTest, BadStaleMsIsAUsageError) {
+  for (const char* bad : {"abc", "-1", "1e3", "10 ", "86400001", "99999999999999999999"}) {
+    auto r = Lockreg({"register", "a"}, {std::string("LOCKHARNESS_STALE_MS=") + bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("LOCKHARNESS_STALE_MS"), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(Names().empty()) << "nothing written, not even a lock";
+  EXPECT_EQ(Lockreg({"register", "a"}, {"LOCKHARNESS_STALE_MS="}).exit_code, 0) << "empty means unset";
+}
+
+// The reference's only age rule, the grace for a lock without an owner
+// record, follows LOCKHARNESS_STALE_MS unless --ownerless-grace-ms is given.
+TEST_F(LockregTest, OwnerlessGraceFollowsStaleMs) {
+  fs::create_directory(file_ + ".lock");  // a holder that crashed before publishing its record
+  EXPECT_EQ(Lockreg({"--timeout-ms", "200", "register", "a"}).exit_code, 3) << "default grace: 5 s";
+  EXPECT_EQ(Lockreg({"--timeout-ms", "200", "--ownerless-grace-ms", "60000", "register", "a"},
+                    {"LOCKHARNESS_STALE_MS=0"})
+                .exit_code,
+            3)
+      << "the flag wins over the environment";
+  auto r = Lockreg({"--timeout-ms", "5000", "register", "a"}, {"LOCKHARNESS_STALE_MS=0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Names(), std::vector<std::string>{"sandboxes.json"});
+}
+
+// age-reap steals a live holder's lock once its mtime is older than
+// LOCKHARNESS_STALE_MS (default 10 s); the reference never does.
+TEST_F(LockregTest, AgeReapMutantStealsALiveOwnersOldLock) {
+  pid_t sleeper = StartProgram({"/bin/sleep", "30"});
+  fs::create_directory(file_ + ".lock");
+  std::ofstream(file_ + ".lock/owner") << sleeper;
+  struct timespec times[2] = {{0, UTIME_OMIT}, {::time(nullptr) - 60, 0}};  // held for a minute
+  ASSERT_EQ(::utimensat(AT_FDCWD, (file_ + ".lock").c_str(), times, 0), 0);
+  EXPECT_EQ(Lockreg({"--timeout-ms", "300", "register", "a"}).exit_code, 3);
+  EXPECT_EQ(Lockreg({"--timeout-ms", "300", "--mutant", "age-reap", "register", "a"},
+                    {"LOCKHARNESS_STALE_MS=120000"})
+                .exit_code,
+            3)
+      << "younger than the stale age given";
+  auto r = Lockreg({"--timeout-ms", "5000", "--mutant", "age-reap", "register", "a"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Names(), std::vector<std::string>{"sandboxes.json"}) << "the live owner's lock is gone";
+  ::kill(sleeper, SIGKILL);
+  WaitProgram(sleeper);
 }
 
 TEST_F(LockregTest, BadFaultSpecIsAUsageError) {

@@ -6,8 +6,10 @@
 // Exit codes: 0 done, 1 refused, 2 usage error, 3 lock not acquired before
 // the deadline, 4 I/O error, 5 corrupt registry, 6 lock lost.
 
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,9 @@ Exit codes:
 
 Environment (testing aids):
   LOCKHARNESS_RUN_DIR   set by lockharness: mutating operations then print their lock span as a JSON line
+  LOCKHARNESS_STALE_MS  milliseconds: the grace before a lock without a valid owner record is broken
+                        (unless --ownerless-grace-ms is given), and the age at which --mutant age-reap
+                        breaks any lock (default 10000)
   LOCKREG_FAULT_POINTS  enable fault points, e.g. "lockreg/write/before_rename=EIO,lockreg/lock/after_mkdir=crash"
   LOCKREG_FIU_FIFO      control fault points at run time with fiu-ctrl through this fifo basename
 )";
@@ -79,6 +84,25 @@ bool SetUpFaultPoints() {
   return true;
 }
 
+constexpr int64_t kMaxMs = 86400000;  // a day: longer is surely a mistake
+
+// Reads LOCKHARNESS_STALE_MS. nullopt if unset or empty; false (with a
+// message) if it is not a whole number of milliseconds in [0, a day].
+bool ReadStaleMs(std::optional<int64_t>* out) {
+  const char* text = std::getenv("LOCKHARNESS_STALE_MS");
+  if (text == nullptr || *text == '\0') return true;
+  std::string_view v(text);
+  int64_t ms = -1;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+  if (ec != std::errc() || ptr != v.data() + v.size() || ms < 0 || ms > kMaxMs) {
+    std::cerr << "lockreg: LOCKHARNESS_STALE_MS: expected milliseconds from 0 to " << kMaxMs << ", got '" << v
+              << "'\n";
+    return false;
+  }
+  *out = ms;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,10 +116,12 @@ int main(int argc, char** argv) {
   app.add_option("--file", file, "the registry file (its lock is FILE.lock)")->required();
   app.add_option("--timeout-ms", timeout_ms, "give up waiting for the lock after this long")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
-  app.add_option("--ownerless-grace-ms", grace_ms, "break a lock without a valid owner record after this long")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+      ->check(CLI::Range(int64_t{0}, kMaxMs));
+  auto* grace_option =
+      app.add_option("--ownerless-grace-ms", grace_ms,
+                     "break a lock without a valid owner record after this long (default: LOCKHARNESS_STALE_MS, "
+                     "else 5000)")
+          ->check(CLI::Range(int64_t{0}, kMaxMs));
   std::string mutants = "testing aid, never for real use: a deliberately broken variant (";
   for (const auto& m : protocol::AllMutantNames()) mutants += m + " ";
   mutants.back() = ')';
@@ -113,10 +139,14 @@ int main(int argc, char** argv) {
   auto mutant = protocol::ParseMutant(mutant_name);
   if (!mutant) return Fail(lockreg::kExitUsage, "unknown mutant '" + mutant_name + "'");
   if (!SetUpFaultPoints()) return lockreg::kExitUsage;
+  std::optional<int64_t> stale_ms;
+  if (!ReadStaleMs(&stale_ms)) return lockreg::kExitUsage;
+  if (stale_ms && grace_option->count() == 0) grace_ms = *stale_ms;
 
   protocol::StoreOptions options;
   options.lock.timeout = std::chrono::milliseconds(timeout_ms);
   options.lock.ownerless_grace = std::chrono::milliseconds(grace_ms);
+  if (stale_ms) options.lock.stale_age = std::chrono::milliseconds(*stale_ms);
   options.mutant = *mutant;
   protocol::RegistryStore store(protocol::Env::Default(), file, options);
 

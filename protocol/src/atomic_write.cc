@@ -27,12 +27,12 @@ StatusOr<int> CreateTemp(Env* env, const std::string& tmp, Mutant mutant) {
   return env->CreateExclusive(tmp, 0600);
 }
 
-Status WriteSyncClose(Env* env, int fd, const std::string& tmp, std::string_view data) {
+Status WriteSyncClose(Env* env, int fd, const std::string& tmp, std::string_view data, Mutant mutant) {
   Status s = FaultPoint(fault_point::kBeforeTempWrite, tmp);
   if (s.ok()) s = env->WriteAll(fd, data, tmp);
   if (s.ok()) s = FaultPoint(fault_point::kAfterTempWrite, tmp);
   if (s.ok()) s = FaultPoint(fault_point::kBeforeFsync, tmp);
-  if (s.ok()) s = env->SyncFile(fd, tmp);
+  if (s.ok() && Fsyncs(mutant)) s = env->SyncFile(fd, tmp);
   if (s.ok()) s = FaultPoint(fault_point::kAfterFsync, tmp);
   Status c = env->CloseFile(fd, tmp);
   return s.ok() ? c : s;
@@ -47,16 +47,18 @@ Status WriteFileAtomically(Env* env, const std::string& path, std::string_view d
   auto fd = CreateTemp(env, tmp, mutant);
   if (!fd.ok()) return fd.status();
 
-  Status s = WriteSyncClose(env, *fd, tmp, data);
+  Status s = WriteSyncClose(env, *fd, tmp, data, mutant);
   if (s.ok()) s = FaultPoint(fault_point::kBeforeRename, path);
   if (s.ok()) s = env->Rename(tmp, path);
   if (!s.ok()) {
-    (void)env->Unlink(tmp);  // P5: a failed write leaves nothing behind
+    // P5: a failed write leaves nothing behind (the no-tmp-cleanup mutant
+    // forgets, as a writer that only cleans up on success would).
+    if (CleansUpTemp(mutant)) (void)env->Unlink(tmp);
     return s;
   }
   s = FaultPoint(fault_point::kAfterRename, path);
   if (s.ok()) s = FaultPoint(fault_point::kBeforeDirFsync, path);
-  if (s.ok()) s = env->SyncDir(DirName(path));
+  if (s.ok() && Fsyncs(mutant)) s = env->SyncDir(DirName(path));
   return s;
 }
 

@@ -133,5 +133,65 @@ TEST(AtomicWriteTest, RetriesShortWrites) {
   EXPECT_EQ(env.calls, 4);
 }
 
+// --- Mutants (mutant.h) ---
+
+class FailingRenameEnv : public ForwardingEnv {
+ public:
+  FailingRenameEnv() : ForwardingEnv(Env::Default()) {}
+  Status Rename(const std::string&, const std::string& to) override { return Status::IoError("rename", to, EIO); }
+};
+
+TEST(AtomicWriteMutantTest, NoTmpCleanupLeavesTheTempOfAFailedRename) {
+  for (Mutant m : {Mutant::kNone, Mutant::kNoTmpCleanup}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string path = dir.Join("sandboxes.json");
+    WriteFileOrDie(path, "old");
+    FailingRenameEnv env;
+    Status s = WriteFileAtomically(&env, path, "new", m);
+    EXPECT_EQ(s.err(), EIO);
+    EXPECT_EQ(ReadFileOrDie(path), "old");
+    auto names = dir.Names();
+    if (m == Mutant::kNone) {
+      EXPECT_EQ(names, std::vector<std::string>{"sandboxes.json"});
+    } else {
+      ASSERT_EQ(names.size(), 2u);
+      pid_t pid = 0;
+      EXPECT_TRUE(ParseTempName("sandboxes.json", names[1], &pid)) << names[1];
+      EXPECT_EQ(pid, ::getpid());
+      EXPECT_EQ(ReadFileOrDie(dir.Join(names[1])), "new");
+    }
+  }
+}
+
+class CountingSyncEnv : public ForwardingEnv {
+ public:
+  CountingSyncEnv() : ForwardingEnv(Env::Default()) {}
+  Status SyncFile(int fd, const std::string& p) override {
+    ++file_syncs;
+    return ForwardingEnv::SyncFile(fd, p);
+  }
+  Status SyncDir(const std::string& d) override {
+    ++dir_syncs;
+    return ForwardingEnv::SyncDir(d);
+  }
+  int file_syncs = 0;
+  int dir_syncs = 0;
+};
+
+TEST(AtomicWriteMutantTest, NoFsyncSkipsBothFsyncs) {
+  for (Mutant m : {Mutant::kNone, Mutant::kNoFsync}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string path = dir.Join("sandboxes.json");
+    CountingSyncEnv env;
+    ASSERT_TRUE(WriteFileAtomically(&env, path, "new", m).ok());
+    EXPECT_EQ(ReadFileOrDie(path), "new") << "on a live kernel the result looks the same";
+    const int expected = m == Mutant::kNone ? 1 : 0;
+    EXPECT_EQ(env.file_syncs, expected);
+    EXPECT_EQ(env.dir_syncs, expected);
+  }
+}
+
 }  // namespace
 }  // namespace lockharness::protocol

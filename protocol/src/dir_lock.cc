@@ -39,8 +39,8 @@ Status WriteNewFileAt(Env* env, int dirfd, const std::string& name, const std::s
   return s.ok() ? c : s;
 }
 
-// Publishes identity then owner (P2). Returns the token.
-StatusOr<uint64_t> PublishOwner(Env* env, int dirfd, const std::string& dir) {
+// Our identity record, with a fresh token.
+OwnerIdentity MakeIdentity(Env* env) {
   pid_t pid = env->SelfPid();
   OwnerIdentity id;
   id.token = env->Random64();
@@ -49,6 +49,13 @@ StatusOr<uint64_t> PublishOwner(Env* env, int dirfd, const std::string& dir) {
   } else {
     id.process.pid = pid;
   }
+  return id;
+}
+
+// Publishes identity then owner (P2). Returns the token.
+StatusOr<uint64_t> PublishOwner(Env* env, int dirfd, const std::string& dir) {
+  pid_t pid = env->SelfPid();
+  OwnerIdentity id = MakeIdentity(env);
   if (!id.process.boot_id.empty()) {
     Status s = WriteNewFileAt(env, dirfd, kIdentityFile, FormatIdentity(id), dir);
     if (!s.ok()) return s;
@@ -61,6 +68,27 @@ StatusOr<uint64_t> PublishOwner(Env* env, int dirfd, const std::string& dir) {
     return s;
   }
   return id.token;
+}
+
+// The owner-nonatomic mutant's publication, the seed's: open `owner` by path
+// with O_TRUNC and write the PID into it, so between the open and the write
+// a waiter reads an empty record. The identity follows, best effort (a
+// writer that bolted it on later would not fail its lock over it).
+StatusOr<uint64_t> PublishOwnerInPlace(Env* env, int dirfd, const std::string& dir) {
+  const std::string owner = dir + "/" + kOwnerFile;
+  auto fd = env->OpenForOverwrite(owner, 0644);
+  if (!fd.ok()) return fd.status();
+  Status s = env->WriteAll(*fd, FormatOwnerPid(env->SelfPid()), owner);
+  Status c = env->CloseFile(*fd, owner);
+  if (!s.ok()) return s;
+  if (!c.ok()) return c;
+  OwnerIdentity id = MakeIdentity(env);
+  if (!id.process.boot_id.empty()) (void)WriteNewFileAt(env, dirfd, kIdentityFile, FormatIdentity(id), dir);
+  return id.token;
+}
+
+StatusOr<uint64_t> Publish(Env* env, int dirfd, const std::string& dir, Mutant mutant) {
+  return PublishesOwnerAtomically(mutant) ? PublishOwner(env, dirfd, dir) : PublishOwnerInPlace(env, dirfd, dir);
 }
 
 // Best-effort removal of our half-made lock after a failed acquisition: only
@@ -76,7 +104,7 @@ void AbandonLock(Env* env, const std::string& path, int dirfd, const FileStat& o
 // One attempt: mkdir + publish + verify. EEXIST means someone holds it;
 // EAGAIN means we made a lock but it was taken from us before we could use
 // it (only possible while it had no owner record): try again.
-StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path,
+StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path, Mutant mutant,
                                              std::unique_ptr<DirLock> (*make)(Env*, const std::string&, int,
                                                                               FileStat, uint64_t)) {
   Status s = env->MakeDir(path, 0700);
@@ -93,7 +121,7 @@ StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path,
     return st.status();
   }
   s = FaultPoint(fault_point::kAfterMkdir, path);
-  StatusOr<uint64_t> token = s.ok() ? PublishOwner(env, *dirfd, path) : StatusOr<uint64_t>(s);
+  StatusOr<uint64_t> token = s.ok() ? Publish(env, *dirfd, path, mutant) : StatusOr<uint64_t>(s);
   if (token.ok()) {
     s = FaultPoint(fault_point::kAfterOwnerPublish, path);
     if (!s.ok()) token = s;
@@ -102,19 +130,30 @@ StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path,
     AbandonLock(env, path, *dirfd, *st);
     return token.status();
   }
-  auto now = env->StatNoFollow(path);
-  if (!now.ok() || !now->SameFile(*st)) {
-    (void)env->CloseDir(*dirfd);
-    return Status::IoError("lock/verify-after-publish", path, EAGAIN);
+  if (HolderRechecksLock(mutant)) {  // P2.3
+    auto now = env->StatNoFollow(path);
+    if (!now.ok() || !now->SameFile(*st)) {
+      (void)env->CloseDir(*dirfd);
+      return Status::IoError("lock/verify-after-publish", path, EAGAIN);
+    }
   }
   return make(env, path, *dirfd, *st, *token);
 }
 
+// The seed's way of breaking a lock (mutants only): delete whatever lock
+// the path names now, which need not be the one that was inspected.
+Status BreakByPath(Env* env, const std::string& path) {
+  Status s = RemoveLockDirectory(env, path);
+  if (!s.ok() && s.err() == ENOTEMPTY) return Status::Ok();  // a holder publishing into it: look again
+  return s;
+}
+
 // Breaks an inspected lock (P3). OK means "look again": the lock was removed,
 // or someone else changed it first.
-Status BreakLock(Env* env, const std::string& path, const LockInspection& seen) {
+Status BreakLock(Env* env, const std::string& path, const LockInspection& seen, Mutant mutant) {
   Status s = FaultPoint(fault_point::kBeforeBreak, path);
   if (!s.ok()) return s;
+  if (seen.expired || !BreaksThroughQuarantine(mutant)) return BreakByPath(env, path);
   auto now = env->StatNoFollow(path);
   if (!now.ok()) return now.status().IsNotFound() ? Status::Ok() : now.status();
   if (!now->SameFile(seen.stat)) return Status::Ok();
@@ -173,7 +212,7 @@ std::string TimeoutMessage(const std::string& path, const LockOptions& options, 
 LockInspection::LockInspection(LockInspection&& o) noexcept
     : stat(o.stat), state(o.state), pid(o.pid), owner_bytes(std::move(o.owner_bytes)),
       identity_bytes(std::move(o.identity_bytes)), owner_problem(std::move(o.owner_problem)),
-      age_ns(o.age_ns), breakable(o.breakable), env_(o.env_), dirfd_(o.dirfd_) {
+      age_ns(o.age_ns), breakable(o.breakable), expired(o.expired), env_(o.env_), dirfd_(o.dirfd_) {
   o.dirfd_ = -1;
 }
 
@@ -199,14 +238,23 @@ StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, con
   seen.stat = *st;
   seen.owner_bytes = ReadRecordFile(env, *dirfd, kOwnerFile, kMaxOwnerRecordBytes, lock_path, &seen.owner_problem);
   seen.identity_bytes = ReadRecordFile(env, *dirfd, kIdentityFile, kMaxIdentityBytes, lock_path, nullptr);
-  seen.state = ClassifyOwner(env, seen.owner_bytes, seen.identity_bytes, &seen.pid);
+  // The pid-only mutant judges by kill(pid, 0) alone, as if no identity
+  // were there; the bytes are still kept for the break's re-verification.
+  seen.state = ClassifyOwner(env, seen.owner_bytes,
+                             ChecksOwnerIdentity(options.mutant) ? seen.identity_bytes : std::nullopt, &seen.pid);
   if (seen.state == OwnerState::kNoRecord && seen.owner_problem.empty()) {
     seen.owner_problem = seen.owner_bytes && seen.owner_bytes->empty() ? "empty owner file" : "garbled owner file";
   }
   seen.age_ns = env->NowRealtimeNs() - seen.stat.ctime_ns;
   int64_t grace_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.ownerless_grace).count();
+  const bool grace_over = seen.age_ns >= grace_ns || !WaitsGraceForOwnerlessLock(options.mutant);
   seen.breakable = seen.state == OwnerState::kDead || seen.state == OwnerState::kRecycled ||
-                   (seen.state == OwnerState::kNoRecord && seen.age_ns >= grace_ns);
+                   (seen.state == OwnerState::kNoRecord && grace_over);
+  if (BreaksByAge(options.mutant)) {
+    int64_t stale_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.stale_age).count();
+    seen.expired = env->NowRealtimeNs() - seen.stat.mtime_ns > stale_ns;
+    seen.breakable = seen.breakable || seen.expired;
+  }
   return seen;
 }
 
@@ -224,8 +272,11 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
   std::optional<LockInspection> last_seen;
   std::optional<FileStat> last_lock;  // the lock our previous attempt found
   for (;;) {
-    auto made = TryCreate(env, lock_path, make);
-    if (made.ok()) return made;
+    auto made = TryCreate(env, lock_path, options.mutant, make);
+    if (made.ok()) {
+      (*made)->mutant_ = options.mutant;
+      return made;
+    }
     const Status& err = made.status();
     if (err.err() != EEXIST && err.err() != EAGAIN) return err;
 
@@ -248,7 +299,7 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
           continue;
         }
         if (seen->breakable) {
-          Status s = BreakLock(env, lock_path, *seen);
+          Status s = BreakLock(env, lock_path, *seen, options.mutant);
           if (!s.ok()) return s;
           continue;
         }
@@ -303,15 +354,19 @@ Status DirLock::VerifyHeld() {
 Status DirLock::Release() {
   held_ = false;
   Status s = FaultPoint(fault_point::kBeforeRelease, path_);
-  if (s.ok()) s = VerifyHeld();
-  if (s.ok()) {
-    (void)env_->UnlinkAt(dirfd_, kOwnerFile, path_);
-    (void)env_->UnlinkAt(dirfd_, kIdentityFile, path_);
-    s = env_->RemoveDir(path_);
-  }
+  // The seed's release (mutants only) removes whatever lock is there now.
+  if (s.ok()) s = ReleaseChecksOwnership(mutant_) ? RemoveIfOurs() : RemoveLockDirectory(env_, path_);
   (void)env_->CloseDir(dirfd_);
   dirfd_ = -1;
   return s;
+}
+
+Status DirLock::RemoveIfOurs() {
+  Status s = VerifyHeld();
+  if (!s.ok()) return s;
+  (void)env_->UnlinkAt(dirfd_, kOwnerFile, path_);
+  (void)env_->UnlinkAt(dirfd_, kIdentityFile, path_);
+  return env_->RemoveDir(path_);
 }
 
 Status RemoveLockDirectory(Env* env, const std::string& path) {

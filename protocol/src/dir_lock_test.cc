@@ -342,5 +342,198 @@ TEST(DirLockTest, ManyProcessesNeverHoldTheLockAtOnce) {
   EXPECT_TRUE(dir.Names().empty());
 }
 
+// --- Mutants (mutant.h): each breaks the lock in its bug's situation, where
+// the reference (kNone) does not.
+
+// A waiter expected to time out gives up after 300 ms; one expected to get
+// the lock has 10 s (two loaded cores).
+LockOptions ForMutant(Mutant m, bool expect_timeout) {
+  LockOptions o = Fast(expect_timeout ? 300ms : 10000ms, 60000ms);  // the reference's grace never ends here
+  o.mutant = m;
+  return o;
+}
+
+void BackdateMtime(const std::string& path, time_t seconds) {
+  struct timespec times[2] = {{0, UTIME_OMIT}, {::time(nullptr) - seconds, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+TEST(DirLockMutantTest, AgeReapBreaksALiveOwnersLockOlderThanTheStaleAge) {
+  for (Mutant m : {Mutant::kNone, Mutant::kAgeReap}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string lock = dir.Join("f.lock");
+    pid_t live = SpawnSleeper();
+    ForgeLock(lock, std::to_string(live), IdentityFor(live, 0));
+    BackdateMtime(lock, 60);  // a holder busy (or stopped) for a minute
+    LockOptions o = ForMutant(m, /*expect_timeout=*/m == Mutant::kNone);
+    o.stale_age = 10000ms;
+    auto held = DirLock::Acquire(Env::Default(), lock, o);
+    if (m == Mutant::kNone) {
+      EXPECT_EQ(held.status().code(), Code::kLockTimeout);
+      EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), live) << "the live owner keeps its lock";
+    } else {
+      ASSERT_TRUE(held.ok()) << held.status().ToString();
+      EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), ::getpid()) << "stolen from a live owner";
+      EXPECT_EQ(dir.Names(), std::vector<std::string>{"f.lock"}) << "deleted by path, no quarantine";
+    }
+    Kill(live);
+  }
+}
+
+TEST(DirLockMutantTest, AgeReapSparesALockYoungerThanTheStaleAge) {
+  TempDir dir;
+  const std::string lock = dir.Join("f.lock");
+  pid_t live = SpawnSleeper();
+  ForgeLock(lock, std::to_string(live), IdentityFor(live, 0));
+  BackdateMtime(lock, 60);
+  LockOptions o = ForMutant(Mutant::kAgeReap, /*expect_timeout=*/true);
+  o.stale_age = 120000ms;
+  EXPECT_EQ(DirLock::Acquire(Env::Default(), lock, o).status().code(), Code::kLockTimeout);
+  EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), live);
+  Kill(live);
+}
+
+// Replaces the lock with a live process's right after a waiter has read the
+// (dead) owner record: the check-then-delete window of P3.4.
+class SwapAfterInspectionEnv : public ForwardingEnv {
+ public:
+  SwapAfterInspectionEnv(std::string lock, pid_t live) : ForwardingEnv(Env::Default()), lock_(lock), live_(live) {}
+  StatusOr<std::string> ReadFileAt(int dirfd, const std::string& name, size_t max, const std::string& p) override {
+    auto result = ForwardingEnv::ReadFileAt(dirfd, name, max, p);
+    if (name == kIdentityFile && p == lock_ && !swapped_) {
+      swapped_ = true;  // another waiter broke the dead lock; a live process took a fresh one
+      std::filesystem::rename(lock_, lock_ + ".gone");
+      ForgeLock(lock_, std::to_string(live_), IdentityFor(live_, 0));
+    }
+    return result;
+  }
+
+ private:
+  std::string lock_;
+  pid_t live_;
+  bool swapped_ = false;
+};
+
+TEST(DirLockMutantTest, NoOwnerRecheckDeletesALockItDidNotInspect) {
+  for (Mutant m : {Mutant::kNone, Mutant::kNoOwnerRecheck}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string lock = dir.Join("f.lock");
+    pid_t live = SpawnSleeper();
+    SwapAfterInspectionEnv env(lock, live);
+    ForgeLock(lock, std::to_string(DeadPid()));
+    auto held = DirLock::Acquire(&env, lock, ForMutant(m, /*expect_timeout=*/m == Mutant::kNone));
+    if (m == Mutant::kNone) {
+      EXPECT_EQ(held.status().code(), Code::kLockTimeout);
+      EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), live) << "the fresh live lock stays";
+    } else {
+      ASSERT_TRUE(held.ok()) << held.status().ToString();
+      EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), ::getpid())
+          << "the live process's fresh lock was deleted by path";
+    }
+    Kill(live);
+  }
+}
+
+// Runs a second waiter at the moment the holder is about to write its PID
+// into the owner record (for the reference: into its temp file).
+class WaiterDuringPublishEnv : public ForwardingEnv {
+ public:
+  WaiterDuringPublishEnv(std::string lock, LockOptions waiter)
+      : ForwardingEnv(Env::Default()), lock_(std::move(lock)), waiter_(waiter) {}
+  Status WriteAll(int fd, std::string_view data, const std::string& p) override {
+    const bool owner_write = p == lock_ + "/owner" || p.rfind(lock_ + "/owner.tmp.", 0) == 0;
+    if (owner_write && !waiter_result) waiter_result.emplace(DirLock::Acquire(Env::Default(), lock_, waiter_));
+    return ForwardingEnv::WriteAll(fd, data, p);
+  }
+  std::optional<StatusOr<std::unique_ptr<DirLock>>> waiter_result;
+
+ private:
+  std::string lock_;
+  LockOptions waiter_;
+};
+
+TEST(DirLockMutantTest, OwnerNonatomicLetsAWaiterStealALockBeingPublished) {
+  for (Mutant m : {Mutant::kNone, Mutant::kOwnerNonatomic}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string lock = dir.Join("f.lock");
+    WaiterDuringPublishEnv env(lock, ForMutant(m, /*expect_timeout=*/m == Mutant::kNone));
+    auto holder = DirLock::Acquire(&env, lock, ForMutant(m, /*expect_timeout=*/false));
+    ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+    ASSERT_TRUE(env.waiter_result.has_value());
+    auto& waiter = *env.waiter_result;
+    if (m == Mutant::kNone) {
+      EXPECT_EQ(waiter.status().code(), Code::kLockTimeout) << "no owner record yet: the grace applies";
+      EXPECT_NE(waiter.status().message().find("no owner file"), std::string::npos) << waiter.status().message();
+      EXPECT_TRUE((*holder)->VerifyHeld().ok());
+    } else {
+      ASSERT_TRUE(waiter.ok()) << "an empty record was broken at once: " << waiter.status().ToString();
+      EXPECT_TRUE((*waiter)->VerifyHeld().ok());
+      EXPECT_EQ((*holder)->VerifyHeld().code(), Code::kLockLost)
+          << "the holder believes it holds a lock that is gone: two holders";
+      (void)(*waiter)->Release();
+    }
+  }
+}
+
+TEST(DirLockMutantTest, ReleaseAnyDeletesTheNextHoldersLock) {
+  for (Mutant m : {Mutant::kNone, Mutant::kReleaseAny}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string lock = dir.Join("f.lock");
+    auto mine = DirLock::Acquire(Env::Default(), lock, ForMutant(m, /*expect_timeout=*/false));
+    ASSERT_TRUE(mine.ok());
+    // Our lock is stolen (moved aside) and another process takes the path.
+    ASSERT_EQ(::rename(lock.c_str(), dir.Join("stolen").c_str()), 0);
+    pid_t next = SpawnSleeper();
+    ForgeLock(lock, std::to_string(next), IdentityFor(next, 0));
+    Status s = (*mine)->Release();
+    if (m == Mutant::kNone) {
+      EXPECT_EQ(s.code(), Code::kLockLost);
+      EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), next) << "the next holder's lock is intact";
+    } else {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      EXPECT_FALSE(std::filesystem::exists(lock)) << "the next holder's lock was removed";
+    }
+    Kill(next);
+  }
+}
+
+// pid-only: an owner record naming a live process that is not its writer.
+struct ForgedIdentityCase {
+  const char* name;
+  uint64_t tick_offset;
+  const char* boot;
+};
+
+class PidOnlyTest : public ::testing::TestWithParam<ForgedIdentityCase> {};
+
+TEST_P(PidOnlyTest, KeepsTheLockOfARecycledPid) {
+  for (Mutant m : {Mutant::kNone, Mutant::kPidOnly}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string lock = dir.Join("f.lock");
+    pid_t unrelated = SpawnSleeper();
+    ForgeLock(lock, std::to_string(unrelated), IdentityFor(unrelated, GetParam().tick_offset, GetParam().boot));
+    auto held = DirLock::Acquire(Env::Default(), lock, ForMutant(m, /*expect_timeout=*/m == Mutant::kPidOnly));
+    if (m == Mutant::kNone) {
+      EXPECT_TRUE(held.ok()) << held.status().ToString();
+    } else {
+      ASSERT_EQ(held.status().code(), Code::kLockTimeout);
+      EXPECT_NE(held.status().message().find("alive (identity unverifiable)"), std::string::npos)
+          << held.status().message();
+      EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), unrelated);
+    }
+    Kill(unrelated);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Forgeries, PidOnlyTest,
+                         ::testing::Values(ForgedIdentityCase{"OtherStartTime", 1, ""},
+                                           ForgedIdentityCase{"OtherBoot", 0, "00000000-old-boot"}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
 }  // namespace
 }  // namespace lockharness::protocol

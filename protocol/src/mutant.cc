@@ -11,7 +11,22 @@ constexpr Entry kMutants[] = {
     {Mutant::kNoLock, "no-lock"},
     {Mutant::kDirectWrite, "direct-write"},
     {Mutant::kSharedTmp, "shared-tmp"},
+    {Mutant::kAgeReap, "age-reap"},
+    {Mutant::kNoOwnerRecheck, "no-owner-recheck"},
+    {Mutant::kOwnerNonatomic, "owner-nonatomic"},
+    {Mutant::kReleaseAny, "release-any"},
+    {Mutant::kNoTmpCleanup, "no-tmp-cleanup"},
+    {Mutant::kNoFsync, "no-fsync"},
+    {Mutant::kResetOnCorrupt, "reset-on-corrupt"},
+    {Mutant::kPidOnly, "pid-only"},
 };
+
+// The mutants whose waiters break live locks: their holders behave like the
+// seed's (no re-check, release by path) so the broken lock shows as two
+// holders, not as a "lock lost" error.
+bool BreaksLiveLocks(Mutant m) {
+  return m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic;
+}
 }  // namespace
 
 std::string_view MutantName(Mutant m) {
@@ -35,5 +50,16 @@ std::vector<std::string> AllMutantNames() {
   }
   return out;
 }
+
+bool HolderRechecksLock(Mutant m) { return !BreaksLiveLocks(m); }
+bool ReleaseChecksOwnership(Mutant m) { return m != Mutant::kReleaseAny && !BreaksLiveLocks(m); }
+bool BreaksThroughQuarantine(Mutant m) { return m != Mutant::kNoOwnerRecheck; }
+bool PublishesOwnerAtomically(Mutant m) { return m != Mutant::kOwnerNonatomic; }
+bool WaitsGraceForOwnerlessLock(Mutant m) { return m != Mutant::kOwnerNonatomic; }
+bool BreaksByAge(Mutant m) { return m == Mutant::kAgeReap; }
+bool ChecksOwnerIdentity(Mutant m) { return m != Mutant::kPidOnly; }
+bool CleansUpTemp(Mutant m) { return m != Mutant::kNoTmpCleanup; }
+bool Fsyncs(Mutant m) { return m != Mutant::kNoFsync; }
+bool RefusesCorrupt(Mutant m) { return m != Mutant::kResetOnCorrupt; }
 
 }  // namespace lockharness::protocol

@@ -38,6 +38,9 @@ StatusOr<Registry> RegistryStore::Load(bool back_up_if_corrupt) {
     return Status::Corrupt(path_, "larger than " + std::to_string(options_.max_file_bytes) + " bytes");
   }
   auto registry = Registry::Parse(*bytes, path_);
+  // The reset-on-corrupt mutant is the seed's original load(): a parse
+  // error silently means "empty", and the next write erases every entry.
+  if (!registry.ok() && !RefusesCorrupt(options_.mutant)) return Registry();
   if (registry.ok() || !back_up_if_corrupt) return registry;
   auto backup = BackUpCorruptFile(env_, path_, *bytes);
   std::string where = backup.ok() ? "its bytes are saved in " + *backup
@@ -54,7 +57,7 @@ Status RegistryStore::MutateLocked(const std::function<Status(Registry&)>& chang
   if (!registry.ok()) return registry.status();
   Status s = change(*registry);
   if (!s.ok()) return s;
-  if (lock != nullptr) {
+  if (lock != nullptr && HolderRechecksLock(options_.mutant)) {
     s = lock->VerifyHeld();  // P1: never write without the lock
     if (!s.ok()) return s;
   }
@@ -64,7 +67,9 @@ Status RegistryStore::MutateLocked(const std::function<Status(Registry&)>& chang
 Status RegistryStore::Mutate(const std::function<Status(Registry&)>& change, LockSpan* span) {
   if (options_.mutant == Mutant::kNoLock) return MutateLocked(change, nullptr);
 
-  auto lock = DirLock::Acquire(env_, lock_path(), options_.lock);
+  LockOptions lock_options = options_.lock;
+  lock_options.mutant = options_.mutant;
+  auto lock = DirLock::Acquire(env_, lock_path(), lock_options);
   if (!lock.ok()) return lock.status();
   if (span != nullptr) span->acquired_ns = env_->NowMonotonicNs();
   Status s = MutateLocked(change, lock->get());

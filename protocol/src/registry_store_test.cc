@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -194,6 +196,85 @@ TEST(RegistryStoreTest, ConcurrentWritersLoseNothingAndReadersNeverSeeTornJson) 
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->document()["sandboxes"].size(), static_cast<size_t>(kWriters * kOps));
   EXPECT_EQ(dir.Names(), std::vector<std::string>{"sandboxes.json"}) << "no temp file, no lock dir";
+}
+
+// --- Mutants (mutant.h) ---
+
+StoreOptions ForMutant(Mutant m) {
+  StoreOptions o = Options();
+  o.mutant = m;
+  return o;
+}
+
+// A holder whose lock is moved aside mid-operation while another process
+// takes the path: what happens to its write and to the other's lock.
+struct StolenLockCase {
+  Mutant mutant;
+  Code result;
+  bool written;          // our write landed although the lock was not ours
+  bool other_lock_kept;  // the other process's lock survived our release
+};
+
+class StolenLockTest : public ::testing::TestWithParam<StolenLockCase> {};
+
+TEST_P(StolenLockTest, HolderRechecksAndReleaseAsTheMutantDictates) {
+  const StolenLockCase& c = GetParam();
+  TempDir dir;
+  const std::string path = dir.Join("sandboxes.json");
+  RegistryStore store(Env::Default(), path, ForMutant(c.mutant));
+  ASSERT_TRUE(Register(store, "a").ok());
+  Status s = store.Mutate([&](Registry& r) {
+    std::filesystem::rename(path + ".lock", dir.Join("stolen"));
+    EXPECT_EQ(::mkdir((path + ".lock").c_str(), 0700), 0);
+    WriteFileOrDie(path + ".lock/owner", std::to_string(::getppid()));  // a live other holder
+    return r.Register("b", {}, IsoTimeNow());
+  });
+  EXPECT_EQ(s.code(), c.result) << s.ToString();
+  auto r = store.Read();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->Contains("b"), c.written);
+  EXPECT_EQ(std::filesystem::exists(path + ".lock/owner"), c.other_lock_kept);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mutants, StolenLockTest,
+    ::testing::Values(
+        // The reference: P1 refuses the write, P4 leaves the other's lock.
+        StolenLockCase{Mutant::kNone, Code::kLockLost, false, true},
+        // Keeps P1, but its release deletes the other's lock.
+        StolenLockCase{Mutant::kReleaseAny, Code::kLockLost, false, false},
+        // Seed-style holders: write without looking, release by path.
+        StolenLockCase{Mutant::kAgeReap, Code::kOk, true, false},
+        StolenLockCase{Mutant::kNoOwnerRecheck, Code::kOk, true, false},
+        StolenLockCase{Mutant::kOwnerNonatomic, Code::kOk, true, false}),
+    [](const auto& info) {
+      std::string name(MutantName(info.param.mutant));
+      name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+      return name;
+    });
+
+TEST(RegistryStoreMutantTest, ResetOnCorruptErasesEveryEntry) {
+  for (Mutant m : {Mutant::kNone, Mutant::kResetOnCorrupt}) {
+    SCOPED_TRACE(MutantName(m));
+    TempDir dir;
+    const std::string path = dir.Join("sandboxes.json");
+    const std::string garbage = "{\"sandboxes\": {\"a\": {\"name\": \"a\"}, ";
+    WriteFileOrDie(path, garbage);
+    RegistryStore store(Env::Default(), path, ForMutant(m));
+    Status s = Register(store, "b");
+    if (m == Mutant::kNone) {
+      EXPECT_EQ(s.code(), Code::kCorrupt);
+      EXPECT_EQ(ReadFileOrDie(path), garbage);
+      EXPECT_EQ(dir.Names().size(), 2u) << "the registry and its backup";
+    } else {
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      auto r = store.Read();
+      ASSERT_TRUE(r.ok());
+      EXPECT_TRUE(r->Contains("b"));
+      EXPECT_EQ(r->document()["sandboxes"].size(), 1u) << "everything else is gone";
+      EXPECT_EQ(dir.Names(), std::vector<std::string>{"sandboxes.json"}) << "and no backup was made";
+    }
+  }
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "lockharness/protocol/env.h"
+#include "lockharness/protocol/mutant.h"
 #include "lockharness/protocol/owner_record.h"
 #include "lockharness/protocol/status.h"
 
@@ -40,6 +41,11 @@ struct LockOptions {
   std::chrono::milliseconds ownerless_grace{5000};
   // The longest a waiter sleeps between checks when no inotify event comes.
   std::chrono::milliseconds max_poll_interval{20};
+  // Testing aid (mutant.h): the deliberately broken variant to run.
+  Mutant mutant = Mutant::kNone;
+  // The age-reap mutant breaks any lock whose directory mtime is older than
+  // this (the seed's 10 s rule). The reference never breaks a lock by age.
+  std::chrono::milliseconds stale_age{10000};
 };
 
 // What a waiter saw when it looked at an existing lock. Holds the lock
@@ -59,6 +65,7 @@ class LockInspection {
   std::string owner_problem;  // why there is no valid record ("empty", "symlink"...)
   int64_t age_ns = 0;         // now - ctime of the lock directory
   bool breakable = false;
+  bool expired = false;       // older than stale_age by mtime (age-reap mutant only)
 
   // "held by PID 4242 (alive)", "no valid owner record (empty owner file), unchanged for 3.2 s"
   std::string Describe() const;
@@ -102,12 +109,15 @@ class DirLock {
  private:
   DirLock(Env* env, std::string path, int dirfd, FileStat stat, uint64_t token)
       : env_(env), path_(std::move(path)), dirfd_(dirfd), stat_(stat), token_(token) {}
+  // P4: VerifyHeld, then unlink our owner files and remove the directory.
+  Status RemoveIfOurs();
 
   Env* env_;
   std::string path_;
   int dirfd_;
   FileStat stat_;
   uint64_t token_;
+  Mutant mutant_ = Mutant::kNone;
   bool held_ = true;
 };
 

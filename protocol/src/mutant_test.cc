@@ -1,0 +1,49 @@
+#include "lockharness/protocol/mutant.h"
+
+#include <gtest/gtest.h>
+
+namespace lockharness::protocol {
+namespace {
+
+TEST(MutantTest, EveryNameParsesBackToItsMutant) {
+  auto names = AllMutantNames();
+  EXPECT_EQ(names.size(), 11u);
+  for (const auto& name : names) {
+    auto m = ParseMutant(name);
+    ASSERT_TRUE(m.has_value()) << name;
+    EXPECT_NE(*m, Mutant::kNone);
+    EXPECT_EQ(MutantName(*m), name);
+  }
+  EXPECT_EQ(ParseMutant("none"), Mutant::kNone);
+  EXPECT_EQ(ParseMutant("age_reap"), std::nullopt);
+  EXPECT_EQ(ParseMutant(""), std::nullopt);
+}
+
+TEST(MutantTest, NoneIsTheReferenceInEveryRespect) {
+  const Mutant m = Mutant::kNone;
+  EXPECT_TRUE(HolderRechecksLock(m));
+  EXPECT_TRUE(ReleaseChecksOwnership(m));
+  EXPECT_TRUE(BreaksThroughQuarantine(m));
+  EXPECT_TRUE(PublishesOwnerAtomically(m));
+  EXPECT_TRUE(WaitsGraceForOwnerlessLock(m));
+  EXPECT_FALSE(BreaksByAge(m));
+  EXPECT_TRUE(ChecksOwnerIdentity(m));
+  EXPECT_TRUE(CleansUpTemp(m));
+  EXPECT_TRUE(Fsyncs(m));
+  EXPECT_TRUE(RefusesCorrupt(m));
+}
+
+// The mutants that do not break live locks keep every holder check: their
+// own bug is then the only thing the harness can see.
+TEST(MutantTest, OnlyLiveLockBreakersSkipTheHolderChecks) {
+  for (const auto& name : AllMutantNames()) {
+    Mutant m = *ParseMutant(name);
+    const bool breaks_live =
+        m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic;
+    EXPECT_EQ(HolderRechecksLock(m), !breaks_live) << name;
+    EXPECT_EQ(ReleaseChecksOwnership(m), !breaks_live && m != Mutant::kReleaseAny) << name;
+  }
+}
+
+}  // namespace
+}  // namespace lockharness::protocol
