@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/nemesis.h"
 #include "lockharness/harness/runner/workload.h"
 #include "lockharness/interposer/fault_spec.h"
@@ -98,11 +99,13 @@ bool ReadWorkload(TomlReader& r, const toml::table& t, Scenario* s) {
     run.mix = *parsed;
   }
   if (!r.StringArray(t, kCtx, "fleet", &run.fleet)) return false;
+  // Split now as the runner will, so a quoting mistake points at its line.
   for (size_t i = 0; i < run.fleet.size(); ++i) {
-    if (run.fleet[i].find_first_not_of(" \t") == std::string::npos) {
+    std::string why;
+    if (!runner::SplitCommandTemplate(run.fleet[i], &why)) {
       return r.Fail((*t.get("fleet")->as_array())[i].source(),
                     "[workload] fleet: command template #" +
-                        std::to_string(i + 1) + " is empty");
+                        std::to_string(i + 1) + ": " + why);
     }
   }
   return true;
@@ -167,6 +170,48 @@ bool ReadInterposer(TomlReader& r, const toml::table& t, Scenario* s) {
   return true;
 }
 
+// The required `kind` key of a [[nemesis]] or [[setup]] entry, one of
+// `names`. Sets *name to the text; nullopt (error set) if missing or unknown.
+template <typename Kind>
+std::optional<Kind> ReadKind(TomlReader& r, const toml::table& t,
+                             const std::string& ctx,
+                             std::optional<Kind> (*parse)(std::string_view),
+                             const std::vector<std::string>& names,
+                             std::string* name) {
+  if (!t.contains("kind")) {
+    r.Fail(t.source(), ctx + ": missing key 'kind'");
+    return std::nullopt;
+  }
+  if (!r.String(t, ctx, "kind", name)) return std::nullopt;
+  std::optional<Kind> kind = parse(*name);
+  if (!kind) {
+    r.Fail(t.get("kind")->source(), ctx + " kind must be " +
+                                        TomlReader::QuoteList(names) +
+                                        ", got '" + *name + "'");
+  }
+  return kind;
+}
+
+// A key that belongs to one kind only: an error for other kinds and, if
+// `required`, missing for that kind.
+bool KindSpecific(TomlReader& r, const toml::table& t, const std::string& ctx,
+                  std::string_view key, bool applies, bool required,
+                  std::string_view owner_kind, std::string_view kind_name) {
+  const toml::node* node = t.get(key);
+  if (applies && required && node == nullptr) {
+    return r.Fail(t.source(), ctx + ": missing key '" + std::string(key) +
+                                  "' (required for " +
+                                  std::string(owner_kind) + ")");
+  }
+  if (!applies && node != nullptr) {
+    return r.Fail(node->source(), ctx + " " + std::string(key) +
+                                      " applies only to " +
+                                      std::string(owner_kind) + ", not " +
+                                      std::string(kind_name));
+  }
+  return true;
+}
+
 bool ReadNemesis(TomlReader& r, const toml::table& t, int number,
                  Scenario* s) {
   const std::string ctx = "[[nemesis]] #" + std::to_string(number);
@@ -175,17 +220,11 @@ bool ReadNemesis(TomlReader& r, const toml::table& t, int number,
                     "duration_ms", "shift_ms"})) {
     return false;
   }
-  if (!t.contains("kind")) return r.Fail(t.source(), ctx + ": missing key 'kind'");
-  const std::vector<std::string> kinds = runner::AllNemesisKindNames();
   std::string kind_name;
-  if (!r.String(t, ctx, "kind", &kind_name)) return false;
   const std::optional<runner::NemesisKind> kind =
-      runner::ParseNemesisKind(kind_name);
-  if (!kind) {
-    return r.Fail(t.get("kind")->source(),
-                  ctx + " kind must be " + TomlReader::QuoteList(kinds) +
-                      ", got '" + kind_name + "'");
-  }
+      ReadKind(r, t, ctx, runner::ParseNemesisKind,
+               runner::AllNemesisKindNames(), &kind_name);
+  if (!kind) return false;
   runner::NemesisSpec spec;
   spec.kind = *kind;
   if (!r.Int(t, ctx, "start_ms", 0, kMax, &spec.start_ms) ||
@@ -195,27 +234,13 @@ bool ReadNemesis(TomlReader& r, const toml::table& t, int number,
     return false;
   }
   const bool pause = *kind == runner::NemesisKind::kPauseHolder;
-  if (pause && !t.contains("duration_ms")) {
-    return r.Fail(t.source(), ctx + ": missing key 'duration_ms' (required "
-                                    "for pause-holder)");
-  }
-  if (!pause && t.contains("duration_ms")) {
-    return r.Fail(t.get("duration_ms")->source(),
-                  ctx + " duration_ms applies only to pause-holder, not " +
-                      kind_name);
-  }
-  if (!r.Int(t, ctx, "duration_ms", 1, kMax, &spec.duration_ms)) return false;
   const bool backdate = *kind == runner::NemesisKind::kBackdateLock;
-  if (backdate && !t.contains("shift_ms")) {
-    return r.Fail(t.source(), ctx + ": missing key 'shift_ms' (required for "
-                                    "backdate-lock)");
-  }
-  if (!backdate && t.contains("shift_ms")) {
-    return r.Fail(t.get("shift_ms")->source(),
-                  ctx + " shift_ms applies only to backdate-lock, not " +
-                      kind_name);
-  }
-  if (!r.Int(t, ctx, "shift_ms", std::numeric_limits<int64_t>::min(), kMax,
+  if (!KindSpecific(r, t, ctx, "duration_ms", pause, /*required=*/true,
+                    "pause-holder", kind_name) ||
+      !r.Int(t, ctx, "duration_ms", 1, kMax, &spec.duration_ms) ||
+      !KindSpecific(r, t, ctx, "shift_ms", backdate, /*required=*/true,
+                    "backdate-lock", kind_name) ||
+      !r.Int(t, ctx, "shift_ms", std::numeric_limits<int64_t>::min(), kMax,
              &spec.shift_ms)) {
     return false;
   }
@@ -230,27 +255,20 @@ bool ReadNemesis(TomlReader& r, const toml::table& t, int number,
 bool ReadSetup(TomlReader& r, const toml::table& t, int number, Scenario* s) {
   const std::string ctx = "[[setup]] #" + std::to_string(number);
   if (!r.CheckKeys(t, ctx, {"kind", "age_ms", "count"})) return false;
-  if (!t.contains("kind")) return r.Fail(t.source(), ctx + ": missing key 'kind'");
   std::string kind_name;
-  if (!r.String(t, ctx, "kind", &kind_name)) return false;
   const std::optional<runner::SetupKind> kind =
-      runner::ParseSetupKind(kind_name);
-  if (!kind) {
-    return r.Fail(t.get("kind")->source(),
-                  ctx + " kind must be " +
-                      TomlReader::QuoteList(runner::AllSetupKindNames()) +
-                      ", got '" + kind_name + "'");
-  }
+      ReadKind(r, t, ctx, runner::ParseSetupKind, runner::AllSetupKindNames(),
+               &kind_name);
+  if (!kind) return false;
   runner::SetupSpec spec;
   spec.kind = *kind;
   if (!r.Int(t, ctx, "age_ms", 0, kMax, &spec.age_ms)) return false;
   const bool temps = *kind == runner::SetupKind::kStaleTempFiles;
-  if (!temps && t.contains("count")) {
-    return r.Fail(t.get("count")->source(),
-                  ctx + " count applies only to stale-temp-files, not " +
-                      kind_name);
+  if (!KindSpecific(r, t, ctx, "count", temps, /*required=*/false,
+                    "stale-temp-files", kind_name) ||
+      !r.Int(t, ctx, "count", 1, 1000, &spec.count)) {
+    return false;
   }
-  if (!r.Int(t, ctx, "count", 1, 1000, &spec.count)) return false;
   s->run.setup.push_back(spec);
   return true;
 }

@@ -217,6 +217,15 @@ TEST(ParseScenario, NameMustBeUsableAsAFileName) {
             "A-Z a-z 0-9 . _ -, got 'a/b'");
 }
 
+TEST(ParseScenario, FleetTemplatesAreSplitLikeTheRunnerDoes) {
+  EXPECT_THAT(ErrorOf("[workload]\nfleet = [\"{impl}\", \"lockreg 'unterminated\"]\n"),
+              StartsWith("scenarios/smoke/x.toml:2:20: [workload] fleet: command "
+                         "template #2: "));
+  EXPECT_THAT(ErrorOf("[workload]\nfleet = [\"  \"]\n"),
+              StartsWith("scenarios/smoke/x.toml:2:10: [workload] fleet: command "
+                         "template #1: "));
+}
+
 TEST(ParseScenario, MixUsesTheRunnerParser) {
   EXPECT_THAT(ErrorOf("[workload]\nmix = \"1,2\"\n"),
               StartsWith("scenarios/smoke/x.toml:2:7: [workload] mix: "));
@@ -326,6 +335,12 @@ TEST(ParseScenario, EveryNemesisAndSetupKindLoads) {
     EXPECT_TRUE(Parse("[[setup]]\nkind = \"" + kind + "\"\n", &error).has_value())
         << kind << ": " << error;
   }
+}
+
+TEST(LoadScenario, DirectoryIsNotAScenario) {
+  std::string error;
+  EXPECT_FALSE(LoadScenario(::testing::TempDir(), &error).has_value());
+  EXPECT_EQ(error, ::testing::TempDir() + ": cannot read: is a directory");
 }
 
 TEST(LoadScenario, MissingFileNamesTheFile) {

@@ -57,6 +57,16 @@ TEST_F(SuiteTest, ListsTomlFilesByNameWithoutSuiteToml) {
   EXPECT_EQ(config->description, "quick");
 }
 
+TEST_F(SuiteTest, NoSuiteTomlMeansNoDescriptionAndNoIncludes) {
+  Write("plain/a.toml");
+  std::string error;
+  std::optional<SuiteConfig> config = LoadSuiteConfig(root_ / "plain", &error);
+  ASSERT_TRUE(config.has_value()) << error;
+  EXPECT_EQ(config->description, "");
+  EXPECT_TRUE(config->include.empty());
+  EXPECT_EQ(List("plain", &error), (std::vector<std::string>{"plain/a.toml"}));
+}
+
 TEST_F(SuiteTest, IncludesComeFirstAndSharedOnesOnce) {
   Write("smoke/s1.toml");
   Write("full/f1.toml");
