@@ -1,0 +1,65 @@
+// scenario.h: scenario files, a run described in TOML (docs/scenarios.md).
+//
+// A scenario file combines a workload, limits, extra environment, interposer
+// faults, nemeses and setup steps with the verdict expected for the
+// reference implementation. Loading checks the whole file strictly: unknown
+// keys or tables, wrong types and out-of-range values are errors, reported
+// as one line `<file>:<line>:<column>: <what>` that names the key.
+//
+// The implementation under test is not part of a scenario (`run.impl` stays
+// empty; the command line gives it), nor is the output directory.
+//
+// Usage:
+//   std::string error;
+//   std::optional<Scenario> s = LoadScenario("scenarios/smoke/x.toml", &error);
+//   if (!s) { std::cerr << error << "\n"; return 2; }
+//   s->run.impl = impl; s->run.out_dir = dir;
+//   if (seed_given) s->run.seed = seed;     // the command line wins
+//   RunOutcome outcome = ExecuteRun(s->run);
+
+#ifndef LOCKHARNESS_HARNESS_SCENARIO_SCENARIO_H_
+#define LOCKHARNESS_HARNESS_SCENARIO_SCENARIO_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lockharness/harness/runner/run.h"
+
+namespace lockharness::harness::scenario {
+
+struct Scenario {
+  std::string name;                 // `name`, default: the file's stem
+  std::string description;          // `description`, default: empty
+  std::filesystem::path file;       // as passed to the loader
+  runner::RunOptions run;           // impl and out_dir left empty
+  enum class Expect { kValid, kInvalid };
+  Expect expect = Expect::kValid;   // `expect = "valid" | "invalid"`
+  bool expect_lint_clean = false;   // `expect_lint = "clean" | "any"`
+  bool seed_set = false;            // the file set [workload] seed
+};
+
+std::string_view ExpectName(Scenario::Expect expect);  // "valid" | "invalid"
+
+// Operations the scenario plans: writers * ops per writer.
+int64_t PlannedOps(const Scenario& scenario);
+
+// Parses `toml_text` as a scenario file. `file_for_messages` is the path
+// used in error messages, as `Scenario::file`, and (its stem) as the default
+// name. On success returns the scenario; on failure returns nullopt and sets
+// *error to one line `<file>:<line>:<column>: <what>`.
+// REQUIRES: error != nullptr.
+std::optional<Scenario> ParseScenario(
+    std::string_view toml_text, const std::filesystem::path& file_for_messages,
+    std::string* error);
+
+// Reads and parses `file`. Failure to read gives `<file>: cannot read: ...`.
+// REQUIRES: error != nullptr.
+std::optional<Scenario> LoadScenario(const std::filesystem::path& file,
+                                     std::string* error);
+
+}  // namespace lockharness::harness::scenario
+
+#endif  // LOCKHARNESS_HARNESS_SCENARIO_SCENARIO_H_

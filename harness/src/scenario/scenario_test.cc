@@ -1,0 +1,366 @@
+#include "lockharness/harness/scenario/scenario.h"
+
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace lockharness::harness::scenario {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+std::optional<Scenario> Parse(const std::string& text, std::string* error) {
+  return ParseScenario(text, "scenarios/smoke/x.toml", error);
+}
+
+// The error for `text`, which must not load.
+std::string ErrorOf(const std::string& text) {
+  std::string error;
+  std::optional<Scenario> s = Parse(text, &error);
+  EXPECT_FALSE(s.has_value()) << text;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
+  return error;
+}
+
+TEST(ParseScenario, EmptyFileGivesRunOptionsDefaults) {
+  std::string error;
+  std::optional<Scenario> s = Parse("", &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  const runner::RunOptions defaults;
+  EXPECT_EQ(s->name, "x");
+  EXPECT_EQ(s->file, "scenarios/smoke/x.toml");
+  EXPECT_EQ(s->expect, Scenario::Expect::kValid);
+  EXPECT_FALSE(s->expect_lint_clean);
+  EXPECT_FALSE(s->seed_set);
+  EXPECT_EQ(s->run.impl, "");
+  EXPECT_TRUE(s->run.out_dir.empty());
+  EXPECT_EQ(s->run.writers, defaults.writers);
+  EXPECT_EQ(s->run.ops_per_writer, defaults.ops_per_writer);
+  EXPECT_EQ(s->run.seed, defaults.seed);
+  EXPECT_EQ(s->run.op_timeout_ms, defaults.op_timeout_ms);
+  EXPECT_TRUE(s->run.nemeses.empty());
+  EXPECT_TRUE(s->run.setup.empty());
+  EXPECT_EQ(PlannedOps(*s), int64_t{defaults.writers} * defaults.ops_per_writer);
+}
+
+TEST(ParseScenario, ReadsEveryKey) {
+  const std::string text = R"(
+name = "everything"
+description = "all keys"
+expect = "invalid"
+expect_lint = "clean"
+[workload]
+mode = "worker"
+writers = 16
+ops = 20
+readers = 2
+mix = "40,35,10,15,5"
+value_bytes = 300
+seed = 12345678901
+reader_interval_us = 250
+fleet = ["{impl}", "lockreg --file {registry}"]
+[limits]
+op_timeout_ms = 20000
+takeover_bound_ms = 7000
+stale_ms = 500
+run_timeout_ms = 60000
+[env]
+TZ = "UTC"
+MY_VAR = "a=b"
+[interposer]
+faults = "lh/rename/registry=errno:EIO,prob:0.2"
+trace = true
+[[nemesis]]
+kind = "pause-holder"
+start_ms = 100
+interval_ms = 700
+jitter_ms = 50
+count = 3
+duration_ms = 1500
+[[nemesis]]
+kind = "backdate-lock"
+shift_ms = -600000
+[[setup]]
+kind = "stale-temp-files"
+age_ms = 1000
+count = 5
+[[setup]]
+kind = "corrupt-registry"
+)";
+  std::string error;
+  std::optional<Scenario> s = Parse(text, &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->name, "everything");
+  EXPECT_EQ(s->description, "all keys");
+  EXPECT_EQ(s->expect, Scenario::Expect::kInvalid);
+  EXPECT_TRUE(s->expect_lint_clean);
+  const runner::RunOptions& run = s->run;
+  EXPECT_EQ(run.mode, runner::Mode::kWorker);
+  EXPECT_EQ(run.writers, 16);
+  EXPECT_EQ(run.ops_per_writer, 20);
+  EXPECT_EQ(run.readers, 2);
+  EXPECT_EQ(run.mix.get_weight, 5);
+  EXPECT_EQ(run.mix.remove_weight, 10);
+  EXPECT_EQ(run.value_bytes, 300);
+  EXPECT_EQ(run.seed, 12345678901u);
+  EXPECT_TRUE(s->seed_set);
+  EXPECT_EQ(run.reader_interval_us, 250);
+  EXPECT_EQ(run.fleet, (std::vector<std::string>{"{impl}", "lockreg --file {registry}"}));
+  EXPECT_EQ(run.op_timeout_ms, 20000);
+  EXPECT_EQ(run.takeover_bound_ms, 7000);
+  EXPECT_EQ(run.stale_ms, 500);
+  EXPECT_EQ(run.run_timeout_ms, 60000);
+  EXPECT_EQ(run.env, (std::vector<std::string>{"MY_VAR=a=b", "TZ=UTC"}));
+  EXPECT_EQ(run.interposer_faults, "lh/rename/registry=errno:EIO,prob:0.2");
+  EXPECT_TRUE(run.trace);
+  ASSERT_EQ(run.nemeses.size(), 2u);
+  EXPECT_EQ(run.nemeses[0].kind, runner::NemesisKind::kPauseHolder);
+  EXPECT_EQ(run.nemeses[0].start_ms, 100);
+  EXPECT_EQ(run.nemeses[0].interval_ms, 700);
+  EXPECT_EQ(run.nemeses[0].jitter_ms, 50);
+  EXPECT_EQ(run.nemeses[0].count, 3);
+  EXPECT_EQ(run.nemeses[0].duration_ms, 1500);
+  EXPECT_EQ(run.nemeses[1].kind, runner::NemesisKind::kBackdateLock);
+  EXPECT_EQ(run.nemeses[1].shift_ms, -600000);
+  EXPECT_EQ(run.nemeses[1].interval_ms, runner::NemesisSpec{}.interval_ms);
+  ASSERT_EQ(run.setup.size(), 2u);
+  EXPECT_EQ(run.setup[0].kind, runner::SetupKind::kStaleTempFiles);
+  EXPECT_EQ(run.setup[0].age_ms, 1000);
+  EXPECT_EQ(run.setup[0].count, 5);
+  EXPECT_EQ(run.setup[1].kind, runner::SetupKind::kCorruptRegistry);
+  EXPECT_EQ(run.setup[1].count, 1);
+  EXPECT_EQ(PlannedOps(*s), 320);
+}
+
+TEST(ParseScenario, UnknownKeyNamesKeyTableAndKnownKeys) {
+  EXPECT_EQ(ErrorOf("[workload]\nwriters = 2\n\n\n\n\nwriter = 3\n"),
+            "scenarios/smoke/x.toml:7:1: unknown key 'writer' in [workload] "
+            "(known: mode, writers, ops, readers, mix, value_bytes, seed, "
+            "reader_interval_us, fleet)");
+}
+
+TEST(ParseScenario, UnknownTopLevelKeyAndTable) {
+  EXPECT_THAT(ErrorOf("nmae = \"x\"\n"),
+              StartsWith("scenarios/smoke/x.toml:1:1: unknown key 'nmae' (known: name,"));
+  EXPECT_THAT(ErrorOf("[workloads]\nwriters = 2\n"),
+              StartsWith("scenarios/smoke/x.toml:1:2: unknown table [workloads] (known:"));
+}
+
+TEST(ParseScenario, OutOfRangeNamesKeyRangeAndValue) {
+  EXPECT_EQ(ErrorOf("[workload]\n\n\n\n\n\n\n\nwriters = 0\n"),
+            "scenarios/smoke/x.toml:9:11: [workload] writers must be an "
+            "integer from 1 to 1024, got 0");
+  EXPECT_EQ(ErrorOf("[workload]\nwriters = 1025\n"),
+            "scenarios/smoke/x.toml:2:11: [workload] writers must be an "
+            "integer from 1 to 1024, got 1025");
+  EXPECT_EQ(ErrorOf("[workload]\nops = 0\n"),
+            "scenarios/smoke/x.toml:2:7: [workload] ops must be an integer "
+            ">= 1, got 0");
+  EXPECT_EQ(ErrorOf("[workload]\nseed = -1\n"),
+            "scenarios/smoke/x.toml:2:8: [workload] seed must be an integer "
+            ">= 0, got -1");
+  EXPECT_EQ(ErrorOf("[limits]\nop_timeout_ms = 0\n"),
+            "scenarios/smoke/x.toml:2:17: [limits] op_timeout_ms must be an "
+            "integer >= 1, got 0");
+  EXPECT_EQ(ErrorOf("[limits]\nstale_ms = -5\n"),
+            "scenarios/smoke/x.toml:2:12: [limits] stale_ms must be an "
+            "integer >= 0, got -5");
+}
+
+TEST(ParseScenario, WrongTypesAreErrors) {
+  EXPECT_EQ(ErrorOf("[workload]\nwriters = \"8\"\n"),
+            "scenarios/smoke/x.toml:2:11: [workload] writers must be an "
+            "integer from 1 to 1024, got a string");
+  EXPECT_EQ(ErrorOf("[workload]\nwriters = 2.5\n"),
+            "scenarios/smoke/x.toml:2:11: [workload] writers must be an "
+            "integer from 1 to 1024, got a float");
+  EXPECT_EQ(ErrorOf("name = 3\n"),
+            "scenarios/smoke/x.toml:1:8: name must be a string, got an integer");
+  EXPECT_EQ(ErrorOf("[interposer]\ntrace = \"yes\"\n"),
+            "scenarios/smoke/x.toml:2:9: [interposer] trace must be true or "
+            "false, got a string");
+  EXPECT_EQ(ErrorOf("workload = 3\n"),
+            "scenarios/smoke/x.toml:1:12: workload must be a table [workload], "
+            "got an integer");
+  EXPECT_EQ(ErrorOf("[nemesis]\nkind = \"kill-holder\"\n"),
+            "scenarios/smoke/x.toml:1:1: nemesis must be an array of tables "
+            "[[nemesis]], got a table");
+  EXPECT_EQ(ErrorOf("[workload]\nfleet = \"{impl}\"\n"),
+            "scenarios/smoke/x.toml:2:9: [workload] fleet must be a non-empty "
+            "array of strings, got a string");
+  EXPECT_EQ(ErrorOf("[workload]\nfleet = []\n"),
+            "scenarios/smoke/x.toml:2:9: [workload] fleet must be a non-empty "
+            "array of strings, got []");
+  EXPECT_EQ(ErrorOf("[workload]\nfleet = [\"{impl}\", 3]\n"),
+            "scenarios/smoke/x.toml:2:20: [workload] fleet must be a non-empty "
+            "array of strings, got an element that is an integer");
+}
+
+TEST(ParseScenario, EnumeratedStrings) {
+  EXPECT_EQ(ErrorOf("expect = \"ok\"\n"),
+            "scenarios/smoke/x.toml:1:10: expect must be 'valid' or "
+            "'invalid', got 'ok'");
+  EXPECT_EQ(ErrorOf("expect_lint = \"strict\"\n"),
+            "scenarios/smoke/x.toml:1:15: expect_lint must be 'any' or "
+            "'clean', got 'strict'");
+  EXPECT_EQ(ErrorOf("[workload]\nmode = \"threads\"\n"),
+            "scenarios/smoke/x.toml:2:8: [workload] mode must be 'per-op' or "
+            "'worker', got 'threads'");
+}
+
+TEST(ParseScenario, NameMustBeUsableAsAFileName) {
+  EXPECT_EQ(ErrorOf("name = \"a/b\"\n"),
+            "scenarios/smoke/x.toml:1:8: name must be 1 to 128 characters of "
+            "A-Z a-z 0-9 . _ -, got 'a/b'");
+}
+
+TEST(ParseScenario, FleetTemplatesAreSplitLikeTheRunnerDoes) {
+  EXPECT_THAT(ErrorOf("[workload]\nfleet = [\"{impl}\", \"lockreg 'unterminated\"]\n"),
+              StartsWith("scenarios/smoke/x.toml:2:20: [workload] fleet: command "
+                         "template #2: "));
+  EXPECT_THAT(ErrorOf("[workload]\nfleet = [\"  \"]\n"),
+              StartsWith("scenarios/smoke/x.toml:2:10: [workload] fleet: command "
+                         "template #1: "));
+}
+
+TEST(ParseScenario, MixUsesTheRunnerParser) {
+  EXPECT_THAT(ErrorOf("[workload]\nmix = \"1,2\"\n"),
+              StartsWith("scenarios/smoke/x.toml:2:7: [workload] mix: "));
+}
+
+TEST(ParseScenario, SyntaxErrorHasTomlPosition) {
+  EXPECT_THAT(ErrorOf("[workload]\nwriters = = 3\n"),
+              StartsWith("scenarios/smoke/x.toml:2:"));
+  EXPECT_THAT(ErrorOf("[workload]\nwriters = = 3\n"),
+              HasSubstr(": TOML syntax error: "));
+  EXPECT_THAT(ErrorOf("[workload]\nwriters = 2\n[workload]\n"),
+              StartsWith("scenarios/smoke/x.toml:3:"));
+}
+
+TEST(ParseScenario, EnvBecomesKeyValueStrings) {
+  EXPECT_EQ(ErrorOf("[env]\nLOCKHARNESS_STALE_MS = \"5\"\n"),
+            "scenarios/smoke/x.toml:2:1: [env] LOCKHARNESS_STALE_MS is "
+            "reserved (LOCKHARNESS_* and LD_* are set by the harness; use "
+            "[limits] or [interposer])");
+  EXPECT_THAT(ErrorOf("[env]\nLD_PRELOAD = \"x.so\"\n"),
+              StartsWith("scenarios/smoke/x.toml:2:1: [env] LD_PRELOAD is reserved"));
+  EXPECT_EQ(ErrorOf("[env]\n\"1X\" = \"a\"\n"),
+            "scenarios/smoke/x.toml:2:1: [env] key '1X' is not a variable "
+            "name ([A-Za-z_][A-Za-z0-9_]*)");
+  EXPECT_EQ(ErrorOf("[env]\nX = 1\n"),
+            "scenarios/smoke/x.toml:2:5: [env] X must be a string, got an integer");
+}
+
+TEST(ParseScenario, InterposerFaultsAreCheckedWithTheInterposerParser) {
+  const std::string error =
+      ErrorOf("[interposer]\nfaults = \"lh/rename/registry=explode\"\n");
+  EXPECT_THAT(error, StartsWith("scenarios/smoke/x.toml:2:10: [interposer] faults: "));
+  EXPECT_THAT(error, HasSubstr("explode"));
+  std::string ok_error;
+  EXPECT_TRUE(Parse("[interposer]\nfaults = \"lh/mkdir/lock=errno:EACCES,once;"
+                    "lh/rename/registry=delay:20,prob:0.3\"\n",
+                    &ok_error))
+      << ok_error;
+}
+
+TEST(ParseScenario, NemesisNeedsAKnownKind) {
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"kill-holder\"\n[[nemesis]]\nstart_ms = 5\n"),
+            "scenarios/smoke/x.toml:3:1: [[nemesis]] #2: missing key 'kind'");
+  EXPECT_THAT(ErrorOf("[[nemesis]]\nkind = \"kill-everyone\"\n"),
+              StartsWith("scenarios/smoke/x.toml:2:8: [[nemesis]] #1 kind must be "
+                         "'kill-holder', 'pause-holder', "));
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"kill-holder\"\nbogus = 1\n"),
+            "scenarios/smoke/x.toml:3:1: unknown key 'bogus' in [[nemesis]] #1 "
+            "(known: kind, start_ms, interval_ms, jitter_ms, count, "
+            "duration_ms, shift_ms)");
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"kill-holder\"\ninterval_ms = 0\n"),
+            "scenarios/smoke/x.toml:3:15: [[nemesis]] #1 interval_ms must be "
+            "an integer >= 1, got 0");
+}
+
+TEST(ParseScenario, DurationOnlyForPauseHolder) {
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"pause-holder\"\n"),
+            "scenarios/smoke/x.toml:1:1: [[nemesis]] #1: missing key "
+            "'duration_ms' (required for pause-holder)");
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"kill-holder\"\nduration_ms = 5\n"),
+            "scenarios/smoke/x.toml:3:15: [[nemesis]] #1 duration_ms applies "
+            "only to pause-holder, not kill-holder");
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"pause-holder\"\nduration_ms = 0\n"),
+            "scenarios/smoke/x.toml:3:15: [[nemesis]] #1 duration_ms must be "
+            "an integer >= 1, got 0");
+}
+
+TEST(ParseScenario, ShiftOnlyForBackdateLockAndNotZero) {
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"backdate-lock\"\n"),
+            "scenarios/smoke/x.toml:1:1: [[nemesis]] #1: missing key "
+            "'shift_ms' (required for backdate-lock)");
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"backdate-lock\"\nshift_ms = 0\n"),
+            "scenarios/smoke/x.toml:3:12: [[nemesis]] #1 shift_ms must not be "
+            "0 (negative: into the past)");
+  EXPECT_EQ(ErrorOf("[[nemesis]]\nkind = \"steal-lock\"\nshift_ms = -5\n"),
+            "scenarios/smoke/x.toml:3:12: [[nemesis]] #1 shift_ms applies "
+            "only to backdate-lock, not steal-lock");
+}
+
+TEST(ParseScenario, SetupKindsAndCount) {
+  EXPECT_EQ(ErrorOf("[[setup]]\nage_ms = 5\n"),
+            "scenarios/smoke/x.toml:1:1: [[setup]] #1: missing key 'kind'");
+  EXPECT_THAT(ErrorOf("[[setup]]\nkind = \"haunted-lock\"\n"),
+              StartsWith("scenarios/smoke/x.toml:2:8: [[setup]] #1 kind must be "
+                         "'dead-owner-lock', "));
+  EXPECT_EQ(ErrorOf("[[setup]]\nkind = \"dead-owner-lock\"\ncount = 2\n"),
+            "scenarios/smoke/x.toml:3:9: [[setup]] #1 count applies only to "
+            "stale-temp-files, not dead-owner-lock");
+  EXPECT_EQ(ErrorOf("[[setup]]\nkind = \"stale-temp-files\"\ncount = 1001\n"),
+            "scenarios/smoke/x.toml:3:9: [[setup]] #1 count must be an integer "
+            "from 1 to 1000, got 1001");
+  EXPECT_EQ(ErrorOf("[[setup]]\nkind = \"ownerless-lock\"\nage_ms = -1\n"),
+            "scenarios/smoke/x.toml:3:10: [[setup]] #1 age_ms must be an "
+            "integer >= 0, got -1");
+}
+
+TEST(ParseScenario, EveryNemesisAndSetupKindLoads) {
+  for (const std::string& kind : runner::AllNemesisKindNames()) {
+    std::string text = "[[nemesis]]\nkind = \"" + kind + "\"\n";
+    if (kind == "pause-holder") text += "duration_ms = 100\n";
+    if (kind == "backdate-lock") text += "shift_ms = -1000\n";
+    std::string error;
+    EXPECT_TRUE(Parse(text, &error).has_value()) << kind << ": " << error;
+  }
+  for (const std::string& kind : runner::AllSetupKindNames()) {
+    std::string error;
+    EXPECT_TRUE(Parse("[[setup]]\nkind = \"" + kind + "\"\n", &error).has_value())
+        << kind << ": " << error;
+  }
+}
+
+TEST(LoadScenario, DirectoryIsNotAScenario) {
+  std::string error;
+  EXPECT_FALSE(LoadScenario(::testing::TempDir(), &error).has_value());
+  EXPECT_EQ(error, ::testing::TempDir() + ": cannot read: is a directory");
+}
+
+TEST(LoadScenario, MissingFileNamesTheFile) {
+  std::string error;
+  EXPECT_FALSE(LoadScenario("/nonexistent/dir/y.toml", &error).has_value());
+  EXPECT_EQ(error, "/nonexistent/dir/y.toml: cannot read: No such file or directory");
+}
+
+TEST(LoadScenario, ReadsTheFileAndDefaultsTheNameToItsStem) {
+  const std::filesystem::path file =
+      std::filesystem::path(::testing::TempDir()) / "stem-name.toml";
+  std::ofstream(file) << "[workload]\nwriters = 3\n";
+  std::string error;
+  std::optional<Scenario> s = LoadScenario(file, &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->name, "stem-name");
+  EXPECT_EQ(s->run.writers, 3);
+  EXPECT_EQ(s->file, file);
+  std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace lockharness::harness::scenario
