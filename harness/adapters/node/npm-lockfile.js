@@ -18,8 +18,9 @@
 
 const crypto = require('crypto');
 const fs = require('fs');
-const lockFile = require('lockfile');
 const driver = require('./lib/driver');
+
+const lockFile = driver.requireLibrary('npm-lockfile', 'lockfile');
 
 const STALE_MS = driver.staleMs(10000);
 

@@ -16,9 +16,10 @@
 // rename. It does not fsync the directory.
 'use strict';
 
-const lockfile = require('proper-lockfile');
-const writeFileAtomic = require('write-file-atomic');
 const driver = require('./lib/driver');
+
+const lockfile = driver.requireLibrary('proper-lockfile', 'proper-lockfile');
+const writeFileAtomic = driver.requireLibrary('proper-lockfile', 'write-file-atomic');
 
 const STALE_MS = driver.staleMs(10000);
 

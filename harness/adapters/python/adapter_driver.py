@@ -18,7 +18,8 @@ Command line (one process per operation, or `worker` for JSON lines):
 current directory (the run directory under the harness). The lock wait is
 LOCKHARNESS_LOCK_WAIT_MS (default 8000, below the harness's 10 s op
 timeout). Exit codes: 0 done, 1 refused, 2 usage, 3 lock not acquired,
-4 I/O error (outcome unknown), 5 corrupt registry.
+4 I/O error (outcome unknown), 5 corrupt registry, 127 not runnable (a
+library is missing: Python's own exit 1 would read as "refused").
 """
 
 import json
@@ -29,6 +30,15 @@ import time
 import registry_adapter as ra
 
 LockTimeout = ra.LockTimeout
+
+
+EXIT_NOT_RUNNABLE = 127
+
+
+def not_runnable(name, error):
+    """For a missing library: exit 127, never 1, which means "refused"."""
+    sys.stderr.write("%s: not runnable: %s\n" % (name, error))
+    return EXIT_NOT_RUNNABLE
 
 
 def stale_ms(default_ms):

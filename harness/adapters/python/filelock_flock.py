@@ -20,10 +20,13 @@ temp file names its pid), fsync, rename, fsync of the directory.
 import os
 import sys
 
-from atomicwrites import atomic_write
-from filelock import FileLock, Timeout
-
 import adapter_driver
+
+try:
+    from atomicwrites import atomic_write
+    from filelock import FileLock, Timeout
+except ImportError as missing:
+    sys.exit(adapter_driver.not_runnable("filelock_flock", missing))
 
 
 class locked:  # pylint: disable=invalid-name

@@ -19,10 +19,13 @@ in the same directory, fsync, rename, fsync of the directory.
 import os
 import sys
 
-from atomicwrites import atomic_write
-from filelock import SoftFileLock, Timeout
-
 import adapter_driver
+
+try:
+    from atomicwrites import atomic_write
+    from filelock import SoftFileLock, Timeout
+except ImportError as missing:
+    sys.exit(adapter_driver.not_runnable("filelock_soft", missing))
 
 
 class locked:  # pylint: disable=invalid-name

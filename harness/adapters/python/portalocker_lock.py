@@ -23,9 +23,12 @@ import os
 import sys
 import tempfile
 
-import portalocker
-
 import adapter_driver
+
+try:
+    import portalocker
+except ImportError as missing:
+    sys.exit(adapter_driver.not_runnable("portalocker_lock", missing))
 
 
 class locked:  # pylint: disable=invalid-name

@@ -10,7 +10,7 @@
 # (fsynced); the script then renames it with mv.
 #
 # Exit codes (as lockreg): 0 done, 1 refused, 2 usage, 3 lock not acquired,
-# 4 I/O error (outcome unknown), 5 corrupt registry.
+# 4 I/O error (outcome unknown), 5 corrupt registry, 127 a program missing.
 
 PY=/usr/bin/python3
 ADAPTERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +47,17 @@ usage() {
   echo "${0##*/}: $1" >&2
   echo "usage: ${0##*/} --file PATH [--lock-file PATH] (register NAME [K=V...] | update NAME K=V... | remove NAME | set-default NAME | get NAME | list)" >&2
   exit 2
+}
+
+# require_commands CMD...: a missing program exits 127 ("not runnable"),
+# never 1, which the harness reads as "refused".
+require_commands() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 && continue
+    echo "${0##*/}: not runnable: $c not found (run harness/adapters/install.sh)" >&2
+    exit 127
+  done
 }
 
 is_read() { [ "$OP" = get ] || [ "$OP" = list ]; }

@@ -18,6 +18,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 parse_args "$@"
+require_commands "$PY" mktemp flock
 if is_read; then
   json_step ""
   exit

@@ -22,6 +22,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 parse_args "$@"
+require_commands "$PY" mktemp lockfile-create lockfile-remove
 if is_read; then
   json_step ""
   exit

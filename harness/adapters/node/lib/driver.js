@@ -14,7 +14,7 @@
 // harness/adapters/python/registry_adapter.py) and answers in the terms of
 // docs/adapter-contract.md. Exit codes follow lockreg: 0 done, 1 refused,
 // 2 usage, 3 lock not acquired, 4 I/O or other error (outcome unknown),
-// 5 corrupt registry.
+// 5 corrupt registry, 127 a library is not installed.
 'use strict';
 
 const fs = require('fs');
@@ -26,6 +26,18 @@ class Refused extends Error {}
 class LockTimeout extends Error {}
 class CorruptRegistry extends Error {}
 class UsageError extends Error {}
+
+// require() of a library that is not installed: exit 127, because Node's
+// own exit on an uncaught error is 1, which the harness reads as "refused".
+function requireLibrary(adapterName, module) {
+  try {
+    return require(module);
+  } catch (e) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    process.stderr.write(`${adapterName}: not runnable: ${module} is not installed (run harness/adapters/install.sh)\n`);
+    process.exit(127);
+  }
+}
 
 // LOCKHARNESS_STALE_MS overrides an adapter's age-based stale threshold.
 function staleMs(defaultMs) {
@@ -247,5 +259,5 @@ function run(adapter) {
 }
 
 module.exports = {
-  run, staleMs, lockWaitMs, loadStrict, emptyRegistry, Refused, LockTimeout, CorruptRegistry,
+  run, requireLibrary, staleMs, lockWaitMs, loadStrict, emptyRegistry, Refused, LockTimeout, CorruptRegistry,
 };
