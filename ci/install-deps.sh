@@ -3,6 +3,7 @@
 # Needs root (or sudo). Safe to run repeatedly: it only calls apt-get when
 # something is absent.
 set -euo pipefail
+"$(dirname "$0")/../harness/adapters/install.sh" || echo "install-deps: adapter packages missing; their tests (label adapters) will be skipped" >&2
 
 packages=(
   build-essential cmake ninja-build pkg-config git

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# install.sh: installs what the adapters in catalog.json need, if missing.
+#
+#   harness/adapters/install.sh
+#
+# Debian 12 packages through apt-get (root, or sudo), then the pinned Node
+# packages with `npm ci` in harness/adapters/node (from its committed
+# package-lock.json). Safe to run repeatedly: it only installs what is absent.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+packages=(
+  util-linux lockfile-progs
+  python3 python3-filelock python3-portalocker python3-atomicwrites
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A node and npm from elsewhere on PATH serve as well as Debian's.
+command -v node >/dev/null 2>&1 && missing=("${missing[@]/nodejs}")
+command -v npm >/dev/null 2>&1 && missing=("${missing[@]/npm}")
+read -r -a missing <<<"${missing[*]:-}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "adapters/install: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "adapters/install: Debian packages present"
+fi
+
+# npm ci wipes and reinstalls node_modules; skip it when the installed tree
+# already matches the lockfile (npm writes node_modules/.package-lock.json).
+node_dir="$here/node"
+if [ -f "$node_dir/node_modules/.package-lock.json" ] &&
+   [ "$node_dir/node_modules/.package-lock.json" -nt "$node_dir/package-lock.json" ]; then
+  echo "adapters/install: node packages present"
+else
+  echo "adapters/install: npm ci in $node_dir"
+  (cd "$node_dir" && npm ci --no-audit --no-fund)
+fi
