@@ -44,7 +44,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner PUBLIC
     lockharness_process lockharness_workload lockharness_checkers
-    nlohmann_json::nlohmann_json)
+    lockharness_report nlohmann_json::nlohmann_json)
 
   add_executable(lockharness src/main.cc)
   target_link_libraries(lockharness PRIVATE lockharness_runner CLI11::CLI11)
