@@ -32,7 +32,7 @@ measure() {
 import json, sys
 ops = json.load(open(sys.argv[1]))["operations"]
 print(int(ops["latency_ms"]["p50"] * 1000), int(ops["latency_ms"]["p99"] * 1000), int(ops["ok"]))
-' "$scratch/run-$writers/report.json")
+' "$scratch/run-$writers/results.json")
   set -- $p50_us
   echo "writers=$writers ops=$total ok=$3: wall ${wall_us} us/op, latency p50 $1 us, p99 $2 us"
   if [ "$3" -ne "$total" ]; then echo "FAIL: not every operation completed ok"; exit 1; fi

@@ -44,7 +44,7 @@ for entry in "${suite[@]}"; do
   [ $rc -gt $worst ] && worst=$rc
 done
 echo
-echo "=== Suite verdict (seed $seed; runs in $out)"
+echo "=== Suite verdict (seed $seed; runs in $out, each with results.json, report.txt, junit.xml, timeline.html)"
 printf '%s\n' "${summary[@]}"
 case $worst in 0) echo "ALL VALID" ;; 1) echo "SOME INVALID" ;; *) echo "UNKNOWN" ;; esac
 exit $worst

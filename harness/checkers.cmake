@@ -21,6 +21,9 @@ add_library(lockharness_checkers STATIC
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 target_link_libraries(lockharness_checkers PUBLIC lockharness_history nlohmann_json::nlohmann_json PRIVATE Threads::Threads)
 
+# junit.xml and timeline.html, built on the checkers' operation index.
+include(${CMAKE_CURRENT_SOURCE_DIR}/report.cmake)
+
 if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_history_test src/history_test.cc)
   target_link_libraries(lockharness_history_test PRIVATE lockharness_history GTest::gtest_main)

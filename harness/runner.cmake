@@ -47,7 +47,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner PUBLIC
     lockharness_process lockharness_workload lockharness_checkers
-    lockharness_interposer nlohmann_json::nlohmann_json)
+    lockharness_interposer lockharness_report nlohmann_json::nlohmann_json)
 
   add_executable(lockharness src/main.cc src/cli/fault_flags.cc)
   target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

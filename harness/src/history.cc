@@ -35,6 +35,44 @@ void AppendInt(int64_t value, std::string* out) {
   out->append(buffer, end);
 }
 
+// `text == literal` with the length known at compile time, so the compiler
+// compares inline instead of calling memcmp: this runs for every field of
+// every line, and the library call was the parser's largest single cost.
+template <size_t N>
+bool Is(std::string_view text, const char (&literal)[N]) {
+  return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+}
+
+std::optional<EventType> MatchEventType(std::string_view name) {
+  switch (name.size()) {
+    case 2: if (Is(name, "ok")) return EventType::kOk; break;
+    case 4:
+      if (Is(name, "fail")) return EventType::kFail;
+      if (Is(name, "info")) return EventType::kInfo;
+      if (Is(name, "read")) return EventType::kRead;
+      break;
+    case 5: if (Is(name, "fault")) return EventType::kFault; break;
+    case 6: if (Is(name, "invoke")) return EventType::kInvoke; break;
+    default: break;
+  }
+  return std::nullopt;
+}
+
+std::optional<OpKind> MatchOpKind(std::string_view name) {
+  switch (name.size()) {
+    case 3: if (Is(name, "get")) return OpKind::kGet; break;
+    case 4: if (Is(name, "list")) return OpKind::kList; break;
+    case 6:
+      if (Is(name, "update")) return OpKind::kUpdate;
+      if (Is(name, "remove")) return OpKind::kRemove;
+      break;
+    case 8: if (Is(name, "register")) return OpKind::kRegister; break;
+    case 11: if (Is(name, "set-default")) return OpKind::kSetDefault; break;
+    default: break;
+  }
+  return std::nullopt;
+}
+
 void AppendKey(std::string_view key, std::string* out) {
   out->push_back(',');
   out->push_back('"');
@@ -81,6 +119,25 @@ class LineParser {
     return pos_ < text_.size() ? text_[pos_] : '\0';
   }
 
+  // Consumes `literal` if the text continues with exactly it.
+  template <size_t N>
+  bool Literal(const char (&literal)[N]) {
+    if (text_.size() - pos_ < N - 1 ||
+        std::memcmp(text_.data() + pos_, literal, N - 1) != 0) {
+      return false;
+    }
+    pos_ += N - 1;
+    return true;
+  }
+
+  // The fields FormatEvent() always writes first, in its order and without
+  // spaces: {"type":"T","id":N,"process":N,"writer":N,"pid":N,"t":N.
+  // Matching them literally skips the per-key work for half of each line.
+  // Returns false on any difference; Parse() then starts again the general
+  // way, which also words the error, so messages do not depend on this.
+  bool ParseUsualPrefix(Event* event);
+  // `"key":value` members separated by commas, up to (not including) '}'.
+  bool ParseMembers(Event* event, bool* saw_type);
   bool ParseString(std::string_view field, std::string* out);
   // Reads a string that is usually plain (no escapes) as a view into the
   // line; strings with escapes are decoded into *scratch and viewed there.
@@ -212,14 +269,21 @@ bool LineParser::ParseToken(std::string_view field, std::string* scratch,
 
 bool LineParser::ParseInt(std::string_view field, int64_t* out) {
   SkipSpace();
-  // Hand-rolled: this runs about six times per line.
-  size_t p = pos_;
-  bool negative = p < text_.size() && text_[p] == '-';
+  // Hand-rolled: this runs about seven times per line.
+  const char* p = text_.data() + pos_;
+  const char* const end = text_.data() + text_.size();
+  const bool negative = p < end && *p == '-';
   if (negative) ++p;
-  size_t digits_begin = p;
+  const char* const digits_begin = p;
   uint64_t magnitude = 0;
-  while (p < text_.size() && text_[p] >= '0' && text_[p] <= '9') {
-    uint64_t digit = static_cast<uint64_t>(text_[p] - '0');
+  // Eighteen digits cannot overflow 64 bits: no check needed for them.
+  const char* const unchecked_end = end - p > 18 ? p + 18 : end;
+  while (p < unchecked_end && static_cast<unsigned char>(*p - '0') < 10) {
+    magnitude = magnitude * 10 + static_cast<uint64_t>(*p - '0');
+    ++p;
+  }
+  while (p < end && static_cast<unsigned char>(*p - '0') < 10) {
+    const uint64_t digit = static_cast<uint64_t>(*p - '0');
     if (magnitude > (UINT64_MAX - digit) / 10) {
       return FailField(field, "integer out of range");
     }
@@ -227,14 +291,14 @@ bool LineParser::ParseInt(std::string_view field, int64_t* out) {
     ++p;
   }
   if (p == digits_begin) return FailField(field, "expected an integer");
-  if (p < text_.size() && (text_[p] == '.' || text_[p] == 'e' || text_[p] == 'E')) {
+  if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) {
     return FailField(field, "expected an integer, got a fraction");
   }
   const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
   if (magnitude > limit) return FailField(field, "integer out of range");
   *out = negative ? static_cast<int64_t>(0 - magnitude)
                   : static_cast<int64_t>(magnitude);
-  pos_ = p;
+  pos_ = static_cast<size_t>(p - text_.data());
   return true;
 }
 
@@ -329,12 +393,12 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
   // every line.
   switch (key.empty() ? '\0' : key[0]) {
     case 't':
-      if (key == "t") return ParseInt(key, &event->t);
-      if (key == "type") {
+      if (Is(key, "t")) return ParseInt(key, &event->t);
+      if (Is(key, "type")) {
         std::string scratch;
         std::string_view name;
         if (!ParseToken(key, &scratch, &name)) return false;
-        std::optional<EventType> type = ParseEventType(name);
+        std::optional<EventType> type = MatchEventType(name);
         if (!type) {
           return FailField(key, "unknown event type '" + std::string(name) + "'");
         }
@@ -342,24 +406,24 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
         *saw_type = true;
         return true;
       }
-      if (key == "target") return ParseString(key, &event->target);
+      if (Is(key, "target")) return ParseString(key, &event->target);
       break;
     case 'i':
-      if (key == "id") return ParseInt(key, &event->id);
+      if (Is(key, "id")) return ParseInt(key, &event->id);
       break;
     case 'p':
-      if (key == "pid") return ParseIntField(key, &event->pid);
-      if (key == "process") return ParseIntField(key, &event->process);
+      if (Is(key, "pid")) return ParseIntField(key, &event->pid);
+      if (Is(key, "process")) return ParseIntField(key, &event->process);
       break;
     case 'w':
-      if (key == "writer") return ParseIntField(key, &event->writer);
+      if (Is(key, "writer")) return ParseIntField(key, &event->writer);
       break;
     case 'o':
-      if (key == "op") {
+      if (Is(key, "op")) {
         std::string scratch;
         std::string_view name;
         if (!ParseToken(key, &scratch, &name)) return false;
-        event->op = ParseOpKind(name);
+        event->op = MatchOpKind(name);
         if (!event->op) {
           return FailField(key, "unknown operation '" + std::string(name) + "'");
         }
@@ -367,26 +431,26 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
       }
       break;
     case 'n':
-      if (key == "name") return ParseString(key, &event->name);
+      if (Is(key, "name")) return ParseString(key, &event->name);
       break;
     case 'f':
-      if (key == "fields") return ParseFields(&event->fields);
-      if (key == "fault") return ParseString(key, &event->fault);
+      if (Is(key, "fields")) return ParseFields(&event->fields);
+      if (Is(key, "fault")) return ParseString(key, &event->fault);
       break;
     case 'e':
-      if (key == "error") return ParseString(key, &event->error);
+      if (Is(key, "error")) return ParseString(key, &event->error);
       break;
     case 'l':
-      if (key == "lock_acquired" || key == "lock_released") {
+      if (Is(key, "lock_acquired") || Is(key, "lock_released")) {
         int64_t value = 0;
         if (!ParseInt(key, &value)) return false;
-        (key == "lock_acquired" ? event->lock_acquired : event->lock_released) =
+        (Is(key, "lock_acquired") ? event->lock_acquired : event->lock_released) =
             value;
         return true;
       }
       break;
     case 'v':
-      if (key == "value") {
+      if (Is(key, "value")) {
         if (Peek() == '"') return ParseString(key, &event->value);
         // Accept an embedded object/array too, keeping its raw text.
         size_t start = pos_;
@@ -394,7 +458,7 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
         event->value.assign(text_.substr(start, pos_ - start));
         return true;
       }
-      if (key == "valid") {
+      if (Is(key, "valid")) {
         bool value = false;
         if (!ParseBool(key, &value)) return false;
         event->valid = value;
@@ -407,35 +471,57 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
   return SkipValue(key, 0);
 }
 
+bool LineParser::ParseUsualPrefix(Event* event) {
+  if (!Literal("{\"type\":\"")) return false;
+  const size_t end = text_.find('"', pos_);
+  if (end == std::string_view::npos) return false;
+  const std::optional<EventType> type = MatchEventType(text_.substr(pos_, end - pos_));
+  if (!type) return false;
+  event->type = *type;
+  pos_ = end + 1;
+  return Literal(",\"id\":") && ParseInt("id", &event->id) &&
+         Literal(",\"process\":") && ParseIntField("process", &event->process) &&
+         Literal(",\"writer\":") && ParseIntField("writer", &event->writer) &&
+         Literal(",\"pid\":") && ParseIntField("pid", &event->pid) &&
+         Literal(",\"t\":") && ParseInt("t", &event->t);
+}
+
+bool LineParser::ParseMembers(Event* event, bool* saw_type) {
+  std::string key_scratch;
+  std::string_view key;
+  do {
+    if (!ParseToken("<key>", &key_scratch, &key)) return false;
+    if (!Consume(':')) return FailField(key, "expected ':'");
+    // A null value means "absent" for every field.
+    SkipSpace();
+    if (Is(text_.substr(pos_, 4), "null")) {
+      pos_ += 4;
+      continue;
+    }
+    if (!ParseMember(key, event, saw_type)) return false;
+  } while (Consume(','));
+  return true;
+}
+
 bool LineParser::Parse(Event* event, std::string* error) {
   bool saw_type = false;
   bool ok = true;
-  if (!Consume('{')) {
-    ok = Fail("expected a JSON object");
-  } else if (!Consume('}')) {
-    std::string key_scratch;
-    std::string_view key;
-    do {
-      if (!ParseToken("<key>", &key_scratch, &key)) {
-        ok = false;
-        break;
-      }
-      if (!Consume(':')) {
-        ok = FailField(key, "expected ':'");
-        break;
-      }
-      // A null value means "absent" for every field.
-      SkipSpace();
-      if (text_.substr(pos_).starts_with("null")) {
-        pos_ += 4;
-        continue;
-      }
-      if (!ParseMember(key, event, &saw_type)) {
-        ok = false;
-        break;
-      }
-    } while (Consume(','));
+  if (ParseUsualPrefix(event)) {
+    saw_type = true;
+    if (Consume(',')) ok = ParseMembers(event, &saw_type);
     if (ok && !Consume('}')) ok = Fail("expected ',' or '}' after a field");
+  } else {
+    // Not the usual layout (or not valid): parse from the start, the
+    // general way, which also words any error.
+    *event = Event();
+    pos_ = 0;
+    error_.clear();
+    if (!Consume('{')) {
+      ok = Fail("expected a JSON object");
+    } else if (!Consume('}')) {
+      ok = ParseMembers(event, &saw_type);
+      if (ok && !Consume('}')) ok = Fail("expected ',' or '}' after a field");
+    }
   }
   if (ok) {
     SkipSpace();
@@ -456,10 +542,7 @@ std::string_view EventTypeName(EventType type) {
 }
 
 std::optional<EventType> ParseEventType(std::string_view name) {
-  for (size_t i = 0; i < std::size(kEventTypeNames); ++i) {
-    if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
-  }
-  return std::nullopt;
+  return MatchEventType(name);
 }
 
 std::string_view OpKindName(OpKind kind) {
@@ -467,10 +550,7 @@ std::string_view OpKindName(OpKind kind) {
 }
 
 std::optional<OpKind> ParseOpKind(std::string_view name) {
-  for (size_t i = 0; i < std::size(kOpKindNames); ++i) {
-    if (kOpKindNames[i] == name) return static_cast<OpKind>(i);
-  }
-  return std::nullopt;
+  return MatchOpKind(name);
 }
 
 bool IsMutating(OpKind kind) {
@@ -629,7 +709,15 @@ void PrefaultForWrite(void* begin, size_t bytes) {
 }
 
 size_t CountLines(std::string_view text) {
-  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  // memchr per line: measured several times faster than std::count here.
+  size_t lines = 0;
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  while ((at = static_cast<const char*>(std::memchr(at, '\n', static_cast<size_t>(end - at)))) !=
+         nullptr) {
+    ++lines;
+    ++at;
+  }
   if (!text.empty() && text.back() != '\n') ++lines;
   return lines;
 }
@@ -660,9 +748,10 @@ bool ParseHistoryText(std::string_view contents, size_t total_lines,
                                   ? CountLines(second)
                                   : total_lines - first_lines;
   const size_t total = base + first_lines + second_lines;
-  // The helper first faults in the memory of the second half (the kernel
-  // zeroing hundreds of megabytes is a large share of the cost), then waits
-  // until this thread has constructed the events, then parses its half.
+  // The helper first faults in the memory of the second half while this
+  // thread does the first (the kernel zeroing hundreds of megabytes is a
+  // large share of the cost), then waits until this thread has constructed
+  // the events, then parses its half.
   Event* storage = events->capacity() >= total ? events->data() : nullptr;
   size_t first_count = 0;
   size_t second_count = 0;
@@ -687,6 +776,11 @@ bool ParseHistoryText(std::string_view contents, size_t total_lines,
     });
   } catch (const std::system_error&) {
     // No thread available: parse the second half here afterwards.
+  }
+  // Faulting the pages in one call is cheaper than a fault per page during
+  // construction; each thread does its own half at the same time.
+  if (storage != nullptr) {
+    PrefaultForWrite(storage + base, first_lines * sizeof(Event));
   }
   events->resize(total);
   constructed.count_down();

@@ -106,7 +106,8 @@ std::optional<nlohmann::json> ReadJsonFile(const fs::path& path, std::string* er
   return j;
 }
 
-// Judges the run directory; writes report.json/report.txt; prints the text.
+// Judges the run directory; writes the report files (results.json,
+// report.txt, junit.xml, timeline.html); prints the text.
 // An interrupted or otherwise incomplete run is at best "unknown".
 int JudgeRunDirectory(const fs::path& dir, const nlohmann::json& run_notes,
                       bool complete) {
@@ -120,7 +121,9 @@ int JudgeRunDirectory(const fs::path& dir, const nlohmann::json& run_notes,
   if (!complete && verdict == lh::Verdict::kValid) verdict = lh::Verdict::kUnknown;
   const nlohmann::json report =
       runner::BuildReport(*config, artifacts->history, findings, verdict, run_notes);
-  if (!runner::WriteReportFiles(dir, report, &error)) return Fail(error);
+  if (!runner::WriteReportFiles(dir, report, &artifacts->history, &error)) {
+    return Fail(error);
+  }
   std::cout << runner::FormatReportText(report) << std::flush;
   if (verdict == lh::Verdict::kUnknown) {
     // Say which checkers could not decide, and why, on the one line.
@@ -165,7 +168,7 @@ int RunCommand(runner::RunOptions options, bool seed_given,
     if (auto config = ReadJsonFile(options.out_dir / "run.json", &error)) {
       const nlohmann::json report =
           runner::BuildUnjudgedReport(*config, notes, outcome.reason);
-      runner::WriteReportFiles(options.out_dir, report, &error);
+      runner::WriteReportFiles(options.out_dir, report, nullptr, &error);
     }
     return Fail(outcome.reason);
   }
@@ -178,7 +181,10 @@ int CheckCommand(const fs::path& dir) {
   nlohmann::json notes;
   std::string ignored;
   bool complete = true;
-  if (auto previous = ReadJsonFile(dir / "report.json", &ignored)) {
+  // (report.json: the name in run directories of earlier versions.)
+  auto previous = ReadJsonFile(dir / "results.json", &ignored);
+  if (!previous) previous = ReadJsonFile(dir / "report.json", &ignored);
+  if (previous) {
     if (previous->contains("run")) {
       notes = (*previous)["run"];
       const auto status = notes.find("status");

@@ -1,7 +1,7 @@
 // End-to-end tests: the built `lockharness` judging real implementations.
 //
 // Each test runs the harness binary in a fresh temporary directory and reads
-// the exit code, stderr and DIR/report.json. Workloads are small enough for
+// the exit code, stderr and DIR/results.json. Workloads are small enough for
 // a loaded 2-core machine; tests that need a race to happen (a mutant being
 // caught) retry with a larger workload instead of relying on timing.
 
@@ -42,7 +42,7 @@ struct HarnessResult {
   int exit_code = -1;  // -1 if killed by a signal or timed out
   std::string stdout_text;
   std::string stderr_text;
-  nlohmann::json report;  // DIR/report.json, null if absent
+  nlohmann::json report;  // DIR/results.json, null if absent
   fs::path dir;
 };
 
@@ -78,8 +78,8 @@ class E2eTest : public ::testing::Test {
     const ExitStatus status = child.Wait(deadline);
     if (status.kind == ExitStatus::Kind::kExited) result.exit_code = status.code;
     result.stderr_text = Slurp(options.stderr_path);
-    if (fs::exists(dir / "report.json")) {
-      result.report = nlohmann::json::parse(Slurp(dir / "report.json"), nullptr, false);
+    if (fs::exists(dir / "results.json")) {
+      result.report = nlohmann::json::parse(Slurp(dir / "results.json"), nullptr, false);
     }
     return result;
   }
@@ -196,17 +196,29 @@ TEST_F(E2eTest, ReferenceClientSustains64Workers) {
 TEST_F(E2eTest, CheckRejudgesSavedRunAndSeesTampering) {
   const HarnessResult r = Harness(LockregRun("worker", "", 4, 20));
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  // Every run directory has these; `check` writes them again.
+  const char* const kFiles[] = {"history.jsonl", "results.json", "report.txt", "junit.xml",
+                                "timeline.html"};
+  for (const char* name : kFiles) EXPECT_TRUE(fs::is_regular_file(r.dir / name)) << name;
+  EXPECT_FALSE(fs::exists(r.dir / "report.json"));
+  for (const char* name : {"results.json", "junit.xml", "timeline.html"}) fs::remove(r.dir / name);
   HarnessResult again = Harness({"check", r.dir.string()});
-  again.report = nlohmann::json::parse(Slurp(r.dir / "report.json"));
+  for (const char* name : kFiles) EXPECT_TRUE(fs::is_regular_file(r.dir / name)) << name;
+  EXPECT_THAT(Slurp(r.dir / "junit.xml"),
+              HasSubstr("<testsuite name=\"" + kLockreg + " --file {registry} seed 20261128\""));
+  EXPECT_THAT(Slurp(r.dir / "timeline.html"), HasSubstr("\"total_ops\":80"));
+  again.report = nlohmann::json::parse(Slurp(r.dir / "results.json"));
   EXPECT_EQ(again.exit_code, 0) << Describe(again);
   EXPECT_EQ(again.report.value("verdict", ""), "valid");
   // Lose every entry: acknowledged registers are now missing.
   std::ofstream(r.dir / "registry" / "sandboxes.json")
       << R"({"sandboxes":{},"defaultSandbox":null})";
   HarnessResult tampered = Harness({"check", r.dir.string()});
-  tampered.report = nlohmann::json::parse(Slurp(r.dir / "report.json"));
+  tampered.report = nlohmann::json::parse(Slurp(r.dir / "results.json"));
   EXPECT_EQ(tampered.exit_code, 1) << Describe(tampered);
   EXPECT_EQ(CheckerVerdict(tampered, "lost-update"), "invalid");
+  EXPECT_THAT(Slurp(r.dir / "junit.xml"),
+              HasSubstr("name=\"lost-update\" time=\"0.000\">\n      <failure message="));
 }
 
 TEST_F(E2eTest, NoLockMutantIsCaughtByLostUpdate) {

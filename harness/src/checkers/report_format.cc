@@ -1,4 +1,4 @@
-// report_format.cc: report.json and report.txt renderings of the verdicts.
+// report_format.cc: results.json and report.txt renderings of the verdicts.
 
 #include "lockharness/harness/check.h"
 

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "lockharness/harness/report/junit.h"
+#include "lockharness/harness/report/timeline.h"
 #include "lockharness/harness/runner/command.h"
 
 namespace lockharness::harness::runner {
@@ -158,7 +160,7 @@ std::string FormatReportText(const nlohmann::json& report) {
         int shown = 0;
         for (const auto& e : *ev) {
           if (++shown > 12) {
-            out << "      ... (" << ev->size() - 12 << " more lines in report.json)\n";
+            out << "      ... (" << ev->size() - 12 << " more lines in results.json)\n";
             break;
           }
           out << "      " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
@@ -226,11 +228,77 @@ std::string ReplayCommand(const nlohmann::json& run_config) {
   return command;
 }
 
+std::string RunName(const nlohmann::json& report) {
+  return Get<std::string>(report, "impl", "?") + " seed " +
+         std::to_string(Get<uint64_t>(report, "seed", 0));
+}
+
+report::JunitSuite JunitSuiteFor(const nlohmann::json& report) {
+  report::JunitSuite suite;
+  suite.name = RunName(report);
+  if (auto ops = report.find("operations"); ops != report.end()) {
+    suite.seconds = Get<double>(*ops, "duration_s", 0);
+  }
+  suite.properties = {{"seed", std::to_string(Get<uint64_t>(report, "seed", 0))},
+                      {"impl", Get<std::string>(report, "impl", "")},
+                      {"mode", Get<std::string>(report, "mode", "")},
+                      {"verdict", Get<std::string>(report, "verdict", "unknown")},
+                      {"replay", Get<std::string>(report, "replay", "")}};
+  const auto checkers = report.find("checkers");
+  if (checkers == report.end() || !checkers->is_array() || checkers->empty()) {
+    // Nothing was judged: one case that CI counts as an error, never an
+    // empty (passing) suite.
+    report::JunitCase run;
+    run.name = "run";
+    run.classname = "lockharness.run";
+    run.result = report::JunitResult::kError;
+    run.message = Get<std::string>(report, "reason", "the run was not judged");
+    suite.cases.push_back(std::move(run));
+    return suite;
+  }
+  for (const auto& c : *checkers) {
+    report::JunitCase test;
+    test.name = Get<std::string>(c, "checker", "?");
+    const std::string verdict = Get<std::string>(c, "verdict", "unknown");
+    test.result = report::JunitResultFor(verdict == "valid"     ? Verdict::kValid
+                                         : verdict == "invalid" ? Verdict::kInvalid
+                                                                : Verdict::kUnknown);
+    test.message = Get<std::string>(c, "summary", "");
+    if (auto ev = c.find("evidence"); ev != c.end() && ev->is_array()) {
+      for (const auto& line : *ev) {
+        test.text += line.is_string() ? line.get<std::string>() : line.dump();
+        test.text += '\n';
+      }
+    }
+    suite.cases.push_back(std::move(test));
+  }
+  return suite;
+}
+
+std::string TimelineFor(const std::filesystem::path& dir, const nlohmann::json& report,
+                        const std::vector<Event>* history) {
+  report::TimelineOptions options;
+  options.title = RunName(report);
+  if (history != nullptr) return report::TimelineHtml(*history, options);
+  std::vector<Event> loaded;
+  std::string error;
+  if (!ReadHistoryFile(dir / "history.jsonl", &loaded, &error)) {
+    options.note = "history not available: " + error;
+    loaded.clear();
+  }
+  return report::TimelineHtml(loaded, options);
+}
+
 bool WriteReportFiles(const std::filesystem::path& dir, const nlohmann::json& report,
-                      std::string* error) {
-  for (const auto& [name, text] :
-       {std::pair<std::string, std::string>{"report.json", report.dump(2) + "\n"},
-        std::pair<std::string, std::string>{"report.txt", FormatReportText(report)}}) {
+                      const std::vector<Event>* history, std::string* error) {
+  const std::pair<const char*, std::string> files[] = {
+      {"results.json",
+       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
+      {"report.txt", FormatReportText(report)},
+      {"junit.xml", report::JunitXml({JunitSuiteFor(report)})},
+      {"timeline.html", TimelineFor(dir, report, history)},
+  };
+  for (const auto& [name, text] : files) {
     std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();

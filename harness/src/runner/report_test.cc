@@ -3,6 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "lockharness/harness/runner/command.h"
 
 namespace lockharness::harness::runner {
@@ -99,6 +105,105 @@ TEST(ReplayCommandTest, ReproducesEveryWorkloadFlag) {
   auto words = SplitCommandTemplate(replay, &error);
   ASSERT_TRUE(words) << error;
   EXPECT_EQ((*words)[3], "lockreg --file {registry}");
+}
+
+CheckerReport Finding(std::string checker, Verdict verdict, std::string summary,
+                      std::vector<std::string> evidence = {}) {
+  CheckerReport report;
+  report.checker = std::move(checker);
+  report.verdict = verdict;
+  report.summary = std::move(summary);
+  report.evidence = std::move(evidence);
+  return report;
+}
+
+TEST(JunitSuiteForTest, OneCasePerCheckerNamedAfterTheRun) {
+  const nlohmann::json report = BuildReport(
+      Config(), {},
+      {Finding("lost-update", Verdict::kInvalid, "entry w1-0 is missing", {"op 25", "op 26"}),
+       Finding("leftovers", Verdict::kValid, "nothing left"),
+       Finding("progress", Verdict::kUnknown, "no completions")},
+      Verdict::kInvalid, nullptr);
+  const report::JunitSuite suite = JunitSuiteFor(report);
+  EXPECT_EQ(suite.name, "lockreg --file {registry} seed 42");
+  ASSERT_EQ(suite.cases.size(), 3u);
+  EXPECT_EQ(suite.cases[0].name, "lost-update");
+  EXPECT_EQ(suite.cases[0].classname, "lockharness.checkers");
+  EXPECT_EQ(suite.cases[0].result, report::JunitResult::kFailure);
+  EXPECT_EQ(suite.cases[0].message, "entry w1-0 is missing");
+  EXPECT_EQ(suite.cases[0].text, "op 25\nop 26\n");
+  EXPECT_EQ(suite.cases[1].result, report::JunitResult::kPass);
+  EXPECT_EQ(suite.cases[2].result, report::JunitResult::kError);
+}
+
+TEST(JunitSuiteForTest, AnUnjudgedRunIsAnErrorNotAnEmptySuite) {
+  const report::JunitSuite suite = JunitSuiteFor(
+      BuildUnjudgedReport(Config(), nullptr, "implementation not runnable: no such file: x"));
+  ASSERT_EQ(suite.cases.size(), 1u);
+  EXPECT_EQ(suite.cases[0].name, "run");
+  EXPECT_EQ(suite.cases[0].result, report::JunitResult::kError);
+  EXPECT_EQ(suite.cases[0].message, "implementation not runnable: no such file: x");
+}
+
+class WriteReportFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("report_files_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Slurp(const char* name) {
+    std::ifstream in(dir_ / name, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(WriteReportFilesTest, WritesResultsReportJunitAndTimeline) {
+  const std::vector<Event> history = {Make(EventType::kInvoke, 1, 0),
+                                      Make(EventType::kOk, 1, 5)};
+  const nlohmann::json report =
+      BuildReport(Config(), history, {Finding("leftovers", Verdict::kValid, "nothing left")},
+                  Verdict::kValid, nullptr);
+  std::string error;
+  ASSERT_TRUE(WriteReportFiles(dir_, report, &history, &error)) << error;
+  EXPECT_EQ(nlohmann::json::parse(Slurp("results.json"))["verdict"], "valid");
+  EXPECT_THAT(Slurp("report.txt"), HasSubstr("verdict: VALID"));
+  EXPECT_THAT(Slurp("junit.xml"), HasSubstr("<testcase classname=\"lockharness.checkers\" "
+                                            "name=\"leftovers\""));
+  EXPECT_THAT(Slurp("timeline.html"), HasSubstr("\"total_ops\":1"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "report.json"));
+}
+
+TEST_F(WriteReportFilesTest, ReadsTheHistoryFileWhenNotGivenOne) {
+  std::ofstream(dir_ / "history.jsonl")
+      << FormatEvent(Make(EventType::kInvoke, 1, 0)) << "\n"
+      << FormatEvent(Make(EventType::kInvoke, 2, 1)) << "\n";
+  std::string error;
+  ASSERT_TRUE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
+                               &error))
+      << error;
+  EXPECT_THAT(Slurp("timeline.html"), HasSubstr("\"total_ops\":2"));
+}
+
+TEST_F(WriteReportFilesTest, TimelineSaysWhyWithoutAHistory) {
+  std::string error;
+  ASSERT_TRUE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
+                               &error))
+      << error;
+  EXPECT_THAT(Slurp("timeline.html"), HasSubstr("history not available: "));
+  EXPECT_THAT(Slurp("junit.xml"), HasSubstr("<error message=\"unknown: x\""));
+}
+
+TEST_F(WriteReportFilesTest, NamesTheFileItCannotWrite) {
+  std::filesystem::create_directory(dir_ / "results.json");  // not writable as a file
+  std::string error;
+  EXPECT_FALSE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
+                                &error));
+  EXPECT_EQ(error, "cannot write " + (dir_ / "results.json").string());
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 //   std::optional<RunArtifacts> run = LoadRunDirectory(dir, &error);
 //   if (!run) { /* harness error: report `error`, exit 2 */ }
 //   std::vector<CheckerReport> reports = CheckAll(*run);
-//   WriteFile(dir / "report.json", ReportsToJson(reports).dump(2));
+//   WriteFile(dir / "results.json", ReportsToJson(reports).dump(2));
 //   WriteFile(dir / "report.txt", ReportsToText(reports));
 //   return ExitCodeFor(Overall(reports));
 
@@ -100,7 +100,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir,
 std::optional<std::string> ValidateRegistryDocument(std::string_view bytes);
 
 // {"verdict": "...", "checkers": [{"checker", "verdict", "summary",
-//  "evidence", "details"}...]}, for report.json.
+//  "evidence", "details"}...]}, for results.json.
 nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports);
 
 // Human-readable report: one block per checker, for report.txt.

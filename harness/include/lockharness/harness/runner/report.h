@@ -1,16 +1,17 @@
-// report.h: the verdict files of a run (report.json, report.txt).
+// report.h: the verdict files of a run (results.json, report.txt,
+// junit.xml, timeline.html).
 //
 // BuildReport() combines the run configuration (run.json), the history and
 // the checkers' findings into one JSON document: the overall verdict, each
 // checker's verdict, summary and evidence, operation counts (ok/fail/info per
 // operation kind), throughput, latency percentiles, the seed and the command
 // that replays the run. FormatReportText() renders it for people. Both `run`
-// and `check` write the pair with WriteReportFiles().
+// and `check` write all four files with WriteReportFiles().
 //
 // Usage:
 //   nlohmann::json report = BuildReport(config, artifacts.history, findings, notes);
 //   std::string error;
-//   if (!WriteReportFiles(dir, report, &error)) ...;
+//   if (!WriteReportFiles(dir, report, &artifacts.history, &error)) ...;
 //   std::cout << FormatReportText(report);
 
 #ifndef LOCKHARNESS_HARNESS_RUNNER_REPORT_H_
@@ -24,6 +25,7 @@
 
 #include "lockharness/harness/check.h"
 #include "lockharness/harness/history.h"
+#include "lockharness/harness/report/junit.h"
 
 namespace lockharness::harness::runner {
 
@@ -50,9 +52,26 @@ std::string FormatReportText(const nlohmann::json& report);
 // "lockharness run --impl '...' --mode per-op --writers 8 ... --seed 42".
 std::string ReplayCommand(const nlohmann::json& run_config);
 
-// Writes DIR/report.json and DIR/report.txt. false with *error on failure.
-bool WriteReportFiles(const std::filesystem::path& dir,
-                      const nlohmann::json& report, std::string* error);
+// "IMPL seed SEED": the name of the run in junit.xml and timeline.html.
+std::string RunName(const nlohmann::json& report);
+
+// The run as one JUnit suite: a case per checker (valid passes, invalid is
+// a failure, unknown an error); a report without checkers (not judged) is
+// one error case "run" with the reason.
+report::JunitSuite JunitSuiteFor(const nlohmann::json& report);
+
+// Writes into DIR:
+//   results.json   the report (BuildReport());
+//   report.txt     FormatReportText();
+//   junit.xml      JunitSuiteFor() (report/junit.h);
+//   timeline.html  the history drawn (report/timeline.h); if `history` is
+//                  null it is read from DIR/history.jsonl, and if that
+//                  fails the page says why and draws nothing.
+// Returns false with *error = "cannot write PATH" if a file cannot be
+// written (files before it are written).
+// REQUIRES: error != nullptr; DIR exists.
+bool WriteReportFiles(const std::filesystem::path& dir, const nlohmann::json& report,
+                      const std::vector<Event>* history, std::string* error);
 
 }  // namespace lockharness::harness::runner
 
