@@ -3,177 +3,76 @@
 //
 //   lockharness run --impl 'lockreg --file {registry}' --writers 16 --ops 200
 //                   [--mode per-op|worker] [--readers K] [--seed S]
-//                   [--out DIR] [--op-timeout-ms T]
+//                   [--out DIR] [--op-timeout-ms T] [--nemesis ...] [--setup ...]
+//   lockharness run SCENARIO.toml --impl ... [--seed S] [--out DIR]
+//   lockharness suite DIR --impl ... [--shard K/N] [--seed S] [--out DIR]
+//   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N]
 //   lockharness check DIR
 //
 // Exit codes: 0 all checkers valid, 1 some checker found a violation,
 // 2 unknown verdict or harness error (bad flags, implementation not
 // runnable, unreadable input, interrupted), with a one-line reason.
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <iostream>
-#include <random>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "lockharness/harness/check.h"
-#include "lockharness/harness/runner/report.h"
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/runner/workload.h"
+#include "lockharness/harness/scenario/scenario.h"
+#include "lockharness/harness/scenario/suite.h"
+#include "src/cli/common.h"
 #include "src/cli/fault_flags.h"
+#include "src/cli/mutants_command.h"
+#include "src/cli/run_once.h"
+#include "src/cli/suite_runner.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 namespace lh = lockharness::harness;
+namespace cli = lockharness::harness::cli;
 namespace runner = lockharness::harness::runner;
+namespace scenario = lockharness::harness::scenario;
 
-constexpr int kExitValid = 0;
-constexpr int kExitInvalid = 1;
-constexpr int kExitUnknown = 2;
-
-int Fail(const std::string& reason) {
-  std::cerr << "lockharness: " << reason << "\n";
-  return kExitUnknown;
+int Report(const cli::RunResult& result) {
+  if (!result.judged) return cli::Fail(result.reason);
+  std::cout << result.report_text << std::flush;
+  if (result.verdict == lh::Verdict::kUnknown) std::cerr << "lockharness: " << result.reason << "\n";
+  return cli::ExitCodeFor(result.verdict);
 }
 
-int ExitCodeFor(lh::Verdict verdict) {
-  switch (verdict) {
-    case lh::Verdict::kValid: return kExitValid;
-    case lh::Verdict::kInvalid: return kExitInvalid;
-    case lh::Verdict::kUnknown: return kExitUnknown;
-  }
-  return kExitUnknown;
-}
-
-std::string DefaultOutDir(uint64_t seed) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return "runs/" + std::string(stamp) + "-" + std::to_string(seed);
-}
-
-// Progress on stderr: a redrawn bar on a terminal, a line per 10% otherwise.
-class Progress {
- public:
-  Progress() : tty_(::isatty(STDERR_FILENO) == 1) {}
-  void Update(int64_t done, int64_t total) {
-    if (total <= 0) return;
-    const int percent = static_cast<int>(done * 100 / total);
-    if (tty_) {
-      constexpr int kWidth = 40;
-      const int filled = percent * kWidth / 100;
-      std::fprintf(stderr, "\r[%s%s] %3d%% %lld/%lld ops", std::string(filled, '#').c_str(),
-                   std::string(kWidth - filled, ' ').c_str(), percent,
-                   static_cast<long long>(done), static_cast<long long>(total));
-      dirty_ = true;
-    } else if (percent / 10 > last_decile_) {
-      last_decile_ = percent / 10;
-      std::fprintf(stderr, "lockharness: %d%% (%lld/%lld ops)\n", last_decile_ * 10,
-                   static_cast<long long>(done), static_cast<long long>(total));
-    }
-  }
-  void Finish() {
-    if (dirty_) std::fputc('\n', stderr);
-    dirty_ = false;
-  }
-
- private:
-  bool tty_;
-  bool dirty_ = false;
-  int last_decile_ = 0;
-};
-
-std::optional<nlohmann::json> ReadJsonFile(const fs::path& path, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read " + path.string();
-    return std::nullopt;
-  }
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    *error = path.string() + ": not a JSON object";
-    return std::nullopt;
-  }
-  return j;
-}
-
-// Judges the run directory; writes the report files (results.json,
-// report.txt, junit.xml, timeline.html); prints the text.
-// An interrupted or otherwise incomplete run is at best "unknown".
-int JudgeRunDirectory(const fs::path& dir, const nlohmann::json& run_notes,
-                      bool complete) {
-  std::string error;
-  std::optional<lh::RunArtifacts> artifacts = lh::LoadRunDirectory(dir, &error);
-  if (!artifacts) return Fail("cannot load run directory: " + error);
-  auto config = ReadJsonFile(dir / "run.json", &error);
-  if (!config) return Fail(error);
-  const std::vector<lh::CheckerReport> findings = lh::CheckAll(*artifacts);
-  lh::Verdict verdict = lh::Overall(findings);
-  if (!complete && verdict == lh::Verdict::kValid) verdict = lh::Verdict::kUnknown;
-  const nlohmann::json report =
-      runner::BuildReport(*config, artifacts->history, findings, verdict, run_notes);
-  if (!runner::WriteReportFiles(dir, report, &artifacts->history, &error)) {
-    return Fail(error);
-  }
-  std::cout << runner::FormatReportText(report) << std::flush;
-  if (verdict == lh::Verdict::kUnknown) {
-    // Say which checkers could not decide, and why, on the one line.
-    std::string reason = "verdict unknown";
-    if (!complete && run_notes.contains("reason")) {
-      reason = run_notes["reason"].get<std::string>();
-    } else {
-      for (const lh::CheckerReport& finding : findings) {
-        if (finding.verdict != lh::Verdict::kUnknown) continue;
-        reason += (reason == "verdict unknown" ? ": " : "; ") + finding.checker + ": " +
-                  finding.summary;
-      }
-    }
-    std::cerr << "lockharness: " << reason << "\n";
-  }
-  return ExitCodeFor(verdict);
-}
-
-int RunCommand(runner::RunOptions options, bool seed_given,
-               const std::string& mix_text) {
-  if (!seed_given) options.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
-  std::string error;
-  auto mix = runner::ParseOpMix(mix_text, &error);
-  if (!mix) return Fail("bad --mix: " + error);
-  options.mix = *mix;
-  if (options.out_dir.empty()) options.out_dir = DefaultOutDir(options.seed);
+int RunOptionsCommand(runner::RunOptions options) {
+  if (options.out_dir.empty()) options.out_dir = cli::DefaultOutDir(options.seed);
   runner::InstallTerminationHandlers();
   std::cerr << "lockharness: seed " << options.seed << ", run directory "
             << options.out_dir.string() << "\n";
+  cli::Progress progress;
+  return Report(cli::ExecuteAndJudge(options, &progress));
+}
 
-  Progress progress;
-  options.progress = [&progress](int64_t done, int64_t total) {
-    progress.Update(done, total);
-  };
-  const runner::RunOutcome outcome = runner::ExecuteRun(options);
-  progress.Finish();
-  const nlohmann::json notes = outcome.ToJson();
-  using Status = runner::RunOutcome::Status;
-  if (outcome.status == Status::kNotRunnable || outcome.status == Status::kHarnessError) {
-    // Judge nothing: the failure is the harness's or the command's, not a
-    // protocol violation. Leave a report if the directory was set up.
-    if (auto config = ReadJsonFile(options.out_dir / "run.json", &error)) {
-      const nlohmann::json report =
-          runner::BuildUnjudgedReport(*config, notes, outcome.reason);
-      runner::WriteReportFiles(options.out_dir, report, nullptr, &error);
-    }
-    return Fail(outcome.reason);
-  }
-  return JudgeRunDirectory(options.out_dir, notes,
-                           outcome.status == Status::kCompleted);
+int RunScenarioCommand(const fs::path& file, const std::string& impl,
+                       std::optional<uint64_t> seed, fs::path out_dir) {
+  std::string error;
+  auto loaded = scenario::LoadScenario(file, &error);
+  if (!loaded) return cli::Fail(error);
+  if (out_dir.empty()) out_dir = cli::DefaultOutDir(seed.value_or(loaded->run.seed));
+  cli::ApplyCommandLine(impl, seed, out_dir, &*loaded);
+  runner::InstallTerminationHandlers();
+  std::cerr << "lockharness: scenario " << loaded->name << ", seed " << loaded->run.seed
+            << ", run directory " << out_dir.string() << "\n";
+  cli::Progress progress;
+  cli::RunResult result = cli::ExecuteAndJudge(loaded->run, &progress);
+  const int code = Report(result);
+  const cli::ScenarioOutcome outcome = cli::JudgeScenario(*loaded, std::move(result));
+  std::cout << "scenario " << outcome.name << ": expected " << outcome.expected
+            << (outcome.expect_lint_clean ? " with a clean lint" : "") << ": "
+            << cli::ScenarioStatusName(outcome.status) << "\n";
+  return code;
 }
 
 int CheckCommand(const fs::path& dir) {
@@ -182,18 +81,53 @@ int CheckCommand(const fs::path& dir) {
   std::string ignored;
   bool complete = true;
   // (report.json: the name in run directories of earlier versions.)
-  auto previous = ReadJsonFile(dir / "results.json", &ignored);
-  if (!previous) previous = ReadJsonFile(dir / "report.json", &ignored);
-  if (previous) {
-    if (previous->contains("run")) {
-      notes = (*previous)["run"];
-      const auto status = notes.find("status");
-      complete = status == notes.end() || *status == "completed";
-    }
+  auto previous = cli::ReadJsonFile(dir / "results.json", &ignored);
+  if (!previous) previous = cli::ReadJsonFile(dir / "report.json", &ignored);
+  if (previous && previous->contains("run")) {
+    notes = (*previous)["run"];
+    const auto status = notes.find("status");
+    complete = status == notes.end() || *status == "completed";
   }
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return Fail("not a run directory: " + dir.string());
-  return JudgeRunDirectory(dir, notes, complete);
+  if (!fs::is_directory(dir, ec)) return cli::Fail("not a run directory: " + dir.string());
+  return Report(cli::JudgeRunDirectory(dir, notes, complete));
+}
+
+int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uint64_t> seed,
+                 fs::path out_dir, const std::string& shard_text, fs::path junit) {
+  std::string error;
+  auto files = scenario::ListSuite(dir, &error);
+  if (!files) return cli::Fail(error);
+  std::string suite_name = fs::absolute(dir).lexically_normal().filename().string();
+  if (!shard_text.empty()) {
+    auto shard = scenario::ParseShard(shard_text, &error);
+    if (!shard) return cli::Fail("bad --shard: " + error);
+    *files = scenario::SelectShard(*files, *shard);
+    suite_name += " shard " + shard_text;
+  }
+  if (out_dir.empty()) out_dir = cli::DefaultOutDir(seed.value_or(0));
+  if (junit.empty()) junit = out_dir / "junit.xml";
+  runner::InstallTerminationHandlers();
+  std::cout << "lockharness suite " << dir.string() << ": " << files->size()
+            << " scenarios against " << impl << "\nrun directories under "
+            << out_dir.string() << "\n\n";
+  cli::SuiteRunOptions options;
+  options.files = *files;
+  options.impl = impl;
+  options.out_dir = out_dir;
+  options.seed = seed;
+  const cli::SuiteOutcome outcome = cli::RunScenarios(options);
+  if (!outcome.error.empty()) return cli::Fail(outcome.error);
+  std::error_code ec;
+  fs::create_directories(junit.parent_path().empty() ? "." : junit.parent_path(), ec);
+  std::ofstream(junit) << cli::SuiteJunitXml(outcome, suite_name);
+  const int code = cli::SuiteExitCode(outcome);
+  std::cout << "\nsuite verdict: "
+            << (code == cli::kExitValid ? "PASS" : code == cli::kExitInvalid ? "FAIL" : "UNKNOWN")
+            << ": " << outcome.passed << " passed, " << outcome.failed << " failed, "
+            << outcome.unknown << " unknown, in " << static_cast<int>(outcome.seconds)
+            << " s\njunit: " << junit.string() << "\n";
+  return code;
 }
 
 }  // namespace
@@ -204,10 +138,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   runner::RunOptions options;
+  std::string scenario_file;
   std::string mode = "per-op";
   std::string mix_text = "40,35,10,15";
   std::string out_dir;
   CLI::App* run = app.add_subcommand("run", "run an implementation under a workload and judge it");
+  run->add_option("scenario", scenario_file,
+                  "a scenario file (scenarios/*/*.toml); then only --impl, --seed and --out apply");
   run->add_option("--impl", options.impl,
                   "command template, e.g. 'lockreg --file {registry}' (no shell)")
       ->required();
@@ -262,6 +199,32 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "re-run the checkers on a saved run directory");
   check->add_option("dir", check_dir, "run directory")->required();
 
+  std::string suite_dir, suite_impl, suite_out, shard, junit;
+  uint64_t suite_seed = 0;
+  CLI::App* suite = app.add_subcommand("suite", "run a folder of scenarios; one summary, JUnit");
+  suite->add_option("dir", suite_dir, "suite directory, e.g. scenarios/smoke")->required();
+  suite->add_option("--impl", suite_impl, "command template")->required();
+  CLI::Option* suite_seed_option =
+      suite->add_option("--seed", suite_seed, "override every scenario's seed");
+  suite->add_option("--out", suite_out, "directory for the scenarios' run directories");
+  suite->add_option("--shard", shard, "K/N: run the K-th of N deterministic slices");
+  suite->add_option("--junit", junit, "JUnit file (default OUT/junit.xml)");
+
+  cli::MutantsOptions mutants_options;
+  std::string mutants_out;
+  CLI::App* mutants = app.add_subcommand(
+      "mutants", "run a suite against every lockreg mutant and the reference; print the matrix");
+  mutants->add_option("--lockreg", mutants_options.lockreg, "the lockreg binary")->required();
+  mutants->add_option("--suite", mutants_options.suite, "suite directory")->required();
+  mutants->add_option("--out", mutants_out, "directory for all run directories");
+  mutants->add_option("--mutant", mutants_options.mutants, "only these mutants (repeatable)");
+  mutants->add_option("--reference-runs", mutants_options.reference_runs,
+                      "suite runs of the reference with different seeds")
+      ->check(CLI::Range(1, 1000));
+  mutants->add_flag("--first-catch", mutants_options.first_catch,
+                    "stop each mutant's suite at the first scenario that catches it");
+  mutants->add_option("--markdown", mutants_options.markdown, "write the matrix here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -269,32 +232,66 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return Fail(e.what());
+    return cli::Fail(e.what());
   }
 
   try {
+    if (suite->parsed()) {
+      return SuiteCommand(suite_dir, suite_impl,
+                          suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed)
+                                                         : std::nullopt,
+                          suite_out, shard, junit);
+    }
+    if (mutants->parsed()) {
+      if (mutants_out.empty()) mutants_out = cli::DefaultOutDir(0) + "-mutants";
+      mutants_options.out_dir = mutants_out;
+      for (int i = 0; i < argc; ++i) {
+        mutants_options.command_line += (i == 0 ? "lockharness" : std::string(" ") + argv[i]);
+      }
+      runner::InstallTerminationHandlers();
+      return cli::MutantsCommand(mutants_options);
+    }
+    if (run->parsed() && !scenario_file.empty()) {
+      // A scenario carries its own workload and faults: other flags would
+      // silently disagree with the file, so they are refused.
+      for (const CLI::Option* option : run->get_options()) {
+        const std::string name = option->get_name();
+        if (option->count() > 0 && name != "scenario" && name != "--impl" && name != "--seed" &&
+            name != "--out" && name != "--help") {
+          return cli::Fail(name + " cannot be combined with a scenario file (set it in the file)");
+        }
+      }
+      return RunScenarioCommand(scenario_file, options.impl,
+                                seed->count() > 0 ? std::optional<uint64_t>(options.seed)
+                                                  : std::nullopt,
+                                out_dir);
+    }
     if (run->parsed()) {
       options.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
       options.out_dir = out_dir;
       std::string error;
       for (const std::string& flag : nemesis_flags) {
-        auto spec = lockharness::harness::cli::ParseNemesisFlag(flag, &error);
-        if (!spec) return Fail("bad --nemesis '" + flag + "': " + error);
+        auto spec = cli::ParseNemesisFlag(flag, &error);
+        if (!spec) return cli::Fail("bad --nemesis '" + flag + "': " + error);
         options.nemeses.push_back(*spec);
       }
       for (const std::string& flag : setup_flags) {
-        auto spec = lockharness::harness::cli::ParseSetupFlag(flag, &error);
-        if (!spec) return Fail("bad --setup '" + flag + "': " + error);
+        auto spec = cli::ParseSetupFlag(flag, &error);
+        if (!spec) return cli::Fail("bad --setup '" + flag + "': " + error);
         options.setup.push_back(*spec);
       }
       for (std::string& member : options.fleet) {
         if (member == "{impl}") member = options.impl;
       }
-      return RunCommand(std::move(options), seed->count() > 0, mix_text);
+      auto mix = runner::ParseOpMix(mix_text, &error);
+      if (!mix) return cli::Fail("bad --mix: " + error);
+      options.mix = *mix;
+      if (seed->count() == 0) options.seed = cli::RandomSeed();
+      return RunOptionsCommand(std::move(options));
     }
     return CheckCommand(check_dir);
   } catch (const std::exception& e) {
     // Malformed input files end here rather than in std::terminate.
-    return Fail(std::string("internal error: ") + e.what());
+    return cli::Fail(std::string("internal error: ") + e.what());
   }
 }

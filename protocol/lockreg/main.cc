@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -106,6 +108,12 @@ bool ReadStaleMs(std::optional<int64_t>* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `lockreg --list-mutants`: one mutant name per line, for harnesses that
+  // run every mutant (lockharness mutants). Needs no --file.
+  if (argc == 2 && std::string_view(argv[1]) == "--list-mutants") {
+    for (const auto& m : protocol::AllMutantNames()) std::printf("%s\n", m.c_str());
+    return 0;
+  }
   CLI::App app{"lockreg: reference client of the lock-and-rename registry protocol", "lockreg"};
   app.footer(kFooter);
   std::string file;

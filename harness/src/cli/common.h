@@ -1,0 +1,53 @@
+// common.h: small pieces every `lockharness` subcommand shares: exit codes,
+// the one-line error, reading run.json-like files, default run directories
+// and the progress display.
+
+#ifndef LOCKHARNESS_HARNESS_SRC_CLI_COMMON_H_
+#define LOCKHARNESS_HARNESS_SRC_CLI_COMMON_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/check.h"
+
+namespace lockharness::harness::cli {
+
+inline constexpr int kExitValid = 0;
+inline constexpr int kExitInvalid = 1;
+inline constexpr int kExitUnknown = 2;
+
+// Prints "lockharness: <reason>" on stderr; returns kExitUnknown.
+int Fail(const std::string& reason);
+
+int ExitCodeFor(Verdict verdict);
+
+// A JSON object from `path`; nullopt with *error if unreadable or not one.
+std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path,
+                                           std::string* error);
+
+// "runs/<UTC stamp>-<seed>" (relative to the working directory).
+std::string DefaultOutDir(uint64_t seed);
+
+// A seed from the system's entropy source.
+uint64_t RandomSeed();
+
+// Progress on stderr: a redrawn bar on a terminal, a line per 10% otherwise.
+class Progress {
+ public:
+  Progress();
+  void Update(int64_t done, int64_t total);
+  void Finish();
+
+ private:
+  bool tty_;
+  bool dirty_ = false;
+  int last_decile_ = 0;
+};
+
+}  // namespace lockharness::harness::cli
+
+#endif  // LOCKHARNESS_HARNESS_SRC_CLI_COMMON_H_

@@ -1,0 +1,171 @@
+// The mutant matrix (see mutants_command.h).
+
+#include "src/cli/mutants_command.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "lockharness/harness/runner/process.h"
+#include "lockharness/harness/scenario/suite.h"
+#include "src/cli/common.h"
+#include "src/cli/suite_runner.h"
+
+namespace lockharness::harness::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Asks the client for its mutants: `LOCKREG --list-mutants`.
+std::optional<std::vector<std::string>> ListMutants(const fs::path& lockreg, std::string* error) {
+  runner::SpawnOptions spawn;
+  spawn.argv = {lockreg.string(), "--list-mutants"};
+  std::optional<runner::Child> child = runner::Child::Spawn(spawn, error);
+  if (!child) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string out;
+  child->ReadAllStdout(deadline, &out);
+  const runner::ExitStatus status = child->Wait(deadline);
+  if (status.kind != runner::ExitStatus::Kind::kExited || status.code != 0) {
+    *error = lockreg.string() + " --list-mutants: " + status.Describe();
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) names.push_back(line);
+  }
+  if (names.empty()) {
+    *error = lockreg.string() + " --list-mutants printed no mutant";
+    return std::nullopt;
+  }
+  return names;
+}
+
+std::string Template(const fs::path& lockreg, const std::string& mutant) {
+  std::string impl = lockreg.string();
+  if (!mutant.empty()) impl += " --mutant " + mutant;
+  return impl + " --file {registry}";
+}
+
+std::string Cell(const ScenarioOutcome* o) {
+  if (o == nullptr) return "";
+  if (!o->caught_by.empty()) {
+    std::string cell;
+    for (const std::string& c : o->caught_by) cell += (cell.empty() ? "" : ", ") + c;
+    return cell;
+  }
+  return o->status == ScenarioStatus::kUnknown ? "?" : "-";
+}
+
+struct Row {
+  std::string mutant;
+  SuiteOutcome outcome;
+  bool caught = false;
+};
+
+std::string Markdown(const MutantsOptions& options, const std::vector<std::string>& scenarios,
+                     const std::vector<Row>& rows, const std::vector<SuiteOutcome>& reference,
+                     int reference_passed) {
+  std::ostringstream md;
+  md << "| mutant |";
+  for (const std::string& s : scenarios) md << " " << s << " |";
+  md << " caught |\n|---|";
+  for (size_t i = 0; i < scenarios.size(); ++i) md << "---|";
+  md << "---|\n";
+  for (const Row& row : rows) {
+    md << "| `" << row.mutant << "` |";
+    for (const std::string& s : scenarios) {
+      const ScenarioOutcome* found = nullptr;
+      for (const ScenarioOutcome& o : row.outcome.scenarios) {
+        if (o.name == s) found = &o;
+      }
+      md << " " << Cell(found) << " |";
+    }
+    md << " " << (row.caught ? "yes" : "**NO**") << " |\n";
+  }
+  md << "\nReference (`lockreg` without a mutant): " << reference_passed << " of "
+     << reference.size() << " suite runs passed every scenario";
+  if (!reference.empty()) md << " (seeds: the files' own, then 1001..." << (1000 + reference.size() - 1) << ")";
+  md << ".\n\nCells name the checker that found a violation; `-`: the scenario passed "
+        "(not caught there); `?`: verdict unknown; empty: not run (stopped at the first catch).\n";
+  (void)options;
+  return md.str();
+}
+
+}  // namespace
+
+int MutantsCommand(const MutantsOptions& options) {
+  std::string error;
+  auto files = scenario::ListSuite(options.suite, &error);
+  if (!files) return Fail(error);
+  std::vector<std::string> mutants = options.mutants;
+  if (mutants.empty()) {
+    auto listed = ListMutants(options.lockreg, &error);
+    if (!listed) return Fail(error);
+    mutants = *listed;
+  }
+  std::vector<std::string> scenario_names;
+  for (const fs::path& file : *files) {
+    auto loaded = scenario::LoadScenario(file, &error);
+    if (!loaded) return Fail(error);
+    scenario_names.push_back(loaded->name);
+  }
+
+  std::vector<SuiteOutcome> reference;
+  int reference_passed = 0;
+  for (int k = 0; k < options.reference_runs; ++k) {
+    SuiteRunOptions run;
+    run.files = *files;
+    run.impl = Template(options.lockreg, "");
+    run.out_dir = options.out_dir / ("reference-" + std::to_string(k + 1));
+    if (k > 0) run.seed = 1000 + static_cast<uint64_t>(k);
+    std::cout << "== reference, run " << (k + 1) << " of " << options.reference_runs
+              << (k > 0 ? ", seed " + std::to_string(1000 + k) : ", the files' seeds") << std::endl;
+    SuiteOutcome outcome = RunScenarios(run);
+    if (!outcome.error.empty()) return Fail(outcome.error);
+    if (outcome.failed == 0 && outcome.unknown == 0) ++reference_passed;
+    reference.push_back(std::move(outcome));
+  }
+
+  std::vector<Row> rows;
+  for (const std::string& mutant : mutants) {
+    SuiteRunOptions run;
+    run.files = *files;
+    run.impl = Template(options.lockreg, mutant);
+    run.out_dir = options.out_dir / ("mutant-" + mutant);
+    if (options.first_catch) {
+      run.stop_after = [](const ScenarioOutcome& o) { return !o.caught_by.empty(); };
+    }
+    std::cout << "== mutant " << mutant << std::endl;
+    Row row;
+    row.mutant = mutant;
+    row.outcome = RunScenarios(run);
+    if (!row.outcome.error.empty()) return Fail(row.outcome.error);
+    for (const ScenarioOutcome& o : row.outcome.scenarios) {
+      row.caught = row.caught || !o.caught_by.empty();
+    }
+    rows.push_back(std::move(row));
+  }
+
+  const std::string matrix =
+      Markdown(options, scenario_names, rows, reference, reference_passed);
+  std::cout << "\n" << matrix;
+  int caught = 0;
+  for (const Row& row : rows) caught += row.caught ? 1 : 0;
+  const bool ok = caught == static_cast<int>(rows.size()) &&
+                  reference_passed == options.reference_runs;
+  std::cout << "\nmutants caught: " << caught << " of " << rows.size()
+            << "; reference runs passed: " << reference_passed << " of "
+            << options.reference_runs << "\nverdict: " << (ok ? "VALID" : "INVALID") << "\n";
+  if (!options.markdown.empty()) {
+    std::ofstream out(options.markdown);
+    out << "<!-- generated by: " << options.command_line << " -->\n" << matrix;
+    if (!out) return Fail("cannot write " + options.markdown.string());
+  }
+  return ok ? kExitValid : kExitInvalid;
+}
+
+}  // namespace lockharness::harness::cli

@@ -1,0 +1,193 @@
+// Scenario suites (see suite_runner.h).
+
+#include "src/cli/suite_runner.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "lockharness/harness/report/junit.h"
+
+namespace lockharness::harness::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Lint findings of a judged run: the protocol-lint checker's warnings.
+bool LintClean(const RunResult& result) {
+  for (const CheckerReport& finding : result.findings) {
+    if (finding.checker != "protocol-lint") continue;
+    if (finding.verdict == Verdict::kInvalid) return false;
+    auto it = finding.details.find("findings");
+    if (it != finding.details.end() && it->is_number_integer() && it->get<int64_t>() > 0) {
+      return false;
+    }
+    if (it != finding.details.end() && it->is_array() && !it->empty()) return false;
+  }
+  return true;
+}
+
+bool HasLintChecker(const RunResult& result) {
+  for (const CheckerReport& finding : result.findings) {
+    if (finding.checker == "protocol-lint") return true;
+  }
+  return false;
+}
+
+std::string Line(const ScenarioOutcome& o) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%6.1f s", o.result.seconds);
+  std::string verdict = o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
+  std::string line = std::string(ScenarioStatusName(o.status)) +
+                     std::string(8 - std::string(ScenarioStatusName(o.status)).size(), ' ') +
+                     o.name + "  " + verdict + " (expected " + o.expected +
+                     (o.expect_lint_clean ? ", lint clean" : "") + ")  " + seconds +
+                     "  seed " + std::to_string(o.seed);
+  if (!o.caught_by.empty()) {
+    line += "  caught by:";
+    for (const std::string& c : o.caught_by) line += " " + c;
+  }
+  if (o.status != ScenarioStatus::kPass && !o.result.reason.empty()) {
+    line += "\n        " + o.result.reason;
+  }
+  return line;
+}
+
+}  // namespace
+
+const char* ScenarioStatusName(ScenarioStatus status) {
+  switch (status) {
+    case ScenarioStatus::kPass: return "PASS";
+    case ScenarioStatus::kFail: return "FAIL";
+    case ScenarioStatus::kUnknown: return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+void ApplyCommandLine(const std::string& impl, const std::optional<uint64_t>& seed,
+                      const fs::path& out_dir, scenario::Scenario* scenario) {
+  scenario->run.impl = impl;
+  for (std::string& member : scenario->run.fleet) {
+    if (member == "{impl}") member = impl;
+  }
+  if (seed) scenario->run.seed = *seed;
+  scenario->run.out_dir = out_dir;
+}
+
+ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result) {
+  ScenarioOutcome o;
+  o.name = scenario.name;
+  o.file = scenario.file;
+  o.expected = std::string(scenario::ExpectName(scenario.expect));
+  o.expect_lint_clean = scenario.expect_lint_clean;
+  o.seed = scenario.run.seed;
+  o.run_dir = scenario.run.out_dir;
+  o.result = std::move(result);
+  for (const CheckerReport& finding : o.result.findings) {
+    if (finding.verdict == Verdict::kInvalid) o.caught_by.push_back(finding.checker);
+  }
+  o.lint_clean = LintClean(o.result);
+  const bool lint_missing = scenario.expect_lint_clean && !HasLintChecker(o.result);
+  const bool lint_failed = scenario.expect_lint_clean && !o.lint_clean;
+  if (lint_failed &&
+      std::find(o.caught_by.begin(), o.caught_by.end(), "protocol-lint") == o.caught_by.end()) {
+    o.caught_by.push_back("protocol-lint");
+  }
+  const Verdict expected = scenario.expect == scenario::Scenario::Expect::kValid
+                               ? Verdict::kValid
+                               : Verdict::kInvalid;
+  if (!o.result.judged || o.result.verdict == Verdict::kUnknown) {
+    o.status = ScenarioStatus::kUnknown;
+  } else if (o.result.verdict != expected || lint_failed) {
+    o.status = ScenarioStatus::kFail;
+  } else if (lint_missing) {
+    o.status = ScenarioStatus::kUnknown;
+    o.result.reason = "a clean protocol lint was expected but the run has no trace";
+  } else {
+    o.status = ScenarioStatus::kPass;
+  }
+  return o;
+}
+
+SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
+  SuiteOutcome outcome;
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<scenario::Scenario> scenarios;
+  for (const fs::path& file : options.files) {
+    std::string error;
+    auto loaded = scenario::LoadScenario(file, &error);
+    if (!loaded) {
+      // Load every file before running any: a typo must not surface after
+      // ten minutes of runs.
+      outcome.error = error;
+      return outcome;
+    }
+    scenarios.push_back(std::move(*loaded));
+  }
+  for (scenario::Scenario& s : scenarios) {
+    ApplyCommandLine(options.impl, options.seed, options.out_dir / s.name, &s);
+    ScenarioOutcome o = JudgeScenario(s, ExecuteAndJudge(s.run, nullptr));
+    switch (o.status) {
+      case ScenarioStatus::kPass: ++outcome.passed; break;
+      case ScenarioStatus::kFail: ++outcome.failed; break;
+      case ScenarioStatus::kUnknown: ++outcome.unknown; break;
+    }
+    if (options.print) std::cout << Line(o) << std::endl;
+    outcome.scenarios.push_back(std::move(o));
+    if (options.stop_after && options.stop_after(outcome.scenarios.back())) break;
+  }
+  outcome.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return outcome;
+}
+
+int SuiteExitCode(const SuiteOutcome& outcome) {
+  if (!outcome.error.empty()) return kExitUnknown;
+  if (outcome.failed > 0) return kExitInvalid;
+  if (outcome.unknown > 0) return kExitUnknown;
+  return kExitValid;
+}
+
+std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_name) {
+  std::vector<report::JunitSuite> suites;
+  for (const ScenarioOutcome& o : outcome.scenarios) {
+    report::JunitSuite suite;
+    suite.name = suite_name + "/" + o.name;
+    suite.seconds = o.result.seconds;
+    suite.properties = {{"seed", std::to_string(o.seed)},
+                        {"file", o.file.string()},
+                        {"run_dir", o.run_dir.string()},
+                        {"expected", o.expected}};
+    report::JunitCase expectation;
+    expectation.name = "expectation";
+    expectation.classname = "lockharness.scenarios." + o.name;
+    expectation.seconds = o.result.seconds;
+    const std::string got = o.result.judged ? std::string(VerdictName(o.result.verdict))
+                                            : "not judged";
+    expectation.message = "verdict " + got + ", expected " + o.expected +
+                          (o.result.reason.empty() ? "" : ": " + o.result.reason);
+    expectation.result = o.status == ScenarioStatus::kPass   ? report::JunitResult::kPass
+                         : o.status == ScenarioStatus::kFail ? report::JunitResult::kFailure
+                                                             : report::JunitResult::kError;
+    suite.cases.push_back(expectation);
+    for (const CheckerReport& finding : o.result.findings) {
+      report::JunitCase c;
+      c.name = finding.checker;
+      c.classname = "lockharness.scenarios." + o.name;
+      c.message = finding.summary;
+      for (const std::string& line : finding.evidence) c.text += line + "\n";
+      // A checker's verdict is reported as such only where it is the
+      // expected one: in a scenario expecting "invalid", the violation is
+      // the point, so the case passes.
+      const bool expected_invalid = o.expected == "invalid";
+      c.result = finding.verdict == Verdict::kInvalid && expected_invalid
+                     ? report::JunitResult::kPass
+                     : report::JunitResultFor(finding.verdict);
+      suite.cases.push_back(std::move(c));
+    }
+    suites.push_back(std::move(suite));
+  }
+  return report::JunitXml(suites);
+}
+
+}  // namespace lockharness::harness::cli

@@ -1,0 +1,84 @@
+// suite_runner.h: runs scenario files against one implementation and
+// compares each verdict with the scenario's expectation.
+//
+// A scenario passes when its verdict is the one it expects ("valid" unless
+// the file says otherwise) and, for `expect_lint = "clean"`, the protocol
+// lint found nothing. It fails when a checker reached the other definite
+// verdict, and is unknown when the run could not be judged or a checker
+// could not decide. Each scenario runs in DIR/<scenario name>/.
+//
+// Usage:
+//   SuiteRunOptions o{.files = files, .impl = "...", .out_dir = "runs/s1"};
+//   SuiteOutcome outcome = RunScenarios(o);
+//   WriteFile(o.out_dir / "junit.xml", SuiteJunitXml(outcome, "smoke"));
+
+#ifndef LOCKHARNESS_HARNESS_SRC_CLI_SUITE_RUNNER_H_
+#define LOCKHARNESS_HARNESS_SRC_CLI_SUITE_RUNNER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lockharness/harness/scenario/scenario.h"
+#include "src/cli/run_once.h"
+
+namespace lockharness::harness::cli {
+
+enum class ScenarioStatus { kPass, kFail, kUnknown };
+const char* ScenarioStatusName(ScenarioStatus status);  // "PASS" | "FAIL" | "UNKNOWN"
+
+struct ScenarioOutcome {
+  std::string name;
+  std::filesystem::path file;
+  std::string expected;          // "valid" | "invalid"
+  bool expect_lint_clean = false;
+  uint64_t seed = 0;
+  std::filesystem::path run_dir;
+  RunResult result;
+  bool lint_clean = true;        // no protocol-lint finding (or no trace)
+  ScenarioStatus status = ScenarioStatus::kUnknown;
+  // Checkers that reported invalid, plus "protocol-lint" when a clean lint
+  // was expected and findings appeared: what caught a broken implementation.
+  std::vector<std::string> caught_by;
+};
+
+struct SuiteRunOptions {
+  std::vector<std::filesystem::path> files;  // scenario files, in order
+  std::string impl;                          // command template
+  std::filesystem::path out_dir;             // REQUIRES: absent or empty
+  std::optional<uint64_t> seed;              // overrides every file's seed
+  bool print = true;                         // one line per scenario on stdout
+  // Stop after a scenario for which this returns true (e.g. first catch).
+  std::function<bool(const ScenarioOutcome&)> stop_after;
+};
+
+struct SuiteOutcome {
+  std::vector<ScenarioOutcome> scenarios;
+  std::string error;  // a scenario file that would not load, or the out dir
+  int passed = 0, failed = 0, unknown = 0;
+  double seconds = 0;
+};
+
+SuiteOutcome RunScenarios(const SuiteRunOptions& options);
+
+// 0 all passed, 1 some failed, 2 an error or only unknowns besides passes.
+int SuiteExitCode(const SuiteOutcome& outcome);
+
+// One <testsuite> per scenario: a case per checker plus a case
+// "expectation" that fails when the verdict differs from the expected one.
+std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_name);
+
+// Applies the command line's implementation (and "{impl}" in the fleet),
+// seed and output directory to a loaded scenario.
+void ApplyCommandLine(const std::string& impl, const std::optional<uint64_t>& seed,
+                      const std::filesystem::path& out_dir, scenario::Scenario* scenario);
+
+// Judges a finished scenario run against its expectation.
+ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result);
+
+}  // namespace lockharness::harness::cli
+
+#endif  // LOCKHARNESS_HARNESS_SRC_CLI_SUITE_RUNNER_H_
