@@ -67,12 +67,18 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl,
             << ", run directory " << out_dir.string() << "\n";
   cli::Progress progress;
   cli::RunResult result = cli::ExecuteAndJudge(loaded->run, &progress);
-  const int code = Report(result);
+  Report(result);
   const cli::ScenarioOutcome outcome = cli::JudgeScenario(*loaded, std::move(result));
   std::cout << "scenario " << outcome.name << ": expected " << outcome.expected
             << (outcome.expect_lint_clean ? " with a clean lint" : "") << ": "
             << cli::ScenarioStatusName(outcome.status) << "\n";
-  return code;
+  // A scenario's exit status says whether it met its expectation.
+  switch (outcome.status) {
+    case cli::ScenarioStatus::kPass: return cli::kExitValid;
+    case cli::ScenarioStatus::kFail: return cli::kExitInvalid;
+    case cli::ScenarioStatus::kUnknown: return cli::kExitUnknown;
+  }
+  return cli::kExitUnknown;
 }
 
 int CheckCommand(const fs::path& dir) {
