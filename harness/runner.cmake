@@ -56,6 +56,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/cli/run_once.cc
     src/cli/suite_runner.cc
     src/cli/mutants_command.cc
+    src/cli/conformance_command.cc
   )
   target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario CLI11::CLI11)

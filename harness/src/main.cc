@@ -7,6 +7,7 @@
 //   lockharness run SCENARIO.toml --impl ... [--seed S] [--out DIR]
 //   lockharness suite DIR --impl ... [--shard K/N] [--seed S] [--out DIR]
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N]
+//   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
 //   lockharness check DIR
 //
 // Exit codes: 0 all checkers valid, 1 some checker found a violation,
@@ -26,6 +27,7 @@
 #include "lockharness/harness/scenario/scenario.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
+#include "src/cli/conformance_command.h"
 #include "src/cli/fault_flags.h"
 #include "src/cli/mutants_command.h"
 #include "src/cli/run_once.h"
@@ -231,6 +233,21 @@ int main(int argc, char** argv) {
                     "stop each mutant's suite at the first scenario that catches it");
   mutants->add_option("--markdown", mutants_options.markdown, "write the matrix here");
 
+  cli::ConformanceOptions conformance_options;
+  std::string conformance_out;
+  CLI::App* conformance = app.add_subcommand(
+      "conformance", "run a suite against every adapter of the catalog; write the matrix");
+  conformance->add_option("--catalog", conformance_options.catalog, "adapter catalog")
+      ->capture_default_str();
+  conformance->add_option("--probe", conformance_options.probe, "adapter probe script")
+      ->capture_default_str();
+  conformance->add_option("--suite", conformance_options.suite, "suite directory")
+      ->capture_default_str();
+  conformance->add_option("--adapter", conformance_options.adapters,
+                          "only these adapters (repeatable)");
+  conformance->add_option("--out", conformance_out, "directory for all run directories");
+  conformance->add_option("--markdown", conformance_options.markdown, "write the matrix here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -242,6 +259,15 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (conformance->parsed()) {
+      if (conformance_out.empty()) conformance_out = cli::DefaultOutDir(0) + "-conformance";
+      conformance_options.out_dir = conformance_out;
+      for (int i = 0; i < argc; ++i) {
+        conformance_options.command_line += (i == 0 ? "lockharness" : std::string(" ") + argv[i]);
+      }
+      runner::InstallTerminationHandlers();
+      return cli::ConformanceCommand(conformance_options);
+    }
     if (suite->parsed()) {
       return SuiteCommand(suite_dir, suite_impl,
                           suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed)

@@ -79,6 +79,22 @@ class LaterWriters {
   std::vector<const Operation*> writes_;
 };
 
+// A process that was killed (by the harness, a fault point, a timeout) may
+// leave files behind; one that exited on its own, even with an error
+// status, must not. Forged state names dead writers the same way.
+bool WasKilled(const Event& event) {
+  if (event.pid <= 0) return false;
+  if (event.type == EventType::kFault) {
+    return event.fault == "sigkill" || event.fault == "stale-temp" ||
+           event.fault == "forged-lock";
+  }
+  if (event.type != EventType::kInfo) return false;
+  for (const char* sign : {"signal", "timed out", "killed", "no answer within"}) {
+    if (event.error.find(sign) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 CheckerReport CheckLeftovers(const RunArtifacts& run,
@@ -88,9 +104,7 @@ CheckerReport CheckLeftovers(const RunArtifacts& run,
   // Killed (or in-doubt) processes and when they were last seen killed.
   std::unordered_map<int, int64_t> killed;
   for (const Event& event : run.history) {
-    bool kill = (event.type == EventType::kFault ||
-                 event.type == EventType::kInfo) && event.pid > 0;
-    if (!kill) continue;
+    if (!WasKilled(event)) continue;
     auto [it, inserted] = killed.try_emplace(event.pid, event.t);
     if (!inserted) it->second = std::max(it->second, event.t);
   }

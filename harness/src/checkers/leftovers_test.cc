@@ -53,6 +53,18 @@ TEST(Leftovers, TempFileOfAKilledWriterIsExplained) {
   EXPECT_FALSE(AnyLineHas(r.evidence, "not swept"));
 }
 
+TEST(Leftovers, TempFileOfAWriterThatExitedWithAnErrorIsUnexplained) {
+  // Outcome unknown (exit status 4), but the process ended on its own: a
+  // failed operation must clean up its temp file.
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "exit status 4");
+  h.Fault(4242, 5, "sigstop", "pause-holder: lock holder, writer 1");
+  CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2"});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_TRUE(AnyLineHas(r.evidence,
+                         "unexplained leftover: sandboxes.json.tmp.4242.x1y2 (temp file)"));
+}
+
 TEST(Leftovers, UnsweptLeftoverIsAWarningNotAFailure) {
   TestHistory h;
   h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");

@@ -1,0 +1,207 @@
+// The conformance matrix (see conformance_command.h).
+
+#include "src/cli/conformance_command.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/runner/process.h"
+#include "lockharness/harness/scenario/suite.h"
+#include "src/cli/common.h"
+#include "src/cli/suite_runner.h"
+
+namespace lockharness::harness::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Adapter {
+  std::string name;
+  std::string description;
+  std::string per_op;
+  std::string worker;  // empty: no worker mode
+};
+
+std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::string* error) {
+  auto catalog = ReadJsonFile(path, error);
+  if (!catalog) return std::nullopt;
+  auto list = catalog->find("adapters");
+  if (list == catalog->end() || !list->is_array()) {
+    *error = path.string() + ": no \"adapters\" array";
+    return std::nullopt;
+  }
+  std::vector<Adapter> adapters;
+  for (const nlohmann::json& entry : *list) {
+    Adapter a;
+    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
+        !entry.contains("per_op") || !entry["per_op"].is_string()) {
+      *error = path.string() + ": every adapter needs string \"name\" and \"per_op\"";
+      return std::nullopt;
+    }
+    a.name = entry["name"];
+    a.per_op = entry["per_op"];
+    if (entry.contains("worker") && entry["worker"].is_string()) a.worker = entry["worker"];
+    if (entry.contains("description") && entry["description"].is_string()) {
+      a.description = entry["description"];
+    }
+    adapters.push_back(std::move(a));
+  }
+  return adapters;
+}
+
+// "" if runnable, else the probe's reason.
+std::string Probe(const fs::path& probe, const std::string& name) {
+  runner::SpawnOptions spawn;
+  spawn.argv = {fs::absolute(probe).string(), name};
+  std::string error;
+  std::optional<runner::Child> child = runner::Child::Spawn(spawn, &error);
+  if (!child) return "probe failed: " + error;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string out;
+  child->ReadAllStdout(deadline, &out);
+  const runner::ExitStatus status = child->Wait(deadline);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (status.kind == runner::ExitStatus::Kind::kExited && status.code == 0) return "";
+  const size_t colon = out.find(": ");
+  std::string reason = colon == std::string::npos ? out : out.substr(colon + 2);
+  return reason.empty() ? "probe " + status.Describe() : reason;
+}
+
+std::string Cell(const ScenarioOutcome& o) {
+  if (o.status == ScenarioStatus::kPass) return "pass";
+  if (!o.caught_by.empty()) {
+    std::string cell = "**FAIL**:";
+    for (const std::string& c : o.caught_by) cell += " " + c;
+    return cell;
+  }
+  return "unknown";
+}
+
+std::string Escape(std::string text) {
+  for (char& c : text) {
+    if (c == '|' || c == '\n') c = ' ';
+  }
+  return text;
+}
+
+struct Row {
+  Adapter adapter;
+  std::string not_runnable;
+  std::vector<ScenarioOutcome> outcomes;
+};
+
+std::string Markdown(const ConformanceOptions& options, const std::vector<std::string>& scenarios,
+                     const std::vector<Row>& rows) {
+  std::ostringstream md;
+  md << "| adapter |";
+  for (const std::string& s : scenarios) md << " " << s << " |";
+  md << "\n|---|";
+  for (size_t i = 0; i < scenarios.size(); ++i) md << "---|";
+  md << "\n";
+  for (const Row& row : rows) {
+    md << "| `" << row.adapter.name << "` |";
+    if (!row.not_runnable.empty()) {
+      md << " not runnable: " << Escape(row.not_runnable) << " |";
+      for (size_t i = 1; i < scenarios.size(); ++i) md << " |";
+      md << "\n";
+      continue;
+    }
+    for (const std::string& s : scenarios) {
+      std::string cell = "n/a";
+      for (const ScenarioOutcome& o : row.outcomes) {
+        if (o.name == s) cell = Cell(o);
+      }
+      md << " " << cell << " |";
+    }
+    md << "\n";
+  }
+  md << "\n`pass`: the verdict the scenario expects for a correct implementation; "
+        "`FAIL: checker`: that checker found a violation; `unknown`: not judged or a "
+        "checker could not decide; `n/a`: a worker-mode scenario and an adapter "
+        "without a worker mode.\n\n### Every result other than pass\n\n";
+  for (const Row& row : rows) {
+    for (const ScenarioOutcome& o : row.outcomes) {
+      if (o.status == ScenarioStatus::kPass) continue;
+      std::string summary = o.result.reason;
+      for (const CheckerReport& f : o.result.findings) {
+        if (f.verdict == Verdict::kInvalid) {
+          summary = f.checker + ": " + f.summary;
+          break;
+        }
+      }
+      md << "- `" << row.adapter.name << "` x `" << o.name << "`: "
+         << (o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged")
+         << ": " << Escape(summary.substr(0, 400)) << "\n  replay: `lockharness run "
+         << o.file.string() << " --impl '"
+         << (o.result.judged ? "" : "") << row.adapter.per_op << "' --seed " << o.seed << "`\n";
+    }
+  }
+  (void)options;
+  return md.str();
+}
+
+}  // namespace
+
+int ConformanceCommand(const ConformanceOptions& options) {
+  std::string error;
+  auto adapters = LoadCatalog(options.catalog, &error);
+  if (!adapters) return Fail(error);
+  auto files = scenario::ListSuite(options.suite, &error);
+  if (!files) return Fail(error);
+  std::vector<std::string> scenario_names;
+  std::vector<bool> worker_mode;
+  for (const fs::path& file : *files) {
+    auto loaded = scenario::LoadScenario(file, &error);
+    if (!loaded) return Fail(error);
+    scenario_names.push_back(loaded->name);
+    worker_mode.push_back(loaded->run.mode == runner::Mode::kWorker);
+  }
+  std::vector<Row> rows;
+  for (const Adapter& adapter : *adapters) {
+    if (!options.adapters.empty() &&
+        std::find(options.adapters.begin(), options.adapters.end(), adapter.name) ==
+            options.adapters.end()) {
+      continue;
+    }
+    Row row;
+    row.adapter = adapter;
+    row.not_runnable = Probe(options.probe, adapter.name);
+    std::cout << "== " << adapter.name
+              << (row.not_runnable.empty() ? "" : ": not runnable: " + row.not_runnable)
+              << std::endl;
+    if (row.not_runnable.empty()) {
+      // Per-op scenarios use the per-op template; worker ones the worker
+      // template, and are skipped for adapters without one.
+      for (int pass = 0; pass < 2; ++pass) {
+        const bool worker = pass == 1;
+        const std::string impl = worker ? adapter.worker : adapter.per_op;
+        if (impl.empty()) continue;
+        SuiteRunOptions run;
+        for (size_t i = 0; i < files->size(); ++i) {
+          if (worker_mode[i] == worker) run.files.push_back((*files)[i]);
+        }
+        if (run.files.empty()) continue;
+        run.impl = impl;
+        run.out_dir = options.out_dir / adapter.name / (worker ? "worker" : "per-op");
+        SuiteOutcome outcome = RunScenarios(run);
+        if (!outcome.error.empty()) return Fail(outcome.error);
+        for (ScenarioOutcome& o : outcome.scenarios) row.outcomes.push_back(std::move(o));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  const std::string matrix = Markdown(options, scenario_names, rows);
+  std::cout << "\n" << matrix;
+  if (!options.markdown.empty()) {
+    std::ofstream out(options.markdown);
+    out << "<!-- generated by: " << options.command_line << " -->\n" << matrix;
+    if (!out) return Fail("cannot write " + options.markdown.string());
+  }
+  return kExitValid;
+}
+
+}  // namespace lockharness::harness::cli

@@ -1,0 +1,40 @@
+// conformance_command.h: `lockharness conformance`, real implementations
+// judged by a scenario suite.
+//
+// Reads the adapter catalog (harness/adapters/catalog.json: name, per-op
+// and worker command templates, relative to the repository root), probes
+// each adapter (harness/adapters/probe.sh NAME: "runnable" or "not
+// runnable: reason"), runs the suite against every runnable one (worker
+// scenarios only where the adapter has a worker mode) and writes the
+// matrix adapter x scenario as Markdown: the verdict, the checker that
+// found a violation, its one-line summary and the seed to replay it.
+// A missing runtime is a row "not runnable: reason", never a failure.
+//
+// Exit status: 0 when every runnable adapter was judged (whatever the
+// verdicts: finding violations in other people's code is the point), 2 on
+// a harness error (unreadable catalog or suite).
+
+#ifndef LOCKHARNESS_HARNESS_SRC_CLI_CONFORMANCE_COMMAND_H_
+#define LOCKHARNESS_HARNESS_SRC_CLI_CONFORMANCE_COMMAND_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lockharness::harness::cli {
+
+struct ConformanceOptions {
+  std::filesystem::path catalog = "harness/adapters/catalog.json";
+  std::filesystem::path probe = "harness/adapters/probe.sh";
+  std::filesystem::path suite = "scenarios/full";
+  std::filesystem::path out_dir;          // REQUIRES: absent or empty
+  std::vector<std::string> adapters;      // empty: every catalog entry
+  std::filesystem::path markdown;         // write the matrix here if set
+  std::string command_line;               // quoted in the Markdown
+};
+
+int ConformanceCommand(const ConformanceOptions& options);
+
+}  // namespace lockharness::harness::cli
+
+#endif  // LOCKHARNESS_HARNESS_SRC_CLI_CONFORMANCE_COMMAND_H_
