@@ -1,0 +1,415 @@
+// trace_mutual_exclusion.cc: lock spans rebuilt from the trace; registry
+// renames must happen inside the renamer's own span and nobody else's.
+
+#include "lockharness/harness/checkers/trace_mutual_exclusion.h"
+
+#include <set>
+
+namespace lockharness::harness {
+namespace {
+
+// One stay of a lock at the lock path.
+struct Tenure {
+  const TracedCall* start = nullptr;
+  const TracedCall* end = nullptr;  // null: until the owner's last line
+  std::string how_ended;            // "released by its owner (rmdir)", ...
+  int ended_by = 0;                 // pid whose call ended it; 0 if none
+};
+
+// One lock: a directory (or file) created by `owner` at the lock path.
+struct LockObject {
+  int owner = 0;
+  std::string how_acquired;  // "mkdir", "link", ...
+  std::vector<Tenure> tenures;
+};
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+bool IsRemovalFamily(std::string_view family) {
+  return family == "rmdir" || family == "unlink";
+}
+
+// Removes the lock at the lock path: rmdir/unlink of it, or a rename away.
+bool RemovesLock(const TracedCall& call) {
+  const TraceEvent& e = *call.event;
+  if (!Succeeded(e)) return false;
+  if (IsRemovalFamily(call.family)) return e.path_class == "lock";
+  return call.family == "rename" && e.from_class == "lock";
+}
+
+// The opens of the lock path whose descriptor the process then writes to
+// (a lock file receiving the holder's pid), by index into timeline.calls.
+std::set<size_t> LockFileCreations(const TraceTimeline& timeline) {
+  std::set<size_t> creations;
+  std::map<std::pair<int, int>, size_t> open_lock_fds;  // (pid, fd) -> open
+  for (size_t i = 0; i < timeline.calls.size(); ++i) {
+    const TracedCall& call = timeline.calls[i];
+    const TraceEvent& e = *call.event;
+    const std::pair<int, int> key{e.pid, e.fd};
+    if (call.family == "open" && Succeeded(e) && e.fd >= 0) {
+      if (e.path_class == "lock") {
+        open_lock_fds[key] = i;
+      } else {
+        open_lock_fds.erase(key);
+      }
+    } else if (call.family == "close") {
+      open_lock_fds.erase(key);
+    } else if (call.family == "write" && Succeeded(e) && e.result > 0 &&
+               e.path_class == "lock") {
+      if (auto it = open_lock_fds.find(key); it != open_lock_fds.end()) {
+        creations.insert(it->second);
+      }
+    }
+  }
+  return creations;
+}
+
+// Rebuilds the locks from the calls on the lock path.
+class LockTracker {
+ public:
+  explicit LockTracker(const TraceTimeline& timeline)
+      : timeline_(timeline), lock_files_(LockFileCreations(timeline)) {}
+
+  void Run() {
+    const std::vector<TracedCall>& calls = timeline_.calls;
+    std::vector<bool> consumed(calls.size(), false);
+    for (size_t i = 0; i < calls.size(); ++i) {
+      if (consumed[i]) continue;
+      const TracedCall& call = calls[i];
+      const TraceEvent& e = *call.event;
+      if (std::string how = Acquisition(i); !how.empty()) {
+        if (auto it = at_.find(e.path); it != at_.end()) {
+          // The path was free when this call ran, so the lock we think is
+          // there left first: by a removal stamped later but possibly done
+          // earlier, or by a call we cannot see.
+          size_t j = NextRemoval(i, e.path);
+          if (j != kNone && calls[j].earliest < call.latest) {
+            Remove(calls[j], it->second);
+            consumed[j] = true;
+          } else {
+            End(it->second, &call, "vanished from the lock path (its removal "
+                                   "was not traced)", 0);
+            at_.erase(it);
+          }
+        }
+        Arrive(call, how);
+      } else if (RemovesLock(call)) {
+        if (auto it = at_.find(LockSide(e)); it != at_.end()) {
+          Remove(call, it->second);
+        }
+      } else if (Succeeded(e) && call.family == "rename" && !e.from.empty()) {
+        // A lock moving between places off the lock path (quarantine).
+        if (auto it = at_.find(e.from); it != at_.end()) {
+          size_t object = it->second;
+          at_.erase(it);
+          at_[e.path] = object;
+        }
+      } else if (Succeeded(e) && IsRemovalFamily(call.family)) {
+        at_.erase(e.path);
+      }
+    }
+  }
+
+  const std::vector<LockObject>& objects() const { return objects_; }
+  size_t tenures() const {
+    size_t n = 0;
+    for (const LockObject& o : objects_) n += o.tenures.size();
+    return n;
+  }
+
+ private:
+  static const std::string& LockSide(const TraceEvent& e) {
+    return e.from_class == "lock" ? e.from : e.path;
+  }
+
+  // How call i puts a lock at the lock path, or "" if it does not.
+  std::string Acquisition(size_t i) const {
+    const TracedCall& call = timeline_.calls[i];
+    const TraceEvent& e = *call.event;
+    if (!Succeeded(e) || e.path_class != "lock") return "";
+    if (call.family == "mkdir") return "mkdir";
+    if (call.family == "link") return "link";
+    if (call.family == "rename") {
+      return at_.count(e.from) != 0 ? "moved back" : "rename onto the lock";
+    }
+    if (call.family == "open" && lock_files_.count(i) != 0) {
+      return "lock file created (open, then write)";
+    }
+    return "";
+  }
+
+  size_t NextRemoval(size_t i, const std::string& path) const {
+    for (size_t j = i + 1; j < timeline_.calls.size(); ++j) {
+      const TracedCall& c = timeline_.calls[j];
+      if (RemovesLock(c) && LockSide(*c.event) == path) return j;
+    }
+    return kNone;
+  }
+
+  void Arrive(const TracedCall& call, const std::string& how) {
+    const TraceEvent& e = *call.event;
+    size_t object;
+    if (how == "moved back") {
+      object = at_.at(e.from);
+      at_.erase(e.from);
+    } else {
+      object = objects_.size();
+      objects_.push_back({e.pid, how, {}});
+    }
+    objects_[object].tenures.push_back({&call, nullptr, "", 0});
+    at_[e.path] = object;
+  }
+
+  // `call` takes lock `object` off the lock path.
+  void Remove(const TracedCall& call, size_t object) {
+    const TraceEvent& e = *call.event;
+    const bool owner = e.pid == objects_[object].owner;
+    std::string how = owner ? "released by its owner" : "broken by pid " + std::to_string(e.pid);
+    how.append(" (").append(e.call);
+    if (call.family == "rename") how.append(" to ").append(e.path);
+    how.append(")");
+    End(object, &call, how, e.pid);
+    at_.erase(LockSide(e));
+    if (call.family == "rename") at_[e.path] = object;
+  }
+
+  void End(size_t object, const TracedCall* call, std::string how, int by) {
+    Tenure& t = objects_[object].tenures.back();
+    t.end = call;
+    t.how_ended = std::move(how);
+    t.ended_by = by;
+  }
+
+  const TraceTimeline& timeline_;
+  const std::set<size_t> lock_files_;
+  std::vector<LockObject> objects_;
+  std::map<std::string, size_t> at_;  // path -> lock now there
+};
+
+struct HeldSpan {
+  const LockObject* object;
+  const Tenure* tenure;
+};
+
+// The tenure ends no earlier than this (its end call's lower bound, or the
+// owner's last line when it was never removed).
+int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o,
+                      const Tenure& t) {
+  if (t.end != nullptr) return t.end->earliest;
+  return timeline.last_seen.at(o.owner);
+}
+
+class Judge {
+ public:
+  Judge(const TraceTimeline& timeline, const std::vector<LockObject>& objects)
+      : timeline_(timeline), objects_(objects) {}
+
+  // Returns the violation found for rename `r`, if any, as a one-line
+  // summary plus evidence lines.
+  bool Check(const TracedCall& r, std::string* summary,
+             std::vector<std::string>* evidence, std::string* kind) const {
+    const int p = r.pid();
+    const std::string when = FormatTraceTime(r.latest, timeline_.origin);
+    for (const LockObject& o : objects_) {
+      if (o.owner == p) continue;
+      for (const Tenure& t : o.tenures) {
+        if (!t.start->CertainlyBefore(r)) continue;
+        if (EndsNotBefore(timeline_, o, t) < r.latest) continue;
+        *kind = "rename-while-another-holds";
+        *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
+                   when + " while pid " + std::to_string(o.owner) +
+                   " held the lock";
+        AddSpan("held by the other process: ", o, t, evidence);
+        AddRename(r, evidence);
+        AddOwnState(r, evidence);
+        return true;
+      }
+    }
+    if (PossiblyHolds(r)) return false;
+    const HeldSpan last = LastSpanBefore(r);
+    if (last.object == nullptr) {
+      *kind = "rename-without-lock";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
+                 when + " without ever holding the lock (P1)";
+    } else if (last.tenure->ended_by == p) {
+      *kind = "rename-after-release";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
+                 when + " after releasing its lock (P1)";
+    } else {
+      *kind = "rename-after-lock-broken";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
+                 when + " after its lock was " + last.tenure->how_ended +
+                 " (holder overwrites after its lock was broken)";
+    }
+    AddRename(r, evidence);
+    if (last.object != nullptr) AddSpan("its last lock: ", *last.object, *last.tenure, evidence);
+    return true;
+  }
+
+ private:
+  bool PossiblyHolds(const TracedCall& r) const {
+    for (const LockObject& o : objects_) {
+      if (o.owner != r.pid()) continue;
+      for (const Tenure& t : o.tenures) {
+        const bool starts_after = r.CertainlyBefore(*t.start);
+        const bool ended_before = t.end != nullptr && t.end->CertainlyBefore(r);
+        if (!starts_after && !ended_before) return true;
+      }
+    }
+    return false;
+  }
+
+  // The renamer's span that ended most recently before `r`.
+  HeldSpan LastSpanBefore(const TracedCall& r) const {
+    HeldSpan best{nullptr, nullptr};
+    for (const LockObject& o : objects_) {
+      if (o.owner != r.pid()) continue;
+      for (const Tenure& t : o.tenures) {
+        if (t.end == nullptr || !t.end->CertainlyBefore(r)) continue;
+        if (best.tenure == nullptr || best.tenure->end->latest < t.end->latest) {
+          best = {&o, &t};
+        }
+      }
+    }
+    return best;
+  }
+
+  void AddSpan(const std::string& label, const LockObject& o, const Tenure& t,
+               std::vector<std::string>* evidence) const {
+    std::string line = label + "pid " + std::to_string(o.owner) + " took the lock by " +
+                       o.how_acquired + ", ";
+    if (t.end != nullptr) {
+      line += t.how_ended;
+    } else {
+      line += "held until its last traced call at " +
+              FormatTraceTime(timeline_.last_seen.at(o.owner), timeline_.origin);
+    }
+    evidence->push_back(line);
+    evidence->push_back("  " + DescribeCall(*t.start, timeline_.origin));
+    if (t.end != nullptr) evidence->push_back("  " + DescribeCall(*t.end, timeline_.origin));
+  }
+
+  void AddRename(const TracedCall& r, std::vector<std::string>* evidence) const {
+    evidence->push_back("the rename onto the registry:");
+    evidence->push_back("  " + DescribeCall(r, timeline_.origin));
+  }
+
+  void AddOwnState(const TracedCall& r, std::vector<std::string>* evidence) const {
+    const HeldSpan last = LastSpanBefore(r);
+    if (last.object == nullptr) {
+      if (!PossiblyHolds(r)) {
+        evidence->push_back("the renaming process held no lock before it");
+      }
+      return;
+    }
+    AddSpan("the renaming process's last lock: ", *last.object, *last.tenure, evidence);
+  }
+
+  const TraceTimeline& timeline_;
+  const std::vector<LockObject>& objects_;
+};
+
+CheckerReport Unknown(std::string summary, nlohmann::json details) {
+  CheckerReport report;
+  report.checker = "trace-mutual-exclusion";
+  report.verdict = Verdict::kUnknown;
+  report.summary = std::move(summary);
+  report.details = std::move(details);
+  return report;
+}
+
+}  // namespace
+
+CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
+  LockTracker tracker(timeline);
+  tracker.Run();
+  const std::vector<LockObject>& objects = tracker.objects();
+
+  std::vector<const TracedCall*> renames;
+  std::set<int> renamers;
+  for (const TracedCall& call : timeline.calls) {
+    if (call.family == "rename" && call.event->path_class == "registry" &&
+        Succeeded(*call.event)) {
+      renames.push_back(&call);
+      renamers.insert(call.pid());
+    }
+  }
+  std::set<int> holders;
+  size_t breaks = 0;
+  for (const LockObject& o : objects) {
+    holders.insert(o.owner);
+    for (const Tenure& t : o.tenures) breaks += t.ended_by != 0 && t.ended_by != o.owner;
+  }
+  nlohmann::json details = {{"traced_calls", timeline.calls.size()},
+                            {"registry_renames", renames.size()},
+                            {"locks", objects.size()},
+                            {"lock_spans", tracker.tenures()},
+                            {"breaks", breaks}};
+  if (timeline.calls.empty()) {
+    return Unknown("no protocol calls in the trace (" +
+                       std::to_string(timeline.hello_lines) +
+                       " processes loaded the interposer)",
+                   details);
+  }
+  if (renames.empty()) {
+    return Unknown("no successful rename onto the registry in the trace: no "
+                   "critical section to judge",
+                   details);
+  }
+  if (objects.empty()) {
+    return Unknown(std::to_string(renames.size()) +
+                       " registry renames but no lock acquisition this checker "
+                       "recognises (mkdir, link, rename onto or lock-file "
+                       "creation of the lock path)",
+                   details);
+  }
+  bool any_holder_renames = false;
+  for (int pid : renamers) any_holder_renames |= holders.count(pid) != 0;
+  if (!any_holder_renames) {
+    return Unknown("no process that took the lock renamed onto the registry "
+                   "itself (lock and rename in different processes?)",
+                   details);
+  }
+
+  Judge judge(timeline, objects);
+  CheckerReport report;
+  report.checker = "trace-mutual-exclusion";
+  nlohmann::json violations = nlohmann::json::array();
+  std::string first_summary;
+  for (const TracedCall* r : renames) {
+    std::string summary, kind;
+    std::vector<std::string> evidence;
+    if (!judge.Check(*r, &summary, &evidence, &kind)) continue;
+    if (violations.empty()) {
+      first_summary = summary;
+      report.evidence = evidence;
+    }
+    if (violations.size() < 100) {
+      violations.push_back({{"kind", kind},
+                            {"pid", r->pid()},
+                            {"trace_line", r->line},
+                            {"summary", summary}});
+    }
+    details["violations"] = details.value("violations", 0) + 1;
+  }
+  if (!violations.empty()) {
+    const int count = details["violations"].get<int>();
+    report.verdict = Verdict::kInvalid;
+    report.summary = first_summary;
+    if (count > 1) {
+      report.summary += "; " + std::to_string(count) + " violating renames in all";
+    }
+    details["violation_list"] = violations;
+    report.details = details;
+    return report;
+  }
+  details["violations"] = 0;
+  report.verdict = Verdict::kValid;
+  report.summary = std::to_string(renames.size()) + " registry renames, each inside its " +
+                   "process's own lock span (" + std::to_string(tracker.tenures()) +
+                   " spans, " + std::to_string(breaks) + " broken by another process)";
+  report.details = details;
+  return report;
+}
+
+}  // namespace lockharness::harness
