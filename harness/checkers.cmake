@@ -55,9 +55,10 @@ endif()
 
 # Against the reference client, when it is part of the build.
 if(LOCKHARNESS_BUILD_TESTS AND TARGET lockreg)
-  add_executable(lockharness_checkers_e2e_test src/checkers/lockreg_e2e_test.cc)
+  add_executable(lockharness_checkers_e2e_test src/checkers/lockreg_e2e_test.cc
+    src/checkers/trace_lockreg_e2e_test.cc)
   target_link_libraries(lockharness_checkers_e2e_test PRIVATE lockharness_checkers GTest::gmock GTest::gtest_main Threads::Threads)
   target_compile_definitions(lockharness_checkers_e2e_test PRIVATE LOCKREG_PATH="$<TARGET_FILE:lockreg>")
-  add_dependencies(lockharness_checkers_e2e_test lockreg)
+  add_dependencies(lockharness_checkers_e2e_test lockreg lockharness_interpose)
   gtest_discover_tests(lockharness_checkers_e2e_test)
 endif()

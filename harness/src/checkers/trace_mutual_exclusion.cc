@@ -335,16 +335,20 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
     }
   }
   std::set<int> holders;
-  size_t breaks = 0;
+  size_t breaks = 0, vanished = 0;
   for (const LockObject& o : objects) {
     holders.insert(o.owner);
-    for (const Tenure& t : o.tenures) breaks += t.ended_by != 0 && t.ended_by != o.owner;
+    for (const Tenure& t : o.tenures) {
+      breaks += t.ended_by != 0 && t.ended_by != o.owner;
+      vanished += t.end != nullptr && t.ended_by == 0;
+    }
   }
   nlohmann::json details = {{"traced_calls", timeline.calls.size()},
                             {"registry_renames", renames.size()},
                             {"locks", objects.size()},
                             {"lock_spans", tracker.tenures()},
-                            {"breaks", breaks}};
+                            {"breaks", breaks},
+                            {"vanished", vanished}};
   if (timeline.calls.empty()) {
     return Unknown("no protocol calls in the trace (" +
                        std::to_string(timeline.hello_lines) +
@@ -407,7 +411,8 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   report.verdict = Verdict::kValid;
   report.summary = std::to_string(renames.size()) + " registry renames, each inside its " +
                    "process's own lock span (" + std::to_string(tracker.tenures()) +
-                   " spans, " + std::to_string(breaks) + " broken by another process)";
+                   " spans, " + std::to_string(breaks) + " broken by another process, " +
+                   std::to_string(vanished) + " removed by untraced calls)";
   report.details = details;
   return report;
 }

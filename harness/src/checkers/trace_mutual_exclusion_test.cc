@@ -156,7 +156,7 @@ TEST(TraceMutualExclusion, DeadHolderBrokenByCorrectWaiterIsValid) {
   const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
   EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
   EXPECT_EQ(report.details["breaks"], 1);
-  EXPECT_THAT(report.summary, HasSubstr("1 broken by another process"));
+  EXPECT_THAT(report.summary, HasSubstr("1 broken by another process, 0 removed by untraced"));
 }
 
 TEST(TraceMutualExclusion, LockThatVanishedUntracedEndsItsSpan) {
@@ -168,7 +168,9 @@ TEST(TraceMutualExclusion, LockThatVanishedUntracedEndsItsSpan) {
   t.Mkdir(2, 200);  // the lock vanished without a trace (removed by hand)
   t.Publish(2, 210);
   t.Rmdir(2, 230);
-  EXPECT_EQ(CheckTraceMutualExclusion(t.Timeline()).verdict, Verdict::kValid);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["vanished"], 1);
 }
 
 TEST(TraceMutualExclusion, PutBackLockIsHeldAgain) {
