@@ -3,6 +3,7 @@
 
 #include "lockharness/harness/checkers/trace_mutual_exclusion.h"
 
+#include <algorithm>
 #include <set>
 
 namespace lockharness::harness {
@@ -72,28 +73,19 @@ class LockTracker {
 
   void Run() {
     const std::vector<TracedCall>& calls = timeline_.calls;
-    std::vector<bool> consumed(calls.size(), false);
+    consumed_.assign(calls.size(), false);
     for (size_t i = 0; i < calls.size(); ++i) {
-      if (consumed[i]) continue;
+      if (RemovesLock(calls[i])) removals_.push_back(i);
+    }
+    for (size_t i = 0; i < calls.size(); ++i) {
+      if (consumed_[i]) continue;
       const TracedCall& call = calls[i];
       const TraceEvent& e = *call.event;
       if (std::string how = Acquisition(i); !how.empty()) {
-        if (auto it = at_.find(e.path); it != at_.end()) {
-          // The path was free when this call ran, so the lock we think is
-          // there left first: by a removal stamped later but possibly done
-          // earlier, or by a call we cannot see.
-          size_t j = NextRemoval(i, e.path);
-          if (j != kNone && calls[j].earliest < call.latest) {
-            Remove(calls[j], it->second);
-            consumed[j] = true;
-          } else {
-            End(it->second, &call, "vanished from the lock path (its removal "
-                                   "was not traced)", 0);
-            at_.erase(it);
-          }
-        }
+        if (auto it = at_.find(e.path); it != at_.end()) FreeFor(i, it->second);
         Arrive(call, how);
       } else if (RemovesLock(call)) {
+        if (ReleasesVanished(call)) continue;
         if (auto it = at_.find(LockSide(e)); it != at_.end()) {
           Remove(call, it->second);
         }
@@ -138,12 +130,55 @@ class LockTracker {
     return "";
   }
 
-  size_t NextRemoval(size_t i, const std::string& path) const {
-    for (size_t j = i + 1; j < timeline_.calls.size(); ++j) {
-      const TracedCall& c = timeline_.calls[j];
-      if (RemovesLock(c) && LockSide(*c.event) == path) return j;
+  // Call i acquired the lock path while we believe `object` is there, so
+  // that lock had left when call i ran: by a removal stamped later but
+  // possibly done earlier (its owner's first, then anyone's), or by a call
+  // we cannot see.
+  void FreeFor(size_t i, size_t object) {
+    const TracedCall& acquire = timeline_.calls[i];
+    const std::string& path = acquire.event->path;
+    size_t j = NextRemoval(i, path, objects_[object].owner);
+    if (j == kNone) j = NextRemoval(i, path, 0);
+    if (j != kNone) {
+      Remove(timeline_.calls[j], object);
+      consumed_[j] = true;
+      return;
+    }
+    End(object, &acquire, "vanished from the lock path (its removal was not traced)", 0);
+    at_.erase(path);
+    vanished_[objects_[object].owner] = object;
+  }
+
+  // The first unconsumed removal of `path` after call i, by `pid` (0: by
+  // anyone), that may have happened before call i; kNone if none among the
+  // next few removals.
+  size_t NextRemoval(size_t i, const std::string& path, int pid) const {
+    constexpr int kLookahead = 64;  // reorderings span a few calls
+    const TracedCall& acquire = timeline_.calls[i];
+    auto it = std::upper_bound(removals_.begin(), removals_.end(), i);
+    for (int n = 0; it != removals_.end() && n < kLookahead; ++it, ++n) {
+      const TracedCall& c = timeline_.calls[*it];
+      if (consumed_[*it] || LockSide(*c.event) != path) continue;
+      if (pid != 0 && c.pid() != pid) continue;
+      if (c.earliest < acquire.latest) return *it;
     }
     return kNone;
+  }
+
+  // A removal by the owner of a lock that we declared vanished, which may
+  // have run before the acquisition that proved it gone: it was that
+  // lock's release (stamped late), not a removal of the current lock.
+  bool ReleasesVanished(const TracedCall& call) {
+    auto it = vanished_.find(call.pid());
+    if (it == vanished_.end()) return false;
+    const size_t object = it->second;
+    vanished_.erase(it);
+    const Tenure& last = objects_[object].tenures.back();
+    if (last.end == nullptr || last.ended_by != 0) return false;  // moved on
+    if (call.earliest >= last.end->latest) return false;  // certainly later
+    End(object, &call, "released by its owner (" + call.event->call + ")",
+        call.pid());
+    return true;
   }
 
   void Arrive(const TracedCall& call, const std::string& how) {
@@ -158,6 +193,7 @@ class LockTracker {
     }
     objects_[object].tenures.push_back({&call, nullptr, "", 0});
     at_[e.path] = object;
+    vanished_.erase(e.pid);  // its next removal is of this lock
   }
 
   // `call` takes lock `object` off the lock path.
@@ -184,6 +220,9 @@ class LockTracker {
   const std::set<size_t> lock_files_;
   std::vector<LockObject> objects_;
   std::map<std::string, size_t> at_;  // path -> lock now there
+  std::vector<size_t> removals_;      // indexes of RemovesLock() calls
+  std::vector<bool> consumed_;        // removals already applied early
+  std::map<int, size_t> vanished_;    // owner pid -> its vanished lock
 };
 
 struct HeldSpan {

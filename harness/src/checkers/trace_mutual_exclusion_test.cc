@@ -217,6 +217,51 @@ TEST(TraceMutualExclusion, ReleaseStampedLateIsNotAnOverlap) {
                                              << Joined(report.evidence);
 }
 
+TEST(TraceMutualExclusion, ReleaseStampedAfterLaterHandoversIsNotABreak) {
+  // pid 1's rmdir is stamped after pid 2 took and released the lock and
+  // pid 3 took it: it was pid 1's own release, not a break of pid 3's lock.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2).Hello(3, 3);
+  t.Mkdir(1, 100);
+  t.Publish(1, 101);  // last call before the rmdir at 109
+  t.Mkdir(2, 200);
+  t.Publish(2, 210);
+  t.Call(2, 240, "openat", "open", "owner", std::string(TestTrace::kLock) + "/owner", 6);
+  t.Rmdir(2, 250);
+  t.Mkdir(3, 260);
+  t.Rmdir(1, 300);
+  t.Publish(3, 310);
+  t.Rmdir(3, 330);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
+                                             << Joined(report.evidence);
+  EXPECT_EQ(report.details["breaks"], 0);
+  EXPECT_EQ(report.details["vanished"], 0);
+}
+
+TEST(TraceMutualExclusion, LateReleaseOfAVanishedLockIsItsOwn) {
+  // pid 1's rmdir is stamped so late that pid 2's acquisition saw no
+  // removal it could match; when it arrives it still ends pid 1's lock.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.Publish(1, 101);
+  t.Mkdir(2, 200);
+  t.Publish(2, 210);
+  for (int i = 0; i < 70; ++i) {  // beyond the look-ahead
+    t.Call(2, 230 + i, "openat", "open", "owner", std::string(TestTrace::kLock) + "/owner", 6);
+    t.Call(2, 230 + i, "unlinkat", "unlink", "owner", std::string(TestTrace::kLock) + "/x");
+    t.Rmdir(2, 230 + i).Mkdir(2, 230 + i);
+  }
+  t.Rmdir(1, 400);
+  t.Publish(2, 410);
+  t.Rmdir(2, 430);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
+                                             << Joined(report.evidence);
+  EXPECT_EQ(report.details["vanished"], 0);
+}
+
 TEST(TraceMutualExclusion, LockFileCreatedAndWrittenIsALock) {
   TestTrace t;
   t.Hello(1, 1).Hello(2, 2).Hello(3, 3);
