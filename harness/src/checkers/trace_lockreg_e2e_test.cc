@@ -100,13 +100,15 @@ class TracedLockreg {
  private:
   std::vector<std::string> Environment(const std::string& faults) const {
     std::vector<std::string> env;
+    std::string asan_options = "ASAN_OPTIONS=";
     for (char** e = environ; *e != nullptr; ++e) {
       const std::string entry = *e;
-      if (entry.rfind("LD_PRELOAD=", 0) == 0 || entry.rfind("LOCKHARNESS_", 0) == 0 ||
-          entry.rfind("LOCKREG_", 0) == 0 || entry.rfind("ASAN_OPTIONS=", 0) == 0) {
-        continue;
+      if (entry.rfind("ASAN_OPTIONS=", 0) == 0) {
+        asan_options = entry + ":";
+      } else if (entry.rfind("LD_PRELOAD=", 0) != 0 &&
+                 entry.rfind("LOCKHARNESS_", 0) != 0 && entry.rfind("LOCKREG_", 0) != 0) {
+        env.push_back(entry);
       }
-      env.push_back(entry);
     }
     interposer::InterposerSettings settings;
     settings.library = interposer::InterposeLibraryPath();
@@ -120,7 +122,7 @@ class TracedLockreg {
     if (vars) env.insert(env.end(), vars->begin(), vars->end());
     // In the sanitizer build lockreg carries ASan, whose runtime would
     // refuse to start behind a preloaded library.
-    env.push_back("ASAN_OPTIONS=verify_asan_link_order=0");
+    env.push_back(asan_options + "verify_asan_link_order=0");
     return env;
   }
 

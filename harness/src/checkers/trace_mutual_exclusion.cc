@@ -238,10 +238,37 @@ int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o,
   return timeline.last_seen.at(o.owner);
 }
 
+// A span with the bounds the judge searches by.
+struct IndexedSpan {
+  HeldSpan span;
+  int64_t starts_by;        // start->latest
+  int64_t ends_not_before;  // EndsNotBefore()
+};
+
 class Judge {
  public:
   Judge(const TraceTimeline& timeline, const std::vector<LockObject>& objects)
-      : timeline_(timeline), objects_(objects) {}
+      : timeline_(timeline) {
+    for (const LockObject& o : objects) {
+      for (const Tenure& t : o.tenures) {
+        IndexedSpan s{{&o, &t}, t.start->latest, EndsNotBefore(timeline, o, t)};
+        by_start_.push_back(s);
+        by_owner_[o.owner].push_back(s);
+      }
+    }
+    auto by_start = [](const IndexedSpan& a, const IndexedSpan& b) {
+      return a.starts_by < b.starts_by;
+    };
+    std::stable_sort(by_start_.begin(), by_start_.end(), by_start);
+    for (auto& [pid, spans] : by_owner_) {
+      std::stable_sort(spans.begin(), spans.end(), by_start);
+    }
+    int64_t furthest = kUnboundedPast;
+    for (const IndexedSpan& s : by_start_) {
+      furthest = std::max(furthest, s.ends_not_before);
+      furthest_end_.push_back(furthest);
+    }
+  }
 
   // Returns the violation found for rename `r`, if any, as a one-line
   // summary plus evidence lines.
@@ -249,20 +276,15 @@ class Judge {
              std::vector<std::string>* evidence, std::string* kind) const {
     const int p = r.pid();
     const std::string when = FormatTraceTime(r.latest, timeline_.origin);
-    for (const LockObject& o : objects_) {
-      if (o.owner == p) continue;
-      for (const Tenure& t : o.tenures) {
-        if (!t.start->CertainlyBefore(r)) continue;
-        if (EndsNotBefore(timeline_, o, t) < r.latest) continue;
-        *kind = "rename-while-another-holds";
-        *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
-                   when + " while pid " + std::to_string(o.owner) +
-                   " held the lock";
-        AddSpan("held by the other process: ", o, t, evidence);
-        AddRename(r, evidence);
-        AddOwnState(r, evidence);
-        return true;
-      }
+    if (const IndexedSpan* other = HeldByAnother(r)) {
+      *kind = "rename-while-another-holds";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
+                 when + " while pid " + std::to_string(other->span.object->owner) +
+                 " held the lock";
+      AddSpan("held by the other process: ", other->span, evidence);
+      AddRename(r, evidence);
+      AddOwnState(r, evidence);
+      return true;
     }
     if (PossiblyHolds(r)) return false;
     const HeldSpan last = LastSpanBefore(r);
@@ -281,40 +303,67 @@ class Judge {
                  " (holder overwrites after its lock was broken)";
     }
     AddRename(r, evidence);
-    if (last.object != nullptr) AddSpan("its last lock: ", *last.object, *last.tenure, evidence);
+    if (last.object != nullptr) AddSpan("its last lock: ", last, evidence);
     return true;
   }
 
  private:
+  // A span of another process that certainly covers `r`: it started
+  // certainly before and ends certainly after. Walks back from the last
+  // span started before `r` while some earlier span still reaches past it.
+  const IndexedSpan* HeldByAnother(const TracedCall& r) const {
+    auto after = std::upper_bound(
+        by_start_.begin(), by_start_.end(), r.earliest,
+        [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
+    for (size_t j = static_cast<size_t>(after - by_start_.begin()); j-- > 0;) {
+      if (furthest_end_[j] < r.latest) break;
+      const IndexedSpan& s = by_start_[j];
+      if (s.span.object->owner != r.pid() && s.ends_not_before >= r.latest) return &s;
+    }
+    return nullptr;
+  }
+
+  // The renamer's spans near `r`: a process's own spans follow one another
+  // (its next acquisition needs the lock path free), so only the last few
+  // started before `r` and the next one can matter.
+  std::vector<const IndexedSpan*> OwnSpansNear(const TracedCall& r) const {
+    std::vector<const IndexedSpan*> near;
+    auto it = by_owner_.find(r.pid());
+    if (it == by_owner_.end()) return near;
+    const std::vector<IndexedSpan>& spans = it->second;
+    auto after = std::upper_bound(
+        spans.begin(), spans.end(), r.latest,
+        [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
+    const size_t end = std::min(spans.size(), static_cast<size_t>(after - spans.begin()) + 1);
+    for (size_t j = end >= 4 ? end - 4 : 0; j < end; ++j) near.push_back(&spans[j]);
+    return near;
+  }
+
   bool PossiblyHolds(const TracedCall& r) const {
-    for (const LockObject& o : objects_) {
-      if (o.owner != r.pid()) continue;
-      for (const Tenure& t : o.tenures) {
-        const bool starts_after = r.CertainlyBefore(*t.start);
-        const bool ended_before = t.end != nullptr && t.end->CertainlyBefore(r);
-        if (!starts_after && !ended_before) return true;
-      }
+    for (const IndexedSpan* s : OwnSpansNear(r)) {
+      const Tenure& t = *s->span.tenure;
+      const bool starts_after = r.CertainlyBefore(*t.start);
+      const bool ended_before = t.end != nullptr && t.end->CertainlyBefore(r);
+      if (!starts_after && !ended_before) return true;
     }
     return false;
   }
 
-  // The renamer's span that ended most recently before `r`.
+  // The renamer's span that ended most recently, certainly before `r`.
   HeldSpan LastSpanBefore(const TracedCall& r) const {
     HeldSpan best{nullptr, nullptr};
-    for (const LockObject& o : objects_) {
-      if (o.owner != r.pid()) continue;
-      for (const Tenure& t : o.tenures) {
-        if (t.end == nullptr || !t.end->CertainlyBefore(r)) continue;
-        if (best.tenure == nullptr || best.tenure->end->latest < t.end->latest) {
-          best = {&o, &t};
-        }
-      }
+    for (const IndexedSpan* s : OwnSpansNear(r)) {
+      const Tenure& t = *s->span.tenure;
+      if (t.end == nullptr || !t.end->CertainlyBefore(r)) continue;
+      if (best.tenure == nullptr || best.tenure->end->latest < t.end->latest) best = s->span;
     }
     return best;
   }
 
-  void AddSpan(const std::string& label, const LockObject& o, const Tenure& t,
+  void AddSpan(const std::string& label, const HeldSpan& span,
                std::vector<std::string>* evidence) const {
+    const LockObject& o = *span.object;
+    const Tenure& t = *span.tenure;
     std::string line = label + "pid " + std::to_string(o.owner) + " took the lock by " +
                        o.how_acquired + ", ";
     if (t.end != nullptr) {
@@ -341,11 +390,13 @@ class Judge {
       }
       return;
     }
-    AddSpan("the renaming process's last lock: ", *last.object, *last.tenure, evidence);
+    AddSpan("the renaming process's last lock: ", last, evidence);
   }
 
   const TraceTimeline& timeline_;
-  const std::vector<LockObject>& objects_;
+  std::vector<IndexedSpan> by_start_;       // all spans by start
+  std::vector<int64_t> furthest_end_;       // prefix max of ends_not_before
+  std::map<int, std::vector<IndexedSpan>> by_owner_;  // each by start
 };
 
 CheckerReport Unknown(std::string summary, nlohmann::json details) {
