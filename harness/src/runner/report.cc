@@ -171,7 +171,7 @@ std::string FormatReportText(const nlohmann::json& report) {
         int shown = 0;
         for (const auto& e : *w) {
           if (++shown > 12) {
-            out << "      ... (" << w->size() - 12 << " more warning lines in report.json)\n";
+            out << "      ... (" << w->size() - 12 << " more warning lines in results.json)\n";
             break;
           }
           out << "      warning: " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
