@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -46,14 +47,16 @@ class TracedLockreg {
   }
   ~TracedLockreg() { fs::remove_all(dir_); }
 
-  // Runs `lockreg [--mutant M] OP ARGS...` with `faults` injected; returns
-  // the wait status.
-  int Run(const std::vector<std::string>& op, const std::string& mutant = "",
-          const std::string& faults = "") const {
+  // Starts `lockreg [--mutant M] OP ARGS...` with `faults` injected and
+  // `extra_env` added; returns its pid (-1 if it could not start).
+  pid_t Start(const std::vector<std::string>& op, const std::string& mutant = "",
+              const std::string& faults = "",
+              const std::vector<std::string>& extra_env = {}) const {
     std::vector<std::string> args = {LOCKREG_PATH, "--file", registry_.string()};
     if (!mutant.empty()) args.insert(args.end(), {"--mutant", mutant});
     args.insert(args.end(), op.begin(), op.end());
     std::vector<std::string> env = Environment(faults);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> argv, envp;
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
@@ -64,11 +67,20 @@ class TracedLockreg {
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     pid_t pid = -1;
-    int status = -1;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0) {
-      waitpid(pid, &status, 0);
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
+      pid = -1;
     }
     posix_spawn_file_actions_destroy(&actions);
+    return pid;
+  }
+
+  // Start() and wait; returns the wait status.
+  int Run(const std::vector<std::string>& op, const std::string& mutant = "",
+          const std::string& faults = "",
+          const std::vector<std::string>& extra_env = {}) const {
+    const pid_t pid = Start(op, mutant, faults, extra_env);
+    int status = -1;
+    if (pid > 0) waitpid(pid, &status, 0);
     return status;
   }
 
@@ -203,6 +215,37 @@ TEST(TraceLockregEndToEnd, DeadHolderBrokenByReferenceWaiterIsValid) {
   EXPECT_EQ(exclusion.details["registry_renames"], 1);
   const CheckerReport lint = CheckProtocolLint(timeline);
   EXPECT_TRUE(lint.warnings.empty()) << Lines(lint.warnings);
+}
+
+TEST(TraceLockregEndToEnd, AgeReapMutantHolderOverwritesAfterItsLockWasBroken) {
+  TracedLockreg lockreg;
+  const std::vector<std::string> stale = {"LOCKHARNESS_STALE_MS=100"};
+  // The holder stops while closing its temp file, holding the lock. (Not
+  // at the rename itself: the close, stamped after the break, is what
+  // proves that the rename came after it.)
+  const pid_t holder = lockreg.Start({"register", "a"}, "age-reap",
+                                     "lh/close/temp=stop", stale);
+  ASSERT_GT(holder, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(holder, &status, WUNTRACED), holder);
+  ASSERT_TRUE(WIFSTOPPED(status)) << status;
+  // ...a waiter finds the lock older than the stale age and deletes it...
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ExitCode(lockreg.Run({"register", "b"}, "age-reap", "", stale)), 0);
+  // ...and the holder, continued, renames over the waiter's write.
+  ASSERT_EQ(kill(holder, SIGCONT), 0);
+  ASSERT_EQ(waitpid(holder, &status, 0), holder);
+  const std::vector<TraceEvent> trace = lockreg.Trace();
+  const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
+  const CheckerReport exclusion = CheckTraceMutualExclusion(timeline);
+  ASSERT_EQ(exclusion.verdict, Verdict::kInvalid) << exclusion.summary;
+  EXPECT_EQ(exclusion.details["violation_list"][0]["kind"], "rename-after-lock-broken");
+  EXPECT_EQ(exclusion.details["violation_list"][0]["pid"], holder);
+  EXPECT_THAT(exclusion.summary, HasSubstr("pid " + std::to_string(holder) +
+                                           " renamed onto the registry"));
+  EXPECT_THAT(Lines(exclusion.evidence),
+              HasSubstr("its last lock: pid " + std::to_string(holder) +
+                        " took the lock by mkdir, broken by pid "));
 }
 
 }  // namespace
