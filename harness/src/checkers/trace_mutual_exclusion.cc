@@ -247,8 +247,10 @@ struct IndexedSpan {
 
 class Judge {
  public:
-  Judge(const TraceTimeline& timeline, const std::vector<LockObject>& objects)
+  Judge(const TraceTimeline& timeline, const std::vector<LockObject>& objects,
+        const std::vector<const TracedCall*>& renames)
       : timeline_(timeline) {
+    for (const TracedCall* r : renames) renames_by_pid_[r->pid()].push_back(r);
     for (const LockObject& o : objects) {
       for (const Tenure& t : o.tenures) {
         IndexedSpan s{{&o, &t}, t.start->latest, EndsNotBefore(timeline, o, t)};
@@ -282,6 +284,7 @@ class Judge {
                  when + " while pid " + std::to_string(other->span.object->owner) +
                  " held the lock";
       AddSpan("held by the other process: ", other->span, evidence);
+      AddRenamesInside(other->span, evidence);
       AddRename(r, evidence);
       AddOwnState(r, evidence);
       return true;
@@ -377,6 +380,23 @@ class Judge {
     if (t.end != nullptr) evidence->push_back("  " + DescribeCall(*t.end, timeline_.origin));
   }
 
+  // The span owner's own registry renames while it held the lock: the
+  // other half of the overlap.
+  void AddRenamesInside(const HeldSpan& span, std::vector<std::string>* evidence) const {
+    auto it = renames_by_pid_.find(span.object->owner);
+    if (it == renames_by_pid_.end()) return;
+    const int64_t from = span.tenure->start->latest;
+    const int64_t to = span.tenure->end != nullptr ? span.tenure->end->latest
+                                                   : timeline_.last_seen.at(span.object->owner);
+    int shown = 0;
+    for (const TracedCall* own : it->second) {
+      if (own->latest < from || own->latest > to) continue;
+      if (shown++ == 0) evidence->push_back("its own renames onto the registry in that span:");
+      if (shown > 3) break;
+      evidence->push_back("  " + DescribeCall(*own, timeline_.origin));
+    }
+  }
+
   void AddRename(const TracedCall& r, std::vector<std::string>* evidence) const {
     evidence->push_back("the rename onto the registry:");
     evidence->push_back("  " + DescribeCall(r, timeline_.origin));
@@ -397,6 +417,7 @@ class Judge {
   std::vector<IndexedSpan> by_start_;       // all spans by start
   std::vector<int64_t> furthest_end_;       // prefix max of ends_not_before
   std::map<int, std::vector<IndexedSpan>> by_owner_;  // each by start
+  std::map<int, std::vector<const TracedCall*>> renames_by_pid_;
 };
 
 CheckerReport Unknown(std::string summary, nlohmann::json details) {
@@ -465,7 +486,7 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
                    details);
   }
 
-  Judge judge(timeline, objects);
+  Judge judge(timeline, objects, renames);
   CheckerReport report;
   report.checker = "trace-mutual-exclusion";
   nlohmann::json violations = nlohmann::json::array();

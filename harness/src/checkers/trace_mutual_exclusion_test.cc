@@ -115,6 +115,9 @@ TEST(TraceMutualExclusion, TwoHoldersBothRenamingIsInvalid) {
   EXPECT_THAT(report.summary, HasSubstr("while pid 2 held the lock"));
   const std::string evidence = Joined(report.evidence);
   EXPECT_THAT(evidence, HasSubstr("held by the other process: pid 2 took the lock by mkdir"));
+  EXPECT_THAT(evidence, HasSubstr("its own renames onto the registry in that span:\n"
+                                  "  trace line 11: pid 2 rename /d/sandboxes.json.tmp.2.a1 -> "
+                                  "/d/sandboxes.json: ok"));
   EXPECT_THAT(evidence, HasSubstr("the renaming process's last lock: pid 1 took the lock "
                                   "by mkdir, broken by pid 2"));
   EXPECT_EQ(report.details["violations"], 1);
