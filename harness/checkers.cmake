@@ -13,13 +13,18 @@ add_library(lockharness_checkers STATIC
   src/checkers/leftovers.cc
   src/checkers/mutual_exclusion.cc
   src/checkers/progress.cc
+  src/checkers/trace_timeline.cc
+  src/checkers/trace_mutual_exclusion.cc
+  src/checkers/protocol_lint.cc
   src/checkers/check_all.cc
   src/checkers/fault_checks.cc
   src/checkers/report_format.cc
   src/load_run.cc
 )
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
-target_link_libraries(lockharness_checkers PUBLIC lockharness_history nlohmann_json::nlohmann_json PRIVATE Threads::Threads)
+# lockharness_interposer only for its trace reader: it does not contain the
+# reference implementation.
+target_link_libraries(lockharness_checkers PUBLIC lockharness_history lockharness_interposer nlohmann_json::nlohmann_json PRIVATE Threads::Threads)
 
 # junit.xml and timeline.html, built on the checkers' operation index.
 include(${CMAKE_CURRENT_SOURCE_DIR}/report.cmake)
@@ -38,6 +43,9 @@ if(LOCKHARNESS_BUILD_TESTS)
     src/checkers/mutual_exclusion_test.cc
     src/checkers/fault_checks_test.cc
     src/checkers/progress_test.cc
+    src/checkers/trace_timeline_test.cc
+    src/checkers/trace_mutual_exclusion_test.cc
+    src/checkers/protocol_lint_test.cc
     src/checkers/check_all_test.cc
     src/load_run_test.cc
   )
@@ -47,9 +55,10 @@ endif()
 
 # Against the reference client, when it is part of the build.
 if(LOCKHARNESS_BUILD_TESTS AND TARGET lockreg)
-  add_executable(lockharness_checkers_e2e_test src/checkers/lockreg_e2e_test.cc)
+  add_executable(lockharness_checkers_e2e_test src/checkers/lockreg_e2e_test.cc
+    src/checkers/trace_lockreg_e2e_test.cc)
   target_link_libraries(lockharness_checkers_e2e_test PRIVATE lockharness_checkers GTest::gmock GTest::gtest_main Threads::Threads)
   target_compile_definitions(lockharness_checkers_e2e_test PRIVATE LOCKREG_PATH="$<TARGET_FILE:lockreg>")
-  add_dependencies(lockharness_checkers_e2e_test lockreg)
+  add_dependencies(lockharness_checkers_e2e_test lockreg lockharness_interpose)
   gtest_discover_tests(lockharness_checkers_e2e_test)
 endif()

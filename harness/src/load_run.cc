@@ -77,6 +77,13 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     }
     registry = it->get<std::string>();
   }
+  if (auto it = config.find("monotonic_origin_ns"); it != config.end()) {
+    if (!it->is_number_integer()) {
+      *error = config_path.string() + ": field 'monotonic_origin_ns' must be an integer";
+      return std::nullopt;
+    }
+    run.monotonic_origin_ns = it->get<int64_t>();
+  }
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
 
@@ -127,6 +134,13 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
       if (ReadWholeFile(path, &copy, &ignored) && copy == bytes) run.corrupt_copies.push_back(name);
     }
     run.forged_corrupt_registry = std::move(bytes);
+  }
+
+  // The interposer's trace is optional: runs without LD_PRELOAD have none.
+  const fs::path trace_path = dir / "trace.jsonl";
+  if (fs::exists(trace_path, ec)) {
+    run.trace = interposer::ReadTraceFile(trace_path.string(), error);
+    if (!run.trace) return std::nullopt;
   }
   return run;
 }

@@ -64,6 +64,53 @@ TEST_F(LoadRunTest, LoadsEverything) {
   EXPECT_EQ(reports[2].verdict, Verdict::kInvalid);  // leftovers
 }
 
+TEST_F(LoadRunTest, WithoutATraceThereAreNoTraceCheckers) {
+  WriteGoodRun();
+  std::string error;
+  std::optional<RunArtifacts> run = LoadRunDirectory(dir_, &error);
+  ASSERT_TRUE(run) << error;
+  EXPECT_FALSE(run->trace.has_value());
+  EXPECT_FALSE(run->monotonic_origin_ns.has_value());
+  std::vector<CheckerReport> reports = CheckAll(*run);
+  EXPECT_EQ(reports.size(), 5u);
+  EXPECT_EQ(Overall(reports), Verdict::kUnknown);  // per-op: no lock spans
+}
+
+TEST_F(LoadRunTest, LoadsTheTraceAndTheMonotonicOrigin) {
+  WriteGoodRun();
+  Write("run.json",
+        R"({"op_timeout_ms":3000,"takeover_bound_ms":500,"monotonic_origin_ns":1000000})");
+  Write("trace.jsonl",
+        R"({"type":"hello","pid":50,"faults":0,"mono_ns":1000005,"registry":"/r/sandboxes.json"})"
+        "\n"
+        R"({"type":"call","pid":50,"call":"mkdir","point":"lh/mkdir/lock","class":"lock","fd":-1,"result":0,"injected":false,"mono_ns":1000010,"path":"/r/sandboxes.json.lock"})"
+        "\n");
+  std::string error;
+  std::optional<RunArtifacts> run = LoadRunDirectory(dir_, &error);
+  ASSERT_TRUE(run) << error;
+  ASSERT_TRUE(run->trace.has_value());
+  EXPECT_EQ(run->trace->size(), 2u);
+  EXPECT_EQ(run->monotonic_origin_ns, 1000000);
+  std::vector<CheckerReport> reports = CheckAll(*run);
+  ASSERT_EQ(reports.size(), 7u);
+  EXPECT_EQ(reports[5].checker, "trace-mutual-exclusion");
+  EXPECT_THAT(reports[5].summary, HasSubstr("no successful rename onto the registry"));
+}
+
+TEST_F(LoadRunTest, BadTraceOrOriginIsAnError) {
+  WriteGoodRun();
+  Write("trace.jsonl", "{\"type\":\"call\",\"pid\":1}\n");
+  std::string error;
+  EXPECT_FALSE(LoadRunDirectory(dir_, &error));
+  EXPECT_THAT(error, HasSubstr("trace.jsonl:1: missing field 'mono_ns'"));
+
+  fs::remove(dir_ / "trace.jsonl");
+  Write("run.json",
+        R"({"op_timeout_ms":3000,"takeover_bound_ms":500,"monotonic_origin_ns":"now"})");
+  EXPECT_FALSE(LoadRunDirectory(dir_, &error));
+  EXPECT_THAT(error, HasSubstr("run.json: field 'monotonic_origin_ns' must be an integer"));
+}
+
 TEST_F(LoadRunTest, MissingRegistryFileIsAbsentNotAnError) {
   WriteGoodRun();
   fs::remove(dir_ / "registry" / "sandboxes.json");

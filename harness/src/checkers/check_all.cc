@@ -14,6 +14,9 @@
 #include "lockharness/harness/checkers/mutual_exclusion.h"
 #include "lockharness/harness/checkers/operations.h"
 #include "lockharness/harness/checkers/progress.h"
+#include "lockharness/harness/checkers/protocol_lint.h"
+#include "lockharness/harness/checkers/trace_mutual_exclusion.h"
+#include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
 
@@ -58,7 +61,15 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
                     mutual_exclusion = CheckMutualExclusion(index, run.history);
                     progress = CheckProgress(run, index);
                   });
-  CheckerReport lost_update, json_validity;
+  CheckerReport lost_update, json_validity, trace_exclusion, lint;
+  // The trace checkers need only the trace; they run beside json-validity.
+  auto check_trace = [&] {
+    if (!run.trace) return;
+    const TraceTimeline timeline =
+        BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
+    trace_exclusion = CheckTraceMutualExclusion(timeline);
+    lint = CheckProtocolLint(timeline);
+  };
   if (FinalIsForgedCorruptRegistry(run)) {
     // No document to judge: the corrupt-registry checker judges this run's
     // writes (none may claim success) and the file's survival.
@@ -81,9 +92,14 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     lost_update.verdict = Verdict::kValid;
     lost_update.summary = "nothing to replay: the registry file is still the corrupt one "
                           "forged before the run (see corrupt-registry)";
+    check_trace();
   } else {
-    RunConcurrently([&] { json_validity = CheckJsonValidity(run, final); },
-                    [&] { lost_update = CheckLostUpdate(run, index, final); });
+    RunConcurrently(
+        [&] {
+          json_validity = CheckJsonValidity(run, final);
+          check_trace();
+        },
+        [&] { lost_update = CheckLostUpdate(run, index, final); });
   }
   std::vector<CheckerReport> reports;
   reports.push_back(std::move(lost_update));
@@ -93,6 +109,10 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   reports.push_back(std::move(progress));
   if (run.forged_corrupt_registry) reports.push_back(CheckCorruptRegistry(run, index));
   if (!run.configured_faults.empty()) reports.push_back(CheckFaultCoverage(run));
+  if (run.trace) {
+    reports.push_back(std::move(trace_exclusion));
+    reports.push_back(std::move(lint));
+  }
   return reports;
 }
 

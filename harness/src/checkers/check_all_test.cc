@@ -3,12 +3,14 @@
 
 #include "lockharness/harness/check.h"
 #include "test_history.h"
+#include "test_trace.h"
 
 namespace lockharness::harness {
 namespace {
 
 using ::testing::HasSubstr;
 using testing_util::TestHistory;
+using testing_util::TestTrace;
 
 CheckerReport Report(Verdict v) {
   CheckerReport r;
@@ -53,6 +55,60 @@ TEST(CheckAll, LostRegisterMakesTheRunInvalid) {
       CheckAll(h.Run(R"({"sandboxes":{"a":{"name":"a"}},"defaultSandbox":"a"})"));
   EXPECT_EQ(reports[0].verdict, Verdict::kInvalid);
   EXPECT_EQ(Overall(reports), Verdict::kInvalid);
+}
+
+RunArtifacts ValidRun() {
+  TestHistory h;
+  h.LockSpan(h.Register("a", {}, 0, 100), 10, 20);
+  return h.Run(R"({"sandboxes":{"a":{"name":"a"}},"defaultSandbox":"a"})");
+}
+
+TEST(CheckAll, WithATraceAddsTheTraceCheckers) {
+  TestTrace t;
+  t.Hello(1, 1).LockedPublish(1, 10);
+  RunArtifacts run = ValidRun();
+  run.trace = t.events;
+  std::vector<CheckerReport> reports = CheckAll(run);
+  ASSERT_EQ(reports.size(), 7u);
+  EXPECT_EQ(reports[5].checker, "trace-mutual-exclusion");
+  EXPECT_EQ(reports[6].checker, "protocol-lint");
+  EXPECT_EQ(reports[5].verdict, Verdict::kValid) << reports[5].summary;
+  EXPECT_EQ(reports[6].verdict, Verdict::kValid) << reports[6].summary;
+}
+
+TEST(CheckAll, TraceViolationIsInvalidButLintIsAdvice) {
+  TestTrace broken;
+  broken.Hello(1, 1).Hello(2, 2).LockedPublish(1, 10).Publish(2, 100);
+  RunArtifacts run = ValidRun();
+  run.trace = broken.events;
+  std::vector<CheckerReport> reports = CheckAll(run);
+  EXPECT_EQ(reports[5].verdict, Verdict::kInvalid);
+  EXPECT_EQ(Overall(reports), Verdict::kInvalid);
+
+  TestTrace unsynced;
+  unsynced.Hello(1, 1).Mkdir(1, 10);
+  unsynced.WriteTemp(1, 11, TestTrace::Temp(1), /*fsync=*/false);
+  unsynced.Rename(1, 15, TestTrace::Temp(1));
+  unsynced.SyncDir(1, 16).Rmdir(1, 20);
+  run.trace = unsynced.events;
+  reports = CheckAll(run);
+  EXPECT_EQ(reports[6].verdict, Verdict::kValid);
+  EXPECT_FALSE(reports[6].warnings.empty());
+  EXPECT_EQ(Overall(reports), Verdict::kValid);
+}
+
+TEST(ReportFormat, WarningsAreRenderedApartFromEvidence) {
+  CheckerReport r = Report(Verdict::kValid);
+  r.checker = "protocol-lint";
+  r.summary = "1 registry renames linted: 1 findings (temp-not-fsynced 1)";
+  r.warnings = {"temp-not-fsynced: pid 1 renamed x", "  trace line 3: pid 1 open x"};
+  nlohmann::json json = ReportsToJson({r});
+  EXPECT_EQ(json["verdict"], "valid");
+  EXPECT_EQ(json["checkers"][0]["warnings"][0], "temp-not-fsynced: pid 1 renamed x");
+  EXPECT_TRUE(json["checkers"][0]["evidence"].empty());
+  std::string text = ReportsToText({r});
+  EXPECT_THAT(text, HasSubstr("  warning: temp-not-fsynced: pid 1 renamed x\n"
+                              "  warning:   trace line 3: pid 1 open x\n"));
 }
 
 TEST(ReportFormat, JsonAndTextCarryVerdictsAndEvidence) {

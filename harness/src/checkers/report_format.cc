@@ -11,6 +11,7 @@ nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports) {
                         {"verdict", VerdictName(report.verdict)},
                         {"summary", report.summary},
                         {"evidence", report.evidence},
+                        {"warnings", report.warnings},
                         {"details", report.details}});
   }
   return {{"verdict", VerdictName(Overall(reports))}, {"checkers", checkers}};
@@ -22,6 +23,9 @@ std::string ReportsToText(const std::vector<CheckerReport>& reports) {
     text += "\n" + report.checker + ": " + std::string(VerdictName(report.verdict)) +
             " - " + report.summary + "\n";
     for (const std::string& line : report.evidence) text += "  " + line + "\n";
+    for (const std::string& line : report.warnings) {
+      text += "  warning: " + line + "\n";
+    }
   }
   return text;
 }

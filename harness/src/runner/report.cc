@@ -117,6 +117,7 @@ nlohmann::json BuildReport(const nlohmann::json& run_config,
     c["verdict"] = VerdictName(finding.verdict);
     c["summary"] = finding.summary;
     c["evidence"] = finding.evidence;
+    if (!finding.warnings.empty()) c["warnings"] = finding.warnings;
     c["details"] = finding.details;
     checkers.push_back(std::move(c));
   }
@@ -164,6 +165,16 @@ std::string FormatReportText(const nlohmann::json& report) {
             break;
           }
           out << "      " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
+        }
+      }
+      if (auto w = c.find("warnings"); w != c.end() && w->is_array()) {
+        int shown = 0;
+        for (const auto& e : *w) {
+          if (++shown > 12) {
+            out << "      ... (" << w->size() - 12 << " more warning lines in results.json)\n";
+            break;
+          }
+          out << "      warning: " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
         }
       }
     }

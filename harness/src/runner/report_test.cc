@@ -85,6 +85,26 @@ TEST(BuildReportTest, CarriesVerdictsEvidenceSeedAndReplay) {
   EXPECT_THAT(text, HasSubstr("replay: lockharness run --impl 'lockreg --file {registry}'"));
 }
 
+TEST(BuildReportTest, WarningsFollowTheEvidence) {
+  CheckerReport lint;
+  lint.checker = "protocol-lint";
+  lint.verdict = Verdict::kValid;
+  lint.summary = "1 registry renames linted: 1 findings (dir-not-fsynced 1)";
+  lint.warnings = {"dir-not-fsynced: pid 7 renamed onto the registry and went on",
+                   "  trace line 9: pid 7 rename a -> b: ok at 1.000 ms"};
+  CheckerReport plain;
+  plain.checker = "leftovers";
+  plain.verdict = Verdict::kValid;
+  const nlohmann::json report =
+      BuildReport(Config(), {}, {lint, plain}, Verdict::kValid, nullptr);
+  EXPECT_EQ(report["checkers"][0]["warnings"][1],
+            "  trace line 9: pid 7 rename a -> b: ok at 1.000 ms");
+  EXPECT_FALSE(report["checkers"][1].contains("warnings"));
+  EXPECT_THAT(FormatReportText(report),
+              HasSubstr("      warning: dir-not-fsynced: pid 7 renamed onto the registry and "
+                        "went on\n      warning:   trace line 9:"));
+}
+
 TEST(BuildReportTest, UnjudgedReportIsUnknownWithReason) {
   const nlohmann::json report = BuildUnjudgedReport(
       Config(), {{"status", "not-runnable"}}, "implementation not runnable: no such file: x");

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/history.h"
+#include "lockharness/interposer/trace_reader.h"
 
 namespace lockharness::harness {
 
@@ -64,29 +65,43 @@ struct RunArtifacts {
   std::vector<std::string> corrupt_copies;
   // Nemesis and setup kinds of the run (run.json "nemeses" and "setup").
   std::vector<std::string> configured_faults;
+  // The interposer's system-call trace (DIR/trace.jsonl), if the run has
+  // one: the trace checkers run only then.
+  std::optional<std::vector<interposer::TraceEvent>> trace;
+  // CLOCK_MONOTONIC ns at the run's start (history time 0; run.json's
+  // "monotonic_origin_ns"), to show trace times on the history's scale.
+  std::optional<int64_t> monotonic_origin_ns;
 };
 
 struct CheckerReport {
   // "lost-update", "json-validity", "leftovers", "mutual-exclusion",
-  // "progress".
+  // "progress"; "corrupt-registry" and "fault-coverage" when the run forged
+  // a corrupt registry or configured faults; "trace-mutual-exclusion" and
+  // "protocol-lint" when it has a trace.
   std::string checker;
   Verdict verdict = Verdict::kUnknown;
   std::string summary;                 // one line
   std::vector<std::string> evidence;   // offending operations with events...
   nlohmann::json details = nlohmann::json::object();  // machine-readable
+  // Advice that does not change the verdict (protocol-lint's findings),
+  // one line each; rendered apart from the evidence.
+  std::vector<std::string> warnings;
 };
 
-// Runs every checker, in the order listed in CheckerReport::checker.
+// Runs every checker that applies, in the order listed in
+// CheckerReport::checker; the two trace checkers only when run.trace is set.
 std::vector<CheckerReport> CheckAll(const RunArtifacts& run);
 
 // invalid if any report is invalid, else unknown if any is unknown, else
 // valid. An empty list is unknown.
 Verdict Overall(const std::vector<CheckerReport>& reports);
 
-// Loads DIR/run.json (limits), DIR/history.jsonl, the registry file named by
-// run.json's "registry" (default registry/sandboxes.json) and the other
-// names in its directory. On failure returns nullopt and sets *error to a
-// one-line reason naming the file (and line, for the history).
+// Loads DIR/run.json (limits, optional "monotonic_origin_ns"),
+// DIR/history.jsonl, the registry file named by run.json's "registry"
+// (default registry/sandboxes.json), the other names in its directory and,
+// if present, the trace DIR/trace.jsonl. On failure returns nullopt and
+// sets *error to a one-line reason naming the file (and line, for the
+// history and the trace).
 // REQUIRES: error != nullptr.
 std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir,
                                              std::string* error);
@@ -100,10 +115,11 @@ std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir,
 std::optional<std::string> ValidateRegistryDocument(std::string_view bytes);
 
 // {"verdict": "...", "checkers": [{"checker", "verdict", "summary",
-//  "evidence", "details"}...]}, for results.json.
+//  "evidence", "warnings", "details"}...]}, for results.json.
 nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports);
 
-// Human-readable report: one block per checker, for report.txt.
+// Human-readable report: one block per checker (warnings after the
+// evidence, each prefixed "warning: "), for report.txt.
 std::string ReportsToText(const std::vector<CheckerReport>& reports);
 
 }  // namespace lockharness::harness

@@ -1,0 +1,93 @@
+// trace_timeline.h: the interposer's system-call trace (trace.jsonl, see
+// docs/interposer.md) prepared for the trace checkers
+// (trace_mutual_exclusion.h, protocol_lint.h).
+//
+// Each traced call gets a window in which it took effect. The interposer
+// stamps a line with CLOCK_MONOTONIC *after* the call returned, so the
+// stamp is an upper bound; the same process's previous line was stamped
+// before this call started, so that stamp is a lower bound. Comparing
+// windows rather than stamps lets a checker claim an order between two
+// processes' calls only when it is certain: a process preempted between a
+// call and its stamp cannot make a correct run look wrong.
+//
+//   TraceTimeline timeline = BuildTraceTimeline(*run.trace,
+//                                               run.monotonic_origin_ns);
+//   for (const TracedCall& call : timeline.calls) { ... }
+//
+// The timeline points into the trace it was built from: keep that alive.
+
+#ifndef LOCKHARNESS_HARNESS_CHECKERS_TRACE_TIMELINE_H_
+#define LOCKHARNESS_HARNESS_CHECKERS_TRACE_TIMELINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lockharness/interposer/trace_reader.h"
+
+namespace lockharness::harness {
+
+using interposer::TraceEvent;
+
+// `earliest` of a process's first line: no lower bound is known.
+inline constexpr int64_t kUnboundedPast = std::numeric_limits<int64_t>::min();
+
+struct TracedCall {
+  const TraceEvent* event = nullptr;
+  size_t line = 0;        // 1-based position among the trace's lines
+  int64_t earliest = 0;   // took effect after this (kUnboundedPast: unknown)
+  int64_t latest = 0;     // ... and no later than this (the line's mono_ns)
+  std::string_view family;  // "rename", "mkdir", ... (from the point name)
+
+  int pid() const { return event->pid; }
+  // Certainly took effect before `other` did.
+  bool CertainlyBefore(const TracedCall& other) const {
+    return latest <= other.earliest;
+  }
+};
+
+struct TraceTimeline {
+  // The call lines, ordered by stamp (trace order among equal stamps).
+  std::vector<TracedCall> calls;
+  // Per pid, the stamp of its last line: a lower bound for its death.
+  std::map<int, int64_t> last_seen;
+  size_t hello_lines = 0;
+  // CLOCK_MONOTONIC of the run's start (history time 0), if known: times
+  // are then shown as the history shows them.
+  std::optional<int64_t> origin;
+};
+
+// Orders the call lines and computes their windows.
+TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
+                                 std::optional<int64_t> origin);
+
+// The call family named by the line's failure point ("lh/rename/registry"
+// -> "rename"), or the libc name if the point is malformed.
+std::string_view FamilyOf(const TraceEvent& event);
+
+// The call really ran: it was not replaced by an injected errno or kill
+// (an injected delay or stop runs it; an injected errno on close runs it
+// too, but close's effect does not matter to the checkers).
+bool Performed(const TraceEvent& event);
+
+// Performed and succeeded (result >= 0, no errno).
+bool Succeeded(const TraceEvent& event);
+
+// "12.345 ms" since the run's start with an origin, else
+// "12345.678 ms CLOCK_MONOTONIC".
+std::string FormatTraceTime(int64_t mono_ns, std::optional<int64_t> origin);
+
+// One evidence line: "trace line 17: pid 4242 renameat2
+// /d/sandboxes.json.tmp.4242.x -> /d/sandboxes.json: failed EIO (injected
+// errno) at 12.345 ms".
+std::string DescribeCall(const TracedCall& call,
+                         std::optional<int64_t> origin);
+
+}  // namespace lockharness::harness
+
+#endif  // LOCKHARNESS_HARNESS_CHECKERS_TRACE_TIMELINE_H_

@@ -1,0 +1,345 @@
+#include "lockharness/harness/checkers/trace_mutual_exclusion.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_trace.h"
+
+namespace lockharness::harness {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using testing_util::TestTrace;
+
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+std::string FirstKind(const CheckerReport& report) {
+  return report.details.at("violation_list").at(0).at("kind").get<std::string>();
+}
+
+TEST(TraceMutualExclusion, CleanSequenceIsValid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.LockedPublish(1, 100);
+  t.Mkdir(2, 105, "EEXIST");
+  t.LockedPublish(2, 200);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.checker, "trace-mutual-exclusion");
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["registry_renames"], 2);
+  EXPECT_EQ(report.details["lock_spans"], 2);
+  EXPECT_EQ(report.details["violations"], 0);
+}
+
+TEST(TraceMutualExclusion, RenameWithoutLockWhileAnotherHoldsIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.Publish(2, 150);  // pid 2 never takes the lock
+  t.Publish(1, 200);
+  t.Rmdir(1, 300);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "rename-while-another-holds");
+  EXPECT_THAT(report.summary, HasSubstr("pid 2 renamed onto the registry"));
+  EXPECT_THAT(report.summary, HasSubstr("while pid 1 held the lock"));
+  const std::string evidence = Joined(report.evidence);
+  EXPECT_THAT(evidence, HasSubstr("pid 1 took the lock by mkdir, released by its owner (rmdir)"));
+  EXPECT_THAT(evidence, HasSubstr("trace line 3: pid 1 mkdir /d/sandboxes.json.lock: ok"));
+  EXPECT_THAT(evidence, HasSubstr("pid 2 rename /d/sandboxes.json.tmp.2.a1 -> /d/sandboxes.json: ok"));
+  EXPECT_THAT(evidence, HasSubstr("the renaming process held no lock"));
+}
+
+TEST(TraceMutualExclusion, RenameWithNobodyHoldingTheLockIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.LockedPublish(1, 100);
+  t.Publish(2, 500);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "rename-without-lock");
+  EXPECT_THAT(report.summary, HasSubstr("pid 2 renamed onto the registry"));
+  EXPECT_THAT(report.summary, HasSubstr("without ever holding the lock"));
+}
+
+TEST(TraceMutualExclusion, RenameAfterReleaseIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1);
+  t.Mkdir(1, 100).Rmdir(1, 101);
+  t.Publish(1, 200);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "rename-after-release");
+}
+
+TEST(TraceMutualExclusion, RenameAfterLockBrokenIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  // pid 2 wrongly breaks the live holder's lock (say, by age).
+  t.Mkdir(2, 140, "EEXIST");
+  t.RenameLockAway(2, 150).RmdirQuarantine(2, 151);
+  t.Publish(1, 200);  // the victim overwrites anyway
+  t.Call(1, 300, "rmdir", "rmdir", "lock", TestTrace::kLock, -1, "ENOENT");
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "rename-after-lock-broken");
+  EXPECT_THAT(report.summary, HasSubstr("pid 1 renamed onto the registry"));
+  EXPECT_THAT(report.summary, HasSubstr("broken by pid 2 (renameat2 to "
+                                        "/d/sandboxes.json.lock.quarantine.2.b2)"));
+  const std::string evidence = Joined(report.evidence);
+  EXPECT_THAT(evidence, HasSubstr("pid 2 renameat2 /d/sandboxes.json.lock -> "
+                                  "/d/sandboxes.json.lock.quarantine.2.b2: ok"));
+  EXPECT_EQ(report.details["breaks"], 1);
+}
+
+TEST(TraceMutualExclusion, TwoHoldersBothRenamingIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.RenameLockAway(2, 150).RmdirQuarantine(2, 151);
+  t.Mkdir(2, 160);
+  t.Publish(2, 170);
+  t.Publish(1, 200);  // inside pid 2's span
+  t.Call(2, 250, "openat", "open", "owner", std::string(TestTrace::kLock) + "/owner", 6);
+  t.Rmdir(2, 300);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "rename-while-another-holds");
+  EXPECT_THAT(report.summary, HasSubstr("pid 1 renamed onto the registry"));
+  EXPECT_THAT(report.summary, HasSubstr("while pid 2 held the lock"));
+  const std::string evidence = Joined(report.evidence);
+  EXPECT_THAT(evidence, HasSubstr("held by the other process: pid 2 took the lock by mkdir"));
+  EXPECT_THAT(evidence, HasSubstr("its own renames onto the registry in that span:\n"
+                                  "  trace line 11: pid 2 rename /d/sandboxes.json.tmp.2.a1 -> "
+                                  "/d/sandboxes.json: ok"));
+  EXPECT_THAT(evidence, HasSubstr("the renaming process's last lock: pid 1 took the lock "
+                                  "by mkdir, broken by pid 2"));
+  EXPECT_EQ(report.details["violations"], 1);
+}
+
+TEST(TraceMutualExclusion, InjectedRenameFailuresAreNotRenames) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.LockedPublish(1, 100);
+  // Outside any lock: a rename that failed by injection, and one killed
+  // before it ran. Neither replaced the registry.
+  t.Rename(1, 200, TestTrace::Temp(1), -1, "EIO");
+  t.Injected("errno");
+  t.Rename(2, 210, TestTrace::Temp(2));
+  t.Injected("kill");
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["registry_renames"], 1);
+}
+
+TEST(TraceMutualExclusion, RealRenameFailureIsNotARenameEither) {
+  TestTrace t;
+  t.Hello(1, 1);
+  t.LockedPublish(1, 100);
+  t.Rename(1, 200, TestTrace::Temp(1), -1, "EXDEV");
+  EXPECT_EQ(CheckTraceMutualExclusion(t.Timeline()).verdict, Verdict::kValid);
+}
+
+TEST(TraceMutualExclusion, DeadHolderBrokenByCorrectWaiterIsValid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.WriteTemp(1, 101, TestTrace::Temp(1));
+  t.Rename(1, 110, TestTrace::Temp(1));  // killed before the rename ran
+  t.Injected("kill");
+  t.Mkdir(2, 200, "EEXIST");
+  t.RenameLockAway(2, 300).RmdirQuarantine(2, 301);
+  t.LockedPublish(2, 302);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["breaks"], 1);
+  EXPECT_THAT(report.summary, HasSubstr("1 broken by another process, 0 removed by untraced"));
+}
+
+TEST(TraceMutualExclusion, LockThatVanishedUntracedEndsItsSpan) {
+  // pid 1 dies holding the lock, which someone removes without the
+  // interposer (by hand, a raw system call): pid 2's mkdir proves it gone.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.Mkdir(2, 200);  // the lock vanished without a trace (removed by hand)
+  t.Publish(2, 210);
+  t.Rmdir(2, 230);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["vanished"], 1);
+}
+
+TEST(TraceMutualExclusion, PutBackLockIsHeldAgain) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.RenameLockAway(2, 150).RenameLockBack(2, 160);
+  t.Publish(1, 200);
+  t.Rmdir(1, 300);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["lock_spans"], 2);
+}
+
+TEST(TraceMutualExclusion, RenameWhileTheLockIsInQuarantineIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.RenameLockAway(2, 150);
+  t.Publish(1, 200);
+  // pid 2 compares the quarantined owner record, then puts the lock back.
+  t.Call(2, 250, "openat", "open", "quarantine",
+         std::string(TestTrace::kLock) + ".quarantine.2.b2/owner", 6);
+  t.RenameLockBack(2, 300);
+  t.Rmdir(1, 400);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "rename-after-lock-broken");
+}
+
+TEST(TraceMutualExclusion, ReleaseStampedLateIsNotAnOverlap) {
+  // pid 1's rmdir ran before pid 2's mkdir, but pid 1 was preempted before
+  // stamping it: by stamps alone pid 2's rename is inside pid 1's span.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.Publish(1, 101);  // last call before the rmdir at 110
+  t.Mkdir(2, 200);
+  t.Publish(2, 210);  // rename at 215
+  t.Rmdir(2, 230);
+  t.Rmdir(1, 500);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
+                                             << Joined(report.evidence);
+}
+
+TEST(TraceMutualExclusion, ReleaseStampedAfterLaterHandoversIsNotABreak) {
+  // pid 1's rmdir is stamped after pid 2 took and released the lock and
+  // pid 3 took it: it was pid 1's own release, not a break of pid 3's lock.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2).Hello(3, 3);
+  t.Mkdir(1, 100);
+  t.Publish(1, 101);  // last call before the rmdir at 109
+  t.Mkdir(2, 200);
+  t.Publish(2, 210);
+  t.Call(2, 240, "openat", "open", "owner", std::string(TestTrace::kLock) + "/owner", 6);
+  t.Rmdir(2, 250);
+  t.Mkdir(3, 260);
+  t.Rmdir(1, 300);
+  t.Publish(3, 310);
+  t.Rmdir(3, 330);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
+                                             << Joined(report.evidence);
+  EXPECT_EQ(report.details["breaks"], 0);
+  EXPECT_EQ(report.details["vanished"], 0);
+}
+
+TEST(TraceMutualExclusion, LateReleaseOfAVanishedLockIsItsOwn) {
+  // pid 1's rmdir is stamped so late that pid 2's acquisition saw no
+  // removal it could match; when it arrives it still ends pid 1's lock.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.Mkdir(1, 100);
+  t.Publish(1, 101);
+  t.Mkdir(2, 200);
+  t.Publish(2, 210);
+  for (int i = 0; i < 70; ++i) {  // beyond the look-ahead
+    t.Call(2, 230 + i, "openat", "open", "owner", std::string(TestTrace::kLock) + "/owner", 6);
+    t.Call(2, 230 + i, "unlinkat", "unlink", "owner", std::string(TestTrace::kLock) + "/x");
+    t.Rmdir(2, 230 + i).Mkdir(2, 230 + i);
+  }
+  t.Rmdir(1, 400);
+  t.Publish(2, 410);
+  t.Rmdir(2, 430);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
+                                             << Joined(report.evidence);
+  EXPECT_EQ(report.details["vanished"], 0);
+}
+
+TEST(TraceMutualExclusion, LockFileCreatedAndWrittenIsALock) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2).Hello(3, 3);
+  t.Call(1, 100, "open", "open", "lock", TestTrace::kLock, 3).fd = 3;
+  t.Call(1, 101, "write", "write", "lock", TestTrace::kLock, 5).fd = 3;
+  t.Call(1, 102, "close", "close", "lock", TestTrace::kLock).fd = 3;
+  // A waiter reading the pid opens the file but writes nothing.
+  t.Call(2, 103, "open", "open", "lock", TestTrace::kLock, 3).fd = 3;
+  t.Call(2, 104, "close", "close", "lock", TestTrace::kLock).fd = 3;
+  t.Publish(3, 110);  // no lock: inside pid 1's span
+  t.Publish(1, 130);
+  t.Call(1, 200, "unlink", "unlink", "lock", TestTrace::kLock);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid) << report.summary;
+  EXPECT_EQ(FirstKind(report), "rename-while-another-holds");
+  EXPECT_THAT(Joined(report.evidence),
+              HasSubstr("pid 1 took the lock by lock file created (open, then write), "
+                        "released by its owner (unlink)"));
+  EXPECT_EQ(report.details["locks"], 1);
+}
+
+TEST(TraceMutualExclusion, UnknownWithoutRecognisedLock) {
+  TestTrace t;
+  t.Hello(1, 1);
+  t.Publish(1, 100);  // e.g. flock(2): not traced
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kUnknown);
+  EXPECT_THAT(report.summary, HasSubstr("no lock acquisition this checker recognises"));
+}
+
+TEST(TraceMutualExclusion, UnknownWithoutRenames) {
+  TestTrace t;
+  t.Hello(1, 1);
+  t.Mkdir(1, 100).Rmdir(1, 110);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kUnknown);
+  EXPECT_THAT(report.summary, HasSubstr("no successful rename onto the registry"));
+}
+
+TEST(TraceMutualExclusion, UnknownWithoutCalls) {
+  TestTrace t;
+  t.Hello(1, 1);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kUnknown);
+  EXPECT_THAT(report.summary, HasSubstr("no protocol calls in the trace (1 processes"));
+}
+
+TEST(TraceMutualExclusion, UnknownWhenHoldersNeverRename) {
+  // mkdir(1) takes the lock, mv(1) renames: different processes.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2).Hello(3, 3);
+  t.Mkdir(1, 100);
+  t.Publish(2, 110);
+  t.Rmdir(3, 130);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kUnknown);
+  EXPECT_THAT(report.summary, HasSubstr("no process that took the lock renamed"));
+}
+
+}  // namespace
+}  // namespace lockharness::harness
+
+namespace lockharness::harness {
+namespace {
+
+TEST(TraceMutualExclusion, LongTraceOfHandOvers) {
+  // 20000 writes by 8 processes: judged span by span, not all against all.
+  TestTrace t;
+  for (int pid = 1; pid <= 8; ++pid) t.Hello(pid, pid);
+  for (int i = 0; i < 20000; ++i) t.LockedPublish(1 + i % 8, 100 + 20 * int64_t{i});
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.details["registry_renames"], 20000);
+  EXPECT_EQ(report.details["lock_spans"], 20000);
+}
+
+}  // namespace
+}  // namespace lockharness::harness

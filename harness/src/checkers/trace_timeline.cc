@@ -1,0 +1,90 @@
+// trace_timeline.cc: ordering trace lines and bounding when each call ran.
+
+#include "lockharness/harness/checkers/trace_timeline.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "lockharness/harness/checkers/operations.h"
+
+namespace lockharness::harness {
+
+TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
+                                 std::optional<int64_t> origin) {
+  TraceTimeline timeline;
+  timeline.origin = origin;
+  // Positions of all lines in stamp order; a stable sort keeps a process's
+  // own lines in the order it wrote them even when stamps tie.
+  std::vector<size_t> order(trace.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return trace[a].mono_ns < trace[b].mono_ns;
+  });
+  std::map<int, int64_t> previous;  // pid -> stamp of its previous line
+  for (size_t i : order) {
+    const TraceEvent& event = trace[i];
+    auto [it, first] = previous.try_emplace(event.pid, kUnboundedPast);
+    if (event.type == TraceEvent::Type::kHello) {
+      ++timeline.hello_lines;
+    } else {
+      TracedCall call;
+      call.event = &event;
+      call.line = i + 1;
+      call.earliest = it->second;
+      call.latest = event.mono_ns;
+      call.family = FamilyOf(event);
+      timeline.calls.push_back(call);
+    }
+    it->second = std::max(it->second, event.mono_ns);
+    timeline.last_seen[event.pid] = it->second;
+  }
+  return timeline;
+}
+
+std::string_view FamilyOf(const TraceEvent& event) {
+  std::string_view point = event.point;
+  if (point.substr(0, 3) != "lh/") return event.call;
+  point.remove_prefix(3);
+  size_t slash = point.find('/');
+  return slash == std::string_view::npos ? std::string_view(event.call)
+                                         : point.substr(0, slash);
+}
+
+bool Performed(const TraceEvent& event) {
+  return !(event.injected && (event.action == "errno" || event.action == "kill"));
+}
+
+bool Succeeded(const TraceEvent& event) {
+  return Performed(event) && event.result >= 0 && event.error.empty();
+}
+
+std::string FormatTraceTime(int64_t mono_ns, std::optional<int64_t> origin) {
+  if (origin) return FormatMillis(mono_ns - *origin);
+  return FormatMillis(mono_ns) + " CLOCK_MONOTONIC";
+}
+
+std::string DescribeCall(const TracedCall& call,
+                         std::optional<int64_t> origin) {
+  const TraceEvent& e = *call.event;
+  std::string text = "trace line ";
+  text.append(std::to_string(call.line)).append(": pid ");
+  text.append(std::to_string(e.pid)).append(" ").append(e.call).append(" ");
+  if (!e.from.empty()) text.append(e.from).append(" -> ");
+  if (e.fd >= 0 && call.family != "open") {
+    text.append("fd ").append(std::to_string(e.fd)).append(" ");
+  }
+  text.append(e.path.empty() ? "(path not recorded)" : e.path);
+  if (e.injected && e.action == "kill") {
+    text.append(": killed before the call (injected kill)");
+  } else if (Succeeded(e)) {
+    text.append(": ok");
+  } else {
+    text.append(": failed ").append(e.error.empty() ? "(no errno)" : e.error);
+  }
+  if (e.injected && e.action != "kill") {
+    text.append(" (injected ").append(e.action).append(")");
+  }
+  return text.append(" at ").append(FormatTraceTime(e.mono_ns, origin));
+}
+
+}  // namespace lockharness::harness

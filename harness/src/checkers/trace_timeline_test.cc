@@ -1,0 +1,84 @@
+#include "lockharness/harness/checkers/trace_timeline.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_trace.h"
+
+namespace lockharness::harness {
+namespace {
+
+using ::testing::HasSubstr;
+using testing_util::TestTrace;
+
+TEST(TraceTimeline, WindowsStartAtTheProcesssPreviousLine) {
+  TestTrace t;
+  t.Hello(1, 10).Hello(2, 12);
+  t.Mkdir(1, 30);
+  t.Mkdir(2, 20, "EEXIST");
+  t.Rmdir(1, 40);
+  const TraceTimeline timeline = t.Timeline();
+  ASSERT_EQ(timeline.calls.size(), 3u);
+  // Ordered by stamp, not by file position.
+  EXPECT_EQ(timeline.calls[0].pid(), 2);
+  EXPECT_EQ(timeline.calls[0].earliest, 12);  // its hello
+  EXPECT_EQ(timeline.calls[0].latest, 20);
+  EXPECT_EQ(timeline.calls[0].line, 4u);
+  EXPECT_EQ(timeline.calls[1].earliest, 10);
+  EXPECT_EQ(timeline.calls[2].earliest, 30);  // pid 1's mkdir
+  EXPECT_EQ(timeline.hello_lines, 2u);
+  EXPECT_EQ(timeline.last_seen.at(1), 40);
+  EXPECT_EQ(timeline.last_seen.at(2), 20);
+  EXPECT_TRUE(timeline.calls[0].CertainlyBefore(timeline.calls[2]));
+  EXPECT_FALSE(timeline.calls[0].CertainlyBefore(timeline.calls[1]));
+}
+
+TEST(TraceTimeline, FirstLineWithoutHelloHasNoLowerBound) {
+  TestTrace t;
+  t.Mkdir(7, 30);
+  const TraceTimeline timeline = t.Timeline();
+  ASSERT_EQ(timeline.calls.size(), 1u);
+  EXPECT_EQ(timeline.calls[0].earliest, kUnboundedPast);
+}
+
+TEST(TraceTimeline, FamilyComesFromThePoint) {
+  TestTrace t;
+  TraceEvent& e = t.Call(1, 5, "unlinkat", "rmdir", "lock", TestTrace::kLock);
+  EXPECT_EQ(FamilyOf(e), "rmdir");
+  e.point = "bogus";
+  EXPECT_EQ(FamilyOf(e), "unlinkat");
+}
+
+TEST(TraceTimeline, InjectedErrnoAndKillAreNotPerformed) {
+  TestTrace t;
+  TraceEvent& failed = t.Rename(1, 5, TestTrace::Temp(1), -1, "EIO");
+  failed.injected = true;
+  failed.action = "errno";
+  EXPECT_FALSE(Performed(failed));
+  failed.action = "kill";
+  failed.result = 0;
+  failed.error.clear();
+  EXPECT_FALSE(Performed(failed));
+  EXPECT_FALSE(Succeeded(failed));
+  failed.action = "delay";
+  EXPECT_TRUE(Succeeded(failed));
+  TraceEvent& real = t.Rename(1, 6, TestTrace::Temp(1), -1, "EXDEV");
+  EXPECT_TRUE(Performed(real));
+  EXPECT_FALSE(Succeeded(real));
+}
+
+TEST(TraceTimeline, DescribesCallsWithTimesOnTheRunsScale) {
+  TestTrace t;
+  t.Hello(1, 1'000'000);
+  t.Rename(1, 13'345'000, TestTrace::Temp(1), -1, "EIO");
+  t.Injected("errno");
+  const TraceTimeline timeline = t.Timeline(1'000'000);
+  EXPECT_EQ(DescribeCall(timeline.calls[0], timeline.origin),
+            "trace line 2: pid 1 rename /d/sandboxes.json.tmp.1.a1 -> "
+            "/d/sandboxes.json: failed EIO (injected errno) at 12.345 ms");
+  EXPECT_THAT(DescribeCall(timeline.calls[0], std::nullopt),
+              HasSubstr("at 13.345 ms CLOCK_MONOTONIC"));
+}
+
+}  // namespace
+}  // namespace lockharness::harness
