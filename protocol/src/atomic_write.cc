@@ -40,7 +40,8 @@ Status WriteSyncClose(Env* env, int fd, const std::string& tmp, std::string_view
 
 }  // namespace
 
-Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data, Mutant mutant) {
+Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data, Mutant mutant,
+                           const std::function<Status()>& before_rename) {
   if (mutant == Mutant::kDirectWrite) return WriteInPlace(env, path, data);
 
   const std::string tmp = mutant == Mutant::kSharedTmp ? path + ".tmp" : UniqueName(env, path + ".tmp");
@@ -49,6 +50,7 @@ Status WriteFileAtomically(Env* env, const std::string& path, std::string_view d
 
   Status s = WriteSyncClose(env, *fd, tmp, data, mutant);
   if (s.ok()) s = FaultPoint(fault_point::kBeforeRename, path);
+  if (s.ok() && before_rename) s = before_rename();
   if (s.ok()) s = env->Rename(tmp, path);
   if (!s.ok()) {
     // P5: a failed write leaves nothing behind (the no-tmp-cleanup mutant

@@ -57,11 +57,13 @@ Status RegistryStore::MutateLocked(const std::function<Status(Registry&)>& chang
   if (!registry.ok()) return registry.status();
   Status s = change(*registry);
   if (!s.ok()) return s;
+  std::function<Status()> still_held;
   if (lock != nullptr && HolderRechecksLock(options_.mutant)) {
-    s = lock->VerifyHeld();  // P1: never write without the lock
-    if (!s.ok()) return s;
+    // P1: never write without the lock, checked as late as possible: right
+    // before the rename, after the temp file's write and fsync.
+    still_held = [lock] { return lock->VerifyHeld(); };
   }
-  return WriteFileAtomically(env_, path_, registry->Serialize(), options_.mutant);
+  return WriteFileAtomically(env_, path_, registry->Serialize(), options_.mutant, still_held);
 }
 
 Status RegistryStore::Mutate(const std::function<Status(Registry&)>& change, LockSpan* span) {

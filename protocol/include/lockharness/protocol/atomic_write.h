@@ -14,6 +14,7 @@
 #ifndef LOCKHARNESS_PROTOCOL_ATOMIC_WRITE_H_
 #define LOCKHARNESS_PROTOCOL_ATOMIC_WRITE_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,10 +24,17 @@
 
 namespace lockharness::protocol {
 
+// `before_rename`, if set, runs after the temp file is written and synced
+// and immediately before the rename; if it fails, the write is abandoned
+// (temp removed, `path` untouched) with its Status. The registry passes the
+// lock ownership check (P1) here: checking before writing the temp file
+// would leave the whole write and fsync, milliseconds, between the check
+// and the rename, in which a broken lock goes unnoticed.
 // REQUIRES: the caller holds the lock for `path` (the write itself is atomic
 // without it, but a read-modify-write is not).
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data,
-                           Mutant mutant = Mutant::kNone);
+                           Mutant mutant = Mutant::kNone,
+                           const std::function<Status()>& before_rename = nullptr);
 
 // True if `name` (a directory entry next to `file_base`) is one of our temp
 // files, "<file_base>.tmp.<pid>[.<anything>]"; sets *pid.
