@@ -3,6 +3,7 @@
 #include "src/cli/conformance_command.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -26,6 +27,14 @@ struct Adapter {
   std::string worker;  // empty: no worker mode
 };
 
+// Templates name the default build as "build/..."; LOCKHARNESS_BUILD_DIR
+// moves it (as for the catalog's probe.sh and run.sh).
+std::string Relocate(const std::string& command) {
+  const char* dir = std::getenv("LOCKHARNESS_BUILD_DIR");
+  if (dir == nullptr || *dir == '\0' || command.rfind("build/", 0) != 0) return command;
+  return std::string(dir) + "/" + command.substr(6);
+}
+
 std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::string* error) {
   auto catalog = ReadJsonFile(path, error);
   if (!catalog) return std::nullopt;
@@ -43,8 +52,10 @@ std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::strin
       return std::nullopt;
     }
     a.name = entry["name"];
-    a.per_op = entry["per_op"];
-    if (entry.contains("worker") && entry["worker"].is_string()) a.worker = entry["worker"];
+    a.per_op = Relocate(entry["per_op"]);
+    if (entry.contains("worker") && entry["worker"].is_string()) {
+      a.worker = Relocate(entry["worker"]);
+    }
     if (entry.contains("description") && entry["description"].is_string()) {
       a.description = entry["description"];
     }

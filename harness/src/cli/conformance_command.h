@@ -9,6 +9,8 @@
 // matrix adapter x scenario as Markdown: the verdict, the checker that
 // found a violation, its one-line summary and the seed to replay it.
 // A missing runtime is a row "not runnable: reason", never a failure.
+// Templates that start with "build/" name the default build directory;
+// LOCKHARNESS_BUILD_DIR replaces it.
 //
 // Exit status: 0 when every runnable adapter was judged (whatever the
 // verdicts: finding violations in other people's code is the point), 2 on
