@@ -14,6 +14,7 @@
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/interposer/environment.h"
+#include "lockharness/interposer/interpose_check.h"
 #include "src/runner/forge.h"
 #include "src/runner/nemesis_runner.h"
 #include "src/runner/writer_context.h"
@@ -247,6 +248,20 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
+  if (!options.interposer_faults.empty() || options.trace) {
+    // A program the preload library cannot see into would give a clean
+    // pass from a run in which no fault could fire: say so instead.
+    std::vector<const std::vector<std::string>*> commands = {&context.argv};
+    for (const auto& member : context.fleet_argv) commands.push_back(&member);
+    for (const auto* command : commands) {
+      const interposer::InterposeCheck check = interposer::CheckInterposable((*command)[0]);
+      if (!check.interposable) {
+        return Failed(RunOutcome::Status::kNotRunnable,
+                      "cannot interpose " + check.program + ": " + check.reason +
+                          " (interposer faults or --trace need a dynamically linked program)");
+      }
+    }
+  }
 
   WorkloadOptions workload;
   workload.seed = options.seed;

@@ -319,6 +319,26 @@ TEST_F(RunTest, RefusesNonEmptyDirectoryAndBadTemplates) {
   EXPECT_THAT(outcome.reason, HasSubstr("bad --impl: unterminated"));
 }
 
+TEST_F(RunTest, ProgramTheInterposerCannotSeeIsNotRunnableUnderFaults) {
+  // ldconfig is statically linked on Debian: LD_PRELOAD cannot reach it, so
+  // a run with interposer faults would pass without any fault firing.
+  if (!fs::exists("/sbin/ldconfig")) GTEST_SKIP() << "no /sbin/ldconfig";
+  RunOptions options = Options("/sbin/ldconfig", Mode::kPerOp, 1, 1);
+  options.interposer_faults = "lh/rename/registry=errno:EIO";
+  RunOutcome outcome = ExecuteRun(options);
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
+  EXPECT_THAT(outcome.reason, HasSubstr("cannot interpose"));
+  EXPECT_THAT(outcome.reason, HasSubstr("dynamically linked"));
+}
+
+TEST_F(RunTest, InvalidInterposerFaultIsAHarnessError) {
+  RunOptions options = Options("/bin/true", Mode::kPerOp, 1, 1);
+  options.interposer_faults = "lh/rename/registry=errno:EIOO";
+  RunOutcome outcome = ExecuteRun(options);
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kHarnessError);
+  EXPECT_THAT(outcome.reason, HasSubstr("interposer: "));
+}
+
 TEST_F(RunTest, NotRunnableImplementations) {
   RunOutcome outcome = ExecuteRun(Options("/no/such/binary", Mode::kPerOp, 2, 2));
   EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
