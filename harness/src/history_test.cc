@@ -185,6 +185,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{R"({"type":"ok" "id":1})", "expected ',' or '}'"},
         BadLine{R"({"type":"ok","id":1)", "expected ',' or '}'"}));
 
+// Lines in FormatEvent()'s layout take a shortcut through the leading
+// fields; lines that start like it and then differ must parse, or fail with
+// the message of the general parser, exactly as before.
+TEST(ParseEvent, UsualLayoutAndItsNearMissesParseTheSame) {
+  const std::string usual = R"({"type":"ok","id":7,"process":3,"writer":3,"pid":42,"t":9})";
+  std::string error;
+  std::optional<Event> e = ParseEvent(usual, &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->type, EventType::kOk);
+  EXPECT_EQ(e->pid, 42);
+  EXPECT_EQ(e->t, 9);
+  for (const char* variant :
+       {R"({"type": "ok","id":7,"process":3,"writer":3,"pid":42,"t":9})",
+        R"({"type":"ok","id":7,"writer":3,"process":3,"pid":42,"t":9})",
+        R"({"type":"ok","id":7,"process":3,"writer":3,"pid":42,"t":9 })",
+        R"({"type":"ok","id":7,"process":3,"writer":3,"pid":42,"t":9,"pid":42})",
+        R"({"id":7,"process":3,"writer":3,"pid":42,"t":9,"type":"ok"})"}) {
+    std::optional<Event> v = ParseEvent(variant, &error);
+    ASSERT_TRUE(v) << error << " in " << variant;
+    ExpectSameEvent(*v, *e);
+  }
+  // Shortcut taken, then an error: the general parser's words.
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":99999999999,"t":9})",
+                          &error));
+  EXPECT_EQ(error, "field 'pid': integer out of range");
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":-,"process":3})", &error));
+  EXPECT_EQ(error, "field 'id': expected an integer");
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":4,"t":9,})",
+                          &error));
+  EXPECT_EQ(error, "field '<key>': expected a string");
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":4,"t":9)",
+                          &error));
+  EXPECT_EQ(error, "expected ',' or '}' after a field");
+  EXPECT_FALSE(ParseEvent(R"({"type":"invoke","id":7,"process":3,"writer":3,"pid":4,"t":9})",
+                          &error));
+  EXPECT_EQ(error, "field 'op': missing on an invoke event");
+  EXPECT_FALSE(ParseEvent(R"({"type":"oops","id":7})", &error));
+  EXPECT_EQ(error, "field 'type': unknown event type 'oops'");
+}
+
 TEST(ParseHistory, SkipsBlankLinesAndNamesTheBadLine) {
   std::vector<Event> events;
   std::string error;
