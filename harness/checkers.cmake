@@ -8,6 +8,7 @@ target_link_libraries(lockharness_history PRIVATE Threads::Threads)
 add_library(lockharness_checkers STATIC
   src/checkers/operations.cc
   src/checkers/registry_schema.cc
+  src/checkers/name_groups.cc
   src/checkers/lost_update.cc
   src/checkers/json_validity.cc
   src/checkers/leftovers.cc
@@ -37,6 +38,7 @@ if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_checkers_test
     src/checkers/operations_test.cc
     src/checkers/registry_schema_test.cc
+    src/checkers/name_groups_test.cc
     src/checkers/lost_update_test.cc
     src/checkers/json_validity_test.cc
     src/checkers/leftovers_test.cc

@@ -13,12 +13,13 @@
 
 #include "lockharness/harness/checkers/lost_update.h"
 
+#include "lockharness/harness/checkers/name_groups.h"
+
 #include <algorithm>
 #include <iterator>
 #include <optional>
 #include <system_error>
 #include <thread>
-#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -565,49 +566,9 @@ void AddFindingEvidence(const Finding& finding, std::vector<std::string>* out) {
   }
 }
 
-// Operations grouped by sandbox name in flat arrays: one hash lookup per
-// operation and no allocation per name, since a large run has hundreds of
-// thousands of names.
-struct NameGroups {
-  std::vector<std::string_view> names;
-  std::vector<uint32_t> begin;  // group g is ops[begin[g] .. begin[g + 1])
-  std::vector<const Operation*> ops;
-  std::unordered_map<std::string_view, uint32_t> index;
-};
-
 // Operations that matter per name: all but lists and non-ok gets.
 bool Relevant(const Operation& op) {
   return op.kind != OpKind::kList && (op.kind != OpKind::kGet || IsOk(op));
-}
-
-NameGroups GroupByName(const OperationIndex& index) {
-  constexpr uint32_t kSkip = UINT32_MAX;
-  NameGroups groups;
-  groups.index.reserve(index.operations.size() / 4 + 16);
-  std::vector<uint32_t> group_of(index.operations.size(), kSkip);
-  std::vector<uint32_t> count;
-  for (size_t i = 0; i < index.operations.size(); ++i) {
-    const Operation& op = index.operations[i];
-    if (!Relevant(op)) continue;
-    auto [it, inserted] = groups.index.try_emplace(
-        op.name(), static_cast<uint32_t>(groups.names.size()));
-    if (inserted) {
-      groups.names.push_back(op.name());
-      count.push_back(0);
-    }
-    group_of[i] = it->second;
-    ++count[it->second];
-  }
-  groups.begin.resize(groups.names.size() + 1, 0);
-  for (size_t g = 0; g < count.size(); ++g) {
-    groups.begin[g + 1] = groups.begin[g] + count[g];
-  }
-  groups.ops.resize(groups.begin.back());
-  std::vector<uint32_t> fill(groups.begin.begin(), groups.begin.end() - 1);
-  for (size_t i = 0; i < index.operations.size(); ++i) {
-    if (group_of[i] != kSkip) groups.ops[fill[group_of[i]]++] = &index.operations[i];
-  }
-  return groups;
 }
 
 // Sorts one name's operations into *ops (cleared first, capacity reused).
@@ -685,16 +646,15 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
     if (!IsMutating(op.kind) || !op.MayHaveEffect()) continue;
     ++(IsOk(op) ? ok_count : in_doubt);
   }
-  NameGroups groups = GroupByName(index);
+  NameGroups groups = GroupByName(index, Relevant);
 
   std::vector<Finding> findings;
   std::vector<std::string> unknown;
   // Attach final entries to names in one pass over the final file.
   std::vector<const json*> entry_of(groups.names.size(), nullptr);
   for (auto it = sandboxes->begin(); it != sandboxes->end(); ++it) {
-    auto found = groups.index.find(it.key());
-    if (found != groups.index.end()) {
-      entry_of[found->second] = &*it;
+    if (std::optional<uint32_t> found = groups.Find(it.key())) {
+      entry_of[*found] = &*it;
       continue;
     }
     findings.push_back({nullptr,
@@ -703,8 +663,10 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
                             "named it",
                         {}});
   }
-  // Names are independent: check the first half of them on a second
-  // thread. Results are concatenated in name order, as if checked in one.
+  // Names are independent: check the first of them, holding about half of
+  // the operations (names differ a lot: one shared entry may have a quarter
+  // of them), on a second thread. Results are concatenated in name order,
+  // as if checked in one.
   struct Results {
     std::vector<Finding> findings;
     std::vector<std::string> unknown;
@@ -719,7 +681,9 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
       NameChecker(name, ops, entry_of[g], &out->findings, &out->unknown).Check();
     }
   };
-  const size_t half = groups.names.size() / 2;
+  const size_t half = static_cast<size_t>(
+      std::lower_bound(groups.begin.begin(), groups.begin.end() - 1, groups.ops.size() / 2) -
+      groups.begin.begin());
   Results first;
   Results second;
   std::optional<std::thread> helper;
