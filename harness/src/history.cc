@@ -277,7 +277,7 @@ bool LineParser::ParseInt(std::string_view field, int64_t* out) {
   const char* const digits_begin = p;
   uint64_t magnitude = 0;
   // Eighteen digits cannot overflow 64 bits: no check needed for them.
-  const char* const unchecked_end = end - p > 18 ? p + 18 : end;
+  const char* const unchecked_end = end - digits_begin > 18 ? digits_begin + 18 : end;
   while (p < unchecked_end && static_cast<unsigned char>(*p - '0') < 10) {
     magnitude = magnitude * 10 + static_cast<uint64_t>(*p - '0');
     ++p;
@@ -473,8 +473,10 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
 
 bool LineParser::ParseUsualPrefix(Event* event) {
   if (!Literal("{\"type\":\"")) return false;
-  const size_t end = text_.find('"', pos_);
-  if (end == std::string_view::npos) return false;
+  // A short name: a plain loop beats a call to memchr.
+  size_t end = pos_;
+  while (end < text_.size() && text_[end] != '"') ++end;
+  if (end == text_.size()) return false;
   const std::optional<EventType> type = MatchEventType(text_.substr(pos_, end - pos_));
   if (!type) return false;
   event->type = *type;

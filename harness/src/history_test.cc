@@ -1,5 +1,6 @@
 #include "lockharness/harness/history.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -223,6 +224,40 @@ TEST(ParseEvent, UsualLayoutAndItsNearMissesParseTheSame) {
   EXPECT_EQ(error, "field 'op': missing on an invoke event");
   EXPECT_FALSE(ParseEvent(R"({"type":"oops","id":7})", &error));
   EXPECT_EQ(error, "field 'type': unknown event type 'oops'");
+}
+
+// Integers are read eight digits at a time where possible: every length,
+// sign and the limits must come back exactly.
+TEST(ParseEvent, IntegersOfEveryLengthRoundTrip) {
+  std::vector<int64_t> values = {0, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  int64_t power = 1;
+  for (int digits = 1; digits <= 18; ++digits, power *= 10) {
+    for (int64_t v : {power, power - 1, power + 1, power * 9 + power / 3}) {
+      values.push_back(v);
+      values.push_back(-v);
+    }
+  }
+  for (int64_t v : values) {
+    Event e;
+    e.type = EventType::kOk;
+    e.t = v;
+    e.id = v;
+    e.lock_acquired = v;
+    std::string error;
+    std::optional<Event> parsed = ParseEvent(FormatEvent(e), &error);
+    ASSERT_TRUE(parsed) << error << " for " << v;
+    EXPECT_EQ(parsed->t, v);
+    EXPECT_EQ(parsed->id, v);
+    EXPECT_EQ(parsed->lock_acquired, v);
+  }
+  std::string error;
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","t":9223372036854775808})", &error));
+  EXPECT_EQ(error, "field 't': integer out of range");
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","t":12345678.5})", &error));
+  EXPECT_EQ(error, "field 't': expected an integer, got a fraction");
+  std::optional<Event> e = ParseEvent(R"({"type":"ok","t":0000000000000000012})", &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->t, 12);
 }
 
 TEST(ParseHistory, SkipsBlankLinesAndNamesTheBadLine) {
