@@ -724,97 +724,110 @@ size_t CountLines(std::string_view text) {
   return lines;
 }
 
-// ParseHistory(), given the number of lines if already known (else npos).
-// Large histories are parsed in two halves on two threads, in place.
-bool ParseHistoryText(std::string_view contents, size_t total_lines,
-                      std::vector<Event>* events, std::string* error) {
+// One thread's share of a large history: its text, where its line numbers
+// start, and what came of it.
+struct Half {
+  std::string_view text;
+  size_t first_line = 1;
+  size_t lines = 0;   // counted
+  size_t count = 0;   // events parsed
+  std::string error;  // set if parsing failed
+  bool ok = false;
+};
+
+// Parses a history on one thread: count, construct, parse.
+bool ParseOneThread(std::string_view contents, std::vector<Event>* events,
+                    std::string* error) {
   const size_t base = events->size();
-  size_t split = std::string_view::npos;
-  if (contents.size() >= kParallelParseBytes) {
-    // Halves: the calling thread constructs every event while the helper
-    // waits for it, but each faults in the memory of its own half first.
-    split = contents.find('\n', contents.size() / 2);
-  }
-  if (split == std::string_view::npos || split + 1 >= contents.size()) {
-    if (total_lines == std::string_view::npos) total_lines = CountLines(contents);
-    events->resize(base + total_lines);
-    size_t count = 0;
-    bool ok = ParseLinesInto(contents, 1, events->data() + base, &count, error);
-    events->resize(base + count);
-    return ok;
-  }
-  std::string_view first = contents.substr(0, split + 1);
-  std::string_view second = contents.substr(split + 1);
-  const size_t first_lines = CountLines(first);
-  const size_t second_lines = total_lines == std::string_view::npos
-                                  ? CountLines(second)
-                                  : total_lines - first_lines;
-  const size_t total = base + first_lines + second_lines;
-  // The helper first faults in the memory of the second half while this
-  // thread does the first (the kernel zeroing hundreds of megabytes is a
-  // large share of the cost), then waits until this thread has constructed
-  // the events, then parses its half.
-  Event* storage = events->capacity() >= total ? events->data() : nullptr;
-  size_t first_count = 0;
-  size_t second_count = 0;
-  std::string first_error;
-  std::string second_error;
-  bool second_ok = false;
-  auto parse_second = [&] {
-    second_ok = ParseLinesInto(second, first_lines + 1,
-                               events->data() + base + first_lines,
-                               &second_count, &second_error);
+  events->resize(base + CountLines(contents));
+  size_t count = 0;
+  bool ok = ParseLinesInto(contents, 1, events->data() + base, &count, error);
+  events->resize(base + count);
+  return ok;
+}
+
+// Large histories: two halves on two threads, in place. Counting the
+// lines, faulting in the events' memory (the kernel zeroing hundreds of
+// megabytes is a large share of the cost) and parsing are done by both
+// threads at once; only constructing the events (std::vector) is done by
+// the calling thread alone.
+bool ParseTwoThreads(std::string_view contents, size_t split,
+                     std::vector<Event>* events, std::string* error) {
+  const size_t base = events->size();
+  Half first;
+  first.text = contents.substr(0, split + 1);
+  Half second;
+  second.text = contents.substr(split + 1);
+  std::latch counted(1), reserved(1), constructed(1);
+  Event* storage = nullptr;
+  bool abandoned = false;  // set before reserved/constructed on failure
+  auto helper_work = [&] {
+    second.lines = CountLines(second.text);
+    counted.count_down();
+    reserved.wait();
+    if (abandoned) return;
+    PrefaultForWrite(storage + base + first.lines, second.lines * sizeof(Event));
+    constructed.wait();
+    if (abandoned) return;
+    second.ok = ParseLinesInto(second.text, second.first_line,
+                               events->data() + base + first.lines, &second.count,
+                               &second.error);
   };
-  std::latch constructed(1);
   std::optional<std::thread> helper;
   try {
-    helper.emplace([&] {
-      if (storage != nullptr) {
-        PrefaultForWrite(storage + base + first_lines,
-                         second_lines * sizeof(Event));
-      }
-      constructed.wait();
-      parse_second();
-    });
+    helper.emplace(helper_work);
   } catch (const std::system_error&) {
-    // No thread available: parse the second half here afterwards.
+    return ParseOneThread(contents, events, error);
   }
-  // Faulting the pages in one call is cheaper than a fault per page during
-  // construction; each thread does its own half at the same time.
-  if (storage != nullptr) {
-    PrefaultForWrite(storage + base, first_lines * sizeof(Event));
-  }
-  events->resize(total);
-  constructed.count_down();
-  bool first_ok = ParseLinesInto(first, 1, events->data() + base, &first_count,
-                                 &first_error);
-  if (helper) {
+  try {
+    first.lines = CountLines(first.text);
+    counted.wait();
+    second.first_line = first.lines + 1;
+    const size_t total = base + first.lines + second.lines;
+    events->reserve(total);
+    storage = events->data();
+    reserved.count_down();
+    PrefaultForWrite(storage + base, first.lines * sizeof(Event));
+    events->resize(total);
+    constructed.count_down();
+  } catch (...) {
+    // Out of memory: release the helper before the error goes on.
+    abandoned = true;
+    reserved.count_down();
+    constructed.count_down();
     helper->join();
-  } else if (first_ok) {
-    parse_second();
+    throw;
   }
-  if (!first_ok) {
-    events->resize(base + first_count);
-    *error = first_error;
+  first.ok = ParseLinesInto(first.text, 1, events->data() + base, &first.count,
+                            &first.error);
+  helper->join();
+  if (!first.ok) {
+    events->resize(base + first.count);
+    *error = first.error;
     return false;
   }
   // Blank lines in the first half leave a gap before the second half.
   Event* first_slots = events->data() + base;
-  Event* second_slots = first_slots + first_lines;
-  if (first_count < first_lines) {
-    std::move(second_slots, second_slots + second_count,
-              first_slots + first_count);
+  Event* second_slots = first_slots + first.lines;
+  if (first.count < first.lines) {
+    std::move(second_slots, second_slots + second.count, first_slots + first.count);
   }
-  events->resize(base + first_count + second_count);
-  if (!second_ok) *error = second_error;
-  return second_ok;
+  events->resize(base + first.count + second.count);
+  if (!second.ok) *error = second.error;
+  return second.ok;
 }
 
 }  // namespace
 
 bool ParseHistory(std::string_view contents, std::vector<Event>* events,
                   std::string* error) {
-  return ParseHistoryText(contents, std::string_view::npos, events, error);
+  if (contents.size() >= kParallelParseBytes) {
+    const size_t split = contents.find('\n', contents.size() / 2);
+    if (split != std::string_view::npos && split + 1 < contents.size()) {
+      return ParseTwoThreads(contents, split, events, error);
+    }
+  }
+  return ParseOneThread(contents, events, error);
 }
 
 namespace {
@@ -872,23 +885,14 @@ class FileBytes {
   std::string copy_;
 };
 
-// Makes room for `count` more events. (Asking for transparent huge pages
-// here was measured to be slower: the kernel compacts memory to find them.)
-void ReserveEvents(size_t count, std::vector<Event>* events) {
-  events->reserve(events->size() + count);
-}
-
 }  // namespace
 
 bool ReadHistoryFile(const std::filesystem::path& path,
                      std::vector<Event>* events, std::string* error) {
   FileBytes file;
   if (!file.Open(path, error)) return false;
-  std::string_view contents = file.view();
-  const size_t lines = CountLines(contents);
-  ReserveEvents(lines, events);
   std::string parse_error;
-  if (!ParseHistoryText(contents, lines, events, &parse_error)) {
+  if (!ParseHistory(file.view(), events, &parse_error)) {
     *error = path.string() + " " + parse_error;
     return false;
   }

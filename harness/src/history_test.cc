@@ -299,6 +299,14 @@ TEST(ParseHistory, LargeHistoryKeepsOrderBlankLinesAndLineNumbers) {
     ASSERT_EQ(events[i].id, static_cast<int64_t>(i < 1000 ? i : i + 1));
   }
 
+  // Appended after events already there.
+  std::vector<Event> appended = {FullInvoke()};
+  ASSERT_TRUE(ParseHistory(text, &appended, &error)) << error;
+  ASSERT_EQ(appended.size(), lines);
+  EXPECT_EQ(appended[0].id, 7);
+  EXPECT_EQ(appended[1].id, 0);
+  EXPECT_EQ(appended.back().id, static_cast<int64_t>(lines - 1));
+
   // A bad line in the second half: its number counts every earlier line.
   text += "{\"type\":\"ok\",\"id\":\"x\"}\n";
   events.clear();
