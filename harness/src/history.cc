@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -760,7 +761,7 @@ bool ParseTwoThreads(std::string_view contents, size_t split,
   second.text = contents.substr(split + 1);
   std::latch counted(1), reserved(1), constructed(1);
   Event* storage = nullptr;
-  bool abandoned = false;  // set before reserved/constructed on failure
+  std::atomic<bool> abandoned{false};  // the calling thread failed: stop
   auto helper_work = [&] {
     second.lines = CountLines(second.text);
     counted.count_down();
@@ -779,6 +780,7 @@ bool ParseTwoThreads(std::string_view contents, size_t split,
   } catch (const std::system_error&) {
     return ParseOneThread(contents, events, error);
   }
+  bool reserve_done = false;
   try {
     first.lines = CountLines(first.text);
     counted.wait();
@@ -786,18 +788,19 @@ bool ParseTwoThreads(std::string_view contents, size_t split,
     const size_t total = base + first.lines + second.lines;
     events->reserve(total);
     storage = events->data();
+    reserve_done = true;
     reserved.count_down();
     PrefaultForWrite(storage + base, first.lines * sizeof(Event));
     events->resize(total);
-    constructed.count_down();
   } catch (...) {
     // Out of memory: release the helper before the error goes on.
     abandoned = true;
-    reserved.count_down();
+    if (!reserve_done) reserved.count_down();
     constructed.count_down();
     helper->join();
     throw;
   }
+  constructed.count_down();
   first.ok = ParseLinesInto(first.text, 1, events->data() + base, &first.count,
                             &first.error);
   helper->join();
