@@ -50,6 +50,27 @@ TEST(GroupByNameTest, ManyNamesGrowTheTable) {
   }
 }
 
+TEST(GroupByNameTest, LongNamesAreComparedWhole) {
+  // Same length and first 16 bytes, different after.
+  const std::string a = "sandbox-with-a-long-name-1";
+  const std::string b = "sandbox-with-a-long-name-2";
+  TestHistory h;
+  h.Register(a, {}, 1, 2);
+  h.Register(b, {}, 3, 4);
+  h.Update(a, {{"model", "x"}}, 5, 6);
+  h.Register("sandbox-with-a-l", {}, 7, 8);  // exactly the 16-byte head
+  const RunArtifacts run = h.Run("{}");
+  const OperationIndex index = IndexOperations(run.history);
+  const NameGroups groups = GroupByName(index, [](const Operation&) { return true; });
+  ASSERT_EQ(groups.names.size(), 3u);
+  EXPECT_EQ(groups.Find(a), 0u);
+  EXPECT_EQ(groups.Find(b), 1u);
+  EXPECT_EQ(groups.Find("sandbox-with-a-l"), 2u);
+  EXPECT_FALSE(groups.Find("sandbox-with-a-long-name-3").has_value());
+  EXPECT_FALSE(groups.Find("sandbox-with-a-long-name-").has_value());
+  EXPECT_EQ(groups.begin[1] - groups.begin[0], 2u);
+}
+
 TEST(GroupByNameTest, EmptyIndexHasNoGroups) {
   const NameGroups groups = GroupByName(OperationIndex{}, [](const Operation&) { return true; });
   EXPECT_TRUE(groups.names.empty());

@@ -14,6 +14,7 @@
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_NAME_GROUPS_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_NAME_GROUPS_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -35,10 +36,16 @@ struct NameGroups {
   // The group of `name`, or nullopt if no grouped operation has that name.
   std::optional<uint32_t> Find(std::string_view name) const;
 
-  // Internal: open addressing over group numbers + 1 (0 = empty), and each
-  // group's hash, to grow the table without hashing names again.
+  // Internal: open addressing over group numbers + 1 (0 = empty); each
+  // group's hash, to grow the table without hashing names again; and each
+  // group's length and first 16 bytes, to compare names in these arrays.
+  struct Key {
+    std::array<uint64_t, 2> head{};
+    size_t size = 0;
+  };
   std::vector<uint32_t> slots;
   std::vector<size_t> hashes;
+  std::vector<Key> keys;
 };
 
 // Groups the operations for which `include` returns true by name.
