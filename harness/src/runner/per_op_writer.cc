@@ -79,6 +79,7 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
                                " ms; process group killed");
   }
   if (status.kind == ExitStatus::Kind::kSignaled) {
+    context->RecordInterposerKill(writer, pid, status);
     // A crash counts against runnability only if nothing ever worked, and
     // never when fault injection caused it.
     if (!Interrupted() && !context->InjectedDeath(pid, status)) {

@@ -115,6 +115,7 @@ class WorkerSession {
     EndChild();
     std::string reason = what + " (" + status.Describe() + ")";
     if (context_->InjectedDeath(pid, status)) {
+      context_->RecordInterposerKill(writer_, pid, status);
       // Killed by fault injection: the worker is restarted for the next
       // operation, and this is no sign of a broken implementation.
       return CompletionEvent(*context_, op, pid, EventType::kInfo,

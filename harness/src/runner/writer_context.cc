@@ -88,6 +88,22 @@ std::vector<std::string> RunContext::Environment(int writer) const {
   return env;
 }
 
+void RunContext::RecordInterposerKill(int writer, pid_t pid, const ExitStatus& status) const {
+  if (!interposer_kills || status.kind != ExitStatus::Kind::kSignaled ||
+      status.code != SIGKILL || (live != nullptr && live->WasSignalled(pid))) {
+    return;
+  }
+  Event event;
+  event.type = EventType::kFault;
+  event.pid = pid;
+  event.writer = writer;
+  event.process = writer;
+  event.fault = "sigkill";
+  event.target = "interposer: killed at a kill point of LOCKHARNESS_FAULTS";
+  event.t = clock.Now();
+  recorder->Record(event);
+}
+
 bool RunContext::InjectedDeath(pid_t pid, const ExitStatus& status) const {
   if (status.kind != ExitStatus::Kind::kSignaled) return false;
   if (live != nullptr && live->WasSignalled(pid)) return true;

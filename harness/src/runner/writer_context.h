@@ -102,6 +102,10 @@ struct RunContext {
   // (a nemesis signal, an interposer kill point) rather than by the
   // implementation: such deaths never count against runnability.
   bool InjectedDeath(pid_t pid, const ExitStatus& status) const;
+  // Records a `fault` event for a process an interposer kill point killed
+  // (the harness learns of it only from the exit status), so the report
+  // shows the fault before the operation's `info`. No-op otherwise.
+  void RecordInterposerKill(int writer, pid_t pid, const ExitStatus& status) const;
   std::filesystem::path StderrLog(int writer) const;
 };
 
