@@ -60,7 +60,7 @@ void NemesisRunner::Loop(const NemesisSpec& spec, uint64_t stream) {
   int64_t next = spec.start_ms * kMsNs + jitter();
   int done = 0;
   while ((spec.count == 0 || done < spec.count) && SleepUntil(next)) {
-    if (context_->writers_done.load()) return;
+    if (context_->writers_done.load() || InFinalStretch()) return;
     if (Act(spec, &rng)) {
       ++done;
       next = context_->clock.Now() + spec.interval_ms * kMsNs + jitter();
@@ -68,6 +68,12 @@ void NemesisRunner::Loop(const NemesisSpec& spec, uint64_t stream) {
       next = context_->clock.Now() + kHolderPollNs;
     }
   }
+}
+
+bool NemesisRunner::InFinalStretch() const {
+  const int64_t planned = static_cast<int64_t>(context_->options->writers) *
+                          context_->options->ops_per_writer;
+  return context_->completed.load() * 10 >= planned * 9;
 }
 
 bool NemesisRunner::Act(const NemesisSpec& spec, std::mt19937_64* rng) {

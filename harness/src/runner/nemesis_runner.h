@@ -4,6 +4,7 @@
 // interval (plus seeded jitter) until it has acted `count` times or Stop()
 // is called. Holder-directed nemeses look for the lock holder every 2 ms
 // until they find one; an action that finds no target is not counted.
+// Nemeses stop acting once 90% of the planned operations have completed.
 // Every action is recorded as a `fault` event whose target starts with the
 // nemesis kind ("kill-holder: lock holder, writer 3"), so the fault-coverage
 // checker can tell a nemesis that never fired from one that did.
@@ -44,6 +45,11 @@ class NemesisRunner {
   void Loop(const NemesisSpec& spec, uint64_t stream);
   // Sleeps until `deadline_ns` (run clock) or Stop(); false if stopped.
   bool SleepUntil(int64_t deadline_ns);
+  // True once 90% of the planned operations completed: the last stretch of
+  // the workload is left undisturbed, so that every fault is followed by
+  // operations that show its aftermath (a kill in the run's last moments
+  // would leave the takeover unmeasured).
+  bool InFinalStretch() const;
   // One action; false if it found no target.
   bool Act(const NemesisSpec& spec, std::mt19937_64* rng);
   bool KillHolder();
