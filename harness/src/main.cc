@@ -262,9 +262,7 @@ int main(int argc, char** argv) {
     if (conformance->parsed()) {
       if (conformance_out.empty()) conformance_out = cli::DefaultOutDir(0) + "-conformance";
       conformance_options.out_dir = conformance_out;
-      for (int i = 0; i < argc; ++i) {
-        conformance_options.command_line += (i == 0 ? "lockharness" : std::string(" ") + argv[i]);
-      }
+      conformance_options.command_line = cli::CommandLine(argc, argv);
       runner::InstallTerminationHandlers();
       return cli::ConformanceCommand(conformance_options);
     }
@@ -277,9 +275,7 @@ int main(int argc, char** argv) {
     if (mutants->parsed()) {
       if (mutants_out.empty()) mutants_out = cli::DefaultOutDir(0) + "-mutants";
       mutants_options.out_dir = mutants_out;
-      for (int i = 0; i < argc; ++i) {
-        mutants_options.command_line += (i == 0 ? "lockharness" : std::string(" ") + argv[i]);
-      }
+      mutants_options.command_line = cli::CommandLine(argc, argv);
       runner::InstallTerminationHandlers();
       return cli::MutantsCommand(mutants_options);
     }

@@ -50,6 +50,24 @@ std::string DefaultOutDir(uint64_t seed) {
   return "runs/" + std::string(stamp) + "-" + std::to_string(seed);
 }
 
+std::optional<runner::ExitStatus> RunForOutput(const std::vector<std::string>& argv,
+                                               std::chrono::seconds timeout, std::string* out,
+                                               std::string* error) {
+  runner::SpawnOptions spawn;
+  spawn.argv = argv;
+  std::optional<runner::Child> child = runner::Child::Spawn(spawn, error);
+  if (!child) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  child->ReadAllStdout(deadline, out);
+  return child->Wait(deadline);
+}
+
+std::string CommandLine(int argc, char** argv) {
+  std::string line = "lockharness";
+  for (int i = 1; i < argc; ++i) line += std::string(" ") + argv[i];
+  return line;
+}
+
 uint64_t RandomSeed() {
   std::random_device device;
   return device() | (uint64_t{device()} << 32);

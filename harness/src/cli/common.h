@@ -5,14 +5,17 @@
 #ifndef LOCKHARNESS_HARNESS_SRC_CLI_COMMON_H_
 #define LOCKHARNESS_HARNESS_SRC_CLI_COMMON_H_
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/runner/process.h"
 
 namespace lockharness::harness::cli {
 
@@ -31,6 +34,15 @@ std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path,
 
 // "runs/<UTC stamp>-<seed>" (relative to the working directory).
 std::string DefaultOutDir(uint64_t seed);
+
+// Runs `argv` (no shell) to completion or `timeout`, capturing its stdout
+// in *out. Returns its exit status; nullopt with *error if it did not start.
+std::optional<runner::ExitStatus> RunForOutput(const std::vector<std::string>& argv,
+                                               std::chrono::seconds timeout, std::string* out,
+                                               std::string* error);
+
+// Re-joins argv as the command line quoted in generated documents.
+std::string CommandLine(int argc, char** argv);
 
 // A seed from the system's entropy source.
 uint64_t RandomSeed();

@@ -10,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockharness/harness/runner/process.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/suite_runner.h"
@@ -66,20 +65,15 @@ std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::strin
 
 // "" if runnable, else the probe's reason.
 std::string Probe(const fs::path& probe, const std::string& name) {
-  runner::SpawnOptions spawn;
-  spawn.argv = {fs::absolute(probe).string(), name};
-  std::string error;
-  std::optional<runner::Child> child = runner::Child::Spawn(spawn, &error);
-  if (!child) return "probe failed: " + error;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  std::string out;
-  child->ReadAllStdout(deadline, &out);
-  const runner::ExitStatus status = child->Wait(deadline);
+  std::string out, error;
+  const auto status = RunForOutput({fs::absolute(probe).string(), name},
+                                   std::chrono::seconds(60), &out, &error);
+  if (!status) return "probe failed: " + error;
   while (!out.empty() && out.back() == '\n') out.pop_back();
-  if (status.kind == runner::ExitStatus::Kind::kExited && status.code == 0) return "";
+  if (status->kind == runner::ExitStatus::Kind::kExited && status->code == 0) return "";
   const size_t colon = out.find(": ");
   std::string reason = colon == std::string::npos ? out : out.substr(colon + 2);
-  return reason.empty() ? "probe " + status.Describe() : reason;
+  return reason.empty() ? "probe " + status->Describe() : reason;
 }
 
 std::string Cell(const ScenarioOutcome& o) {
@@ -105,7 +99,7 @@ struct Row {
   std::vector<ScenarioOutcome> outcomes;
 };
 
-std::string Markdown(const ConformanceOptions& options, const std::vector<std::string>& scenarios,
+std::string Markdown(const std::vector<std::string>& scenarios,
                      const std::vector<Row>& rows) {
   std::ostringstream md;
   md << "| adapter |";
@@ -147,11 +141,9 @@ std::string Markdown(const ConformanceOptions& options, const std::vector<std::s
       md << "- `" << row.adapter.name << "` x `" << o.name << "`: "
          << (o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged")
          << ": " << Escape(summary.substr(0, 400)) << "\n  replay: `lockharness run "
-         << o.file.string() << " --impl '"
-         << (o.result.judged ? "" : "") << row.adapter.per_op << "' --seed " << o.seed << "`\n";
+         << o.file.string() << " --impl '" << o.impl << "' --seed " << o.seed << "`\n";
     }
   }
-  (void)options;
   return md.str();
 }
 
@@ -205,7 +197,7 @@ int ConformanceCommand(const ConformanceOptions& options) {
     }
     rows.push_back(std::move(row));
   }
-  const std::string matrix = Markdown(options, scenario_names, rows);
+  const std::string matrix = Markdown(scenario_names, rows);
   std::cout << "\n" << matrix;
   if (!options.markdown.empty()) {
     std::ofstream out(options.markdown);

@@ -8,7 +8,6 @@
 #include <map>
 #include <sstream>
 
-#include "lockharness/harness/runner/process.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/suite_runner.h"
@@ -20,16 +19,12 @@ namespace fs = std::filesystem;
 
 // Asks the client for its mutants: `LOCKREG --list-mutants`.
 std::optional<std::vector<std::string>> ListMutants(const fs::path& lockreg, std::string* error) {
-  runner::SpawnOptions spawn;
-  spawn.argv = {lockreg.string(), "--list-mutants"};
-  std::optional<runner::Child> child = runner::Child::Spawn(spawn, error);
-  if (!child) return std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   std::string out;
-  child->ReadAllStdout(deadline, &out);
-  const runner::ExitStatus status = child->Wait(deadline);
-  if (status.kind != runner::ExitStatus::Kind::kExited || status.code != 0) {
-    *error = lockreg.string() + " --list-mutants: " + status.Describe();
+  const auto status =
+      RunForOutput({lockreg.string(), "--list-mutants"}, std::chrono::seconds(30), &out, error);
+  if (!status) return std::nullopt;
+  if (status->kind != runner::ExitStatus::Kind::kExited || status->code != 0) {
+    *error = lockreg.string() + " --list-mutants: " + status->Describe();
     return std::nullopt;
   }
   std::vector<std::string> names;
@@ -66,7 +61,7 @@ struct Row {
   bool caught = false;
 };
 
-std::string Markdown(const MutantsOptions& options, const std::vector<std::string>& scenarios,
+std::string Markdown(const std::vector<std::string>& scenarios,
                      const std::vector<Row>& rows, const std::vector<SuiteOutcome>& reference,
                      int reference_passed) {
   std::ostringstream md;
@@ -91,7 +86,6 @@ std::string Markdown(const MutantsOptions& options, const std::vector<std::strin
   if (!reference.empty()) md << " (seeds: the files' own, then 1001..." << (1000 + reference.size() - 1) << ")";
   md << ".\n\nCells name the checker that found a violation; `-`: the scenario passed "
         "(not caught there); `?`: verdict unknown; empty: not run (stopped at the first catch).\n";
-  (void)options;
   return md.str();
 }
 
@@ -151,7 +145,7 @@ int MutantsCommand(const MutantsOptions& options) {
   }
 
   const std::string matrix =
-      Markdown(options, scenario_names, rows, reference, reference_passed);
+      Markdown(scenario_names, rows, reference, reference_passed);
   std::cout << "\n" << matrix;
   int caught = 0;
   for (const Row& row : rows) caught += row.caught ? 1 : 0;

@@ -81,6 +81,7 @@ ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult resu
   o.expected = std::string(scenario::ExpectName(scenario.expect));
   o.expect_lint_clean = scenario.expect_lint_clean;
   o.seed = scenario.run.seed;
+  o.impl = scenario.run.impl;
   o.run_dir = scenario.run.out_dir;
   o.result = std::move(result);
   for (const CheckerReport& finding : o.result.findings) {

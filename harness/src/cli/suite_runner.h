@@ -36,6 +36,7 @@ struct ScenarioOutcome {
   std::string expected;          // "valid" | "invalid"
   bool expect_lint_clean = false;
   uint64_t seed = 0;
+  std::string impl;              // the command template the scenario ran
   std::filesystem::path run_dir;
   RunResult result;
   bool lint_clean = true;        // no protocol-lint finding (or no trace)
