@@ -111,7 +111,7 @@ class Forger {
       case SetupKind::kSymlinkedOwnerLock: return SymlinkedOwner(step, error);
       case SetupKind::kOwnerlessLock: return Ownerless(step, error);
       case SetupKind::kStaleTempFiles: return StaleTemps(step, error);
-      case SetupKind::kCorruptRegistry: return CorruptRegistry(error);
+      case SetupKind::kCorruptRegistry: return CorruptRegistry(step, error);
     }
     return true;
   }
@@ -131,13 +131,8 @@ class Forger {
 
   void Record(const SetupSpec& step, const std::string& fault, pid_t pid,
               const std::string& what) {
-    Event event;
-    event.type = EventType::kFault;
-    event.pid = pid;
-    event.fault = fault;
-    event.target = std::string(SetupKindName(step.kind)) + ": " + what;
-    event.t = context_->clock.Now();
-    context_->recorder->Record(event);
+    context_->recorder->Record(FaultEvent(*context_, pid, -1, fault,
+                                          std::string(SetupKindName(step.kind)) + ": " + what));
   }
 
   bool DeadOwner(const SetupSpec& step, std::string* error) {
@@ -217,19 +212,14 @@ class Forger {
     return true;
   }
 
-  bool CorruptRegistry(std::string* error) {
+  bool CorruptRegistry(const SetupSpec& step, std::string* error) {
     const std::string bytes =
         "{\"sandboxes\": {\"precious\": {\"name\": \"precious\", \"model\": \"keep-me\"}, "
         "\"trunc";
     if (!WriteBytes(context_->registry, bytes, error)) return false;
     if (!WriteBytes(context_->run_dir / kCorruptRegistryCopy, bytes, error)) return false;
     forged_->corrupt_registry = bytes;
-    Event event;
-    event.type = EventType::kFault;
-    event.fault = "corrupt-registry";
-    event.target = "corrupt-registry: registry file replaced by truncated JSON before the run";
-    event.t = context_->clock.Now();
-    context_->recorder->Record(event);
+    Record(step, "corrupt-registry", 0, "registry file replaced by truncated JSON before the run");
     return true;
   }
 

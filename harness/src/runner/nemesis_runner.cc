@@ -89,15 +89,7 @@ bool NemesisRunner::Act(const NemesisSpec& spec, std::mt19937_64* rng) {
 
 void NemesisRunner::RecordFault(pid_t pid, int writer, const std::string& fault,
                                 const std::string& target, int64_t t) {
-  Event event;
-  event.type = EventType::kFault;
-  event.pid = pid;
-  event.writer = writer;
-  event.process = writer;
-  event.fault = fault;
-  event.target = target;
-  event.t = t >= 0 ? t : context_->clock.Now();
-  context_->recorder->Record(event);
+  context_->recorder->Record(FaultEvent(*context_, pid, writer, fault, target, t));
 }
 
 bool NemesisRunner::KillHolder() {

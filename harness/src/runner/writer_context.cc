@@ -88,20 +88,26 @@ std::vector<std::string> RunContext::Environment(int writer) const {
   return env;
 }
 
-void RunContext::RecordInterposerKill(int writer, pid_t pid, const ExitStatus& status) const {
-  if (!interposer_kills || status.kind != ExitStatus::Kind::kSignaled ||
-      status.code != SIGKILL || (live != nullptr && live->WasSignalled(pid))) {
-    return;
-  }
+Event FaultEvent(const RunContext& context, pid_t pid, int writer, std::string fault,
+                 std::string target, int64_t t) {
   Event event;
   event.type = EventType::kFault;
   event.pid = pid;
   event.writer = writer;
   event.process = writer;
-  event.fault = "sigkill";
-  event.target = "interposer: killed at a kill point of LOCKHARNESS_FAULTS";
-  event.t = clock.Now();
-  recorder->Record(event);
+  event.fault = std::move(fault);
+  event.target = std::move(target);
+  event.t = t >= 0 ? t : context.clock.Now();
+  return event;
+}
+
+void RunContext::RecordInterposerKill(int writer, pid_t pid, const ExitStatus& status) const {
+  if (!interposer_kills || status.kind != ExitStatus::Kind::kSignaled ||
+      status.code != SIGKILL || (live != nullptr && live->WasSignalled(pid))) {
+    return;
+  }
+  recorder->Record(FaultEvent(*this, pid, writer, "sigkill",
+                              "interposer: killed at a kill point of LOCKHARNESS_FAULTS"));
 }
 
 bool RunContext::InjectedDeath(pid_t pid, const ExitStatus& status) const {

@@ -116,6 +116,12 @@ Event InvokeEvent(const RunContext& context, const PlannedOp& op, int pid);
 Event CompletionEvent(const RunContext& context, const PlannedOp& op, int pid,
                       EventType type, std::string error);
 
+// A `fault` event: what the harness did (`fault`, e.g. "sigkill"), to whom
+// (`pid`, `writer`; 0 and -1 when nobody in particular) and `target`, which
+// starts with the nemesis or setup kind. `t` < 0 stamps it now.
+Event FaultEvent(const RunContext& context, pid_t pid, int writer, std::string fault,
+                 std::string target, int64_t t = -1);
+
 // Writer loops; each records an invoke and exactly one completion for every
 // operation it starts, and bumps context->completed.
 void RunPerOpWriter(RunContext* context, int writer,
