@@ -35,6 +35,32 @@ LockTimeout = ra.LockTimeout
 EXIT_NOT_RUNNABLE = 127
 
 
+class HeldLock:
+    """Context manager over a library lock object with acquire()/release():
+    `timeout_error` from acquire() becomes LockTimeout."""
+
+    def __init__(self, lock, timeout_error, **acquire_kwargs):
+        self._lock = lock
+        self._timeout_error = timeout_error
+        self._acquire_kwargs = acquire_kwargs
+
+    def __enter__(self):
+        try:
+            self._lock.acquire(**self._acquire_kwargs)
+        except self._timeout_error as e:
+            raise LockTimeout(str(e)) from e
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+
+
+def pid_temp_prefix(registry):
+    """Temp-file prefix REGISTRY.tmp.<pid>., so a killed writer's temp file
+    names its pid (and the harness can tell whose it is)."""
+    return "%s.tmp.%d." % (os.path.basename(registry), os.getpid())
+
+
 def not_runnable(name, error):
     """For a missing library: exit 127, never 1, which means "refused"."""
     sys.stderr.write("%s: not runnable: %s\n" % (name, error))

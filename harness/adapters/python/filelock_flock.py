@@ -17,7 +17,6 @@ directory (named REGISTRY.tmp.<pid>.<random> here, so a killed writer's
 temp file names its pid), fsync, rename, fsync of the directory.
 """
 
-import os
 import sys
 
 import adapter_driver
@@ -29,23 +28,13 @@ except ImportError as missing:
     sys.exit(adapter_driver.not_runnable("filelock_flock", missing))
 
 
-class locked:  # pylint: disable=invalid-name
-    def __init__(self, registry, lock_file, timeout_s):
-        self._lock = FileLock(lock_file, timeout=timeout_s)
-
-    def __enter__(self):
-        try:
-            self._lock.acquire(poll_interval=0.01)
-        except Timeout as e:
-            raise adapter_driver.LockTimeout(str(e)) from e
-        return self
-
-    def __exit__(self, *exc):
-        self._lock.release()
+def locked(registry, lock_file, timeout_s):  # pylint: disable=unused-argument
+    return adapter_driver.HeldLock(FileLock(lock_file, timeout=timeout_s), Timeout,
+                                   poll_interval=0.01)
 
 
 def write(registry, data):
-    prefix = "%s.tmp.%d." % (os.path.basename(registry), os.getpid())
+    prefix = adapter_driver.pid_temp_prefix(registry)
     with atomic_write(registry, mode="wb", overwrite=True, prefix=prefix) as f:
         f.write(data)
 

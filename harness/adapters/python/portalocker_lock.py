@@ -31,24 +31,14 @@ except ImportError as missing:
     sys.exit(adapter_driver.not_runnable("portalocker_lock", missing))
 
 
-class locked:  # pylint: disable=invalid-name
-    def __init__(self, registry, lock_file, timeout_s):
-        self._lock = portalocker.Lock(lock_file, mode="a", timeout=timeout_s,
-                                      check_interval=0.01)
-
-    def __enter__(self):
-        try:
-            self._lock.acquire()
-        except portalocker.LockException as e:
-            raise adapter_driver.LockTimeout(str(e)) from e
-        return self
-
-    def __exit__(self, *exc):
-        self._lock.release()
+def locked(registry, lock_file, timeout_s):  # pylint: disable=unused-argument
+    return adapter_driver.HeldLock(
+        portalocker.Lock(lock_file, mode="a", timeout=timeout_s, check_interval=0.01),
+        portalocker.LockException)
 
 
 def write(registry, data):
-    prefix = "%s.tmp.%d." % (os.path.basename(registry), os.getpid())
+    prefix = adapter_driver.pid_temp_prefix(registry)
     with tempfile.NamedTemporaryFile(dir=os.path.dirname(registry), prefix=prefix,
                                      delete=False) as f:
         try:
