@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -42,7 +43,10 @@ FileStat FromStat(const struct stat& st) {
 
 std::string Join(const std::string& dir, const std::string& name) { return dir + "/" + name; }
 
-StatusOr<std::string> ReadAllFromFd(int fd, size_t max_bytes, const std::string& path) {
+// `regular`: the descriptor is a regular file, for which a read shorter than
+// asked for means end of file, so the usual read that returns 0 is skipped
+// (one system call less for each lock record read).
+StatusOr<std::string> ReadAllFromFd(int fd, size_t max_bytes, const std::string& path, bool regular = false) {
   std::string out;
   char buf[8192];
   for (;;) {
@@ -54,6 +58,7 @@ StatusOr<std::string> ReadAllFromFd(int fd, size_t max_bytes, const std::string&
     if (n == 0) return out;
     if (out.size() + static_cast<size_t>(n) > max_bytes) return Status::IoError("read", path, EFBIG);
     out.append(buf, static_cast<size_t>(n));
+    if (regular && static_cast<size_t>(n) < sizeof buf) return out;
   }
 }
 
@@ -70,12 +75,113 @@ StatusOr<std::vector<std::string>> ListOpenDir(DIR* d, const std::string& path) 
   return names;
 }
 
+// Inotify instances kept for reuse. Closing an inotify descriptor that has a
+// watch waits for an SRCU grace period in the kernel (fsnotify group
+// teardown): 10-30 ms on a loaded machine. A waiter that closed its watcher
+// when it got the lock paid that inside the lock, on every contended
+// acquisition (docs/performance.md, "The ext4 collapse"). So a watcher's
+// descriptor goes back here instead, and the next wait on the same directory
+// (in the same process) takes it. Entries are per process: after fork the
+// child shares the parent's open file description and must not read its
+// events. Inherited entries and entries beyond kMaxPooled are closed only when
+// a new watch is made, which happens while waiting, never while holding.
+class WatchPool {
+ public:
+  struct Entry {
+    pid_t pid;
+    std::string dir;
+    dev_t dev;  // the directory the watch was added to: a path removed and
+    ino_t ino;  // made again, or renamed over, is another directory
+    int fd;
+  };
+
+  // A pooled descriptor watching `dir` for this process, drained of old
+  // events, or -1.
+  // `st` is what `dir` names now (filled even when nothing is pooled).
+  int Take(const std::string& dir, struct stat* st, bool* exists) {
+    const pid_t self = ::getpid();
+    *exists = ::stat(dir.c_str(), st) == 0;
+    std::vector<int> to_close;
+    int found = -1;
+    {
+      std::lock_guard<std::mutex> guard(mu_);
+      for (auto it = entries_.begin(); it != entries_.end();) {
+        if (it->pid != self) {
+          to_close.push_back(it->fd);  // inherited across fork: not ours to read
+          it = entries_.erase(it);
+        } else if (it->dir == dir) {
+          if (found < 0 && *exists && it->dev == st->st_dev && it->ino == st->st_ino) {
+            found = it->fd;
+          } else {
+            to_close.push_back(it->fd);  // watches a directory no longer at that path
+          }
+          it = entries_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      while (entries_.size() > kMaxPooled) {
+        to_close.push_back(entries_.front().fd);
+        entries_.erase(entries_.begin());
+      }
+    }
+    if (found >= 0 && !DrainIsStillWatching(found)) {
+      to_close.push_back(found);
+      found = -1;
+    }
+    for (int fd : to_close) ::close(fd);
+    return found;
+  }
+
+  void Put(const std::string& dir, dev_t dev, ino_t ino, int fd) {
+    std::lock_guard<std::mutex> guard(mu_);
+    entries_.push_back(Entry{::getpid(), dir, dev, ino, fd});
+  }
+
+  // Reads and discards every queued event (events of earlier waits or of our
+  // own releases). The caller re-checks the lock after this, so a release
+  // that happened before it is seen by that check, one after it by the watch.
+  // False if the watch is gone (IN_IGNORED: the directory was removed; a
+  // new one at the path may even have its inode number).
+  static bool DrainIsStillWatching(int fd) {
+    alignas(struct inotify_event) char buf[4096];
+    bool watching = true;
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) return watching;
+      for (char* p = buf; p < buf + n;) {
+        auto* ev = reinterpret_cast<struct inotify_event*>(p);
+        if (ev->mask & IN_IGNORED) watching = false;
+        p += sizeof(struct inotify_event) + ev->len;
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxPooled = 4;
+  std::mutex mu_;
+  std::vector<Entry> entries_;
+};
+
+WatchPool& Pool() {
+  static WatchPool* pool = new WatchPool();  // never destroyed: used until exit
+  return *pool;
+}
+
 // Wakes when an entry with a given name is deleted or moved out of a
 // directory. Events for other names (temp files) are drained and ignored.
 class InotifyWatcher : public DirWatcher {
  public:
-  InotifyWatcher(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  ~InotifyWatcher() override { ::close(fd_); }
+  InotifyWatcher(int fd, std::string dir, dev_t dev, ino_t ino, std::string name)
+      : fd_(fd), dir_(std::move(dir)), dev_(dev), ino_(ino), name_(std::move(name)) {}
+  // Back to the pool, not closed (see WatchPool), unless the watch is gone.
+  ~InotifyWatcher() override {
+    if (watching_) {
+      Pool().Put(dir_, dev_, ino_, fd_);
+    } else {
+      ::close(fd_);
+    }
+  }
 
   void Wait(std::chrono::nanoseconds timeout) override {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -103,13 +209,18 @@ class InotifyWatcher : public DirWatcher {
       for (char* p = buf; p < buf + n;) {
         auto* ev = reinterpret_cast<struct inotify_event*>(p);
         if ((ev->mask & IN_Q_OVERFLOW) || (ev->len > 0 && name_ == ev->name)) matched = true;
+        if (ev->mask & IN_IGNORED) watching_ = false;
         p += sizeof(struct inotify_event) + ev->len;
       }
     }
   }
 
   int fd_;
+  std::string dir_;
+  dev_t dev_;
+  ino_t ino_;
   std::string name_;
+  bool watching_ = true;
 };
 
 class PosixEnv final : public Env {
@@ -237,7 +348,7 @@ class PosixEnv final : public Env {
       ::close(fd);
       return Status::IoError("open", Join(display_path, name), EINVAL);  // a fifo or device is no record
     }
-    auto out = ReadAllFromFd(fd, max_bytes, Join(display_path, name));
+    auto out = ReadAllFromFd(fd, max_bytes, Join(display_path, name), /*regular=*/true);
     ::close(fd);
     return out;
   }
@@ -277,6 +388,12 @@ class PosixEnv final : public Env {
   }
 
   std::unique_ptr<DirWatcher> WatchDir(const std::string& dir, const std::string& name) override {
+    struct stat st;
+    bool exists = false;
+    if (int fd = Pool().Take(dir, &st, &exists); fd >= 0) {
+      return std::make_unique<InotifyWatcher>(fd, dir, st.st_dev, st.st_ino, name);
+    }
+    if (!exists) return nullptr;
     int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return nullptr;
     // Only IN_DELETE: a release removes the lock with rmdir. Watching
@@ -286,7 +403,7 @@ class PosixEnv final : public Env {
       ::close(fd);
       return nullptr;
     }
-    return std::make_unique<InotifyWatcher>(fd, name);
+    return std::make_unique<InotifyWatcher>(fd, dir, st.st_dev, st.st_ino, name);
   }
 
   Liveness ProbeProcess(pid_t pid) override {
