@@ -11,6 +11,15 @@ namespace {
 
 constexpr char kQuarantineInfix[] = ".quarantine";
 
+// Whether two looks at `F.lock` saw the same lock, not merely the same inode:
+// ext4 gives a lock made right after a release the inode number of the one
+// just removed, so by inode alone a waiter took every new lock for the old
+// one and inspected each (P7). A new directory has a new ctime (and a lock's
+// ctime changes when its owner record is published; a stale lock's does not).
+// Equal ctimes of two different locks (same coarse clock tick) only cost one
+// needless inspection.
+bool SameLockInstance(const FileStat& a, const FileStat& b) { return a.SameFile(b) && a.ctime_ns == b.ctime_ns; }
+
 // Reads one owner file for inspection; nullopt with a reason if it is no
 // usable record.
 std::optional<std::string> ReadRecordFile(Env* env, int dirfd, const std::string& name, size_t max,
@@ -290,7 +299,7 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
         if (!current.status().IsNotFound()) return current.status();
         continue;  // released between our mkdir and our look: try again now
       }
-      const bool unchanged = last_lock && last_lock->SameFile(*current);
+      const bool unchanged = last_lock && SameLockInstance(*last_lock, *current);
       last_lock = *current;
       if (unchanged) {
         auto seen = InspectLock(env, lock_path, options);
@@ -310,7 +319,7 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
 
     int64_t now = env->NowMonotonicNs();
     if (now >= deadline) {
-      if (!last_seen || !last_lock || !last_seen->stat.SameFile(*last_lock)) {
+      if (!last_seen || !last_lock || !SameLockInstance(last_seen->stat, *last_lock)) {
         // Describe the lock that is there now, not an earlier one.
         auto seen = InspectLock(env, lock_path, options);
         last_seen.reset();
