@@ -1,15 +1,18 @@
+// Taking and giving back the lock (docs/protocol.md P2, P4, P7): mkdir,
+// publish, verify; the waiting loop; the ownership-checked release. The
+// owner record is written by owner_publication.cc, stale locks are inspected
+// and broken by lock_breaking.cc.
+
 #include "lockharness/protocol/dir_lock.h"
 
 #include <cerrno>
-#include <cstdio>
 
+#include "dir_lock_internal.h"
 #include "lockharness/protocol/fault_points.h"
 #include "path_util.h"
 
 namespace lockharness::protocol {
 namespace {
-
-constexpr char kQuarantineInfix[] = ".quarantine";
 
 // Whether two looks at `F.lock` saw the same lock, not merely the same inode:
 // ext4 gives a lock made right after a release the inode number of the one
@@ -19,86 +22,6 @@ constexpr char kQuarantineInfix[] = ".quarantine";
 // Equal ctimes of two different locks (same coarse clock tick) only cost one
 // needless inspection.
 bool SameLockInstance(const FileStat& a, const FileStat& b) { return a.SameFile(b) && a.ctime_ns == b.ctime_ns; }
-
-// Reads one owner file for inspection; nullopt with a reason if it is no
-// usable record.
-std::optional<std::string> ReadRecordFile(Env* env, int dirfd, const std::string& name, size_t max,
-                                          const std::string& dir, std::string* problem) {
-  auto bytes = env->ReadFileAt(dirfd, name, max, dir);
-  if (bytes.ok()) return std::move(bytes).value();
-  if (problem != nullptr && problem->empty()) {
-    switch (bytes.status().err()) {
-      case ENOENT: *problem = "no " + name + " file"; break;
-      case EFBIG: *problem = "oversized " + name + " file"; break;
-      case ELOOP: *problem = name + " is a symlink"; break;
-      case EINVAL: *problem = name + " is not a regular file"; break;
-      default: *problem = name + " unreadable: " + bytes.status().message(); break;
-    }
-  }
-  return std::nullopt;
-}
-
-// Writes `data` into a new file `name` inside `dirfd`, exclusively.
-Status WriteNewFileAt(Env* env, int dirfd, const std::string& name, const std::string& data,
-                      const std::string& dir) {
-  auto fd = env->CreateExclusiveAt(dirfd, name, 0644, dir);
-  if (!fd.ok()) return fd.status();
-  Status s = env->WriteAll(*fd, data, dir + "/" + name);
-  Status c = env->CloseFile(*fd, dir + "/" + name);
-  return s.ok() ? c : s;
-}
-
-// Our identity record, with a fresh token.
-OwnerIdentity MakeIdentity(Env* env) {
-  pid_t pid = env->SelfPid();
-  OwnerIdentity id;
-  id.token = env->Random64();
-  if (auto self = env->IdentityOf(pid)) {
-    id.process = *self;
-  } else {
-    id.process.pid = pid;
-  }
-  return id;
-}
-
-// Publishes identity then owner (P2). Returns the token.
-StatusOr<uint64_t> PublishOwner(Env* env, int dirfd, const std::string& dir) {
-  pid_t pid = env->SelfPid();
-  OwnerIdentity id = MakeIdentity(env);
-  if (!id.process.boot_id.empty()) {
-    Status s = WriteNewFileAt(env, dirfd, kIdentityFile, FormatIdentity(id), dir);
-    if (!s.ok()) return s;
-  }
-  std::string tmp = UniqueName(env, std::string(kOwnerFile) + ".tmp");
-  Status s = WriteNewFileAt(env, dirfd, tmp, FormatOwnerPid(pid), dir);
-  if (s.ok()) s = env->RenameAt(dirfd, tmp, kOwnerFile, dir);
-  if (!s.ok()) {
-    (void)env->UnlinkAt(dirfd, tmp, dir);
-    return s;
-  }
-  return id.token;
-}
-
-// The owner-nonatomic mutant's publication, the seed's: open `owner` by path
-// with O_TRUNC and write the PID into it, so between the open and the write
-// a waiter reads an empty record. The identity follows, best effort (a
-// writer that bolted it on later would not fail its lock over it).
-StatusOr<uint64_t> PublishOwnerInPlace(Env* env, int dirfd, const std::string& dir) {
-  const std::string owner = dir + "/" + kOwnerFile;
-  auto fd = env->OpenForOverwrite(owner, 0644);
-  if (!fd.ok()) return fd.status();
-  Status s = env->WriteAll(*fd, FormatOwnerPid(env->SelfPid()), owner);
-  Status c = env->CloseFile(*fd, owner);
-  if (!s.ok()) return s;
-  if (!c.ok()) return c;
-  OwnerIdentity id = MakeIdentity(env);
-  if (!id.process.boot_id.empty()) (void)WriteNewFileAt(env, dirfd, kIdentityFile, FormatIdentity(id), dir);
-  return id.token;
-}
-
-StatusOr<uint64_t> Publish(Env* env, int dirfd, const std::string& dir, Mutant mutant) {
-  return PublishesOwnerAtomically(mutant) ? PublishOwner(env, dirfd, dir) : PublishOwnerInPlace(env, dirfd, dir);
-}
 
 // Best-effort removal of our half-made lock after a failed acquisition: only
 // if the path still names the directory we created.
@@ -130,7 +53,7 @@ StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path, 
     return st.status();
   }
   s = FaultPoint(fault_point::kAfterMkdir, path);
-  StatusOr<uint64_t> token = s.ok() ? Publish(env, *dirfd, path, mutant) : StatusOr<uint64_t>(s);
+  StatusOr<uint64_t> token = s.ok() ? internal::Publish(env, *dirfd, path, mutant) : StatusOr<uint64_t>(s);
   if (token.ok()) {
     s = FaultPoint(fault_point::kAfterOwnerPublish, path);
     if (!s.ok()) token = s;
@@ -147,57 +70,6 @@ StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path, 
     }
   }
   return make(env, path, *dirfd, *st, *token);
-}
-
-// The seed's way of breaking a lock (mutants only): delete whatever lock
-// the path names now, which need not be the one that was inspected.
-Status BreakByPath(Env* env, const std::string& path) {
-  Status s = RemoveLockDirectory(env, path);
-  if (!s.ok() && s.err() == ENOTEMPTY) return Status::Ok();  // a holder publishing into it: look again
-  return s;
-}
-
-// Breaks an inspected lock (P3). OK means "look again": the lock was removed,
-// or someone else changed it first.
-Status BreakLock(Env* env, const std::string& path, const LockInspection& seen, Mutant mutant) {
-  Status s = FaultPoint(fault_point::kBeforeBreak, path);
-  if (!s.ok()) return s;
-  if (seen.expired || !BreaksThroughQuarantine(mutant)) return BreakByPath(env, path);
-  auto now = env->StatNoFollow(path);
-  if (!now.ok()) return now.status().IsNotFound() ? Status::Ok() : now.status();
-  if (!now->SameFile(seen.stat)) return Status::Ok();
-
-  std::string quarantine = UniqueName(env, path + kQuarantineInfix);
-  s = env->RenameNoReplace(path, quarantine);
-  if (!s.ok() && s.err() == EINVAL) s = env->Rename(path, quarantine);  // fs without RENAME_NOREPLACE
-  if (!s.ok()) return s.IsNotFound() ? Status::Ok() : s;
-
-  // Did we move the lock we inspected? Its inode is pinned by seen.dirfd().
-  bool same = false;
-  auto moved = env->OpenDir(quarantine);
-  if (moved.ok()) {
-    auto moved_stat = env->StatFd(*moved, quarantine);
-    if (moved_stat.ok() && moved_stat->SameFile(seen.stat)) {
-      std::string ignored;
-      auto owner = ReadRecordFile(env, *moved, kOwnerFile, kMaxOwnerRecordBytes, quarantine, &ignored);
-      auto identity = ReadRecordFile(env, *moved, kIdentityFile, kMaxIdentityBytes, quarantine, &ignored);
-      same = owner == seen.owner_bytes && identity == seen.identity_bytes;
-    }
-    (void)env->CloseDir(*moved);
-  }
-  if (same) {
-    // The lock is out of the way whether or not its remains can be deleted
-    // (a forged lock may hold a subdirectory); the sweep retries those.
-    (void)RemoveLockDirectory(env, quarantine);
-    return Status::Ok();
-  }
-
-  // We moved a lock we did not judge: put it back unless the path is taken
-  // again. If it is, the holder of the moved lock finds out when it verifies
-  // its lock before writing (kLockLost) and the quarantine is swept later.
-  s = env->RenameNoReplace(quarantine, path);
-  if (!s.ok() && s.err() == EINVAL) s = env->Rename(quarantine, path);
-  return Status::Ok();
 }
 
 std::string TimeoutMessage(const std::string& path, const LockOptions& options, const LockInspection* seen) {
@@ -217,55 +89,6 @@ std::string TimeoutMessage(const std::string& path, const LockOptions& options, 
 }
 
 }  // namespace
-
-LockInspection::LockInspection(LockInspection&& o) noexcept
-    : stat(o.stat), state(o.state), pid(o.pid), owner_bytes(std::move(o.owner_bytes)),
-      identity_bytes(std::move(o.identity_bytes)), owner_problem(std::move(o.owner_problem)),
-      age_ns(o.age_ns), breakable(o.breakable), expired(o.expired), env_(o.env_), dirfd_(o.dirfd_) {
-  o.dirfd_ = -1;
-}
-
-LockInspection::~LockInspection() {
-  if (dirfd_ >= 0) (void)env_->CloseDir(dirfd_);
-}
-
-std::string LockInspection::Describe() const {
-  char age[32];
-  std::snprintf(age, sizeof age, "%.1f s", static_cast<double>(age_ns) / 1e9);
-  if (state == OwnerState::kNoRecord) {
-    return std::string("no valid owner record (") + owner_problem + "), unchanged for " + age;
-  }
-  return "held by PID " + std::to_string(pid) + " (" + OwnerStateName(state) + ")";
-}
-
-StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, const LockOptions& options) {
-  auto dirfd = env->OpenDir(lock_path);
-  if (!dirfd.ok()) return dirfd.status();
-  LockInspection seen(env, *dirfd);
-  auto st = env->StatFd(*dirfd, lock_path);
-  if (!st.ok()) return st.status();
-  seen.stat = *st;
-  seen.owner_bytes = ReadRecordFile(env, *dirfd, kOwnerFile, kMaxOwnerRecordBytes, lock_path, &seen.owner_problem);
-  seen.identity_bytes = ReadRecordFile(env, *dirfd, kIdentityFile, kMaxIdentityBytes, lock_path, nullptr);
-  // The pid-only mutant judges by kill(pid, 0) alone, as if no identity
-  // were there; the bytes are still kept for the break's re-verification.
-  seen.state = ClassifyOwner(env, seen.owner_bytes,
-                             ChecksOwnerIdentity(options.mutant) ? seen.identity_bytes : std::nullopt, &seen.pid);
-  if (seen.state == OwnerState::kNoRecord && seen.owner_problem.empty()) {
-    seen.owner_problem = seen.owner_bytes && seen.owner_bytes->empty() ? "empty owner file" : "garbled owner file";
-  }
-  seen.age_ns = env->NowRealtimeNs() - seen.stat.ctime_ns;
-  int64_t grace_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.ownerless_grace).count();
-  const bool grace_over = seen.age_ns >= grace_ns || !WaitsGraceForOwnerlessLock(options.mutant);
-  seen.breakable = seen.state == OwnerState::kDead || seen.state == OwnerState::kRecycled ||
-                   (seen.state == OwnerState::kNoRecord && grace_over);
-  if (BreaksByAge(options.mutant)) {
-    int64_t stale_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.stale_age).count();
-    seen.expired = env->NowRealtimeNs() - seen.stat.mtime_ns > stale_ns;
-    seen.breakable = seen.breakable || seen.expired;
-  }
-  return seen;
-}
 
 StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string& lock_path,
                                                     const LockOptions& options) {
@@ -308,7 +131,7 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
           continue;
         }
         if (seen->breakable) {
-          Status s = BreakLock(env, lock_path, *seen, options.mutant);
+          Status s = internal::BreakLock(env, lock_path, *seen, options.mutant);
           if (!s.ok()) return s;
           continue;
         }
@@ -376,20 +199,6 @@ Status DirLock::RemoveIfOurs() {
   (void)env_->UnlinkAt(dirfd_, kOwnerFile, path_);
   (void)env_->UnlinkAt(dirfd_, kIdentityFile, path_);
   return env_->RemoveDir(path_);
-}
-
-Status RemoveLockDirectory(Env* env, const std::string& path) {
-  auto dirfd = env->OpenDir(path);
-  if (!dirfd.ok()) return dirfd.status().IsNotFound() ? Status::Ok() : dirfd.status();
-  auto names = env->ListDirFd(*dirfd, path);
-  if (names.ok()) {
-    for (const auto& name : *names) {
-      (void)env->UnlinkAt(*dirfd, name, path);  // fails harmlessly on a subdirectory
-    }
-  }
-  (void)env->CloseDir(*dirfd);
-  Status s = env->RemoveDir(path);
-  return s.IsNotFound() ? Status::Ok() : s;
 }
 
 }  // namespace lockharness::protocol
