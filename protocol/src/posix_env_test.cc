@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,34 @@ TEST(PosixEnvWatchTest, TwoWatchersOfOneDirectoryAtOnceBothWake) {
   auto start = std::chrono::steady_clock::now();
   b->Wait(milliseconds(10000));  // the event is queued for b too
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+}
+
+// Open inotify descriptors of this process.
+int InotifyDescriptors() {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code link_ec;
+    if (std::filesystem::read_symlink(entry.path(), link_ec).string() == "anon_inode:inotify") ++n;
+  }
+  return n;
+}
+
+// The cause of issue #15's collapse: a waiter that got the lock closed its
+// watcher, and closing an inotify descriptor with a watch blocks for an SRCU
+// grace period (10-30 ms) while the lock is held. A watcher is pooled
+// instead, and the next wait on the same directory reuses it.
+TEST(PosixEnvWatchTest, DestroyingAWatcherKeepsItsDescriptorForTheNextWait) {
+  TempDir dir;
+  Env* env = Env::Default();
+  auto first = env->WatchDir(dir.path(), "f.lock");
+  ASSERT_NE(first, nullptr);
+  const int open_with_watcher = InotifyDescriptors();
+  first.reset();
+  EXPECT_EQ(InotifyDescriptors(), open_with_watcher) << "the descriptor was closed";
+  auto second = env->WatchDir(dir.path(), "f.lock");
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(InotifyDescriptors(), open_with_watcher) << "a new descriptor instead of the pooled one";
 }
 
 TEST(PosixEnvWatchTest, MissingDirectoryHasNoWatcher) {
