@@ -6,7 +6,7 @@
 //                   [--out DIR] [--op-timeout-ms T] [--nemesis ...] [--setup ...]
 //   lockharness run SCENARIO.toml --impl ... [--seed S] [--out DIR]
 //   lockharness suite DIR --impl ... [--shard K/N] [--seed S] [--out DIR]
-//   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N]
+//   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
 //   lockharness check DIR
 //
@@ -231,6 +231,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   mutants->add_flag("--first-catch", mutants_options.first_catch,
                     "stop each mutant's suite at the first scenario that catches it");
+  mutants->add_option("--mutant-runs", mutants_options.mutant_runs,
+                      "suite runs per mutant with different seeds (time to first catch: their median)")
+      ->check(CLI::Range(1, 1000));
   mutants->add_option("--markdown", mutants_options.markdown, "write the matrix here");
 
   cli::ConformanceOptions conformance_options;

@@ -2,7 +2,9 @@
 
 #include "src/cli/mutants_command.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -57,9 +59,24 @@ std::string Cell(const ScenarioOutcome* o) {
 
 struct Row {
   std::string mutant;
-  SuiteOutcome outcome;
+  SuiteOutcome outcome;  // the first run's (the files' seeds): the matrix
   bool caught = false;
+  int runs = 0;
+  std::vector<double> catch_seconds;  // per run that caught it: suite start to the end of the first catch
 };
+
+// "4.1 s (3 of 3 runs)": the median time to the first catch over the runs
+// that caught the mutant; "-" if none did.
+std::string TimeToCatch(const Row& row) {
+  if (row.catch_seconds.empty()) return "-";
+  std::vector<double> t = row.catch_seconds;
+  std::sort(t.begin(), t.end());
+  const size_t n = t.size();
+  const double median = n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f s (%zu of %d runs)", median, n, row.runs);
+  return buf;
+}
 
 std::string Markdown(const std::vector<std::string>& scenarios,
                      const std::vector<Row>& rows, const std::vector<SuiteOutcome>& reference,
@@ -67,9 +84,9 @@ std::string Markdown(const std::vector<std::string>& scenarios,
   std::ostringstream md;
   md << "| mutant |";
   for (const std::string& s : scenarios) md << " " << s << " |";
-  md << " caught |\n|---|";
+  md << " caught | first caught after |\n|---|";
   for (size_t i = 0; i < scenarios.size(); ++i) md << "---|";
-  md << "---|\n";
+  md << "---|---|\n";
   for (const Row& row : rows) {
     md << "| `" << row.mutant << "` |";
     for (const std::string& s : scenarios) {
@@ -79,13 +96,21 @@ std::string Markdown(const std::vector<std::string>& scenarios,
       }
       md << " " << Cell(found) << " |";
     }
-    md << " " << (row.caught ? "yes" : "**NO**") << " |\n";
+    md << " " << (row.caught ? "yes" : "**NO**") << " | " << TimeToCatch(row) << " |\n";
   }
   md << "\nReference (`lockreg` without a mutant): " << reference_passed << " of "
      << reference.size() << " suite runs passed every scenario";
   if (!reference.empty()) md << " (seeds: the files' own, then 1001..." << (1000 + reference.size() - 1) << ")";
   md << ".\n\nCells name the checker that found a violation; `-`: the scenario passed "
-        "(not caught there); `?`: verdict unknown; empty: not run (stopped at the first catch).\n";
+        "(not caught there); `?`: verdict unknown; empty: not run (stopped at the first catch). "
+        "`first caught after`: wall time from the start of the mutant's suite run to the end of "
+        "the first scenario that caught it (scenarios run in file order), median over the runs "
+        "that caught it";
+  if (!rows.empty() && rows.front().runs > 1) {
+    md << " (" << rows.front().runs << " runs: the files' seeds, then 1001..." << (1000 + rows.front().runs - 1)
+       << "; the cells show the first run)";
+  }
+  md << ".\n";
   return md.str();
 }
 
@@ -126,20 +151,32 @@ int MutantsCommand(const MutantsOptions& options) {
 
   std::vector<Row> rows;
   for (const std::string& mutant : mutants) {
-    SuiteRunOptions run;
-    run.files = *files;
-    run.impl = Template(options.lockreg, mutant);
-    run.out_dir = options.out_dir / ("mutant-" + mutant);
-    if (options.first_catch) {
-      run.stop_after = [](const ScenarioOutcome& o) { return !o.caught_by.empty(); };
-    }
-    std::cout << "== mutant " << mutant << std::endl;
     Row row;
     row.mutant = mutant;
-    row.outcome = RunScenarios(run);
-    if (!row.outcome.error.empty()) return Fail(row.outcome.error);
-    for (const ScenarioOutcome& o : row.outcome.scenarios) {
-      row.caught = row.caught || !o.caught_by.empty();
+    for (int k = 0; k < options.mutant_runs; ++k) {
+      SuiteRunOptions run;
+      run.files = *files;
+      run.impl = Template(options.lockreg, mutant);
+      run.out_dir = options.out_dir / ("mutant-" + mutant + (k > 0 ? "-run-" + std::to_string(k + 1) : ""));
+      if (k > 0) run.seed = 1000 + static_cast<uint64_t>(k);
+      const auto started = std::chrono::steady_clock::now();
+      std::optional<double> caught_at;
+      run.stop_after = [&](const ScenarioOutcome& o) {
+        if (o.caught_by.empty()) return false;
+        if (!caught_at) caught_at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return options.first_catch;
+      };
+      std::cout << "== mutant " << mutant;
+      if (options.mutant_runs > 1) std::cout << ", run " << (k + 1) << " of " << options.mutant_runs;
+      std::cout << std::endl;
+      SuiteOutcome outcome = RunScenarios(run);
+      if (!outcome.error.empty()) return Fail(outcome.error);
+      ++row.runs;
+      if (caught_at) row.catch_seconds.push_back(*caught_at);
+      if (k == 0) {
+        for (const ScenarioOutcome& o : outcome.scenarios) row.caught = row.caught || !o.caught_by.empty();
+        row.outcome = std::move(outcome);
+      }
     }
     rows.push_back(std::move(row));
   }

@@ -7,7 +7,10 @@
 // violation there (or the protocol lint, where the scenario expects a clean
 // lint). Prints the matrix mutant x scenario naming the checker that caught
 // it, optionally writes it as Markdown, and exits 0 only when every mutant
-// is caught and every reference run passes (no false positive).
+// is caught and every reference run passes (no false positive). For each
+// mutant it also reports the wall time from the start of its suite run to the
+// end of the first scenario that caught it, the median over `mutant_runs`
+// runs with different seeds: what finding that bug costs with this suite.
 
 #ifndef LOCKHARNESS_HARNESS_SRC_CLI_MUTANTS_COMMAND_H_
 #define LOCKHARNESS_HARNESS_SRC_CLI_MUTANTS_COMMAND_H_
@@ -25,6 +28,8 @@ struct MutantsOptions {
   std::vector<std::string> mutants;       // empty: every mutant lockreg lists
   int reference_runs = 20;                // seeds: the files' own, then 1001, 1002...
   bool first_catch = false;               // stop a mutant's suite at its first catch
+  int mutant_runs = 1;                    // suite runs per mutant: the files' seeds, then 1001...
+                                          // (the matrix shows the first; timing takes the median)
   std::filesystem::path markdown;         // write the matrix here if set
   std::string command_line;               // quoted in the Markdown
 };
