@@ -28,6 +28,14 @@ if(TARGET lockharness_history)
     src/runner/workload_test.cc
     src/runner/recorder_test.cc
   )
+
+  # The run-configuration codec (run_config.h): scenario files, flags,
+  # run.json and the replay line. The checkers read run.json through it.
+  add_library(lockharness_run_config STATIC src/runner/run_config.cc)
+  target_include_directories(lockharness_run_config PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(lockharness_run_config PUBLIC
+    lockharness_workload lockharness_process lockharness_interposer nlohmann_json::nlohmann_json)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/run_config_test.cc)
 endif()
 
 if(TARGET lockharness_workload AND TARGET lockharness_checkers)
@@ -46,7 +54,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner PUBLIC
-    lockharness_process lockharness_workload lockharness_checkers
+    lockharness_process lockharness_workload lockharness_run_config lockharness_checkers
     lockharness_interposer lockharness_report nlohmann_json::nlohmann_json)
 
   add_executable(lockharness
@@ -73,7 +81,7 @@ if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_runner_test ${LOCKHARNESS_RUNNER_EXISTING_TESTS})
   target_include_directories(lockharness_runner_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner_test PRIVATE lockharness_process GTest::gmock GTest::gtest_main)
-  foreach(lib lockharness_workload lockharness_runner)
+  foreach(lib lockharness_workload lockharness_run_config lockharness_runner)
     if(TARGET ${lib})
       target_link_libraries(lockharness_runner_test PRIVATE ${lib})
     endif()
