@@ -134,10 +134,6 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
 
 }  // namespace
 
-std::string_view ModeName(Mode mode) {
-  return mode == Mode::kWorker ? "worker" : "per-op";
-}
-
 nlohmann::json RunOutcome::ToJson() const {
   static const char* const kNames[] = {"completed", "not-runnable", "interrupted",
                                        "harness-error"};

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/workload.h"
@@ -488,6 +489,11 @@ const std::vector<RunField>& Table() {
 }
 
 }  // namespace
+
+// Here rather than in run.cc: the checkers read run.json without the runner.
+std::string_view ModeName(Mode mode) {
+  return mode == Mode::kWorker ? "worker" : "per-op";
+}
 
 std::string IntegerRangeText(int64_t min, int64_t max) {
   if (max == std::numeric_limits<int64_t>::max()) return "an integer >= " + std::to_string(min);
