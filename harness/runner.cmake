@@ -57,17 +57,6 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     lockharness_process lockharness_workload lockharness_run_config lockharness_checkers
     lockharness_interposer lockharness_report nlohmann_json::nlohmann_json)
 
-  add_executable(lockharness
-    src/main.cc
-    src/cli/common.cc
-    src/cli/fault_flags.cc
-    src/cli/run_once.cc
-    src/cli/suite_runner.cc
-    src/cli/mutants_command.cc
-    src/cli/conformance_command.cc
-  )
-  target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario CLI11::CLI11)
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
 endif()
 

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "src/cli/suite_runner.h"
+
 namespace lockharness::harness::cli {
 
 struct ConformanceOptions {
@@ -36,6 +38,24 @@ struct ConformanceOptions {
 };
 
 int ConformanceCommand(const ConformanceOptions& options);
+
+struct Adapter {
+  std::string name;
+  std::string description;
+  std::string per_op;
+  std::string worker;  // empty: no worker mode
+};
+
+struct ConformanceRow {
+  Adapter adapter;
+  std::string not_runnable;  // empty: runnable, judged in `outcomes`
+  std::vector<ScenarioOutcome> outcomes;
+};
+
+// The matrix adapter x scenario, then every result other than pass with
+// its replay command (file and implementation shell-quoted).
+std::string ConformanceMarkdown(const std::vector<std::string>& scenarios,
+                                const std::vector<ConformanceRow>& rows);
 
 }  // namespace lockharness::harness::cli
 
