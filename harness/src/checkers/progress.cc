@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "lockharness/harness/checkers/names.h"
+
 namespace lockharness::harness {
 namespace {
 
@@ -84,7 +86,7 @@ class TakeoverCheck {
 CheckerReport CheckProgress(const RunArtifacts& run,
                             const OperationIndex& index) {
   CheckerReport report;
-  report.checker = "progress";
+  report.checker = kProgressChecker;
   const CheckLimits& limits = run.limits;
   int64_t counts[4] = {0, 0, 0, 0};
   std::vector<int64_t> latencies;
