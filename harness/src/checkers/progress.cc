@@ -28,7 +28,10 @@ int64_t Percentile(std::vector<int64_t>* values, double fraction) {
 bool IsHolderKill(const Event& event) {
   if (event.type != EventType::kFault) return false;
   if (event.fault == "forged-lock") return true;
-  return event.fault == "sigkill" && event.target.find("holder") != std::string::npos;
+  if (event.fault != "sigkill") return false;
+  // Histories written before fault events had a kind: their target text.
+  if (event.kind.empty()) return event.target.find("holder") != std::string::npos;
+  return event.kind == "kill-holder";
 }
 
 struct Write {
