@@ -544,7 +544,9 @@ void ExpectReplaySameSchedule(E2eTest* test, const HarnessResult& first,
     ++writers_b[{e.value("kind", ""), e.value("writer", -2)}];
   }
   EXPECT_EQ(kinds_a, kinds_b);
-  if (same_writers) EXPECT_EQ(writers_a, writers_b);
+  if (same_writers) {
+    EXPECT_EQ(writers_a, writers_b);
+  }
   for (const auto* events : {&a, &b}) {
     for (const auto& e : *events) {
       EXPECT_GE(e.value("writer", -2), e.value("kind", "") == "backdate-lock" ? -1 : 0) << e;

@@ -124,7 +124,7 @@ TEST(ReplayLine, CarriesEveryKindOfOption) {
   const std::string replay = runner::ReplayCommand(runner::RunConfigJson(o, "now"));
   for (const char* flag : {"--nemesis kill-holder:count=5,interval_ms=100,jitter_ms=0,start_ms=20",
                            "--setup dead-owner-lock:age_ms=60000",
-                           "--faults 'lh/rename/registry=kill,once'", "--trace",
+                           "--faults lh/rename/registry=kill,once", "--trace",
                            "--stale-ms 1000", "--fleet 'a {registry}' --fleet 'b {registry}'",
                            "--env TZ=UTC", "--reader-interval-us 50", "--run-timeout-ms 40000",
                            "--value-bytes 500", "--seed 99"}) {
