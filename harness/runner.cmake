@@ -40,7 +40,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/forge.cc
     src/runner/nemesis_runner.cc
     src/runner/run.cc
-    src/runner/report.cc
+    src/report/run_report.cc
   )
   target_include_directories(lockharness_runner
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
@@ -60,7 +60,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   )
   target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario CLI11::CLI11)
-  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc)
 endif()
 
 if(LOCKHARNESS_BUILD_TESTS)
