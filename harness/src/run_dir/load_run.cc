@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/run_dir/load_run.h"
+#include "lockharness/harness/run_dir/files.h"
 
 namespace lockharness::harness {
 namespace {
@@ -49,7 +50,7 @@ bool ReadMillis(const nlohmann::json& config, const char* field,
 std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
                                              std::string* error) {
   RunArtifacts run;
-  const fs::path config_path = dir / "run.json";
+  const fs::path config_path = dir / run_files::kRunConfig;
   std::string text;
   if (!ReadWholeFile(config_path, &text, error)) return std::nullopt;
   nlohmann::json config;
@@ -69,7 +70,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
                   &run.limits.takeover_bound_ns, error)) {
     return std::nullopt;
   }
-  std::string registry = "registry/sandboxes.json";
+  std::string registry = run_files::RegistryRelativePath();
   if (auto it = config.find("registry"); it != config.end()) {
     if (!it->is_string() || it->get<std::string>().empty()) {
       *error = config_path.string() + ": field 'registry' must be a path";
@@ -87,7 +88,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
 
-  if (!ReadHistoryFile(dir / "history.jsonl", &run.history, error)) {
+  if (!ReadHistoryFile(dir / run_files::kHistory, &run.history, error)) {
     return std::nullopt;
   }
 
@@ -118,7 +119,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
       }
     }
   }
-  const fs::path forged = dir / "setup" / "corrupt-registry.bytes";
+  const fs::path forged = dir / run_files::kSetupDir / run_files::kForgedCorruptRegistry;
   if (fs::exists(forged, ec)) {
     std::string bytes;
     if (!ReadWholeFile(forged, &bytes, error)) return std::nullopt;
@@ -137,7 +138,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   }
 
   // The interposer's trace is optional: runs without LD_PRELOAD have none.
-  const fs::path trace_path = dir / "trace.jsonl";
+  const fs::path trace_path = dir / run_files::kTrace;
   if (fs::exists(trace_path, ec)) {
     run.trace = interposer::ReadTraceFile(trace_path.string(), error);
     if (!run.trace) return std::nullopt;

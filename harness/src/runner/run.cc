@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/interposer/environment.h"
@@ -46,7 +47,7 @@ bool PrepareRunDirectory(const fs::path& dir, std::string* error) {
       return false;
     }
   }
-  for (const fs::path& d : {dir, dir / "registry", dir / "logs"}) {
+  for (const fs::path& d : {dir, dir / run_files::kRegistryDir, dir / run_files::kLogsDir}) {
     fs::create_directories(d, ec);
     if (ec) {
       *error = "cannot create " + d.string() + ": " + ec.message();
@@ -121,7 +122,7 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
   settings.library = interposer::InterposeLibraryPath();
   settings.registry = registry.string();
   settings.faults = options.interposer_faults;
-  if (options.trace) settings.trace = (dir / "trace.jsonl").string();
+  if (options.trace) settings.trace = (dir / run_files::kTrace).string();
   auto preload = interposer::InterposerEnvironment(settings, error);
   if (!preload) {
     *error = "interposer: " + *error;
@@ -163,7 +164,7 @@ nlohmann::json RunConfigJson(const RunOptions& options, const std::string& start
   j["readers"] = options.readers;
   j["op_timeout_ms"] = options.op_timeout_ms;
   j["takeover_bound_ms"] = options.takeover_bound_ms;
-  j["registry"] = "registry/sandboxes.json";
+  j["registry"] = run_files::RegistryRelativePath();
   j["started_at"] = started_at;
   j["mix"] = FormatOpMix(options.mix);
   j["value_bytes"] = options.value_bytes;
@@ -215,8 +216,8 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   if (!PrepareRunDirectory(dir, &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
-  const fs::path registry = dir / "registry" / "sandboxes.json";
-  std::unique_ptr<Recorder> recorder = Recorder::Open(dir / "history.jsonl", &error);
+  const fs::path registry = dir / run_files::kRegistryDir / run_files::kRegistryName;
+  std::unique_ptr<Recorder> recorder = Recorder::Open(dir / run_files::kHistory, &error);
   if (!recorder) return Failed(RunOutcome::Status::kHarnessError, error);
 
   RunContext context;
@@ -224,7 +225,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   // The run clock's origin as an absolute CLOCK_MONOTONIC reading, so that
   // file-system traces (absolute times) line up with the history.
   config["monotonic_origin_ns"] = context.clock.start_ns();
-  if (!WriteFile(dir / "run.json", config.dump(2) + "\n", &error)) {
+  if (!WriteFile(dir / run_files::kRunConfig, config.dump(2) + "\n", &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   bool not_runnable = false;
@@ -356,7 +357,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   } else if (std::string why = health.NotRunnableReason(); !why.empty() && !expect_refusals) {
     outcome.status = RunOutcome::Status::kNotRunnable;
     outcome.reason = "implementation not runnable: " + why + " (see " +
-                     (dir / "logs").string() + ")";
+                     (dir / run_files::kLogsDir).string() + ")";
   } else if (std::string write_error = recorder->error(); !write_error.empty()) {
     outcome.status = RunOutcome::Status::kHarnessError;
     outcome.reason = write_error;
