@@ -20,7 +20,7 @@
 //   {"type":"read","id":-1,"process":70,"writer":-1,"pid":4300,"t":1400000,
 //    "valid":false,"error":"parse error at byte 17"}
 //   {"type":"fault","id":-1,"process":-1,"writer":-1,"pid":4242,"t":1500000,
-//    "fault":"sigkill","target":"lock holder"}
+//    "fault":"sigkill","target":"kill-holder: lock holder, writer 3"}
 // `t`, `lock_acquired` and `lock_released` are CLOCK_MONOTONIC nanoseconds
 // since the start of the run. `process` is the harness's index of the process
 // slot; `writer` the workload's writer index (-1 for readers and the harness).
