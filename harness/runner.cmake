@@ -51,6 +51,12 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     lockharness_process lockharness_workload lockharness_checkers
     lockharness_interposer lockharness_report nlohmann_json::nlohmann_json)
 
+  # The adapter catalog reader, a library of its own for the fuzz target.
+  add_library(lockharness_catalog STATIC src/cli/catalog.cc)
+  target_include_directories(lockharness_catalog
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(lockharness_catalog PUBLIC nlohmann_json::nlohmann_json)
+
   add_executable(lockharness
     src/main.cc
     src/cli/common.cc
@@ -61,7 +67,8 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/cli/conformance_command.cc
   )
   target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario CLI11::CLI11)
+  target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario
+    lockharness_catalog CLI11::CLI11)
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
 endif()
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/scenario/suite.h"
+#include "src/cli/catalog.h"
 #include "src/cli/common.h"
 #include "src/cli/suite_runner.h"
 
@@ -18,50 +19,6 @@ namespace lockharness::harness::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Adapter {
-  std::string name;
-  std::string description;
-  std::string per_op;
-  std::string worker;  // empty: no worker mode
-};
-
-// Templates name the default build as "build/..."; LOCKHARNESS_BUILD_DIR
-// moves it (as for the catalog's probe.sh and run.sh).
-std::string Relocate(const std::string& command) {
-  const char* dir = std::getenv("LOCKHARNESS_BUILD_DIR");
-  if (dir == nullptr || *dir == '\0' || command.rfind("build/", 0) != 0) return command;
-  return std::string(dir) + "/" + command.substr(6);
-}
-
-std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::string* error) {
-  auto catalog = ReadJsonFile(path, error);
-  if (!catalog) return std::nullopt;
-  auto list = catalog->find("adapters");
-  if (list == catalog->end() || !list->is_array()) {
-    *error = path.string() + ": no \"adapters\" array";
-    return std::nullopt;
-  }
-  std::vector<Adapter> adapters;
-  for (const nlohmann::json& entry : *list) {
-    Adapter a;
-    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
-        !entry.contains("per_op") || !entry["per_op"].is_string()) {
-      *error = path.string() + ": every adapter needs string \"name\" and \"per_op\"";
-      return std::nullopt;
-    }
-    a.name = entry["name"];
-    a.per_op = Relocate(entry["per_op"]);
-    if (entry.contains("worker") && entry["worker"].is_string()) {
-      a.worker = Relocate(entry["worker"]);
-    }
-    if (entry.contains("description") && entry["description"].is_string()) {
-      a.description = entry["description"];
-    }
-    adapters.push_back(std::move(a));
-  }
-  return adapters;
-}
 
 // "" if runnable, else the probe's reason.
 std::string Probe(const fs::path& probe, const std::string& name) {
