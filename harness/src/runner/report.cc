@@ -12,6 +12,7 @@
 #include "lockharness/harness/report/junit.h"
 #include "lockharness/harness/report/timeline.h"
 #include "lockharness/harness/runner/command.h"
+#include "lockharness/harness/runner/safe_files.h"
 
 namespace lockharness::harness::runner {
 namespace {
@@ -310,13 +311,7 @@ bool WriteReportFiles(const std::filesystem::path& dir, const nlohmann::json& re
       {"timeline.html", TimelineFor(dir, report, history)},
   };
   for (const auto& [name, text] : files) {
-    std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      *error = "cannot write " + (dir / name).string();
-      return false;
-    }
+    if (!WriteFileNoFollow(dir / name, text, error)) return false;
   }
   return true;
 }
