@@ -40,4 +40,17 @@ for scenario in mixed-fleet interposer-kill-on-rename; do
 done
 grep -q "$prefix/share/lockharness/adapters/python/registry_adapter.py" "$tmp/runs/mixed-fleet/run.json" ||
   fail "mixed fleet did not use the installed adapter"
+
+# A suite from another version (a key this one does not know) is refused
+# with file, line and key.
+mkdir "$tmp/newer"
+cp "$smoke/suite.toml" "$tmp/newer/"
+printf 'expect = "valid"\n[workload]\nwriters = 2\nops = 2\nfuture_key = 1\n' >"$tmp/newer/newer.toml"
+status=0
+"$prefix/bin/lockharness" suite "$tmp/newer" --impl "$prefix/bin/lockreg --file {registry}" \
+  --out "$tmp/runs/newer" >"$tmp/newer.log" 2>&1 || status=$?
+cat "$tmp/newer.log"
+[ "$status" -eq 2 ] || fail "suite with an unknown key: exit $status, expected 2"
+grep -q "$tmp/newer/newer.toml:5:1: unknown key 'future_key' in \[workload\]" "$tmp/newer.log" ||
+  fail "unknown key not reported with file, line and key"
 echo "PASS"
