@@ -192,6 +192,11 @@ int main(int argc, char** argv) {
   run->add_option("--faults", options.interposer_faults,
                   "interposer fault specs, e.g. 'lh/rename/registry=errno:EIO,prob:0.2'");
   run->add_flag("--trace", options.trace, "record a file-system trace (trace.jsonl)");
+  run->add_flag("--observe,!--no-observe", options.observe,
+                "record the trace whenever the implementation can be interposed (default)");
+  run->add_option("--lock-path", options.lock_path,
+                  "the implementation's lock path, in the registry's directory "
+                  "(default {registry}.lock)");
   run->add_option("--stale-ms", options.stale_ms,
                   "passed to the implementation as LOCKHARNESS_STALE_MS")
       ->check(CLI::Range(int64_t{0}, int64_t{3600000}));

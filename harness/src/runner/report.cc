@@ -236,6 +236,10 @@ std::string ReplayCommand(const nlohmann::json& run_config) {
     command += " --value-bytes " + std::to_string(Get<int>(run_config, "value_bytes", 0));
   }
   command += " --seed " + std::to_string(Get<uint64_t>(run_config, "seed", 0));
+  if (!Get<bool>(run_config, "observe", true)) command += " --no-observe";
+  if (run_config.contains("lock_path")) {
+    command += " --lock-path " + QuoteWord(Get<std::string>(run_config, "lock_path", ""));
+  }
   return command;
 }
 

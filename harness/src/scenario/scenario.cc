@@ -152,9 +152,11 @@ bool ReadEnv(TomlReader& r, const toml::table& t, Scenario* s) {
 
 bool ReadInterposer(TomlReader& r, const toml::table& t, Scenario* s) {
   constexpr std::string_view kCtx = "[interposer]";
-  if (!r.CheckKeys(t, kCtx, {"faults", "trace"}) ||
+  if (!r.CheckKeys(t, kCtx, {"faults", "trace", "observe", "lock_path"}) ||
       !r.String(t, kCtx, "faults", &s->run.interposer_faults) ||
-      !r.Bool(t, kCtx, "trace", &s->run.trace)) {
+      !r.Bool(t, kCtx, "trace", &s->run.trace) ||
+      !r.Bool(t, kCtx, "observe", &s->run.observe) ||
+      !r.String(t, kCtx, "lock_path", &s->run.lock_path)) {
     return false;
   }
   if (s->run.interposer_faults.empty()) return true;
