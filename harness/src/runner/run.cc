@@ -110,18 +110,20 @@ std::optional<std::vector<std::string>> PrepareCommand(const std::string& label,
 // The environment every implementation process shares: the stale threshold,
 // the scenario's variables and the interposer's settings.
 bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
-                       const fs::path& registry, std::vector<std::string>* env,
+                       const fs::path& registry, bool record_trace,
+                       const std::string& lock_path, std::vector<std::string>* env,
                        std::string* error) {
   if (options.stale_ms > 0) {
     env->push_back("LOCKHARNESS_STALE_MS=" + std::to_string(options.stale_ms));
   }
   env->insert(env->end(), options.env.begin(), options.env.end());
-  if (options.interposer_faults.empty() && !options.trace) return true;
+  if (options.interposer_faults.empty() && !record_trace) return true;
   interposer::InterposerSettings settings;
   settings.library = interposer::InterposeLibraryPath();
   settings.registry = registry.string();
   settings.faults = options.interposer_faults;
-  if (options.trace) settings.trace = (dir / "trace.jsonl").string();
+  settings.lock_path = lock_path;
+  if (record_trace) settings.trace = (dir / "trace.jsonl").string();
   auto preload = interposer::InterposerEnvironment(settings, error);
   if (!preload) {
     *error = "interposer: " + *error;
@@ -132,6 +134,25 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
 }
 
 }  // namespace
+
+std::optional<fs::path> ResolveLockPath(const std::string& lock_path, const fs::path& registry,
+                                        std::string* error) {
+  const fs::path dir = registry.parent_path();
+  if (lock_path.empty()) return fs::path(registry.string() + ".lock");
+  std::string text = lock_path;
+  for (size_t at; (at = text.find("{registry}")) != std::string::npos;) {
+    text.replace(at, 10, registry.string());
+  }
+  fs::path path = fs::path(text).is_absolute() ? fs::path(text) : dir / text;
+  path = path.lexically_normal();
+  if (path.parent_path() != dir || path == registry || !path.has_filename()) {
+    *error = "--lock-path '" + lock_path + "' names " + path.string() +
+             ", which is not a file directly in the registry's directory " + dir.string() +
+             " (the harness never touches files outside its run directory)";
+    return std::nullopt;
+  }
+  return path;
+}
 
 std::string_view ModeName(Mode mode) {
   return mode == Mode::kWorker ? "worker" : "per-op";
@@ -199,6 +220,8 @@ nlohmann::json RunConfigJson(const RunOptions& options, const std::string& start
   if (options.stale_ms > 0) j["stale_ms"] = options.stale_ms;
   if (!options.interposer_faults.empty()) j["interposer_faults"] = options.interposer_faults;
   if (options.trace) j["trace"] = true;
+  if (!options.observe) j["observe"] = false;
+  if (!options.lock_path.empty()) j["lock_path"] = options.lock_path;
   if (options.run_timeout_ms > 0) j["run_timeout_ms"] = options.run_timeout_ms;
   return j;
 }
@@ -244,24 +267,48 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     }
     context.fleet_argv.push_back(std::move(*fleet_argv));
   }
-  if (!SharedEnvironment(options, dir, registry, &context.shared_env, &error)) {
-    return Failed(RunOutcome::Status::kHarnessError, error);
-  }
-  context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
-  if (!options.interposer_faults.empty() || options.trace) {
-    // A program the preload library cannot see into would give a clean
-    // pass from a run in which no fault could fire: say so instead.
+  const std::optional<fs::path> lock_path = ResolveLockPath(options.lock_path, registry, &error);
+  if (!lock_path) return Failed(RunOutcome::Status::kHarnessError, error);
+  // Observation is the default: every run of a program the preload library
+  // can see into records the trace. Faults and --trace need it; without
+  // them a program it cannot see into runs unobserved, and run.json says so.
+  const bool interposer_required = !options.interposer_faults.empty() || options.trace;
+  std::string not_interposable;
+  if (interposer_required || options.observe) {
     std::vector<const std::vector<std::string>*> commands = {&context.argv};
     for (const auto& member : context.fleet_argv) commands.push_back(&member);
     for (const auto* command : commands) {
       const interposer::InterposeCheck check = interposer::CheckInterposable((*command)[0]);
       if (!check.interposable) {
-        return Failed(RunOutcome::Status::kNotRunnable,
-                      "cannot interpose " + check.program + ": " + check.reason +
-                          " (interposer faults or --trace need a dynamically linked program)");
+        not_interposable = "cannot interpose " + check.program + ": " + check.reason;
+        break;
       }
     }
   }
+  if (interposer_required && !not_interposable.empty()) {
+    // A program the preload library cannot see into would give a clean
+    // pass from a run in which no fault could fire: say so instead.
+    return Failed(RunOutcome::Status::kNotRunnable,
+                  not_interposable +
+                      " (interposer faults or --trace need a dynamically linked program)");
+  }
+  const bool record_trace =
+      options.trace || (options.observe && not_interposable.empty());
+  nlohmann::json observation = {{"recorded", record_trace}, {"lock_path", lock_path->string()}};
+  if (!record_trace) {
+    observation["reason"] = !options.observe ? "observation switched off (--no-observe)"
+                                             : not_interposable;
+  }
+  config["observation"] = observation;
+  if (!WriteFile(dir / "run.json", config.dump(2) + "\n", &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
+  }
+  if (!SharedEnvironment(options, dir, registry, record_trace,
+                         options.lock_path.empty() ? "" : lock_path->string(),
+                         &context.shared_env, &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
+  }
+  context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
 
   WorkloadOptions workload;
   workload.seed = options.seed;
