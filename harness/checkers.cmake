@@ -17,6 +17,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/trace_timeline.cc
   src/checkers/trace_mutual_exclusion.cc
   src/checkers/protocol_lint.cc
+  src/checkers/observed_exclusion.cc
   src/checkers/check_all.cc
   src/checkers/fault_checks.cc
   src/checkers/report_format.cc
@@ -48,6 +49,7 @@ if(LOCKHARNESS_BUILD_TESTS)
     src/checkers/trace_timeline_test.cc
     src/checkers/trace_mutual_exclusion_test.cc
     src/checkers/protocol_lint_test.cc
+    src/checkers/observed_exclusion_test.cc
     src/checkers/check_all_test.cc
     src/load_run_test.cc
   )

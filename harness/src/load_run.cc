@@ -77,6 +77,8 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     }
     registry = it->get<std::string>();
   }
+  run.trace_requested = config.value("trace", false) || config.contains("interposer_faults") ||
+                        !config.contains("observation");
   if (auto it = config.find("monotonic_origin_ns"); it != config.end()) {
     if (!it->is_number_integer()) {
       *error = config_path.string() + ": field 'monotonic_origin_ns' must be an integer";
