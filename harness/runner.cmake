@@ -37,6 +37,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/worker_writer.cc
     src/runner/reader.cc
     src/runner/holder.cc
+    src/runner/holder_oracle.cc
     src/runner/forge.cc
     src/runner/nemesis_runner.cc
     src/runner/run.cc
@@ -60,7 +61,8 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   )
   target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario CLI11::CLI11)
-  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc
+    src/runner/holder_oracle_test.cc)
 endif()
 
 if(LOCKHARNESS_BUILD_TESTS)
