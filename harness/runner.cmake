@@ -39,6 +39,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/holder.cc
     src/runner/forge.cc
     src/runner/nemesis_runner.cc
+    src/runner/placement.cc
     src/runner/run.cc
     src/runner/report.cc
   )
@@ -48,6 +49,11 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   target_link_libraries(lockharness_runner PUBLIC
     lockharness_process lockharness_workload lockharness_checkers
     lockharness_interposer lockharness_report nlohmann_json::nlohmann_json)
+  # Writer placement (placement.h): the exec wrapper that makes namespaces.
+  add_executable(lockharness-placer src/placer/placer.cc)
+  add_dependencies(lockharness_runner lockharness-placer)
+  target_compile_definitions(lockharness_runner PRIVATE
+    LOCKHARNESS_PLACER_PROGRAM="$<TARGET_FILE:lockharness-placer>")
 
   add_executable(lockharness
     src/main.cc

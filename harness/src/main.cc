@@ -199,6 +199,11 @@ int main(int argc, char** argv) {
                   "mixed fleet, repeatable: writer w runs the (w mod n)-th template; "
                   "{impl} stands for --impl");
   run->add_option("--env", options.env, "KEY=VALUE for the implementation, repeatable");
+  std::string placement = "same";
+  run->add_option("--placement", placement,
+                  "where writers run: same, pid-namespace (own PID namespace each), host (a simulated "
+                  "host each), mixed (w mod 3: same, pid-namespace, host)")
+      ->check(CLI::IsMember({"same", "pid-namespace", "host", "mixed"}));
   run->add_option("--run-timeout-ms", options.run_timeout_ms,
                   "stop the whole run after this long (verdict unknown)")
       ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
@@ -296,6 +301,7 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) {
       options.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
+      options.placement = *runner::ParsePlacement(placement);
       options.out_dir = out_dir;
       std::string error;
       for (const std::string& flag : nemesis_flags) {

@@ -235,6 +235,9 @@ std::string ReplayCommand(const nlohmann::json& run_config) {
   if (Get<int>(run_config, "value_bytes", 0) > 0) {
     command += " --value-bytes " + std::to_string(Get<int>(run_config, "value_bytes", 0));
   }
+  if (run_config.contains("placement")) {
+    command += " --placement " + Get<std::string>(run_config, "placement", "same");
+  }
   command += " --seed " + std::to_string(Get<uint64_t>(run_config, "seed", 0));
   return command;
 }

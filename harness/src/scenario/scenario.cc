@@ -67,7 +67,7 @@ bool ReadWorkload(TomlReader& r, const toml::table& t, Scenario* s) {
   constexpr std::string_view kCtx = "[workload]";
   if (!r.CheckKeys(t, kCtx,
                    {"mode", "writers", "ops", "readers", "mix", "value_bytes",
-                    "seed", "reader_interval_us", "fleet"})) {
+                    "seed", "reader_interval_us", "fleet", "placement"})) {
     return false;
   }
   runner::RunOptions& run = s->run;
@@ -98,6 +98,9 @@ bool ReadWorkload(TomlReader& r, const toml::table& t, Scenario* s) {
     }
     run.mix = *parsed;
   }
+  std::string placement(runner::PlacementName(run.placement));
+  if (!r.String(t, kCtx, "placement", &placement, {"same", "pid-namespace", "host", "mixed"})) return false;
+  run.placement = *runner::ParsePlacement(placement);
   if (!r.StringArray(t, kCtx, "fleet", &run.fleet)) return false;
   // Split now as the runner will, so a quoting mistake points at its line.
   for (size_t i = 0; i < run.fleet.size(); ++i) {
