@@ -84,6 +84,13 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     }
     run.monotonic_origin_ns = it->get<int64_t>();
   }
+  if (auto it = config.find("placement"); it != config.end()) {
+    if (!it->is_string()) {
+      *error = config_path.string() + ": field 'placement' must be a string";
+      return std::nullopt;
+    }
+    run.writers_in_own_pid_namespaces = it->get<std::string>() != "same";
+  }
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
 
