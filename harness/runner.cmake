@@ -47,7 +47,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner PUBLIC
     lockharness_process lockharness_workload lockharness_checkers
-    lockharness_interposer lockharness_report nlohmann_json::nlohmann_json)
+    lockharness_interposer lockharness_report lockharness_install nlohmann_json::nlohmann_json)
 
   add_executable(lockharness
     src/main.cc
@@ -59,7 +59,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/cli/conformance_command.cc
   )
   target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario CLI11::CLI11)
+  target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario lockharness_install CLI11::CLI11)
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
 endif()
 

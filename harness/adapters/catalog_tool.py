@@ -16,8 +16,11 @@ Used through probe.sh and run.sh beside it. Environment:
                                "build/" in templates and commands (default: build)
   LOCKHARNESS                  the lockharness binary (default:
                                $LOCKHARNESS_BUILD_DIR/harness/lockharness)
-Paths in the catalog are relative to the repository root. Standard library
-only, so it runs under any python3.
+Paths in the catalog are relative to the repository root; installed (beside
+share/lockharness/adapters, as `cmake --install` and the .deb put it),
+"harness/adapters/X" is X here and "build/protocol/lockreg" the installed
+lockreg, as for lockharness itself. Standard library only, so it runs under
+any python3.
 """
 
 import json
@@ -28,7 +31,10 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+# A checkout has ROOT/harness/adapters; an install P/share/lockharness/adapters.
+INSTALLED = os.path.basename(os.path.dirname(HERE)) != "harness"
+ROOT = os.path.dirname(HERE) if INSTALLED else os.path.dirname(os.path.dirname(HERE))
+INSTALLED_BIN = os.path.normpath(os.path.join(HERE, "..", "..", "..", "bin"))
 ADAPTER_PYTHON = "/usr/bin/python3"
 NODE_DIR = os.path.join(HERE, "node")
 
@@ -38,8 +44,14 @@ def build_dir():
 
 
 def relocate(word):
-    """build/... names the default build; LOCKHARNESS_BUILD_DIR may move it."""
+    """build/... names the default build; LOCKHARNESS_BUILD_DIR may move it.
+    harness/adapters/... names a file here. Installed, build/protocol/lockreg
+    is the installed lockreg."""
+    if word.startswith("harness/adapters/"):
+        return os.path.join(HERE, word[len("harness/adapters/"):])
     if word.startswith("build/"):
+        if INSTALLED:
+            return os.path.join(INSTALLED_BIN, "lockreg") if word == "build/protocol/lockreg" else word
         return os.path.join(build_dir(), word[len("build/"):])
     return word
 
@@ -98,8 +110,7 @@ def why_not_runnable(entry, mode):
 def template(entry, mode):
     """The --impl template, with the catalog's repository-relative paths made
     absolute so that it runs from any directory."""
-    words = shlex.split(entry[mode.replace("-", "_")])
-    words[0] = relocate(words[0])
+    words = [relocate(w) for w in shlex.split(entry[mode.replace("-", "_")])]
     for i, word in enumerate(words):
         if not os.path.isabs(word) and os.path.exists(os.path.join(ROOT, word)):
             words[i] = os.path.join(ROOT, word)
@@ -128,8 +139,10 @@ def cmd_run(catalog, name, args):
     if reason:
         print("lockharness: implementation not runnable: %s: %s" % (name, reason), file=sys.stderr)
         return 2
-    lockharness = os.path.abspath(os.environ["LOCKHARNESS"]) if os.environ.get("LOCKHARNESS") \
+    default = os.path.join(INSTALLED_BIN, "lockharness") if INSTALLED \
         else os.path.join(ROOT, build_dir(), "harness", "lockharness")
+    lockharness = os.path.abspath(os.environ["LOCKHARNESS"]) if os.environ.get("LOCKHARNESS") \
+        else default
     argv = [lockharness, "run", "--impl", template(entry, mode)]
     if not any(a == "--mode" or a.startswith("--mode=") for a in args):
         argv += ["--mode", mode]

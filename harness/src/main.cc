@@ -9,6 +9,7 @@
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
 //   lockharness check DIR
+//   lockharness --version
 //
 // Exit codes: 0 all checkers valid, 1 some checker found a violation,
 // 2 unknown verdict or harness error (bad flags, implementation not
@@ -21,6 +22,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/runner/workload.h"
@@ -144,6 +146,8 @@ int main(int argc, char** argv) {
   CLI::App app{"lockharness: verifies implementations of the lock-and-rename "
                "registry protocol"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return lockharness::harness::install::VersionText(); },
+                       "print the version, commit and what is available, then exit");
 
   runner::RunOptions options;
   std::string scenario_file;
@@ -256,6 +260,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return cli::Fail(e.what());

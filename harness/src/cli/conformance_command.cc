@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/suite_runner.h"
@@ -26,12 +27,10 @@ struct Adapter {
   std::string worker;  // empty: no worker mode
 };
 
-// Templates name the default build as "build/..."; LOCKHARNESS_BUILD_DIR
-// moves it (as for the catalog's probe.sh and run.sh).
+// Templates name files as in a checkout ("build/protocol/lockreg",
+// "harness/adapters/..."): resolved for this harness, checkout or installed.
 std::string Relocate(const std::string& command) {
-  const char* dir = std::getenv("LOCKHARNESS_BUILD_DIR");
-  if (dir == nullptr || *dir == '\0' || command.rfind("build/", 0) != 0) return command;
-  return std::string(dir) + "/" + command.substr(6);
+  return install::ResolveDataTemplate(install::ThisHarnessData(), command);
 }
 
 std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::string* error) {

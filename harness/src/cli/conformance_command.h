@@ -9,8 +9,9 @@
 // matrix adapter x scenario as Markdown: the verdict, the checker that
 // found a violation, its one-line summary and the seed to replay it.
 // A missing runtime is a row "not runnable: reason", never a failure.
-// Templates that start with "build/" name the default build directory;
-// LOCKHARNESS_BUILD_DIR replaces it.
+// Templates name files as in a checkout; they resolve for this harness,
+// in a checkout or an installed tree (install/data_locations.h), and the
+// defaults below are this harness's catalog and suites.
 //
 // Exit status: 0 when every runnable adapter was judged (whatever the
 // verdicts: finding violations in other people's code is the point), 2 on
@@ -23,12 +24,14 @@
 #include <string>
 #include <vector>
 
+#include "lockharness/harness/install/data_locations.h"
+
 namespace lockharness::harness::cli {
 
 struct ConformanceOptions {
-  std::filesystem::path catalog = "harness/adapters/catalog.json";
-  std::filesystem::path probe = "harness/adapters/probe.sh";
-  std::filesystem::path suite = "scenarios/full";
+  std::filesystem::path catalog = install::ThisHarnessData().adapters / "catalog.json";
+  std::filesystem::path probe = install::ThisHarnessData().adapters / "probe.sh";
+  std::filesystem::path suite = install::ThisHarnessData().scenarios / "full";
   std::filesystem::path out_dir;          // REQUIRES: absent or empty
   std::vector<std::string> adapters;      // empty: every catalog entry
   std::filesystem::path markdown;         // write the matrix here if set

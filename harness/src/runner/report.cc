@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/report/junit.h"
 #include "lockharness/harness/report/timeline.h"
 #include "lockharness/harness/runner/command.h"
@@ -47,6 +48,7 @@ nlohmann::json CommonHeader(const nlohmann::json& run_config) {
     if (run_config.contains(key)) report[key] = run_config[key];
   }
   report["replay"] = ReplayCommand(run_config);
+  report["lockharness_version"] = std::string(install::Version()) + " (" + install::Commit() + ")";
   return report;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/runner/command.h"
 
 namespace lockharness::harness::runner {
@@ -191,6 +192,8 @@ TEST_F(WriteReportFilesTest, WritesResultsReportJunitAndTimeline) {
   std::string error;
   ASSERT_TRUE(WriteReportFiles(dir_, report, &history, &error)) << error;
   EXPECT_EQ(nlohmann::json::parse(Slurp("results.json"))["verdict"], "valid");
+  EXPECT_EQ(nlohmann::json::parse(Slurp("results.json"))["lockharness_version"],
+            std::string(install::Version()) + " (" + install::Commit() + ")");
   EXPECT_THAT(Slurp("report.txt"), HasSubstr("verdict: VALID"));
   EXPECT_THAT(Slurp("junit.xml"), HasSubstr("<testcase classname=\"lockharness.checkers\" "
                                             "name=\"leftovers\""));

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/install/data_locations.h"
+#include "lockharness/harness/install/interposer_library.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/interposer/environment.h"
@@ -118,7 +120,7 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
   env->insert(env->end(), options.env.begin(), options.env.end());
   if (options.interposer_faults.empty() && !options.trace) return true;
   interposer::InterposerSettings settings;
-  settings.library = interposer::InterposeLibraryPath();
+  settings.library = install::ThisHarnessData().interposer.string();
   settings.registry = registry.string();
   settings.faults = options.interposer_faults;
   if (options.trace) settings.trace = (dir / "trace.jsonl").string();
@@ -249,6 +251,10 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   }
   context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
   if (!options.interposer_faults.empty() || options.trace) {
+    // ld.so only warns about a preload it cannot load: no fault would fire.
+    if (const std::string& problem = install::ThisInterposerProblem(); !problem.empty()) {
+      return Failed(RunOutcome::Status::kNotRunnable, "not runnable: " + problem);
+    }
     // A program the preload library cannot see into would give a clean
     // pass from a run in which no fault could fire: say so instead.
     std::vector<const std::vector<std::string>*> commands = {&context.argv};

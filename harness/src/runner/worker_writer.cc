@@ -99,7 +99,7 @@ class WorkerSession {
         nlohmann::json::parse(line, nullptr, false).is_discarded()) {
       return Abandon(op, "worker printed a non-JSON line: " + Excerpt(line), true);
     }
-    if (!sent) return WorkerDied(op, deadline, "worker closed its stdin");
+    if (!sent) return WorkerDied(op, deadline, "worker exited before reading the request");
     if (read == ReadStatus::kTimedOut) {
       return Abandon(op, "no answer within " + std::to_string(timeout_ms) +
                              " ms; worker killed",

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/nemesis.h"
 #include "lockharness/harness/runner/workload.h"
@@ -107,6 +108,9 @@ bool ReadWorkload(TomlReader& r, const toml::table& t, Scenario* s) {
                     "[workload] fleet: command template #" +
                         std::to_string(i + 1) + ": " + why);
     }
+    // "harness/adapters/..." names the same adapter from any directory,
+    // in a checkout and in an installed tree.
+    run.fleet[i] = install::ResolveDataTemplate(install::ThisHarnessData(), run.fleet[i]);
   }
   return true;
 }
