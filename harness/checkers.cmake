@@ -25,7 +25,9 @@ add_library(lockharness_checkers STATIC
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 # lockharness_interposer only for its trace reader: it does not contain the
 # reference implementation.
-target_link_libraries(lockharness_checkers PUBLIC lockharness_history lockharness_interposer nlohmann_json::nlohmann_json PRIVATE Threads::Threads)
+# lockharness_run_config (runner.cmake): run.json is read through the
+# run-configuration codec.
+target_link_libraries(lockharness_checkers PUBLIC lockharness_history lockharness_interposer nlohmann_json::nlohmann_json PRIVATE lockharness_run_config Threads::Threads)
 
 # junit.xml and timeline.html, built on the checkers' operation index.
 include(${CMAKE_CURRENT_SOURCE_DIR}/report.cmake)

@@ -28,6 +28,14 @@ if(TARGET lockharness_history)
     src/runner/workload_test.cc
     src/runner/recorder_test.cc
   )
+
+  # The run-configuration codec (run_config.h): scenario files, flags,
+  # run.json and the replay line. The checkers read run.json through it.
+  add_library(lockharness_run_config STATIC src/runner/run_config.cc)
+  target_include_directories(lockharness_run_config PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(lockharness_run_config PUBLIC
+    lockharness_workload lockharness_process lockharness_interposer nlohmann_json::nlohmann_json)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/run_config_test.cc)
 endif()
 
 if(TARGET lockharness_workload AND TARGET lockharness_checkers)
@@ -46,20 +54,9 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner PUBLIC
-    lockharness_process lockharness_workload lockharness_checkers
+    lockharness_process lockharness_workload lockharness_run_config lockharness_checkers
     lockharness_interposer lockharness_report lockharness_install nlohmann_json::nlohmann_json)
 
-  add_executable(lockharness
-    src/main.cc
-    src/cli/common.cc
-    src/cli/fault_flags.cc
-    src/cli/run_once.cc
-    src/cli/suite_runner.cc
-    src/cli/mutants_command.cc
-    src/cli/conformance_command.cc
-  )
-  target_include_directories(lockharness PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(lockharness PRIVATE lockharness_runner lockharness_scenario lockharness_install CLI11::CLI11)
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
 endif()
 
@@ -73,7 +70,7 @@ if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_runner_test ${LOCKHARNESS_RUNNER_EXISTING_TESTS})
   target_include_directories(lockharness_runner_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_runner_test PRIVATE lockharness_process GTest::gmock GTest::gtest_main)
-  foreach(lib lockharness_workload lockharness_runner)
+  foreach(lib lockharness_workload lockharness_run_config lockharness_runner)
     if(TARGET ${lib})
       target_link_libraries(lockharness_runner_test PRIVATE ${lib})
     endif()

@@ -10,11 +10,10 @@ if(TARGET lockharness_runner)
   target_include_directories(lockharness_scenario
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  # lockharness_interposer: the fault-spec parser, to check [interposer]
-  # faults when the file is loaded rather than in every writer process.
+  # Values are checked by the run-configuration codec (run_config.h).
   target_link_libraries(lockharness_scenario
-    PUBLIC lockharness_runner
-    PRIVATE PkgConfig::TOMLPP lockharness_interposer)
+    PUBLIC lockharness_runner lockharness_run_config
+    PRIVATE PkgConfig::TOMLPP)
 
   if(LOCKHARNESS_BUILD_TESTS)
     add_executable(lockharness_scenario_test

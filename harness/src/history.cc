@@ -412,6 +412,9 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
     case 'i':
       if (Is(key, "id")) return ParseInt(key, &event->id);
       break;
+    case 'k':
+      if (Is(key, "kind")) return ParseString(key, &event->kind);
+      break;
     case 'p':
       if (Is(key, "pid")) return ParseIntField(key, &event->pid);
       if (Is(key, "process")) return ParseIntField(key, &event->process);
@@ -646,6 +649,10 @@ std::string FormatEvent(const Event& event) {
   if (!event.fault.empty()) {
     AppendKey("fault", &out);
     AppendJsonString(event.fault, &out);
+  }
+  if (!event.kind.empty()) {
+    AppendKey("kind", &out);
+    AppendJsonString(event.kind, &out);
   }
   if (!event.target.empty()) {
     AppendKey("target", &out);

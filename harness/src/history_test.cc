@@ -42,6 +42,7 @@ void ExpectSameEvent(const Event& a, const Event& b) {
   EXPECT_EQ(a.value, b.value);
   EXPECT_EQ(a.valid, b.valid);
   EXPECT_EQ(a.fault, b.fault);
+  EXPECT_EQ(a.kind, b.kind);
   EXPECT_EQ(a.target, b.target);
 }
 
@@ -98,6 +99,7 @@ TEST(FormatEvent, RoundTripsEveryField) {
   fault.type = EventType::kFault;
   fault.pid = 77;
   fault.fault = "sigkill";
+  fault.kind = "kill-holder";
   fault.target = "lock holder";
   ExpectSameEvent(RoundTrip(fault), fault);
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/runner/run_config.h"
 
 namespace lockharness::harness {
 namespace {
@@ -31,19 +32,6 @@ bool ReadWholeFile(const fs::path& path, std::string* contents,
   return true;
 }
 
-// Reads a non-negative millisecond field of run.json as nanoseconds.
-bool ReadMillis(const nlohmann::json& config, const char* field,
-                const fs::path& path, int64_t* ns, std::string* error) {
-  auto it = config.find(field);
-  if (it == config.end() || !it->is_number_integer() || it->get<int64_t>() < 0) {
-    *error = path.string() + ": field '" + field +
-             "' must be a non-negative integer";
-    return false;
-  }
-  *ns = it->get<int64_t>() * 1'000'000;
-  return true;
-}
-
 }  // namespace
 
 std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
@@ -63,12 +51,23 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     *error = config_path.string() + ": expected an object";
     return std::nullopt;
   }
-  if (!ReadMillis(config, "op_timeout_ms", config_path,
-                  &run.limits.op_timeout_ns, error) ||
-      !ReadMillis(config, "takeover_bound_ms", config_path,
-                  &run.limits.takeover_bound_ns, error)) {
+  // Strictly, through the run-configuration codec: a misspelt key is an
+  // error, not a silent default.
+  std::string why;
+  const std::optional<runner::RunOptions> options = runner::FromJson(config, &why);
+  if (!options) {
+    *error = config_path.string() + ": " + why;
     return std::nullopt;
   }
+  // The limits the checkers judge by must have been recorded.
+  for (const char* field : {"op_timeout_ms", "takeover_bound_ms"}) {
+    if (!config.contains(field)) {
+      *error = config_path.string() + ": field '" + field + "' is missing";
+      return std::nullopt;
+    }
+  }
+  run.limits.op_timeout_ns = options->op_timeout_ms * 1'000'000;
+  run.limits.takeover_bound_ns = options->takeover_bound_ms * 1'000'000;
   std::string registry = "registry/sandboxes.json";
   if (auto it = config.find("registry"); it != config.end()) {
     if (!it->is_string() || it->get<std::string>().empty()) {
@@ -109,14 +108,11 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   }
   std::sort(run.directory_entries.begin(), run.directory_entries.end());
 
-  for (const char* list : {"nemeses", "setup"}) {
-    auto it = config.find(list);
-    if (it == config.end() || !it->is_array()) continue;
-    for (const nlohmann::json& item : *it) {
-      if (item.is_object() && item.contains("kind") && item["kind"].is_string()) {
-        run.configured_faults.push_back(item["kind"].get<std::string>());
-      }
-    }
+  for (const runner::NemesisSpec& nemesis : options->nemeses) {
+    run.configured_faults.emplace_back(runner::NemesisKindName(nemesis.kind));
+  }
+  for (const runner::SetupSpec& step : options->setup) {
+    run.configured_faults.emplace_back(runner::SetupKindName(step.kind));
   }
   const fs::path forged = dir / "setup" / "corrupt-registry.bytes";
   if (fs::exists(forged, ec)) {

@@ -11,6 +11,9 @@
 //   lockharness check DIR
 //   lockharness --version
 //
+// The `run` flags come from the run-configuration codec (runner/run_config.h,
+// registered by cli/run_flags.h); everything but main() is in src/cli/.
+//
 // Exit codes: 0 all checkers valid, 1 some checker found a violation,
 // 2 unknown verdict or harness error (bad flags, implementation not
 // runnable, unreadable input, interrupted), with a one-line reason.
@@ -25,13 +28,12 @@
 #include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/signals.h"
-#include "lockharness/harness/runner/workload.h"
 #include "lockharness/harness/scenario/scenario.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/conformance_command.h"
-#include "src/cli/fault_flags.h"
 #include "src/cli/mutants_command.h"
+#include "src/cli/run_flags.h"
 #include "src/cli/run_once.h"
 #include "src/cli/suite_runner.h"
 
@@ -149,63 +151,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] { return lockharness::harness::install::VersionText(); },
                        "print the version, commit and what is available, then exit");
 
-  runner::RunOptions options;
-  std::string scenario_file;
-  std::string mode = "per-op";
-  std::string mix_text = "40,35,10,15";
-  std::string out_dir;
-  CLI::App* run = app.add_subcommand("run", "run an implementation under a workload and judge it");
-  run->add_option("scenario", scenario_file,
-                  "a scenario file (scenarios/*/*.toml); then only --impl, --seed and --out apply");
-  run->add_option("--impl", options.impl,
-                  "command template, e.g. 'lockreg --file {registry}' (no shell)")
-      ->required();
-  run->add_option("--mode", mode, "per-op (one process per operation) or worker")
-      ->check(CLI::IsMember({"per-op", "worker"}));
-  run->add_option("--writers", options.writers, "concurrent writers")
-      ->check(CLI::Range(1, 1024));
-  run->add_option("--ops", options.ops_per_writer, "operations per writer")
-      ->check(CLI::Range(1, 1000000));
-  run->add_option("--readers", options.readers, "reader threads sampling the file")
-      ->check(CLI::Range(0, 64));
-  CLI::Option* seed = run->add_option("--seed", options.seed, "workload seed (random if absent)");
-  run->add_option("--out", out_dir, "run directory (absent or empty)");
-  run->add_option("--op-timeout-ms", options.op_timeout_ms,
-                  "kill an operation (its process group) after this long")
-      ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
-  run->add_option("--takeover-bound-ms", options.takeover_bound_ms,
-                  "how fast a dead holder's lock must be taken over")
-      ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
-  run->add_option("--mix", mix_text,
-                  "weights register,update,remove,set-default[,get]");
-  run->add_option("--value-bytes", options.value_bytes,
-                  "pad field values to this length (bigger file)")
-      ->check(CLI::Range(0, 1 << 20));
-  run->add_option("--reader-interval-us", options.reader_interval_us,
-                  "pause between reader samples")
-      ->check(CLI::Range(0, 1000000));
-
-  std::vector<std::string> nemesis_flags;
-  std::vector<std::string> setup_flags;
-  run->add_option("--nemesis", nemesis_flags,
-                  "fault during the run, repeatable: KIND[:key=value,...] "
-                  "(kill-holder, pause-holder, kill-writer, steal-lock, backdate-lock)");
-  run->add_option("--setup", setup_flags,
-                  "forged state before the run, repeatable: KIND[:key=value,...] "
-                  "(dead-owner-lock, recycled-pid-lock, corrupt-registry, ...)");
-  run->add_option("--faults", options.interposer_faults,
-                  "interposer fault specs, e.g. 'lh/rename/registry=errno:EIO,prob:0.2'");
-  run->add_flag("--trace", options.trace, "record a file-system trace (trace.jsonl)");
-  run->add_option("--stale-ms", options.stale_ms,
-                  "passed to the implementation as LOCKHARNESS_STALE_MS")
-      ->check(CLI::Range(int64_t{0}, int64_t{3600000}));
-  run->add_option("--fleet", options.fleet,
-                  "mixed fleet, repeatable: writer w runs the (w mod n)-th template; "
-                  "{impl} stands for --impl");
-  run->add_option("--env", options.env, "KEY=VALUE for the implementation, repeatable");
-  run->add_option("--run-timeout-ms", options.run_timeout_ms,
-                  "stop the whole run after this long (verdict unknown)")
-      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
+  // Every run option comes from the run-configuration codec (run_config.h).
+  cli::RunFlags run_flags;
+  CLI::App* run = cli::AddRunSubcommand(&app, &run_flags);
 
   std::string check_dir;
   CLI::App* check = app.add_subcommand("check", "re-run the checkers on a saved run directory");
@@ -288,7 +236,7 @@ int main(int argc, char** argv) {
       runner::InstallTerminationHandlers();
       return cli::MutantsCommand(mutants_options);
     }
-    if (run->parsed() && !scenario_file.empty()) {
+    if (run->parsed() && !run_flags.scenario_file.empty()) {
       // A scenario carries its own workload and faults: other flags would
       // silently disagree with the file, so they are refused.
       for (const CLI::Option* option : run->get_options()) {
@@ -298,33 +246,21 @@ int main(int argc, char** argv) {
           return cli::Fail(name + " cannot be combined with a scenario file (set it in the file)");
         }
       }
-      return RunScenarioCommand(scenario_file, options.impl,
-                                seed->count() > 0 ? std::optional<uint64_t>(options.seed)
-                                                  : std::nullopt,
-                                out_dir);
+      std::string error;
+      auto options = cli::RunOptionsFromFlags(run_flags, &error);
+      if (!options) return cli::Fail(error);
+      return RunScenarioCommand(run_flags.scenario_file, options->impl,
+                                cli::FlagGiven(run_flags, "seed")
+                                    ? std::optional<uint64_t>(options->seed)
+                                    : std::nullopt,
+                                options->out_dir);
     }
     if (run->parsed()) {
-      options.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
-      options.out_dir = out_dir;
       std::string error;
-      for (const std::string& flag : nemesis_flags) {
-        auto spec = cli::ParseNemesisFlag(flag, &error);
-        if (!spec) return cli::Fail("bad --nemesis '" + flag + "': " + error);
-        options.nemeses.push_back(*spec);
-      }
-      for (const std::string& flag : setup_flags) {
-        auto spec = cli::ParseSetupFlag(flag, &error);
-        if (!spec) return cli::Fail("bad --setup '" + flag + "': " + error);
-        options.setup.push_back(*spec);
-      }
-      for (std::string& member : options.fleet) {
-        if (member == "{impl}") member = options.impl;
-      }
-      auto mix = runner::ParseOpMix(mix_text, &error);
-      if (!mix) return cli::Fail("bad --mix: " + error);
-      options.mix = *mix;
-      if (seed->count() == 0) options.seed = cli::RandomSeed();
-      return RunOptionsCommand(std::move(options));
+      auto options = cli::RunOptionsFromFlags(run_flags, &error);
+      if (!options) return cli::Fail(error);
+      if (!cli::FlagGiven(run_flags, "seed")) options->seed = cli::RandomSeed();
+      return RunOptionsCommand(std::move(*options));
     }
     return CheckCommand(check_dir);
   } catch (const std::exception& e) {

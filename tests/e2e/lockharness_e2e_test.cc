@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -461,6 +463,149 @@ TEST_F(E2eTest, RefusesNonEmptyOutputDirectory) {
   EXPECT_THAT(Slurp(options.stderr_path), HasSubstr("not empty"));
   EXPECT_EQ(Slurp(dir / "keep.txt"), "x");
   EXPECT_FALSE(fs::exists(dir / "history.jsonl"));
+}
+
+
+// --- The replay line replays ------------------------------------------------
+
+// The fault events of a run directory's history, in order.
+std::vector<nlohmann::json> FaultEvents(const fs::path& dir) {
+  std::vector<nlohmann::json> faults;
+  std::ifstream in(dir / "history.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json event = nlohmann::json::parse(line, nullptr, false);
+    if (event.is_object() && event.value("type", "") == "fault") faults.push_back(event);
+  }
+  return faults;
+}
+
+// The replay line of results.json as argv (after the program name), split
+// as a shell would: words separated by spaces, '...' quoting with '\''.
+std::vector<std::string> ReplayArgs(const std::string& replay) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < replay.size(); ++i) {
+    const char c = replay[i];
+    if (c == '\'') {
+      const size_t end = replay.find('\'', i + 1);
+      word += replay.substr(i + 1, end - i - 1);
+      i = end;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < replay.size()) {
+      word += replay[++i];
+      in_word = true;
+    } else if (c == ' ') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  EXPECT_FALSE(words.empty());
+  if (!words.empty()) words.erase(words.begin());  // "lockharness"
+  return words;
+}
+
+// Runs SCENARIO, then the replay line its report prints, and compares the
+// two runs: the same verdict and the same nemesis schedule. A nemesis acts
+// no earlier than its seeded schedule and then waits for a lock holder (2 ms
+// polls), so the i-th action of the two runs agree within the jitter the
+// seed fixes plus the waits; `slack_ms` bounds those waits generously for a
+// loaded machine. Holder-directed nemeses hit whichever writer holds the
+// lock at that instant, which the seed does not fix: their writer indices
+// are compared only as valid writers; `same_writers` requires equal
+// per-writer fault counts (faults the seed does fix, e.g. an interposer's
+// every:N kills in each writer's own workload).
+void ExpectReplaySameSchedule(E2eTest* test, const HarnessResult& first,
+                              const HarnessResult& replayed, int writers, int64_t jitter_ms,
+                              bool same_writers) {
+  ASSERT_TRUE(first.report.is_object()) << Describe(first);
+  ASSERT_TRUE(replayed.report.is_object()) << Describe(replayed);
+  EXPECT_EQ(replayed.report.value("verdict", "?"), first.report.value("verdict", "?"))
+      << Describe(first) << Describe(replayed);
+  // The replayed run's own replay line is the same line.
+  EXPECT_EQ(replayed.report.value("replay", "?"), first.report.value("replay", "!"));
+  const auto a = FaultEvents(first.dir);
+  const auto b = FaultEvents(replayed.dir);
+  ASSERT_FALSE(a.empty()) << Describe(first);
+  std::map<std::string, int> kinds_a, kinds_b;
+  std::map<std::pair<std::string, int>, int> writers_a, writers_b;
+  for (const auto& e : a) {
+    ++kinds_a[e.value("kind", "") + "/" + e.value("fault", "")];
+    ++writers_a[{e.value("kind", ""), e.value("writer", -2)}];
+  }
+  for (const auto& e : b) {
+    ++kinds_b[e.value("kind", "") + "/" + e.value("fault", "")];
+    ++writers_b[{e.value("kind", ""), e.value("writer", -2)}];
+  }
+  EXPECT_EQ(kinds_a, kinds_b);
+  if (same_writers) {
+    EXPECT_EQ(writers_a, writers_b);
+  }
+  for (const auto* events : {&a, &b}) {
+    for (const auto& e : *events) {
+      EXPECT_GE(e.value("writer", -2), e.value("kind", "") == "backdate-lock" ? -1 : 0) << e;
+      EXPECT_LT(e.value("writer", writers), writers) << e;
+    }
+  }
+  if (same_writers) return;  // interposer faults: their time is the writer's, not a schedule
+  ASSERT_EQ(a.size(), b.size());
+  const int64_t slack_ms = 1000;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const int64_t ta = a[i].value("t", int64_t{0}) / 1'000'000;
+    const int64_t tb = b[i].value("t", int64_t{0}) / 1'000'000;
+    EXPECT_LE(std::abs(ta - tb), jitter_ms + slack_ms * static_cast<int64_t>(i + 1))
+        << "fault #" << i << " at " << ta << " ms vs " << tb << " ms";
+  }
+  (void)test;
+}
+
+class ReplayTest : public E2eTest {
+ protected:
+  // Runs the scenario file, then its replay line.
+  std::pair<HarnessResult, HarnessResult> RunAndReplay(const std::string& scenario) {
+    const std::string file = std::string(LOCKHARNESS_SOURCE_DIR) + "/scenarios/" + scenario;
+    HarnessResult first = Harness({"run", file, "--impl", kLockreg + " --file {registry}"});
+    EXPECT_EQ(first.exit_code, 0) << Describe(first);
+    const std::string replay = first.report.value("replay", "");
+    EXPECT_THAT(replay, HasSubstr("--seed "));
+    HarnessResult replayed = Harness(ReplayArgs(replay));
+    return {std::move(first), std::move(replayed)};
+  }
+};
+
+TEST_F(ReplayTest, KillHolderReplaysItsSchedule) {
+  auto [first, replayed] = RunAndReplay("smoke/kill-holder.toml");
+  EXPECT_THAT(first.report.value("replay", ""),
+              HasSubstr("--nemesis kill-holder:count=5,interval_ms=100,jitter_ms=0,start_ms=20"));
+  EXPECT_THAT(first.report.value("replay", ""), HasSubstr("--stale-ms 1000"));
+  EXPECT_THAT(first.report.value("replay", ""), HasSubstr("--run-timeout-ms 40000"));
+  ExpectReplaySameSchedule(this, first, replayed, 8, 0, false);
+}
+
+TEST_F(ReplayTest, PauseHolderReplaysItsSchedule) {
+  auto [first, replayed] = RunAndReplay("full/pause-holder-per-op.toml");
+  EXPECT_THAT(first.report.value("replay", ""), HasSubstr("--nemesis pause-holder:"));
+  ExpectReplaySameSchedule(this, first, replayed, 8, 500, false);
+}
+
+TEST_F(ReplayTest, StealLockReplaysItsSchedule) {
+  auto [first, replayed] = RunAndReplay("smoke/steal-lock.toml");
+  EXPECT_THAT(first.report.value("replay", ""), HasSubstr("--nemesis steal-lock:"));
+  ExpectReplaySameSchedule(this, first, replayed, 8, 50, false);
+}
+
+TEST_F(ReplayTest, InterposerFaultsReplay) {
+  auto [first, replayed] = RunAndReplay("full/fault-eio-then-kill.toml");
+  EXPECT_THAT(first.report.value("replay", ""),
+              HasSubstr("--faults 'lh/rename/registry=errno:EIO,once;lh/rename/registry=kill,"
+                        "every:4'"));
+  ExpectReplaySameSchedule(this, first, replayed, 4, 0, true);
 }
 
 }  // namespace

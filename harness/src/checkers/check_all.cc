@@ -12,6 +12,7 @@
 #include "lockharness/harness/checkers/leftovers.h"
 #include "lockharness/harness/checkers/lost_update.h"
 #include "lockharness/harness/checkers/mutual_exclusion.h"
+#include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/checkers/operations.h"
 #include "lockharness/harness/checkers/progress.h"
 #include "lockharness/harness/checkers/protocol_lint.h"
@@ -75,22 +76,14 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     progress = CheckProgress(run, index);
     // No document to judge: the corrupt-registry checker judges this run's
     // writes (none may claim success) and the file's survival.
-    RunArtifacts without_final = run;
-    without_final.final_registry.reset();
-    json_validity = CheckJsonValidity(without_final, FinalRegistry{});
-    const std::string absent = "final file absent (empty registry)";
-    if (size_t at = json_validity.summary.find(absent); at != std::string::npos) {
-      json_validity.summary.replace(at, absent.size(),
-                                    "final file is the corrupt registry forged before the "
-                                    "run, untouched (see corrupt-registry)");
-    }
+    json_validity = CheckJsonValidityBesideForgedFinal(run);
     if (mutual_exclusion.verdict == Verdict::kUnknown) {
       // The file never changed, so no write took effect: nothing overlapped.
       mutual_exclusion.verdict = Verdict::kValid;
       mutual_exclusion.summary = "no write took effect: the registry is the untouched "
                                  "corrupt file forged before the run";
     }
-    lost_update.checker = "lost-update";
+    lost_update.checker = kLostUpdateChecker;
     lost_update.verdict = Verdict::kValid;
     lost_update.summary = "nothing to replay: the registry file is still the corrupt one "
                           "forged before the run (see corrupt-registry)";

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "lockharness/harness/checkers/names.h"
+
 namespace lockharness::harness {
 
 bool FinalIsForgedCorruptRegistry(const RunArtifacts& run) {
@@ -12,7 +14,7 @@ bool FinalIsForgedCorruptRegistry(const RunArtifacts& run) {
 
 CheckerReport CheckCorruptRegistry(const RunArtifacts& run, const OperationIndex& index) {
   CheckerReport report;
-  report.checker = "corrupt-registry";
+  report.checker = kCorruptRegistryChecker;
   report.details = {{"copies", run.corrupt_copies}};
   if (run.corrupt_copies.empty()) {
     report.verdict = Verdict::kInvalid;
@@ -48,14 +50,12 @@ CheckerReport CheckCorruptRegistry(const RunArtifacts& run, const OperationIndex
 
 CheckerReport CheckFaultCoverage(const RunArtifacts& run) {
   CheckerReport report;
-  report.checker = "fault-coverage";
+  report.checker = kFaultCoverageChecker;
   std::map<std::string, int64_t> acted;
   for (const std::string& kind : run.configured_faults) acted[kind] = 0;
   for (const Event& event : run.history) {
     if (event.type != EventType::kFault) continue;
-    const size_t colon = event.target.find(':');
-    if (colon == std::string::npos) continue;
-    auto it = acted.find(event.target.substr(0, colon));
+    auto it = acted.find(event.kind);
     if (it != acted.end()) ++it->second;
   }
   nlohmann::json counts = nlohmann::json::object();

@@ -62,8 +62,8 @@ TEST(CorruptRegistry, SuccessClaimedOnUntouchedFileIsInvalid) {
 TEST(FaultCoverage, EveryKindActedIsValid) {
   TestHistory h;
   h.Register("a", {}, 0, 10);
-  h.Fault(1, 5, "sigkill", "kill-holder: lock holder, writer 1");
-  h.Fault(0, 0, "forged-lock", "dead-owner-lock: lock left by a dead holder");
+  h.Fault(1, 5, "sigkill", "kill-holder: lock holder, writer 1", "kill-holder");
+  h.Fault(0, 0, "forged-lock", "dead-owner-lock: lock left by a dead holder", "dead-owner-lock");
   RunArtifacts run = h.Run(std::nullopt);
   run.configured_faults = {"kill-holder", "dead-owner-lock"};
   CheckerReport r = CheckFaultCoverage(run);
@@ -74,12 +74,26 @@ TEST(FaultCoverage, EveryKindActedIsValid) {
 TEST(FaultCoverage, NemesisThatNeverActedIsUnknown) {
   TestHistory h;
   h.Register("a", {}, 0, 10);
-  h.Fault(1, 5, "sigkill", "kill-writer: random writer, writer 1");
+  h.Fault(1, 5, "sigkill", "kill-writer: random writer, writer 1", "kill-writer");
   RunArtifacts run = h.Run(std::nullopt);
   run.configured_faults = {"kill-holder", "kill-writer"};
   CheckerReport r = CheckFaultCoverage(run);
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("kill-holder never acted"));
+}
+
+TEST(FaultCoverage, CountsTheEventsKindFieldNotTheTargetText) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  // A target that reads like a kill-holder (as in histories written before
+  // fault events had a kind) does not count: only `kind` does.
+  h.Fault(1, 5, "sigkill", "kill-holder: lock holder, writer 1");
+  h.Fault(1, 6, "sigkill", "interposer: killed at a kill point", "interposer");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.configured_faults = {"kill-holder"};
+  CheckerReport r = CheckFaultCoverage(run);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.details["actions"]["kill-holder"], 0);
 }
 
 }  // namespace

@@ -2,18 +2,18 @@
 
 #include "lockharness/harness/checkers/json_validity.h"
 
+#include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/checkers/operations.h"
 
 namespace lockharness::harness {
 
-CheckerReport CheckJsonValidity(const RunArtifacts& run) {
-  return CheckJsonValidity(run, ParseFinalRegistry(run));
-}
+namespace {
 
-CheckerReport CheckJsonValidity(const RunArtifacts& run,
-                                const FinalRegistry& final) {
+// `forged_final`: the final file is the corrupt registry forged before the
+// run; it is not judged here (`final` is then empty).
+CheckerReport Check(const RunArtifacts& run, const FinalRegistry& final, bool forged_final) {
   CheckerReport report;
-  report.checker = "json-validity";
+  report.checker = kJsonValidityChecker;
   int64_t samples = 0;
   int64_t invalid = 0;
   int64_t unjudged = 0;
@@ -60,11 +60,28 @@ CheckerReport CheckJsonValidity(const RunArtifacts& run,
   report.verdict = Verdict::kValid;
   report.summary = std::to_string(samples - unjudged) +
                    " reader samples valid; final file " +
-                   (final.present ? "valid" : "absent (empty registry)");
+                   (forged_final    ? "is the corrupt registry forged before the run, "
+                                      "untouched (see corrupt-registry)"
+                    : final.present ? "valid"
+                                    : "absent (empty registry)");
   if (unjudged > 0) {
     report.summary += "; " + std::to_string(unjudged) + " samples unjudged";
   }
   return report;
+}
+
+}  // namespace
+
+CheckerReport CheckJsonValidity(const RunArtifacts& run) {
+  return CheckJsonValidity(run, ParseFinalRegistry(run));
+}
+
+CheckerReport CheckJsonValidity(const RunArtifacts& run, const FinalRegistry& final) {
+  return Check(run, final, /*forged_final=*/false);
+}
+
+CheckerReport CheckJsonValidityBesideForgedFinal(const RunArtifacts& run) {
+  return Check(run, FinalRegistry{}, /*forged_final=*/true);
 }
 
 }  // namespace lockharness::harness

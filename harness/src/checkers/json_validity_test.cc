@@ -64,5 +64,18 @@ TEST(JsonValidity, UnjudgedSamplesAreCountedNotTrusted) {
   EXPECT_THAT(r.summary, HasSubstr("1 samples unjudged"));
 }
 
+TEST(JsonValidity, BesideAForgedCorruptFinalJudgesOnlyTheSamples) {
+  TestHistory h;
+  h.Read(10, true);
+  // The final file is the corrupt one forged before the run: not judged here.
+  CheckerReport r = CheckJsonValidityBesideForgedFinal(h.Run("{not json"));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.summary,
+            "1 reader samples valid; final file is the corrupt registry forged before the run, "
+            "untouched (see corrupt-registry)");
+  h.Read(20, false, "torn");
+  EXPECT_EQ(CheckJsonValidityBesideForgedFinal(h.Run("{not json")).verdict, Verdict::kInvalid);
+}
+
 }  // namespace
 }  // namespace lockharness::harness

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "lockharness/harness/checkers/names.h"
+
 namespace lockharness::harness {
 namespace {
 
@@ -100,7 +102,7 @@ bool WasKilled(const Event& event) {
 CheckerReport CheckLeftovers(const RunArtifacts& run,
                              const OperationIndex& index) {
   CheckerReport report;
-  report.checker = "leftovers";
+  report.checker = kLeftoversChecker;
   // Killed (or in-doubt) processes and when they were last seen killed.
   std::unordered_map<int, int64_t> killed;
   for (const Event& event : run.history) {

@@ -14,6 +14,7 @@
 #include "lockharness/harness/checkers/lost_update.h"
 
 #include "lockharness/harness/checkers/name_groups.h"
+#include "lockharness/harness/checkers/names.h"
 
 #include <algorithm>
 #include <iterator>
@@ -616,7 +617,7 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
                               const FinalRegistry& final) {
   (void)run;
   CheckerReport report;
-  report.checker = "lost-update";
+  report.checker = kLostUpdateChecker;
   if (final.present && !final.document) {
     report.verdict = Verdict::kUnknown;
     report.summary = "the final registry is not JSON (see json-validity)";

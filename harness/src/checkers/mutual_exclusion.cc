@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "lockharness/harness/checkers/names.h"
+
 namespace lockharness::harness {
 namespace {
 
@@ -43,7 +45,7 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index) {
 CheckerReport CheckMutualExclusion(const OperationIndex& index,
                                    const std::vector<Event>& history) {
   CheckerReport report;
-  report.checker = "mutual-exclusion";
+  report.checker = kMutualExclusionChecker;
   std::vector<const Event*> steals;
   for (const Event& event : history) {
     if (event.type == EventType::kFault && event.fault == "steal-lock") steals.push_back(&event);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "lockharness/harness/checkers/names.h"
+
 namespace lockharness::harness {
 namespace {
 
@@ -26,7 +28,10 @@ int64_t Percentile(std::vector<int64_t>* values, double fraction) {
 bool IsHolderKill(const Event& event) {
   if (event.type != EventType::kFault) return false;
   if (event.fault == "forged-lock") return true;
-  return event.fault == "sigkill" && event.target.find("holder") != std::string::npos;
+  if (event.fault != "sigkill") return false;
+  // Histories written before fault events had a kind: their target text.
+  if (event.kind.empty()) return event.target.find("holder") != std::string::npos;
+  return event.kind == "kill-holder";
 }
 
 struct Write {
@@ -84,7 +89,7 @@ class TakeoverCheck {
 CheckerReport CheckProgress(const RunArtifacts& run,
                             const OperationIndex& index) {
   CheckerReport report;
-  report.checker = "progress";
+  report.checker = kProgressChecker;
   const CheckLimits& limits = run.limits;
   int64_t counts[4] = {0, 0, 0, 0};
   std::vector<int64_t> latencies;

@@ -96,6 +96,23 @@ TEST(Progress, OtherFaultsAreNotTakeovers) {
   EXPECT_EQ(Check(h).verdict, Verdict::kValid);
 }
 
+TEST(Progress, TheFaultsKindDecidesNotItsTargetText) {
+  // A kill-writer that happened to hit the holder is not a holder kill;
+  // a kill-holder is, whatever its target says.
+  TestHistory h;
+  h.Fault(4242, 50, "sigkill", "kill-writer: random writer, the lock holder", "kill-writer");
+  h.Register("c", {}, 70, 900);
+  CheckerReport writer = Check(h);
+  EXPECT_EQ(writer.verdict, Verdict::kValid);
+  EXPECT_EQ(writer.details["holder_kills"], 0);
+  TestHistory killed;
+  killed.Fault(4242, 50, "sigkill", "kill-holder: writer 1", "kill-holder");
+  killed.Register("c", {}, 70, 400);
+  CheckerReport holder = Check(killed);
+  EXPECT_EQ(holder.verdict, Verdict::kValid) << holder.summary;
+  EXPECT_EQ(holder.details["holder_kills"], 1);
+}
+
 TEST(Progress, TakeoverWithNoLaterWriteIsUnknown) {
   TestHistory h;
   h.Register("a", {}, 0, 10);

@@ -75,13 +75,16 @@ class TestHistory {
       }
     }
   }
-  void Fault(int pid, int64_t t, std::string kind = "sigkill",
-             std::string target = "lock holder") {
+  // `fault`: what was done; `configured_kind`: the nemesis or setup kind
+  // that did it (Event::kind).
+  void Fault(int pid, int64_t t, std::string fault = "sigkill",
+             std::string target = "lock holder", std::string configured_kind = "") {
     Event e;
     e.type = EventType::kFault;
     e.pid = pid;
     e.t = t;
-    e.fault = std::move(kind);
+    e.fault = std::move(fault);
+    e.kind = std::move(configured_kind);
     e.target = std::move(target);
     Add(e, 1);
   }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "lockharness/harness/checkers/names.h"
+
 namespace lockharness::harness {
 namespace {
 
@@ -422,7 +424,7 @@ class Judge {
 
 CheckerReport Unknown(std::string summary, nlohmann::json details) {
   CheckerReport report;
-  report.checker = "trace-mutual-exclusion";
+  report.checker = kTraceMutualExclusionChecker;
   report.verdict = Verdict::kUnknown;
   report.summary = std::move(summary);
   report.details = std::move(details);
@@ -488,7 +490,7 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
 
   Judge judge(timeline, objects, renames);
   CheckerReport report;
-  report.checker = "trace-mutual-exclusion";
+  report.checker = kTraceMutualExclusionChecker;
   nlohmann::json violations = nlohmann::json::array();
   std::string first_summary;
   for (const TracedCall* r : renames) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/install/data_locations.h"
+#include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/suite_runner.h"
@@ -19,13 +20,6 @@ namespace lockharness::harness::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Adapter {
-  std::string name;
-  std::string description;
-  std::string per_op;
-  std::string worker;  // empty: no worker mode
-};
 
 // Templates name files as in a checkout ("build/protocol/lockreg",
 // "harness/adapters/..."): resolved for this harness, checkout or installed.
@@ -92,21 +86,17 @@ std::string Escape(std::string text) {
   return text;
 }
 
-struct Row {
-  Adapter adapter;
-  std::string not_runnable;
-  std::vector<ScenarioOutcome> outcomes;
-};
+}  // namespace
 
-std::string Markdown(const std::vector<std::string>& scenarios,
-                     const std::vector<Row>& rows) {
+std::string ConformanceMarkdown(const std::vector<std::string>& scenarios,
+                                const std::vector<ConformanceRow>& rows) {
   std::ostringstream md;
   md << "| adapter |";
   for (const std::string& s : scenarios) md << " " << s << " |";
   md << "\n|---|";
   for (size_t i = 0; i < scenarios.size(); ++i) md << "---|";
   md << "\n";
-  for (const Row& row : rows) {
+  for (const ConformanceRow& row : rows) {
     md << "| `" << row.adapter.name << "` |";
     if (!row.not_runnable.empty()) {
       md << " not runnable: " << Escape(row.not_runnable) << " |";
@@ -127,7 +117,7 @@ std::string Markdown(const std::vector<std::string>& scenarios,
         "`FAIL: checker`: that checker found a violation; `unknown`: not judged or a "
         "checker could not decide; `n/a`: a worker-mode scenario and an adapter "
         "without a worker mode.\n\n### Every result other than pass\n\n";
-  for (const Row& row : rows) {
+  for (const ConformanceRow& row : rows) {
     for (const ScenarioOutcome& o : row.outcomes) {
       if (o.status == ScenarioStatus::kPass) continue;
       std::string summary = o.result.reason;
@@ -140,13 +130,12 @@ std::string Markdown(const std::vector<std::string>& scenarios,
       md << "- `" << row.adapter.name << "` x `" << o.name << "`: "
          << (o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged")
          << ": " << Escape(summary.substr(0, 400)) << "\n  replay: `lockharness run "
-         << o.file.string() << " --impl '" << o.impl << "' --seed " << o.seed << "`\n";
+         << runner::QuoteWord(o.file.string()) << " --impl " << runner::QuoteWord(o.impl)
+         << " --seed " << o.seed << "`\n";
     }
   }
   return md.str();
 }
-
-}  // namespace
 
 int ConformanceCommand(const ConformanceOptions& options) {
   std::string error;
@@ -162,14 +151,14 @@ int ConformanceCommand(const ConformanceOptions& options) {
     scenario_names.push_back(loaded->name);
     worker_mode.push_back(loaded->run.mode == runner::Mode::kWorker);
   }
-  std::vector<Row> rows;
+  std::vector<ConformanceRow> rows;
   for (const Adapter& adapter : *adapters) {
     if (!options.adapters.empty() &&
         std::find(options.adapters.begin(), options.adapters.end(), adapter.name) ==
             options.adapters.end()) {
       continue;
     }
-    Row row;
+    ConformanceRow row;
     row.adapter = adapter;
     row.not_runnable = Probe(options.probe, adapter.name);
     std::cout << "== " << adapter.name
@@ -196,7 +185,7 @@ int ConformanceCommand(const ConformanceOptions& options) {
     }
     rows.push_back(std::move(row));
   }
-  const std::string matrix = Markdown(scenario_names, rows);
+  const std::string matrix = ConformanceMarkdown(scenario_names, rows);
   std::cout << "\n" << matrix;
   if (!options.markdown.empty()) {
     std::ofstream out(options.markdown);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "lockharness/harness/install/data_locations.h"
+#include "src/cli/suite_runner.h"
 
 namespace lockharness::harness::cli {
 
@@ -39,6 +40,24 @@ struct ConformanceOptions {
 };
 
 int ConformanceCommand(const ConformanceOptions& options);
+
+struct Adapter {
+  std::string name;
+  std::string description;
+  std::string per_op;
+  std::string worker;  // empty: no worker mode
+};
+
+struct ConformanceRow {
+  Adapter adapter;
+  std::string not_runnable;  // empty: runnable, judged in `outcomes`
+  std::vector<ScenarioOutcome> outcomes;
+};
+
+// The matrix adapter x scenario, then every result other than pass with
+// its replay command (file and implementation shell-quoted).
+std::string ConformanceMarkdown(const std::vector<std::string>& scenarios,
+                                const std::vector<ConformanceRow>& rows);
 
 }  // namespace lockharness::harness::cli
 

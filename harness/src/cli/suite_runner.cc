@@ -2,37 +2,18 @@
 
 #include "src/cli/suite_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "lockharness/harness/checkers/protocol_lint.h"
 #include "lockharness/harness/report/junit.h"
 
 namespace lockharness::harness::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Lint findings of a judged run: the protocol-lint checker's warnings.
-bool LintClean(const RunResult& result) {
-  for (const CheckerReport& finding : result.findings) {
-    if (finding.checker != "protocol-lint") continue;
-    if (finding.verdict == Verdict::kInvalid) return false;
-    auto it = finding.details.find("findings");
-    if (it != finding.details.end() && it->is_number_integer() && it->get<int64_t>() > 0) {
-      return false;
-    }
-    if (it != finding.details.end() && it->is_array() && !it->empty()) return false;
-  }
-  return true;
-}
-
-bool HasLintChecker(const RunResult& result) {
-  for (const CheckerReport& finding : result.findings) {
-    if (finding.checker == "protocol-lint") return true;
-  }
-  return false;
-}
 
 std::string Line(const ScenarioOutcome& o) {
   char seconds[32];
@@ -87,12 +68,17 @@ ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult resu
   for (const CheckerReport& finding : o.result.findings) {
     if (finding.verdict == Verdict::kInvalid) o.caught_by.push_back(finding.checker);
   }
-  o.lint_clean = LintClean(o.result);
-  const bool lint_missing = scenario.expect_lint_clean && !HasLintChecker(o.result);
+  // What counts as lint findings, and as no lint at all, is the checkers'
+  // rule (OverallWithLint).
+  std::vector<CheckerReport> lint;
+  for (const CheckerReport& finding : o.result.findings) {
+    if (finding.checker == kProtocolLintChecker) lint.push_back(finding);
+  }
+  o.lint_clean = OverallWithLint(lint, /*lint_is_failure=*/true) != Verdict::kInvalid;
   const bool lint_failed = scenario.expect_lint_clean && !o.lint_clean;
-  if (lint_failed &&
-      std::find(o.caught_by.begin(), o.caught_by.end(), "protocol-lint") == o.caught_by.end()) {
-    o.caught_by.push_back("protocol-lint");
+  if (lint_failed && std::find(o.caught_by.begin(), o.caught_by.end(), kProtocolLintChecker) ==
+                         o.caught_by.end()) {
+    o.caught_by.push_back(kProtocolLintChecker);
   }
   const Verdict expected = scenario.expect == scenario::Scenario::Expect::kValid
                                ? Verdict::kValid
@@ -101,7 +87,8 @@ ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult resu
     o.status = ScenarioStatus::kUnknown;
   } else if (o.result.verdict != expected || lint_failed) {
     o.status = ScenarioStatus::kFail;
-  } else if (lint_missing) {
+  } else if (scenario.expect_lint_clean &&
+             OverallWithLint(o.result.findings, /*lint_is_failure=*/true) == Verdict::kUnknown) {
     o.status = ScenarioStatus::kUnknown;
     o.result.reason = "a clean protocol lint was expected but the run has no trace";
   } else {

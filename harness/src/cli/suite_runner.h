@@ -5,7 +5,9 @@
 // the file says otherwise) and, for `expect_lint = "clean"`, the protocol
 // lint found nothing. It fails when a checker reached the other definite
 // verdict, and is unknown when the run could not be judged or a checker
-// could not decide. Each scenario runs in DIR/<scenario name>/.
+// could not decide. Each scenario runs in DIR/<scenario name>/. What counts
+// as lint findings, or as no lint at all, is the checkers' OverallWithLint()
+// (checkers/protocol_lint.h).
 //
 // Usage:
 //   SuiteRunOptions o{.files = files, .impl = "...", .out_dir = "runs/s1"};

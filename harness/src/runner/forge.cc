@@ -131,8 +131,8 @@ class Forger {
 
   void Record(const SetupSpec& step, const std::string& fault, pid_t pid,
               const std::string& what) {
-    context_->recorder->Record(FaultEvent(*context_, pid, -1, fault,
-                                          std::string(SetupKindName(step.kind)) + ": " + what));
+    const std::string kind(SetupKindName(step.kind));
+    context_->recorder->Record(FaultEvent(*context_, pid, -1, fault, kind, kind + ": " + what));
   }
 
   bool DeadOwner(const SetupSpec& step, std::string* error) {

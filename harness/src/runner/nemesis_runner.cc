@@ -87,9 +87,11 @@ bool NemesisRunner::Act(const NemesisSpec& spec, std::mt19937_64* rng) {
   return false;
 }
 
-void NemesisRunner::RecordFault(pid_t pid, int writer, const std::string& fault,
-                                const std::string& target, int64_t t) {
-  context_->recorder->Record(FaultEvent(*context_, pid, writer, fault, target, t));
+void NemesisRunner::RecordFault(NemesisKind kind, pid_t pid, int writer,
+                                const std::string& fault, const std::string& target,
+                                int64_t t) {
+  context_->recorder->Record(FaultEvent(*context_, pid, writer, fault,
+                                        std::string(NemesisKindName(kind)), target, t));
 }
 
 bool NemesisRunner::KillHolder() {
@@ -99,7 +101,7 @@ bool NemesisRunner::KillHolder() {
   // death causes; recorded only if the signal was sent.
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGKILL)) return false;
-  RecordFault(holder->pid, holder->writer, "sigkill",
+  RecordFault(NemesisKind::kKillHolder, holder->pid, holder->writer, "sigkill",
               "kill-holder: lock holder, " + WriterLabel(holder->writer), t);
   return true;
 }
@@ -109,14 +111,14 @@ bool NemesisRunner::PauseHolder(const NemesisSpec& spec) {
   if (!holder) return false;
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGSTOP)) return false;
-  RecordFault(holder->pid, holder->writer, "sigstop",
+  RecordFault(NemesisKind::kPauseHolder, holder->pid, holder->writer, "sigstop",
               "pause-holder: lock holder, " + WriterLabel(holder->writer) + ", for " +
                   std::to_string(spec.duration_ms) + " ms", t);
   // Resume even when stopping early: a stopped process must not outlive the
   // run (the writer's own timeout kill works on stopped processes too).
   SleepUntil(context_->clock.Now() + spec.duration_ms * kMsNs);
   context_->live->Signal(holder->pid, SIGCONT);
-  RecordFault(holder->pid, holder->writer, "sigcont",
+  RecordFault(NemesisKind::kPauseHolder, holder->pid, holder->writer, "sigcont",
               "pause-holder: resumed " + WriterLabel(holder->writer));
   return true;
 }
@@ -127,7 +129,7 @@ bool NemesisRunner::KillWriter(std::mt19937_64* rng) {
   const auto& [writer, pid] = live[(*rng)() % live.size()];
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(pid, SIGKILL)) return false;
-  RecordFault(pid, writer, "sigkill", "kill-writer: random writer, " + WriterLabel(writer), t);
+  RecordFault(NemesisKind::kKillWriter, pid, writer, "sigkill", "kill-writer: random writer, " + WriterLabel(writer), t);
   return true;
 }
 
@@ -141,7 +143,7 @@ bool NemesisRunner::StealLock() {
       context_->run_dir / ("stolen-lock-" + std::to_string(++steal_counter_));
   const int64_t t = context_->clock.Now();
   if (::rename(lock.c_str(), stolen.c_str()) != 0) return false;
-  RecordFault(holder->pid, holder->writer, "steal-lock",
+  RecordFault(NemesisKind::kStealLock, holder->pid, holder->writer, "steal-lock",
               "steal-lock: lock of live holder " + WriterLabel(holder->writer) +
                   " renamed away", t);
   std::error_code ec;
@@ -160,7 +162,7 @@ bool NemesisRunner::BackdateLock(const NemesisSpec& spec) {
   const int64_t t = context_->clock.Now();
   if (::utimensat(AT_FDCWD, lock.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) return false;
   const auto holder = FindLockHolder(context_->registry, *context_->live);
-  RecordFault(holder ? holder->pid : 0, holder ? holder->writer : -1, "backdate-lock",
+  RecordFault(NemesisKind::kBackdateLock, holder ? holder->pid : 0, holder ? holder->writer : -1, "backdate-lock",
               "backdate-lock: lock dir mtime moved by " + std::to_string(spec.shift_ms) +
                   " ms" + (holder ? ", held by " + WriterLabel(holder->writer) : ""), t);
   return true;

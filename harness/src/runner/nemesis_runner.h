@@ -58,8 +58,9 @@ class NemesisRunner {
   bool StealLock();
   bool BackdateLock(const NemesisSpec& spec);
   // `t`: the run-clock time of the action; -1 for now.
-  void RecordFault(pid_t pid, int writer, const std::string& fault, const std::string& target,
-                   int64_t t = -1);
+  // `kind` is the nemesis that acted; `target` starts with its name.
+  void RecordFault(NemesisKind kind, pid_t pid, int writer, const std::string& fault,
+                   const std::string& target, int64_t t = -1);
 
   RunContext* context_;
   uint64_t seed_;

@@ -13,6 +13,7 @@
 #include "lockharness/harness/report/junit.h"
 #include "lockharness/harness/report/timeline.h"
 #include "lockharness/harness/runner/command.h"
+#include "lockharness/harness/runner/run_config.h"
 
 namespace lockharness::harness::runner {
 namespace {
@@ -224,20 +225,13 @@ std::string FormatReportText(const nlohmann::json& report) {
 }
 
 std::string ReplayCommand(const nlohmann::json& run_config) {
-  std::string command = "lockharness run --impl " +
-                        QuoteWord(Get<std::string>(run_config, "impl", ""));
-  command += " --mode " + Get<std::string>(run_config, "mode", "per-op");
-  command += " --writers " + std::to_string(Get<int>(run_config, "writers", 1));
-  command += " --ops " + std::to_string(Get<int>(run_config, "ops", 1));
-  command += " --readers " + std::to_string(Get<int>(run_config, "readers", 0));
-  command += " --op-timeout-ms " + std::to_string(Get<int64_t>(run_config, "op_timeout_ms", 0));
-  command += " --takeover-bound-ms " +
-             std::to_string(Get<int64_t>(run_config, "takeover_bound_ms", 0));
-  if (run_config.contains("mix")) command += " --mix " + Get<std::string>(run_config, "mix", "");
-  if (Get<int>(run_config, "value_bytes", 0) > 0) {
-    command += " --value-bytes " + std::to_string(Get<int>(run_config, "value_bytes", 0));
-  }
-  command += " --seed " + std::to_string(Get<uint64_t>(run_config, "seed", 0));
+  // Through the run-configuration codec: every option, as the command line
+  // parses it back.
+  std::string error;
+  const std::optional<RunOptions> options = FromJson(run_config, &error);
+  if (!options) return "(no replay line: run.json: " + error + ")";
+  std::string command = "lockharness run";
+  for (const std::string& word : ToFlags(*options)) command += " " + QuoteWord(word);
   return command;
 }
 

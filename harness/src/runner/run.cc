@@ -14,6 +14,7 @@
 #include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/install/interposer_library.h"
 #include "lockharness/harness/runner/command.h"
+#include "lockharness/harness/runner/run_config.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/interposer/environment.h"
 #include "lockharness/interposer/interpose_check.h"
@@ -135,10 +136,6 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
 
 }  // namespace
 
-std::string_view ModeName(Mode mode) {
-  return mode == Mode::kWorker ? "worker" : "per-op";
-}
-
 nlohmann::json RunOutcome::ToJson() const {
   static const char* const kNames[] = {"completed", "not-runnable", "interrupted",
                                        "harness-error"};
@@ -156,52 +153,9 @@ nlohmann::json RunOutcome::ToJson() const {
 }
 
 nlohmann::json RunConfigJson(const RunOptions& options, const std::string& started_at) {
-  nlohmann::ordered_json j;
-  j["seed"] = options.seed;
-  j["impl"] = options.impl;
-  j["mode"] = ModeName(options.mode);
-  j["writers"] = options.writers;
-  j["ops"] = options.ops_per_writer;
-  j["readers"] = options.readers;
-  j["op_timeout_ms"] = options.op_timeout_ms;
-  j["takeover_bound_ms"] = options.takeover_bound_ms;
+  nlohmann::ordered_json j = ToJson(options);
   j["registry"] = "registry/sandboxes.json";
   j["started_at"] = started_at;
-  j["mix"] = FormatOpMix(options.mix);
-  j["value_bytes"] = options.value_bytes;
-  j["reader_interval_us"] = options.reader_interval_us;
-  if (!options.nemeses.empty()) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const NemesisSpec& n : options.nemeses) {
-      nlohmann::ordered_json item;
-      item["kind"] = NemesisKindName(n.kind);
-      item["start_ms"] = n.start_ms;
-      item["interval_ms"] = n.interval_ms;
-      item["jitter_ms"] = n.jitter_ms;
-      item["count"] = n.count;
-      if (n.kind == NemesisKind::kPauseHolder) item["duration_ms"] = n.duration_ms;
-      if (n.kind == NemesisKind::kBackdateLock) item["shift_ms"] = n.shift_ms;
-      list.push_back(item);
-    }
-    j["nemeses"] = list;
-  }
-  if (!options.setup.empty()) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const SetupSpec& step : options.setup) {
-      nlohmann::ordered_json item;
-      item["kind"] = SetupKindName(step.kind);
-      item["age_ms"] = step.age_ms;
-      if (step.kind == SetupKind::kStaleTempFiles) item["count"] = step.count;
-      list.push_back(item);
-    }
-    j["setup"] = list;
-  }
-  if (!options.fleet.empty()) j["fleet"] = options.fleet;
-  if (!options.env.empty()) j["env"] = options.env;
-  if (options.stale_ms > 0) j["stale_ms"] = options.stale_ms;
-  if (!options.interposer_faults.empty()) j["interposer_faults"] = options.interposer_faults;
-  if (options.trace) j["trace"] = true;
-  if (options.run_timeout_ms > 0) j["run_timeout_ms"] = options.run_timeout_ms;
   return j;
 }
 
@@ -237,7 +191,10 @@ RunOutcome ExecuteRun(const RunOptions& options) {
                   error);
   }
   context.argv = std::move(*argv);
-  for (const std::string& member : options.fleet) {
+  for (const std::string& written : options.fleet) {
+    // "harness/adapters/..." names the same adapter from any directory,
+    // in a checkout and in an installed tree.
+    const std::string member = install::ResolveDataTemplate(install::ThisHarnessData(), written);
     auto fleet_argv = PrepareCommand("fleet member '" + member + "'", member, registry, launch_dir, &error, &not_runnable);
     if (!fleet_argv) {
       return Failed(not_runnable ? RunOutcome::Status::kNotRunnable

@@ -89,13 +89,14 @@ std::vector<std::string> RunContext::Environment(int writer) const {
 }
 
 Event FaultEvent(const RunContext& context, pid_t pid, int writer, std::string fault,
-                 std::string target, int64_t t) {
+                 std::string kind, std::string target, int64_t t) {
   Event event;
   event.type = EventType::kFault;
   event.pid = pid;
   event.writer = writer;
   event.process = writer;
   event.fault = std::move(fault);
+  event.kind = std::move(kind);
   event.target = std::move(target);
   event.t = t >= 0 ? t : context.clock.Now();
   return event;
@@ -106,7 +107,7 @@ void RunContext::RecordInterposerKill(int writer, pid_t pid, const ExitStatus& s
       status.code != SIGKILL || (live != nullptr && live->WasSignalled(pid))) {
     return;
   }
-  recorder->Record(FaultEvent(*this, pid, writer, "sigkill",
+  recorder->Record(FaultEvent(*this, pid, writer, "sigkill", "interposer",
                               "interposer: killed at a kill point of LOCKHARNESS_FAULTS"));
 }
 

@@ -116,11 +116,13 @@ Event InvokeEvent(const RunContext& context, const PlannedOp& op, int pid);
 Event CompletionEvent(const RunContext& context, const PlannedOp& op, int pid,
                       EventType type, std::string error);
 
-// A `fault` event: what the harness did (`fault`, e.g. "sigkill"), to whom
-// (`pid`, `writer`; 0 and -1 when nobody in particular) and `target`, which
-// starts with the nemesis or setup kind. `t` < 0 stamps it now.
+// A `fault` event: what the harness did (`fault`, e.g. "sigkill"), on
+// behalf of which configured fault (`kind`: the nemesis or setup kind, or
+// "interposer"), to whom (`pid`, `writer`; 0 and -1 when nobody in
+// particular) and `target`, a description for people that starts with the
+// kind. `t` < 0 stamps it now.
 Event FaultEvent(const RunContext& context, pid_t pid, int writer, std::string fault,
-                 std::string target, int64_t t = -1);
+                 std::string kind, std::string target, int64_t t = -1);
 
 // Writer loops; each records an invoke and exactly one completion for every
 // operation it starts, and bumps context->completed.

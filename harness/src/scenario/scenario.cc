@@ -1,5 +1,6 @@
 #include "lockharness/harness/scenario/scenario.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -7,17 +8,13 @@
 #include <memory>
 #include <sstream>
 
-#include "lockharness/harness/install/data_locations.h"
-#include "lockharness/harness/runner/command.h"
-#include "lockharness/harness/runner/nemesis.h"
-#include "lockharness/harness/runner/workload.h"
-#include "lockharness/interposer/fault_spec.h"
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/runner/run_config.h"
 #include "src/scenario/toml_reader.h"
 
 namespace lockharness::harness::scenario {
 namespace {
-
-constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 128 || name == "." || name == "..") {
@@ -26,16 +23,6 @@ bool ValidName(std::string_view name) {
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                     (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool ValidEnvKey(std::string_view key) {
-  if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
-  for (char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -64,232 +51,143 @@ bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
   return true;
 }
 
-bool ReadWorkload(TomlReader& r, const toml::table& t, Scenario* s) {
-  constexpr std::string_view kCtx = "[workload]";
-  if (!r.CheckKeys(t, kCtx,
-                   {"mode", "writers", "ops", "readers", "mix", "value_bytes",
-                    "seed", "reader_interval_us", "fleet"})) {
-    return false;
-  }
-  runner::RunOptions& run = s->run;
-  std::string mode(runner::ModeName(run.mode));
-  if (!r.String(t, kCtx, "mode", &mode, {"per-op", "worker"})) return false;
-  run.mode = mode == "worker" ? runner::Mode::kWorker : runner::Mode::kPerOp;
-  if (!r.Int(t, kCtx, "writers", 1, 1024, &run.writers) ||
-      !r.Int(t, kCtx, "ops", 1, kMax, &run.ops_per_writer) ||
-      !r.Int(t, kCtx, "readers", 0, kMax, &run.readers) ||
-      !r.Int(t, kCtx, "value_bytes", 0, kMax, &run.value_bytes) ||
-      !r.Int(t, kCtx, "reader_interval_us", 0, kMax,
-             &run.reader_interval_us)) {
-    return false;
-  }
-  int64_t seed = -1;
-  if (!r.Int(t, kCtx, "seed", 0, kMax, &seed)) return false;
-  if (seed >= 0) {
-    run.seed = static_cast<uint64_t>(seed);
-    s->seed_set = true;
-  }
-  std::string mix;
-  if (!r.String(t, kCtx, "mix", &mix)) return false;
-  if (t.contains("mix")) {
-    std::string why;
-    std::optional<runner::OpMix> parsed = runner::ParseOpMix(mix, &why);
-    if (!parsed) {
-      return r.Fail(t.get("mix")->source(), "[workload] mix: " + why);
+// A TOML value as the JSON the run-configuration codec reads. Dates and
+// times have no JSON form: *bad is set to the first one met.
+std::optional<nlohmann::json> TomlToJson(const toml::node& node, const toml::node** bad) {
+  if (const auto* v = node.as_integer()) return nlohmann::json(v->get());
+  if (const auto* v = node.as_floating_point()) return nlohmann::json(v->get());
+  if (const auto* v = node.as_boolean()) return nlohmann::json(v->get());
+  if (const auto* v = node.as_string()) return nlohmann::json(v->get());
+  if (const auto* array = node.as_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const toml::node& element : *array) {
+      auto value = TomlToJson(element, bad);
+      if (!value) return std::nullopt;
+      out.push_back(std::move(*value));
     }
-    run.mix = *parsed;
+    return out;
   }
-  if (!r.StringArray(t, kCtx, "fleet", &run.fleet)) return false;
-  // Split now as the runner will, so a quoting mistake points at its line.
-  for (size_t i = 0; i < run.fleet.size(); ++i) {
-    std::string why;
-    if (!runner::SplitCommandTemplate(run.fleet[i], &why)) {
-      return r.Fail((*t.get("fleet")->as_array())[i].source(),
-                    "[workload] fleet: command template #" +
-                        std::to_string(i + 1) + ": " + why);
+  if (const auto* table = node.as_table()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : *table) {
+      auto converted = TomlToJson(value, bad);
+      if (!converted) return std::nullopt;
+      out[std::string(key.str())] = std::move(*converted);
     }
-    // "harness/adapters/..." names the same adapter from any directory,
-    // in a checkout and in an installed tree.
-    run.fleet[i] = install::ResolveDataTemplate(install::ThisHarnessData(), run.fleet[i]);
+    return out;
+  }
+  *bad = &node;
+  return std::nullopt;
+}
+
+// Hands `value` (read at `node`) to the codec's field; on failure reports
+// at the offending element (`elements[i]`, when given) or at `node`.
+bool SetField(TomlReader& r, const runner::RunField& field, const toml::node& node,
+              const std::string& label, const nlohmann::json& value,
+              const std::vector<const toml::node*>& elements, Scenario* s) {
+  const auto error = field.set(field, value, label, &s->run);
+  if (!error) return true;
+  const toml::node* at = &node;
+  if (error->element >= 0 && static_cast<size_t>(error->element) < elements.size()) {
+    at = elements[error->element];
+  }
+  return r.Fail(at->source(), error->message);
+}
+
+// The keys of `table` that the codec places in scenario table `name`
+// ([workload], [limits], [interposer]), each read through the codec.
+bool ReadOptionTable(TomlReader& r, const toml::table& t, std::string_view name, Scenario* s) {
+  const std::string ctx = "[" + std::string(name) + "]";
+  std::vector<std::string_view> known;
+  for (const runner::RunField& field : runner::RunFields()) {
+    if (field.toml_table == name) known.push_back(field.toml_key);
+  }
+  if (!r.CheckKeys(t, ctx, known)) return false;
+  for (const runner::RunField& field : runner::RunFields()) {
+    if (field.toml_table != name) continue;
+    const toml::node* node = t.get(field.toml_key);
+    if (node == nullptr) continue;
+    const std::string label = ctx + " " + std::string(field.toml_key);
+    const toml::node* bad = nullptr;
+    const auto value = TomlToJson(*node, &bad);
+    if (!value) {
+      return r.Fail(bad->source(), label + " cannot be " + std::string(TomlReader::TypeName(*bad)));
+    }
+    std::vector<const toml::node*> elements;
+    if (const auto* array = node->as_array()) {
+      for (const toml::node& element : *array) elements.push_back(&element);
+    }
+    if (!SetField(r, field, *node, label, *value, elements, s)) return false;
+    if (field.json == "seed") s->seed_set = true;
   }
   return true;
 }
 
-bool ReadLimits(TomlReader& r, const toml::table& t, Scenario* s) {
-  constexpr std::string_view kCtx = "[limits]";
-  if (!r.CheckKeys(t, kCtx,
-                   {"op_timeout_ms", "takeover_bound_ms", "stale_ms",
-                    "run_timeout_ms"})) {
-    return false;
-  }
-  runner::RunOptions& run = s->run;
-  return r.Int(t, kCtx, "op_timeout_ms", 1, kMax, &run.op_timeout_ms) &&
-         r.Int(t, kCtx, "takeover_bound_ms", 1, kMax,
-               &run.takeover_bound_ms) &&
-         r.Int(t, kCtx, "stale_ms", 0, kMax, &run.stale_ms) &&
-         r.Int(t, kCtx, "run_timeout_ms", 0, kMax, &run.run_timeout_ms);
+bool ReadWorkload(TomlReader& r, const toml::table& t, Scenario* s) {
+  return ReadOptionTable(r, t, "workload", s);
 }
 
+bool ReadLimits(TomlReader& r, const toml::table& t, Scenario* s) {
+  return ReadOptionTable(r, t, "limits", s);
+}
+
+bool ReadInterposer(TomlReader& r, const toml::table& t, Scenario* s) {
+  return ReadOptionTable(r, t, "interposer", s);
+}
+
+// [env]: KEY = "value" pairs, handed to the codec as "KEY=value" strings.
 bool ReadEnv(TomlReader& r, const toml::table& t, Scenario* s) {
+  nlohmann::json pairs = nlohmann::json::array();
+  std::vector<const toml::node*> keys;
+  std::vector<toml::source_region> key_sources;
   for (const auto& [key, node] : t) {
     const std::string name(key.str());
-    const toml::source_region& at =
-        key.source().begin.line > 0 ? key.source() : node.source();
-    if (!ValidEnvKey(name)) {
-      return r.Fail(at, "[env] key '" + name +
-                            "' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
-    }
-    if (name.rfind("LOCKHARNESS_", 0) == 0 || name.rfind("LD_", 0) == 0) {
-      return r.Fail(at, "[env] " + name +
-                            " is reserved (LOCKHARNESS_* and LD_* are set by "
-                            "the harness; use [limits] or [interposer])");
-    }
     const auto* value = node.as_string();
     if (value == nullptr) {
       return r.Fail(node.source(), "[env] " + name + " must be a string, got " +
                                        std::string(TomlReader::TypeName(node)));
     }
-    s->run.env.push_back(name + "=" + value->get());
+    pairs.push_back(name + "=" + value->get());
+    key_sources.push_back(key.source().begin.line > 0 ? key.source() : node.source());
   }
-  return true;
+  if (pairs.empty()) return true;
+  const runner::RunField& field = *runner::FindRunField("env");
+  const auto error = field.set(field, pairs, "[env]", &s->run);
+  if (!error) return true;
+  return r.Fail(error->element >= 0 ? key_sources[error->element] : t.source(), error->message);
 }
 
-bool ReadInterposer(TomlReader& r, const toml::table& t, Scenario* s) {
-  constexpr std::string_view kCtx = "[interposer]";
-  if (!r.CheckKeys(t, kCtx, {"faults", "trace"}) ||
-      !r.String(t, kCtx, "faults", &s->run.interposer_faults) ||
-      !r.Bool(t, kCtx, "trace", &s->run.trace)) {
-    return false;
-  }
-  if (s->run.interposer_faults.empty()) return true;
-  // The preload library parses the same text at startup and would refuse
-  // it there, once per process; refuse it here, once, with a position.
-  auto list = std::make_unique<interposer::FaultList>();
-  interposer::ParseError why;
-  if (!interposer::ParseFaultList(s->run.interposer_faults.c_str(), list.get(),
-                                  &why)) {
-    return r.Fail(t.get("faults")->source(),
-                  std::string("[interposer] faults: ") + why.message);
-  }
-  return true;
-}
-
-// The required `kind` key of a [[nemesis]] or [[setup]] entry, one of
-// `names`. Sets *name to the text; nullopt (error set) if missing or unknown.
-template <typename Kind>
-std::optional<Kind> ReadKind(TomlReader& r, const toml::table& t,
-                             const std::string& ctx,
-                             std::optional<Kind> (*parse)(std::string_view),
-                             const std::vector<std::string>& names,
-                             std::string* name) {
-  if (!t.contains("kind")) {
-    r.Fail(t.source(), ctx + ": missing key 'kind'");
-    return std::nullopt;
-  }
-  if (!r.String(t, ctx, "kind", name)) return std::nullopt;
-  std::optional<Kind> kind = parse(*name);
-  if (!kind) {
-    r.Fail(t.get("kind")->source(), ctx + " kind must be " +
-                                        TomlReader::QuoteList(names) +
-                                        ", got '" + *name + "'");
-  }
-  return kind;
-}
-
-// A key that belongs to one kind only: an error for other kinds and, if
-// `required`, missing for that kind.
-bool KindSpecific(TomlReader& r, const toml::table& t, const std::string& ctx,
-                  std::string_view key, bool applies, bool required,
-                  std::string_view owner_kind, std::string_view kind_name) {
-  const toml::node* node = t.get(key);
-  if (applies && required && node == nullptr) {
-    return r.Fail(t.source(), ctx + ": missing key '" + std::string(key) +
-                                  "' (required for " +
-                                  std::string(owner_kind) + ")");
-  }
-  if (!applies && node != nullptr) {
-    return r.Fail(node->source(), ctx + " " + std::string(key) +
-                                      " applies only to " +
-                                      std::string(owner_kind) + ", not " +
-                                      std::string(kind_name));
-  }
-  return true;
-}
-
-bool ReadNemesis(TomlReader& r, const toml::table& t, int number,
-                 Scenario* s) {
-  const std::string ctx = "[[nemesis]] #" + std::to_string(number);
-  if (!r.CheckKeys(t, ctx,
-                   {"kind", "start_ms", "interval_ms", "jitter_ms", "count",
-                    "duration_ms", "shift_ms"})) {
-    return false;
-  }
-  std::string kind_name;
-  const std::optional<runner::NemesisKind> kind =
-      ReadKind(r, t, ctx, runner::ParseNemesisKind,
-               runner::AllNemesisKindNames(), &kind_name);
-  if (!kind) return false;
-  runner::NemesisSpec spec;
-  spec.kind = *kind;
-  if (!r.Int(t, ctx, "start_ms", 0, kMax, &spec.start_ms) ||
-      !r.Int(t, ctx, "interval_ms", 1, kMax, &spec.interval_ms) ||
-      !r.Int(t, ctx, "jitter_ms", 0, kMax, &spec.jitter_ms) ||
-      !r.Int(t, ctx, "count", 0, kMax, &spec.count)) {
-    return false;
-  }
-  const bool pause = *kind == runner::NemesisKind::kPauseHolder;
-  const bool backdate = *kind == runner::NemesisKind::kBackdateLock;
-  if (!KindSpecific(r, t, ctx, "duration_ms", pause, /*required=*/true,
-                    "pause-holder", kind_name) ||
-      !r.Int(t, ctx, "duration_ms", 1, kMax, &spec.duration_ms) ||
-      !KindSpecific(r, t, ctx, "shift_ms", backdate, /*required=*/true,
-                    "backdate-lock", kind_name) ||
-      !r.Int(t, ctx, "shift_ms", std::numeric_limits<int64_t>::min(), kMax,
-             &spec.shift_ms)) {
-    return false;
-  }
-  if (backdate && spec.shift_ms == 0) {
-    return r.Fail(t.get("shift_ms")->source(),
-                  ctx + " shift_ms must not be 0 (negative: into the past)");
-  }
-  s->run.nemeses.push_back(spec);
-  return true;
-}
-
-bool ReadSetup(TomlReader& r, const toml::table& t, int number, Scenario* s) {
-  const std::string ctx = "[[setup]] #" + std::to_string(number);
-  if (!r.CheckKeys(t, ctx, {"kind", "age_ms", "count"})) return false;
-  std::string kind_name;
-  const std::optional<runner::SetupKind> kind =
-      ReadKind(r, t, ctx, runner::ParseSetupKind, runner::AllSetupKindNames(),
-               &kind_name);
-  if (!kind) return false;
-  runner::SetupSpec spec;
-  spec.kind = *kind;
-  if (!r.Int(t, ctx, "age_ms", 0, kMax, &spec.age_ms)) return false;
-  const bool temps = *kind == runner::SetupKind::kStaleTempFiles;
-  if (!KindSpecific(r, t, ctx, "count", temps, /*required=*/false,
-                    "stale-temp-files", kind_name) ||
-      !r.Int(t, ctx, "count", 1, 1000, &spec.count)) {
-    return false;
-  }
-  s->run.setup.push_back(spec);
-  return true;
-}
-
-// Reads every [[key]] entry with `read`, numbering them from 1.
-template <typename ReadOne>
-bool ReadEach(TomlReader& r, const toml::table& root, std::string_view key,
-              Scenario* s, ReadOne read) {
+// Every [[nemesis]] or [[setup]] entry, through the codec's field `json`.
+bool ReadSpecEntries(TomlReader& r, const toml::table& root, std::string_view key,
+                     std::string_view json, const std::vector<std::string>& keys, Scenario* s) {
   bool ok = true;
   const toml::array* entries = r.TableArray(root, key, &ok);
   if (!ok) return false;
   if (entries == nullptr) return true;
-  int number = 0;
+  const std::string label = "[[" + std::string(key) + "]]";
+  const std::vector<std::string_view> known(keys.begin(), keys.end());
+  nlohmann::json list = nlohmann::json::array();
+  std::vector<const toml::table*> tables;
   for (const toml::node& entry : *entries) {
-    if (!read(r, *entry.as_table(), ++number, s)) return false;
+    const toml::table& table = *entry.as_table();
+    if (!r.CheckKeys(table, label + " #" + std::to_string(tables.size() + 1), known)) {
+      return false;
+    }
+    const toml::node* bad = nullptr;
+    auto value = TomlToJson(table, &bad);
+    if (!value) {
+      return r.Fail(bad->source(), label + " #" + std::to_string(tables.size() + 1) +
+                                       " cannot hold " + std::string(TomlReader::TypeName(*bad)));
+    }
+    list.push_back(std::move(*value));
+    tables.push_back(&table);
   }
-  return true;
+  const runner::RunField& field = *runner::FindRunField(json);
+  const auto error = field.set(field, list, label, &s->run);
+  if (!error) return true;
+  const toml::table& table = *tables[std::max(0, error->element)];
+  const toml::node* node = error->key.empty() ? nullptr : table.get(error->key);
+  return r.Fail(node != nullptr ? node->source() : table.source(), error->message);
 }
 
 // Reads the optional table `key` with `read`.
@@ -330,8 +228,8 @@ std::optional<Scenario> ParseScenario(
       ReadTable(r, *root, "limits", &s, ReadLimits) &&
       ReadTable(r, *root, "env", &s, ReadEnv) &&
       ReadTable(r, *root, "interposer", &s, ReadInterposer) &&
-      ReadEach(r, *root, "nemesis", &s, ReadNemesis) &&
-      ReadEach(r, *root, "setup", &s, ReadSetup);
+      ReadSpecEntries(r, *root, "nemesis", "nemeses", runner::NemesisKeys(), &s) &&
+      ReadSpecEntries(r, *root, "setup", "setup", runner::SetupKeys(), &s);
   if (!ok) return std::nullopt;
   return s;
 }

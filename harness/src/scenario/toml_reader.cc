@@ -45,6 +45,11 @@ bool TomlReader::Fail(const toml::source_region& where,
 
 bool TomlReader::CheckKeys(const toml::table& table, std::string_view context,
                            std::initializer_list<std::string_view> known) {
+  return CheckKeys(table, context, std::vector<std::string_view>(known));
+}
+
+bool TomlReader::CheckKeys(const toml::table& table, std::string_view context,
+                           const std::vector<std::string_view>& known) {
   for (const auto& [key, node] : table) {
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) {
       continue;

@@ -47,6 +47,8 @@ class TomlReader {
   // Fails naming the first key of `table` that is not in `known`.
   bool CheckKeys(const toml::table& table, std::string_view context,
                  std::initializer_list<std::string_view> known);
+  bool CheckKeys(const toml::table& table, std::string_view context,
+                 const std::vector<std::string_view>& known);
 
   // An integer in [min, max].
   bool Int(const toml::table& table, std::string_view context,

@@ -19,8 +19,8 @@
 //   {"type":"info","id":9,...,"error":"killed by SIGKILL"}
 //   {"type":"read","id":-1,"process":70,"writer":-1,"pid":4300,"t":1400000,
 //    "valid":false,"error":"parse error at byte 17"}
-//   {"type":"fault","id":-1,"process":-1,"writer":-1,"pid":4242,"t":1500000,
-//    "fault":"sigkill","target":"lock holder"}
+//   {"type":"fault","id":-1,"process":3,"writer":3,"pid":4242,"t":1500000,
+//    "fault":"sigkill","kind":"kill-holder","target":"kill-holder: lock holder, writer 3"}
 // `t`, `lock_acquired` and `lock_released` are CLOCK_MONOTONIC nanoseconds
 // since the start of the run. `process` is the harness's index of the process
 // slot; `writer` the workload's writer index (-1 for readers and the harness).
@@ -83,8 +83,12 @@ struct Event {
   std::optional<bool> valid;
 
   // fault events
-  std::string fault;
-  std::string target;
+  std::string fault;   // what was done: "sigkill", "forged-lock", ...
+  // The configured nemesis or setup kind that did it ("kill-holder",
+  // "dead-owner-lock"; "interposer" for a kill point of LOCKHARNESS_FAULTS).
+  // Histories written before this field have it empty.
+  std::string kind;
+  std::string target;  // for people: whom it hit, e.g. "kill-holder: lock holder, writer 3"
 };
 
 // Serialises one event as a single JSON line, without the trailing newline.

@@ -24,6 +24,12 @@ CheckerReport CheckJsonValidity(const RunArtifacts& run);
 CheckerReport CheckJsonValidity(const RunArtifacts& run,
                                 const FinalRegistry& final);
 
+// For a run whose final file is the corrupt registry forged before it
+// (FinalIsForgedCorruptRegistry(), fault_checks.h): the reader samples are
+// judged as above, the final file is not (the corrupt-registry checker
+// judges it), and the summary says so.
+CheckerReport CheckJsonValidityBesideForgedFinal(const RunArtifacts& run);
+
 }  // namespace lockharness::harness
 
 #endif  // LOCKHARNESS_HARNESS_CHECKERS_JSON_VALIDITY_H_

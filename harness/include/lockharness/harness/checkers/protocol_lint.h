@@ -35,11 +35,10 @@
 #include <vector>
 
 #include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
-
-inline constexpr char kProtocolLintChecker[] = "protocol-lint";
 
 struct LintFinding {
   std::string rule;                   // e.g. "temp-not-fsynced"

@@ -49,7 +49,11 @@ nlohmann::json BuildUnjudgedReport(const nlohmann::json& run_config,
 
 std::string FormatReportText(const nlohmann::json& report);
 
-// "lockharness run --impl '...' --mode per-op --writers 8 ... --seed 42".
+// "lockharness run --impl '...' --mode per-op --writers 8 ... --seed 42":
+// the whole configuration of run.json (workload, limits, nemeses, setup,
+// interposer faults, trace, fleet, env, ...) as flags (run_config.h
+// ToFlags), shell-quoted. A run.json the codec refuses gives
+// "(no replay line: run.json: <why>)".
 std::string ReplayCommand(const nlohmann::json& run_config);
 
 // "IMPL seed SEED": the name of the run in junit.xml and timeline.html.

@@ -1,0 +1,159 @@
+#include "src/cli/suite_runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lockharness/harness/checkers/protocol_lint.h"
+
+namespace lockharness::harness::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+CheckerReport Finding(std::string checker, Verdict verdict, std::string summary = "s",
+                      std::vector<std::string> warnings = {}) {
+  CheckerReport report;
+  report.checker = std::move(checker);
+  report.verdict = verdict;
+  report.summary = std::move(summary);
+  report.warnings = std::move(warnings);
+  return report;
+}
+
+RunResult Judged(std::vector<CheckerReport> findings) {
+  RunResult result;
+  result.judged = true;
+  result.findings = std::move(findings);
+  result.verdict = Overall(result.findings);
+  return result;
+}
+
+scenario::Scenario Expecting(scenario::Scenario::Expect expect, bool lint_clean = false) {
+  scenario::Scenario s;
+  s.name = "kill holder";
+  s.file = "scenarios/smoke/kill holder.toml";
+  s.expect = expect;
+  s.expect_lint_clean = lint_clean;
+  s.run.seed = 42;
+  s.run.impl = "lockreg --file {registry}";
+  s.run.out_dir = "runs/x/kill holder";
+  return s;
+}
+
+constexpr auto kValid = scenario::Scenario::Expect::kValid;
+constexpr auto kInvalid = scenario::Scenario::Expect::kInvalid;
+
+TEST(JudgeScenario, PassesWhenTheVerdictIsTheExpectedOne) {
+  const ScenarioOutcome o =
+      JudgeScenario(Expecting(kValid), Judged({Finding("lost-update", Verdict::kValid)}));
+  EXPECT_EQ(o.status, ScenarioStatus::kPass);
+  EXPECT_EQ(o.expected, "valid");
+  EXPECT_EQ(o.seed, 42u);
+  EXPECT_TRUE(o.caught_by.empty());
+
+  const ScenarioOutcome caught = JudgeScenario(
+      Expecting(kInvalid), Judged({Finding("lost-update", Verdict::kInvalid),
+                                   Finding("leftovers", Verdict::kValid)}));
+  EXPECT_EQ(caught.status, ScenarioStatus::kPass);
+  EXPECT_THAT(caught.caught_by, ElementsAre("lost-update"));
+}
+
+TEST(JudgeScenario, FailsOnTheOtherDefiniteVerdict) {
+  const ScenarioOutcome o = JudgeScenario(
+      Expecting(kValid), Judged({Finding("mutual-exclusion", Verdict::kInvalid)}));
+  EXPECT_EQ(o.status, ScenarioStatus::kFail);
+  EXPECT_THAT(o.caught_by, ElementsAre("mutual-exclusion"));
+  EXPECT_EQ(JudgeScenario(Expecting(kInvalid), Judged({Finding("x", Verdict::kValid)})).status,
+            ScenarioStatus::kFail);
+}
+
+TEST(JudgeScenario, UnknownWhenNotJudgedOrUndecided) {
+  RunResult not_judged;
+  not_judged.reason = "not runnable";
+  EXPECT_EQ(JudgeScenario(Expecting(kValid), not_judged).status, ScenarioStatus::kUnknown);
+  EXPECT_EQ(JudgeScenario(Expecting(kValid),
+                          Judged({Finding("a", Verdict::kValid), Finding("b", Verdict::kUnknown)}))
+                .status,
+            ScenarioStatus::kUnknown);
+  // An unknown run stays unknown even with lint findings.
+  EXPECT_EQ(JudgeScenario(Expecting(kValid, true),
+                          Judged({Finding("b", Verdict::kUnknown),
+                                  Finding(kProtocolLintChecker, Verdict::kValid, "1 finding",
+                                          {"temp-not-fsynced"})}))
+                .status,
+            ScenarioStatus::kUnknown);
+}
+
+TEST(JudgeScenario, CleanLintExpectation) {
+  const CheckerReport clean = Finding(kProtocolLintChecker, Verdict::kValid, "clean");
+  const CheckerReport dirty =
+      Finding(kProtocolLintChecker, Verdict::kValid, "1 finding", {"temp-not-fsynced: pid 7"});
+  const CheckerReport valid = Finding("lost-update", Verdict::kValid);
+
+  EXPECT_EQ(JudgeScenario(Expecting(kValid, true), Judged({valid, clean})).status,
+            ScenarioStatus::kPass);
+
+  const ScenarioOutcome failed = JudgeScenario(Expecting(kValid, true), Judged({valid, dirty}));
+  EXPECT_EQ(failed.status, ScenarioStatus::kFail);
+  EXPECT_FALSE(failed.lint_clean);
+  EXPECT_THAT(failed.caught_by, ElementsAre("protocol-lint"));
+
+  // Lint is advice unless the scenario asks for a clean one.
+  const ScenarioOutcome advice = JudgeScenario(Expecting(kValid), Judged({valid, dirty}));
+  EXPECT_EQ(advice.status, ScenarioStatus::kPass);
+  EXPECT_FALSE(advice.lint_clean);
+  EXPECT_TRUE(advice.caught_by.empty());
+
+  const ScenarioOutcome no_trace = JudgeScenario(Expecting(kValid, true), Judged({valid}));
+  EXPECT_EQ(no_trace.status, ScenarioStatus::kUnknown);
+  EXPECT_EQ(no_trace.result.reason, "a clean protocol lint was expected but the run has no trace");
+}
+
+TEST(SuiteJunitXml, OneSuitePerScenarioWithAnExpectationCase) {
+  SuiteOutcome outcome;
+  outcome.scenarios.push_back(JudgeScenario(
+      Expecting(kInvalid), Judged({Finding("lost-update", Verdict::kInvalid, "entry <a> lost"),
+                                   Finding("leftovers", Verdict::kValid)})));
+  ScenarioOutcome unexpected = JudgeScenario(
+      Expecting(kValid), Judged({Finding("mutual-exclusion", Verdict::kInvalid, "two holders")}));
+  unexpected.name = "steal";
+  outcome.scenarios.push_back(unexpected);
+  RunResult not_judged;
+  not_judged.reason = "not runnable: no such file";
+  ScenarioOutcome unjudged = JudgeScenario(Expecting(kValid), not_judged);
+  unjudged.name = "missing";
+  outcome.scenarios.push_back(unjudged);
+
+  const std::string xml = SuiteJunitXml(outcome, "smoke");
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"smoke/kill holder\""));
+  EXPECT_THAT(xml, HasSubstr("name=\"seed\" value=\"42\""));
+  EXPECT_THAT(xml, HasSubstr("name=\"file\" value=\"scenarios/smoke/kill holder.toml\""));
+  EXPECT_THAT(xml, HasSubstr("name=\"expected\" value=\"invalid\""));
+  // The expected violation passes; its summary is escaped.
+  EXPECT_THAT(xml, HasSubstr("<testcase classname=\"lockharness.scenarios.kill holder\" "
+                             "name=\"expectation\" time=\"0.000\"/>"));
+  EXPECT_THAT(xml, ::testing::Not(HasSubstr("entry <a> lost")));
+  // An unexpected violation is a failure of both the checker and the expectation.
+  EXPECT_THAT(xml, HasSubstr("verdict invalid, expected valid"));
+  EXPECT_THAT(xml, HasSubstr("<failure message=\"two holders\""));
+  // Not judged: an error, with the reason.
+  EXPECT_THAT(xml, HasSubstr("verdict not judged, expected valid: not runnable: no such file"));
+  EXPECT_THAT(xml, HasSubstr("<error"));
+  outcome.passed = outcome.failed = outcome.unknown = 1;
+  EXPECT_EQ(SuiteExitCode(outcome), kExitInvalid);
+}
+
+TEST(SuiteExitCode, ErrorsAndUnknownsAreTwo) {
+  SuiteOutcome outcome;
+  EXPECT_EQ(SuiteExitCode(outcome), kExitValid);
+  outcome.unknown = 1;
+  EXPECT_EQ(SuiteExitCode(outcome), kExitUnknown);
+  outcome.failed = 1;
+  EXPECT_EQ(SuiteExitCode(outcome), kExitInvalid);
+  outcome.error = "x.toml: bad";
+  EXPECT_EQ(SuiteExitCode(outcome), kExitUnknown);
+}
+
+}  // namespace
+}  // namespace lockharness::harness::cli
