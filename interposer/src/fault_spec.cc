@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lockharness/interposer/errno_names.h"
+#include "lockharness/errno_names.h"
 
 namespace lockharness::interposer {
 namespace {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lockharness/errno_names.h"
 
 namespace lockharness::interposer {
 namespace {
@@ -59,6 +60,20 @@ TEST(ParseFaultListTest, ParsesActionArguments) {
   EXPECT_STREQ(p.list.specs[3].point, "lh/link/*");
   EXPECT_EQ(p.list.specs[3].param, EACCES);
   EXPECT_EQ(p.list.specs[4].param, EINTR);
+}
+
+// The errno names are the shared table's, lockreg's fault points' too:
+// every one is accepted as its value.
+TEST(ParseFaultListTest, AcceptsEveryNameOfTheErrnoTable) {
+  ASSERT_FALSE(KnownErrnos().empty());
+  for (const ErrnoEntry& entry : KnownErrnos()) {
+    const std::string text = std::string("lh/rename/registry=errno:") + entry.name;
+    Parsed p = Parse(text.c_str());
+    ASSERT_TRUE(p.ok) << text << ": " << p.error;
+    ASSERT_EQ(p.list.count, 1);
+    EXPECT_EQ(p.list.specs[0].kind, ActionKind::kErrno);
+    EXPECT_EQ(p.list.specs[0].param, entry.value) << text;
+  }
 }
 
 TEST(ParseFaultListTest, EmptyMeansNoFaults) {

@@ -2,7 +2,7 @@
 
 #include "lockharness/interposer/trace_line.h"
 
-#include "lockharness/interposer/errno_names.h"
+#include "lockharness/errno_names.h"
 
 namespace lockharness::interposer {
 namespace {

@@ -6,7 +6,7 @@
 namespace lockharness::protocol {
 namespace {
 
-// The deliberately broken write of Mutant::kDirectWrite: truncate and write
+// The deliberately broken write of the direct-write mutant: truncate and write
 // in place, in small pieces, so a concurrent reader sees partial JSON.
 Status WriteInPlace(Env* env, const std::string& path, std::string_view data) {
   auto fd = env->OpenForOverwrite(path, 0600);
@@ -23,7 +23,7 @@ Status WriteInPlace(Env* env, const std::string& path, std::string_view data) {
 // Creates the temp file. The shared-tmp mutant uses one name for everyone
 // and opens it without O_EXCL, as a naive implementation would.
 StatusOr<int> CreateTemp(Env* env, const std::string& tmp, Mutant mutant) {
-  if (mutant == Mutant::kSharedTmp) return env->OpenForOverwrite(tmp, 0600);
+  if (!CreatesUniqueTemp(mutant)) return env->OpenForOverwrite(tmp, 0600);
   return env->CreateExclusive(tmp, 0600);
 }
 
@@ -42,9 +42,9 @@ Status WriteSyncClose(Env* env, int fd, const std::string& tmp, std::string_view
 
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data, Mutant mutant,
                            const std::function<Status()>& before_rename) {
-  if (mutant == Mutant::kDirectWrite) return WriteInPlace(env, path, data);
+  if (!WritesThroughTemp(mutant)) return WriteInPlace(env, path, data);
 
-  const std::string tmp = mutant == Mutant::kSharedTmp ? path + ".tmp" : UniqueName(env, path + ".tmp");
+  const std::string tmp = CreatesUniqueTemp(mutant) ? UniqueName(env, path + ".tmp") : path + ".tmp";
   auto fd = CreateTemp(env, tmp, mutant);
   if (!fd.ok()) return fd.status();
 

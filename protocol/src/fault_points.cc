@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdint>
 #include <utility>
 
@@ -13,32 +12,10 @@
 #include <fiu.h>
 #endif
 
+#include "lockharness/errno_names.h"
+
 namespace lockharness::protocol {
 namespace {
-
-struct ErrnoName {
-  const char* name;
-  int value;
-};
-constexpr ErrnoName kErrnoNames[] = {
-    {"EIO", EIO},       {"ENOSPC", ENOSPC}, {"EACCES", EACCES}, {"EPERM", EPERM},
-    {"EDQUOT", EDQUOT}, {"EINTR", EINTR},   {"EROFS", EROFS},   {"ENOENT", ENOENT},
-    {"EEXIST", EEXIST}, {"EBUSY", EBUSY},   {"EMFILE", EMFILE}, {"EAGAIN", EAGAIN},
-};
-
-bool ParseErrno(std::string_view text, int* out) {
-  for (const auto& e : kErrnoNames) {
-    if (text == e.name) {
-      *out = e.value;
-      return true;
-    }
-  }
-  int value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value <= 0) return false;
-  *out = value;
-  return true;
-}
 
 bool IsKnownPoint(std::string_view name) {
   for (const auto& p : AllFaultPoints()) {
@@ -105,7 +82,7 @@ Status ApplyFaultSpec(std::string_view spec) {
     }
     if (action == "crash") {
       parsed.failnum = kFaultCrash;
-    } else if (!ParseErrno(action, &parsed.err)) {
+    } else if (!ParseErrnoName(action, &parsed.err)) {
       return Status::InvalidArgument("fault spec item '" + std::string(item) + "': unknown errno '" +
                                      std::string(action) + "'");
     }

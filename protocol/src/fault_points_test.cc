@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "lockharness/errno_names.h"
 #include "test_util.h"
 
 namespace lockharness::protocol {
@@ -40,6 +43,22 @@ TEST(FaultPointsTest, SpecEnablesFailAndOnce) {
     return 0;
   });
   EXPECT_EQ(testing::WaitFor(pid), 0);
+}
+
+// The errno names are the shared table's, the interposer's too: every one
+// is accepted and injected as its value.
+TEST(FaultPointsTest, SpecAcceptsEveryNameOfTheErrnoTable) {
+  if (!FaultPointsCompiledIn()) GTEST_SKIP();
+  pid_t pid = testing::Spawn([] {
+    int index = 1;
+    for (const ErrnoEntry& entry : KnownErrnos()) {
+      ++index;
+      if (!ApplyFaultSpec(std::string("lockreg/write/before_rename=") + entry.name).ok()) return index;
+      if (FaultPoint(fault_point::kBeforeRename, "p").err() != entry.value) return index;
+    }
+    return KnownErrnos().empty() ? 1 : 0;
+  });
+  EXPECT_EQ(testing::WaitFor(pid), 0);  // else 1 + the index of the refused name
 }
 
 TEST(FaultPointsTest, CrashPointKillsTheProcess) {

@@ -51,6 +51,10 @@ std::vector<std::string> AllMutantNames() {
   return out;
 }
 
+bool TakesLock(Mutant m) { return m != Mutant::kNoLock; }
+bool WritesThroughTemp(Mutant m) { return m != Mutant::kDirectWrite; }
+bool CreatesUniqueTemp(Mutant m) { return m != Mutant::kSharedTmp; }
+
 // release-any skips the holder checks too: like the seed, which has neither.
 // With the pre-rename check of every other holder intact, a foreign release
 // only turns into "lock lost" errors, never into lost data.

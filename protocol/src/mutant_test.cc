@@ -21,6 +21,9 @@ TEST(MutantTest, EveryNameParsesBackToItsMutant) {
 
 TEST(MutantTest, NoneIsTheReferenceInEveryRespect) {
   const Mutant m = Mutant::kNone;
+  EXPECT_TRUE(TakesLock(m));
+  EXPECT_TRUE(WritesThroughTemp(m));
+  EXPECT_TRUE(CreatesUniqueTemp(m));
   EXPECT_TRUE(HolderRechecksLock(m));
   EXPECT_TRUE(ReleaseChecksOwnership(m));
   EXPECT_TRUE(BreaksThroughQuarantine(m));
@@ -44,6 +47,16 @@ TEST(MutantTest, OnlyLiveLockBreakersAndReleaseAnySkipTheHolderChecks) {
         m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic;
     EXPECT_EQ(HolderRechecksLock(m), !breaks_live && m != Mutant::kReleaseAny) << name;
     EXPECT_EQ(ReleaseChecksOwnership(m), !breaks_live && m != Mutant::kReleaseAny) << name;
+  }
+}
+
+// The write-path predicates each belong to exactly one mutant.
+TEST(MutantTest, EachWritePathDeviationBelongsToOneMutant) {
+  for (const auto& name : AllMutantNames()) {
+    Mutant m = *ParseMutant(name);
+    EXPECT_EQ(TakesLock(m), m != Mutant::kNoLock) << name;
+    EXPECT_EQ(WritesThroughTemp(m), m != Mutant::kDirectWrite) << name;
+    EXPECT_EQ(CreatesUniqueTemp(m), m != Mutant::kSharedTmp) << name;
   }
 }
 

@@ -67,7 +67,7 @@ Status RegistryStore::MutateLocked(const std::function<Status(Registry&)>& chang
 }
 
 Status RegistryStore::Mutate(const std::function<Status(Registry&)>& change, LockSpan* span) {
-  if (options_.mutant == Mutant::kNoLock) return MutateLocked(change, nullptr);
+  if (!TakesLock(options_.mutant)) return MutateLocked(change, nullptr);
 
   LockOptions lock_options = options_.lock;
   lock_options.mutant = options_.mutant;

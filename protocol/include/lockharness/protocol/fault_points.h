@@ -52,7 +52,8 @@ Status FaultPoint(const char* name, const std::string& path);
 // Enables points from a spec such as
 //   "lockreg/write/before_rename=EIO,lockreg/lock/after_mkdir=crash"
 // Each item is NAME=ERRNO_NAME|ERRNO_NUMBER|crash, optionally followed by
-// ":once" (fail only the first time). Unknown point names, errno names or
+// ":once" (fail only the first time). Errno names are those of
+// lockharness/errno_names.h, the interposer's too. Unknown point names, errno names or
 // syntax are an InvalidArgument naming the item; nothing is enabled then.
 Status ApplyFaultSpec(std::string_view spec);
 

@@ -39,6 +39,15 @@ std::vector<std::string> AllMutantNames();
 
 // --- What each mutant changes (all true/false as the reference for kNone) ---
 
+// A registry change takes the lock at all (P1).
+bool TakesLock(Mutant m);
+// The registry is written to a temp file and renamed over the old one (P5);
+// if false it is truncated and rewritten in place.
+bool WritesThroughTemp(Mutant m);
+// Each write's temp file has a name of its own, created with O_EXCL (P5.1);
+// if false every process shares "<file>.tmp" and opens it without O_EXCL.
+bool CreatesUniqueTemp(Mutant m);
+
 // The holder checks that it still holds the lock where the reference does:
 // after publishing its owner record (P2.3) and before its rename (P1).
 // False for the mutants that break live locks, which, like the seed, never

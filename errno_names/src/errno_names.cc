@@ -1,14 +1,9 @@
-#include "lockharness/interposer/errno_names.h"
+#include "lockharness/errno_names.h"
 
 #include <errno.h>
 
-namespace lockharness::interposer {
+namespace lockharness {
 namespace {
-
-struct ErrnoEntry {
-  const char* name;
-  int value;
-};
 
 #define LH_ERRNO(e) {#e, e}
 // The errors a file system call can plausibly return, plus a few that
@@ -31,6 +26,8 @@ constexpr ErrnoEntry kErrnos[] = {
 #undef LH_ERRNO
 
 }  // namespace
+
+std::span<const ErrnoEntry> KnownErrnos() { return kErrnos; }
 
 const char* ErrnoName(int value) {
   for (const ErrnoEntry& entry : kErrnos) {
@@ -57,4 +54,4 @@ bool ParseErrnoName(std::string_view name, int* value) {
   return true;
 }
 
-}  // namespace lockharness::interposer
+}  // namespace lockharness
