@@ -1,7 +1,7 @@
 # The history format and the checkers that judge a run (docs/checkers.md).
 # Included from harness/CMakeLists.txt.
 
-add_library(lockharness_history STATIC src/history.cc)
+add_library(lockharness_history STATIC src/history/parser.cc)
 target_include_directories(lockharness_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 target_link_libraries(lockharness_history PRIVATE Threads::Threads)
 
