@@ -1,7 +1,12 @@
 # The history format and the checkers that judge a run (docs/checkers.md).
 # Included from harness/CMakeLists.txt.
 
-add_library(lockharness_history STATIC src/history/parser.cc)
+add_library(lockharness_history STATIC
+  src/history/names.cc
+  src/history/format.cc
+  src/history/parser.cc
+  src/history/file.cc
+)
 target_include_directories(lockharness_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 target_link_libraries(lockharness_history PRIVATE Threads::Threads)
 
@@ -10,6 +15,8 @@ add_library(lockharness_checkers STATIC
   src/checkers/registry_schema.cc
   src/checkers/name_groups.cc
   src/checkers/lost_update.cc
+  src/checkers/lost_update_names.cc
+  src/checkers/lost_update_default.cc
   src/checkers/json_validity.cc
   src/checkers/leftovers.cc
   src/checkers/mutual_exclusion.cc

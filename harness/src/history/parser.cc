@@ -1,5 +1,5 @@
-// history.cc: event names, the JSON line writer and a small dedicated
-// parser for the flat history line format (see history.h).
+// history/parser.cc: a small dedicated parser for the flat history line
+// format (see history.h), for one line and for a whole history.
 //
 // The parser is hand-written rather than built on a general JSON library
 // because a run of a million operations has two million lines to read and
@@ -7,79 +7,23 @@
 
 #include "lockharness/harness/history.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <latch>
 #include <system_error>
 #include <thread>
 
+#include "match.h"
+
 namespace lockharness::harness {
 namespace {
 
-constexpr std::string_view kEventTypeNames[] = {"invoke", "ok",   "fail",
-                                                "info",   "read", "fault"};
-constexpr std::string_view kOpKindNames[] = {
-    "register", "update", "remove", "set-default", "get", "list"};
-
-void AppendInt(int64_t value, std::string* out) {
-  char buffer[24];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  (void)ec;  // 24 bytes always suffice for an int64_t.
-  out->append(buffer, end);
-}
-
-// `text == literal` with the length known at compile time, so the compiler
-// compares inline instead of calling memcmp: this runs for every field of
-// every line, and the library call was the parser's largest single cost.
-template <size_t N>
-bool Is(std::string_view text, const char (&literal)[N]) {
-  return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
-}
-
-std::optional<EventType> MatchEventType(std::string_view name) {
-  switch (name.size()) {
-    case 2: if (Is(name, "ok")) return EventType::kOk; break;
-    case 4:
-      if (Is(name, "fail")) return EventType::kFail;
-      if (Is(name, "info")) return EventType::kInfo;
-      if (Is(name, "read")) return EventType::kRead;
-      break;
-    case 5: if (Is(name, "fault")) return EventType::kFault; break;
-    case 6: if (Is(name, "invoke")) return EventType::kInvoke; break;
-    default: break;
-  }
-  return std::nullopt;
-}
-
-std::optional<OpKind> MatchOpKind(std::string_view name) {
-  switch (name.size()) {
-    case 3: if (Is(name, "get")) return OpKind::kGet; break;
-    case 4: if (Is(name, "list")) return OpKind::kList; break;
-    case 6:
-      if (Is(name, "update")) return OpKind::kUpdate;
-      if (Is(name, "remove")) return OpKind::kRemove;
-      break;
-    case 8: if (Is(name, "register")) return OpKind::kRegister; break;
-    case 11: if (Is(name, "set-default")) return OpKind::kSetDefault; break;
-    default: break;
-  }
-  return std::nullopt;
-}
-
-void AppendKey(std::string_view key, std::string* out) {
-  out->push_back(',');
-  out->push_back('"');
-  out->append(key);
-  out->append("\":");
-}
+using history_internal::Is;
+using history_internal::MatchEventType;
+using history_internal::MatchOpKind;
 
 // Reads one line's JSON object. Positions are byte offsets into the line;
 // errors name the field being read.
@@ -543,125 +487,6 @@ bool LineParser::Parse(Event* event, std::string* error) {
 
 }  // namespace
 
-std::string_view EventTypeName(EventType type) {
-  return kEventTypeNames[static_cast<int>(type)];
-}
-
-std::optional<EventType> ParseEventType(std::string_view name) {
-  return MatchEventType(name);
-}
-
-std::string_view OpKindName(OpKind kind) {
-  return kOpKindNames[static_cast<int>(kind)];
-}
-
-std::optional<OpKind> ParseOpKind(std::string_view name) {
-  return MatchOpKind(name);
-}
-
-bool IsMutating(OpKind kind) {
-  return kind == OpKind::kRegister || kind == OpKind::kUpdate ||
-         kind == OpKind::kRemove || kind == OpKind::kSetDefault;
-}
-
-void AppendJsonString(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run_start, i - run_start);
-    run_start = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      default:
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xF]);
-    }
-  }
-  out->append(text.data() + run_start, text.size() - run_start);
-  out->push_back('"');
-}
-
-std::string FormatEvent(const Event& event) {
-  std::string out;
-  out.reserve(160);
-  out.append("{\"type\":\"");
-  out.append(EventTypeName(event.type));
-  out.push_back('"');
-  AppendKey("id", &out);
-  AppendInt(event.id, &out);
-  AppendKey("process", &out);
-  AppendInt(event.process, &out);
-  AppendKey("writer", &out);
-  AppendInt(event.writer, &out);
-  AppendKey("pid", &out);
-  AppendInt(event.pid, &out);
-  AppendKey("t", &out);
-  AppendInt(event.t, &out);
-  if (event.op) {
-    AppendKey("op", &out);
-    AppendJsonString(OpKindName(*event.op), &out);
-  }
-  if (!event.name.empty()) {
-    AppendKey("name", &out);
-    AppendJsonString(event.name, &out);
-  }
-  if (!event.fields.empty()) {
-    AppendKey("fields", &out);
-    out.push_back('{');
-    for (size_t i = 0; i < event.fields.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      AppendJsonString(event.fields[i].first, &out);
-      out.push_back(':');
-      AppendJsonString(event.fields[i].second, &out);
-    }
-    out.push_back('}');
-  }
-  if (!event.error.empty()) {
-    AppendKey("error", &out);
-    AppendJsonString(event.error, &out);
-  }
-  if (event.lock_acquired) {
-    AppendKey("lock_acquired", &out);
-    AppendInt(*event.lock_acquired, &out);
-  }
-  if (event.lock_released) {
-    AppendKey("lock_released", &out);
-    AppendInt(*event.lock_released, &out);
-  }
-  if (!event.value.empty()) {
-    AppendKey("value", &out);
-    AppendJsonString(event.value, &out);
-  }
-  if (event.valid) {
-    AppendKey("valid", &out);
-    out.append(*event.valid ? "true" : "false");
-  }
-  if (!event.fault.empty()) {
-    AppendKey("fault", &out);
-    AppendJsonString(event.fault, &out);
-  }
-  if (!event.kind.empty()) {
-    AppendKey("kind", &out);
-    AppendJsonString(event.kind, &out);
-  }
-  if (!event.target.empty()) {
-    AppendKey("target", &out);
-    AppendJsonString(event.target, &out);
-  }
-  out.push_back('}');
-  return out;
-}
-
 std::optional<Event> ParseEvent(std::string_view line, std::string* error) {
   Event event;
   if (!LineParser(line).Parse(&event, error)) return std::nullopt;
@@ -838,75 +663,6 @@ bool ParseHistory(std::string_view contents, std::vector<Event>* events,
     }
   }
   return ParseOneThread(contents, events, error);
-}
-
-namespace {
-
-// The history file's bytes: mapped when possible (no copy of a file of
-// hundreds of megabytes), else read.
-class FileBytes {
- public:
-  ~FileBytes() {
-    if (mapped_ != nullptr) ::munmap(mapped_, size_);
-  }
-  bool Open(const std::filesystem::path& path, std::string* error) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      *error = path.string() + ": " + std::strerror(errno);
-      return false;
-    }
-    bool ok = Load(fd, path, error);
-    ::close(fd);
-    return ok;
-  }
-  std::string_view view() const {
-    return mapped_ != nullptr
-               ? std::string_view(static_cast<const char*>(mapped_), size_)
-               : std::string_view(copy_);
-  }
-
- private:
-  bool Load(int fd, const std::filesystem::path& path, std::string* error) {
-    struct stat st;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-      size_ = static_cast<size_t>(st.st_size);
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      if (p != MAP_FAILED) {
-        mapped_ = p;
-        return true;
-      }
-      copy_.reserve(size_);
-    }
-    char buffer[1 << 16];
-    ssize_t n = 0;
-    while ((n = ::read(fd, buffer, sizeof(buffer))) != 0) {
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        *error = path.string() + ": " + std::strerror(errno);
-        return false;
-      }
-      copy_.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-  void* mapped_ = nullptr;
-  size_t size_ = 0;
-  std::string copy_;
-};
-
-}  // namespace
-
-bool ReadHistoryFile(const std::filesystem::path& path,
-                     std::vector<Event>* events, std::string* error) {
-  FileBytes file;
-  if (!file.Open(path, error)) return false;
-  std::string parse_error;
-  if (!ParseHistory(file.view(), events, &parse_error)) {
-    *error = path.string() + " " + parse_error;
-    return false;
-  }
-  return true;
 }
 
 }  // namespace lockharness::harness
