@@ -48,7 +48,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/forge.cc
     src/runner/nemesis_runner.cc
     src/runner/run.cc
-    src/runner/report.cc
+    src/report/run_report.cc
   )
   target_include_directories(lockharness_runner
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
@@ -57,7 +57,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     lockharness_process lockharness_workload lockharness_run_config lockharness_checkers
     lockharness_interposer lockharness_report lockharness_install nlohmann_json::nlohmann_json)
 
-  list(APPEND LOCKHARNESS_RUNNER_TESTS src/runner/report_test.cc src/runner/run_test.cc)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc)
 endif()
 
 if(LOCKHARNESS_BUILD_TESTS)

@@ -2,7 +2,7 @@
 
 #include "src/cli/run_once.h"
 
-#include "lockharness/harness/runner/report.h"
+#include "lockharness/harness/report/run_report.h"
 
 namespace lockharness::harness::cli {
 

@@ -1,4 +1,4 @@
-// report.h: the verdict files of a run (results.json, report.txt,
+// run_report.h: the verdict files of a run (results.json, report.txt,
 // junit.xml, timeline.html).
 //
 // BuildReport() combines the run configuration (run.json), the history and
@@ -14,8 +14,8 @@
 //   if (!WriteReportFiles(dir, report, &artifacts.history, &error)) ...;
 //   std::cout << FormatReportText(report);
 
-#ifndef LOCKHARNESS_HARNESS_RUNNER_REPORT_H_
-#define LOCKHARNESS_HARNESS_RUNNER_REPORT_H_
+#ifndef LOCKHARNESS_HARNESS_REPORT_RUN_REPORT_H_
+#define LOCKHARNESS_HARNESS_REPORT_RUN_REPORT_H_
 
 #include <filesystem>
 #include <string>
@@ -79,4 +79,4 @@ bool WriteReportFiles(const std::filesystem::path& dir, const nlohmann::json& re
 
 }  // namespace lockharness::harness::runner
 
-#endif  // LOCKHARNESS_HARNESS_RUNNER_REPORT_H_
+#endif  // LOCKHARNESS_HARNESS_REPORT_RUN_REPORT_H_

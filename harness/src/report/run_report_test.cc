@@ -1,4 +1,4 @@
-#include "lockharness/harness/runner/report.h"
+#include "lockharness/harness/report/run_report.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

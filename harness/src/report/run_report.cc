@@ -1,6 +1,6 @@
-// Run reports (see report.h).
+// Run reports (see run_report.h).
 
-#include "lockharness/harness/runner/report.h"
+#include "lockharness/harness/report/run_report.h"
 
 #include <algorithm>
 #include <cstdio>
