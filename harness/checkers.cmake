@@ -26,7 +26,6 @@ add_library(lockharness_checkers STATIC
   src/checkers/protocol_lint.cc
   src/checkers/check_all.cc
   src/checkers/fault_checks.cc
-  src/checkers/report_format.cc
   src/load_run.cc
 )
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)

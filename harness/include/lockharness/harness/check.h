@@ -114,14 +114,6 @@ std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir,
 // boolean". The runner calls this on every reader sample.
 std::optional<std::string> ValidateRegistryDocument(std::string_view bytes);
 
-// {"verdict": "...", "checkers": [{"checker", "verdict", "summary",
-//  "evidence", "warnings", "details"}...]}, for results.json.
-nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports);
-
-// Human-readable report: one block per checker (warnings after the
-// evidence, each prefixed "warning: "), for report.txt.
-std::string ReportsToText(const std::vector<CheckerReport>& reports);
-
 }  // namespace lockharness::harness
 
 #endif  // LOCKHARNESS_HARNESS_CHECK_H_

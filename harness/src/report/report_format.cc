@@ -1,6 +1,7 @@
-// report_format.cc: results.json and report.txt renderings of the verdicts.
+// report_format.cc: JSON and text renderings of the verdicts (see
+// report_format.h).
 
-#include "lockharness/harness/check.h"
+#include "lockharness/harness/report/report_format.h"
 
 namespace lockharness::harness {
 
