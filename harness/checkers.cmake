@@ -24,6 +24,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/trace_timeline.cc
   src/checkers/trace_mutual_exclusion.cc
   src/checkers/protocol_lint.cc
+  src/checkers/checker_report.cc
   src/checkers/check_all.cc
   src/checkers/fault_checks.cc
   src/load_run.cc

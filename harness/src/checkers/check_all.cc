@@ -5,7 +5,7 @@
 #include <system_error>
 #include <thread>
 
-#include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/check_all.h"
 #include "lockharness/harness/checkers/fault_checks.h"
 #include "lockharness/harness/checkers/final_registry.h"
 #include "lockharness/harness/checkers/json_validity.h"
@@ -20,16 +20,6 @@
 #include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
-
-std::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kValid: return "valid";
-    case Verdict::kInvalid: return "invalid";
-    case Verdict::kUnknown: return "unknown";
-  }
-  return "unknown";
-}
-
 namespace {
 
 // Runs `side` on another thread while the caller runs `main`; both on the
@@ -111,16 +101,6 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     reports.push_back(std::move(lint));
   }
   return reports;
-}
-
-Verdict Overall(const std::vector<CheckerReport>& reports) {
-  if (reports.empty()) return Verdict::kUnknown;
-  Verdict overall = Verdict::kValid;
-  for (const CheckerReport& report : reports) {
-    if (report.verdict == Verdict::kInvalid) return Verdict::kInvalid;
-    if (report.verdict == Verdict::kUnknown) overall = Verdict::kUnknown;
-  }
-  return overall;
 }
 
 }  // namespace lockharness::harness

@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockharness/harness/check.h"
 #include "lockharness/harness/checkers/final_registry.h"
 
 namespace lockharness::harness {

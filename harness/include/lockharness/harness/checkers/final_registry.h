@@ -1,5 +1,6 @@
-// final_registry.h: the registry file left at the end of a run, parsed once
-// and shared by the checkers that read it (lost-update, json-validity).
+// final_registry.h: the registry file's schema (registry_schema.cc), and
+// the file left at the end of a run, parsed once and shared by the checkers
+// that read it (lost-update, json-validity).
 //
 //   FinalRegistry final = ParseFinalRegistry(run);
 //   if (final.document) { ... *final.document is the parsed JSON ... }
@@ -9,12 +10,21 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/run_artifacts.h"
 
 namespace lockharness::harness {
+
+// Checks that `bytes` is a registry document (docs/checkers.md, "Registry
+// schema"): parses as JSON, `sandboxes` entries are objects whose `name`
+// equals their key, known fields have their types, and `defaultSandbox` is
+// null or names an entry. Returns nullopt if it is, else a one-line reason
+// naming the offending path, e.g. "sandboxes.w1-3.gpuEnabled: expected a
+// boolean". The runner calls this on every reader sample.
+std::optional<std::string> ValidateRegistryDocument(std::string_view bytes);
 
 struct FinalRegistry {
   bool present = false;                    // the file existed

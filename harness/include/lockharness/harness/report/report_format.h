@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockharness/harness/check.h"
+#include "lockharness/harness/checkers/checker_report.h"
 
 namespace lockharness::harness {
 
