@@ -27,7 +27,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/checker_report.cc
   src/checkers/check_all.cc
   src/checkers/fault_checks.cc
-  src/load_run.cc
+  src/run_dir/load_run.cc
 )
 target_include_directories(lockharness_checkers PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 # lockharness_interposer only for its trace reader: it does not contain the
@@ -58,7 +58,7 @@ if(LOCKHARNESS_BUILD_TESTS)
     src/checkers/trace_mutual_exclusion_test.cc
     src/checkers/protocol_lint_test.cc
     src/checkers/check_all_test.cc
-    src/load_run_test.cc
+    src/run_dir/load_run_test.cc
   )
   target_link_libraries(lockharness_checkers_test PRIVATE lockharness_checkers GTest::gmock GTest::gtest_main)
   gtest_discover_tests(lockharness_checkers_test)

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockharness/harness/check.h"
+#include "lockharness/harness/run_dir/load_run.h"
 #include "lockharness/harness/runner/run_config.h"
 
 namespace lockharness::harness {
