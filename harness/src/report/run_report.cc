@@ -12,6 +12,7 @@
 #include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/report/junit.h"
 #include "lockharness/harness/report/timeline.h"
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/run_config.h"
 
@@ -289,7 +290,7 @@ std::string TimelineFor(const std::filesystem::path& dir, const nlohmann::json& 
   if (history != nullptr) return report::TimelineHtml(*history, options);
   std::vector<Event> loaded;
   std::string error;
-  if (!ReadHistoryFile(dir / "history.jsonl", &loaded, &error)) {
+  if (!ReadHistoryFile(dir / run_files::kHistory, &loaded, &error)) {
     options.note = "history not available: " + error;
     loaded.clear();
   }
@@ -299,11 +300,11 @@ std::string TimelineFor(const std::filesystem::path& dir, const nlohmann::json& 
 bool WriteReportFiles(const std::filesystem::path& dir, const nlohmann::json& report,
                       const std::vector<Event>* history, std::string* error) {
   const std::pair<const char*, std::string> files[] = {
-      {"results.json",
+      {run_files::kResults,
        report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
-      {"report.txt", FormatReportText(report)},
-      {"junit.xml", report::JunitXml({JunitSuiteFor(report)})},
-      {"timeline.html", TimelineFor(dir, report, history)},
+      {run_files::kReportText, FormatReportText(report)},
+      {run_files::kJunit, report::JunitXml({JunitSuiteFor(report)})},
+      {run_files::kTimeline, TimelineFor(dir, report, history)},
   };
   for (const auto& [name, text] : files) {
     std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);

@@ -9,6 +9,7 @@
 
 #include "lockharness/harness/run_dir/load_run.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "lockharness/harness/run_dir/files.h"
 
 namespace lockharness::harness {
 namespace {
@@ -37,7 +38,7 @@ bool ReadWholeFile(const fs::path& path, std::string* contents,
 std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
                                              std::string* error) {
   RunArtifacts run;
-  const fs::path config_path = dir / "run.json";
+  const fs::path config_path = dir / run_files::kRunConfig;
   std::string text;
   if (!ReadWholeFile(config_path, &text, error)) return std::nullopt;
   nlohmann::json config;
@@ -68,7 +69,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   }
   run.limits.op_timeout_ns = options->op_timeout_ms * 1'000'000;
   run.limits.takeover_bound_ns = options->takeover_bound_ms * 1'000'000;
-  std::string registry = "registry/sandboxes.json";
+  std::string registry = run_files::RegistryRelativePath();
   if (auto it = config.find("registry"); it != config.end()) {
     if (!it->is_string() || it->get<std::string>().empty()) {
       *error = config_path.string() + ": field 'registry' must be a path";
@@ -86,7 +87,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
 
-  if (!ReadHistoryFile(dir / "history.jsonl", &run.history, error)) {
+  if (!ReadHistoryFile(dir / run_files::kHistory, &run.history, error)) {
     return std::nullopt;
   }
 
@@ -114,7 +115,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   for (const runner::SetupSpec& step : options->setup) {
     run.configured_faults.emplace_back(runner::SetupKindName(step.kind));
   }
-  const fs::path forged = dir / "setup" / "corrupt-registry.bytes";
+  const fs::path forged = dir / run_files::kSetupDir / run_files::kForgedCorruptRegistry;
   if (fs::exists(forged, ec)) {
     std::string bytes;
     if (!ReadWholeFile(forged, &bytes, error)) return std::nullopt;
@@ -133,7 +134,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   }
 
   // The interposer's trace is optional: runs without LD_PRELOAD have none.
-  const fs::path trace_path = dir / "trace.jsonl";
+  const fs::path trace_path = dir / run_files::kTrace;
   if (fs::exists(trace_path, ec)) {
     run.trace = interposer::ReadTraceFile(trace_path.string(), error);
     if (!run.trace) return std::nullopt;

@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "lockharness/harness/run_dir/files.h"
 #include "src/runner/holder.h"
 
 namespace lockharness::harness::runner {
@@ -177,7 +178,7 @@ class Forger {
   bool SymlinkedOwner(const SetupSpec& step, std::string* error) {
     const auto pid = DeadPid(context_->run_dir, error);
     if (!pid || !MakeLock(error)) return false;
-    const fs::path target = context_->run_dir / "setup" / "owner-symlink-target";
+    const fs::path target = context_->run_dir / run_files::kSetupDir / "owner-symlink-target";
     if (!WriteBytes(target, std::to_string(*pid), error)) return false;
     std::error_code ec;
     fs::create_symlink(target, Lock() / "owner", ec);
@@ -217,7 +218,8 @@ class Forger {
         "{\"sandboxes\": {\"precious\": {\"name\": \"precious\", \"model\": \"keep-me\"}, "
         "\"trunc";
     if (!WriteBytes(context_->registry, bytes, error)) return false;
-    if (!WriteBytes(context_->run_dir / kCorruptRegistryCopy, bytes, error)) return false;
+    const fs::path copy = context_->run_dir / run_files::kSetupDir / run_files::kForgedCorruptRegistry;
+    if (!WriteBytes(copy, bytes, error)) return false;
     forged_->corrupt_registry = bytes;
     Record(step, "corrupt-registry", 0, "registry file replaced by truncated JSON before the run");
     return true;
@@ -239,9 +241,9 @@ bool ForgeSetup(const std::vector<SetupSpec>& steps, RunContext* context,
                 ForgedState* forged, std::string* error) {
   if (steps.empty()) return true;
   std::error_code ec;
-  fs::create_directories(context->run_dir / "setup", ec);
+  fs::create_directories(context->run_dir / run_files::kSetupDir, ec);
   if (ec) {
-    *error = "cannot create " + (context->run_dir / "setup").string() + ": " + ec.message();
+    *error = "cannot create " + (context->run_dir / run_files::kSetupDir).string() + ": " + ec.message();
     return false;
   }
   Forger forger(context, forged);

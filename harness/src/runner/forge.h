@@ -29,10 +29,6 @@
 
 namespace lockharness::harness::runner {
 
-// File (relative to the run directory) keeping the bytes of a forged
-// corrupt registry, for the corrupt-registry checker.
-inline constexpr char kCorruptRegistryCopy[] = "setup/corrupt-registry.bytes";
-
 // Processes that must live while the run lasts (the owners of "recycled"
 // PIDs); killed and reaped when this is destroyed.
 struct ForgedState {

@@ -13,6 +13,7 @@
 #include "lockharness/harness/check.h"
 #include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/install/interposer_library.h"
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/run_config.h"
 #include "lockharness/harness/runner/signals.h"
@@ -49,7 +50,7 @@ bool PrepareRunDirectory(const fs::path& dir, std::string* error) {
       return false;
     }
   }
-  for (const fs::path& d : {dir, dir / "registry", dir / "logs"}) {
+  for (const fs::path& d : {dir, dir / run_files::kRegistryDir, dir / run_files::kLogsDir}) {
     fs::create_directories(d, ec);
     if (ec) {
       *error = "cannot create " + d.string() + ": " + ec.message();
@@ -124,7 +125,7 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
   settings.library = install::ThisHarnessData().interposer.string();
   settings.registry = registry.string();
   settings.faults = options.interposer_faults;
-  if (options.trace) settings.trace = (dir / "trace.jsonl").string();
+  if (options.trace) settings.trace = (dir / run_files::kTrace).string();
   auto preload = interposer::InterposerEnvironment(settings, error);
   if (!preload) {
     *error = "interposer: " + *error;
@@ -154,7 +155,7 @@ nlohmann::json RunOutcome::ToJson() const {
 
 nlohmann::json RunConfigJson(const RunOptions& options, const std::string& started_at) {
   nlohmann::ordered_json j = ToJson(options);
-  j["registry"] = "registry/sandboxes.json";
+  j["registry"] = run_files::RegistryRelativePath();
   j["started_at"] = started_at;
   return j;
 }
@@ -171,8 +172,8 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   if (!PrepareRunDirectory(dir, &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
-  const fs::path registry = dir / "registry" / "sandboxes.json";
-  std::unique_ptr<Recorder> recorder = Recorder::Open(dir / "history.jsonl", &error);
+  const fs::path registry = dir / run_files::kRegistryDir / run_files::kRegistryName;
+  std::unique_ptr<Recorder> recorder = Recorder::Open(dir / run_files::kHistory, &error);
   if (!recorder) return Failed(RunOutcome::Status::kHarnessError, error);
 
   RunContext context;
@@ -180,7 +181,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   // The run clock's origin as an absolute CLOCK_MONOTONIC reading, so that
   // file-system traces (absolute times) line up with the history.
   config["monotonic_origin_ns"] = context.clock.start_ns();
-  if (!WriteFile(dir / "run.json", config.dump(2) + "\n", &error)) {
+  if (!WriteFile(dir / run_files::kRunConfig, config.dump(2) + "\n", &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   bool not_runnable = false;
@@ -319,7 +320,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   } else if (std::string why = health.NotRunnableReason(); !why.empty() && !expect_refusals) {
     outcome.status = RunOutcome::Status::kNotRunnable;
     outcome.reason = "implementation not runnable: " + why + " (see " +
-                     (dir / "logs").string() + ")";
+                     (dir / run_files::kLogsDir).string() + ")";
   } else if (std::string write_error = recorder->error(); !write_error.empty()) {
     outcome.status = RunOutcome::Status::kHarnessError;
     outcome.reason = write_error;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lockharness/harness/history.h"
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/interposer/trace_reader.h"
 
 namespace lockharness::harness {
@@ -31,7 +32,7 @@ struct RunArtifacts {
   std::vector<Event> history;
   // Bytes of registry/sandboxes.json at the end; nullopt if it was absent.
   std::optional<std::string> final_registry;
-  std::string registry_basename = "sandboxes.json";
+  std::string registry_basename = run_files::kRegistryName;
   // Names in registry/ other than the registry file, at the end of the run.
   std::vector<std::string> directory_entries;
   CheckLimits limits;
