@@ -26,7 +26,7 @@
 // has no attempted registry rename to lint); findings are listed in
 // CheckerReport::warnings (a headline per finding, then its trace lines)
 // and in details.findings ({rule, pid, message, evidence}). Callers that
-// need "lint clean" use OverallWithLintAsFailure().
+// need "lint clean" use OverallWithLint(reports, /*lint_is_failure=*/true).
 
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_PROTOCOL_LINT_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_PROTOCOL_LINT_H_

@@ -9,7 +9,8 @@
 // and `check` write all four files with WriteReportFiles().
 //
 // Usage:
-//   nlohmann::json report = BuildReport(config, artifacts.history, findings, notes);
+//   nlohmann::json report =
+//       BuildReport(config, artifacts.history, findings, Overall(findings), notes);
 //   std::string error;
 //   if (!WriteReportFiles(dir, report, &artifacts.history, &error)) ...;
 //   std::cout << FormatReportText(report);
