@@ -8,12 +8,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-CheckerReport Report(Verdict v) {
-  CheckerReport r;
-  r.checker = "x";
-  r.verdict = v;
-  return r;
-}
+CheckerReport Report(Verdict v) { return CheckerReport{.checker = "x", .verdict = v}; }
 
 TEST(ReportFormat, WarningsAreRenderedApartFromEvidence) {
   CheckerReport r = Report(Verdict::kValid);

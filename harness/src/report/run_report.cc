@@ -43,6 +43,22 @@ T Get(const nlohmann::json& j, const char* key, T fallback) {
   }
 }
 
+// A checker's `key` lines (evidence or warnings), each after `prefix`: the
+// first 12, then how many more results.json has.
+void PrintCheckerLines(std::ostream& out, const nlohmann::json& checker, const char* key,
+                       const char* prefix, const char* more) {
+  auto lines = checker.find(key);
+  if (lines == checker.end() || !lines->is_array()) return;
+  int shown = 0;
+  for (const auto& e : *lines) {
+    if (++shown > 12) {
+      out << "      ... (" << lines->size() - 12 << " more " << more << " in results.json)\n";
+      break;
+    }
+    out << "      " << prefix << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
+  }
+}
+
 nlohmann::json CommonHeader(const nlohmann::json& run_config) {
   nlohmann::ordered_json report;
   for (const char* key : {"seed", "impl", "mode", "writers", "ops", "readers",
@@ -161,26 +177,8 @@ std::string FormatReportText(const nlohmann::json& report) {
                     Get<std::string>(c, "checker", "?").c_str(),
                     Get<std::string>(c, "verdict", "?").c_str());
       out << line << Get<std::string>(c, "summary", "") << "\n";
-      if (auto ev = c.find("evidence"); ev != c.end() && ev->is_array()) {
-        int shown = 0;
-        for (const auto& e : *ev) {
-          if (++shown > 12) {
-            out << "      ... (" << ev->size() - 12 << " more lines in results.json)\n";
-            break;
-          }
-          out << "      " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
-        }
-      }
-      if (auto w = c.find("warnings"); w != c.end() && w->is_array()) {
-        int shown = 0;
-        for (const auto& e : *w) {
-          if (++shown > 12) {
-            out << "      ... (" << w->size() - 12 << " more warning lines in results.json)\n";
-            break;
-          }
-          out << "      warning: " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
-        }
-      }
+      PrintCheckerLines(out, c, "evidence", "", "lines");
+      PrintCheckerLines(out, c, "warnings", "warning: ", "warning lines");
     }
   }
   if (auto it = report.find("operations"); it != report.end()) {

@@ -16,6 +16,7 @@ namespace lockharness::harness::runner {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Event Make(EventType type, int64_t id, int64_t t_ms, OpKind op = OpKind::kUpdate) {
   Event e;
@@ -104,6 +105,24 @@ TEST(BuildReportTest, WarningsFollowTheEvidence) {
   EXPECT_THAT(FormatReportText(report),
               HasSubstr("      warning: dir-not-fsynced: pid 7 renamed onto the registry and "
                         "went on\n      warning:   trace line 9:"));
+}
+
+// report.txt shows 12 lines of evidence and of warnings per checker, then
+// how many more results.json has.
+TEST(BuildReportTest, TextShowsTwelveLinesOfEvidenceAndOfWarnings) {
+  CheckerReport lint;
+  lint.checker = "protocol-lint";
+  lint.verdict = Verdict::kValid;
+  for (int i = 1; i <= 14; ++i) lint.evidence.push_back("evidence " + std::to_string(i));
+  for (int i = 1; i <= 13; ++i) lint.warnings.push_back("finding " + std::to_string(i));
+  const std::string text =
+      FormatReportText(BuildReport(Config(), {}, {lint}, Verdict::kValid, nullptr));
+  EXPECT_THAT(text, HasSubstr("      evidence 12\n      ... (2 more lines in results.json)\n"
+                              "      warning: finding 1\n"));
+  EXPECT_THAT(text, HasSubstr("      warning: finding 12\n"
+                              "      ... (1 more warning lines in results.json)\n"));
+  EXPECT_THAT(text, Not(HasSubstr("evidence 13")));
+  EXPECT_THAT(text, Not(HasSubstr("finding 13")));
 }
 
 TEST(BuildReportTest, UnjudgedReportIsUnknownWithReason) {
