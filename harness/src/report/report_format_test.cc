@@ -8,7 +8,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-CheckerReport Report(Verdict v) { return CheckerReport{.checker = "x", .verdict = v}; }
+CheckerReport Report(Verdict v) {
+  CheckerReport r;
+  r.checker = "x";
+  r.verdict = v;
+  return r;
+}
 
 TEST(ReportFormat, WarningsAreRenderedApartFromEvidence) {
   CheckerReport r = Report(Verdict::kValid);
