@@ -119,7 +119,7 @@ bool RunContext::InjectedDeath(pid_t pid, const ExitStatus& status) const {
 }
 
 std::filesystem::path RunContext::StderrLog(int writer) const {
-  return run_dir / run_files::kLogsDir / ("writer- + std::to_string(writer) + ".stderr");
+  return run_dir / run_files::kLogsDir / ("writer-" + std::to_string(writer) + ".stderr");
 }
 
 Event InvokeEvent(const RunContext& context, const PlannedOp& op, int pid) {
