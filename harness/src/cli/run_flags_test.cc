@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "lockharness/harness/runner/command.h"
-#include "lockharness/harness/runner/report.h"
+#include "lockharness/harness/report/run_report.h"
 #include "lockharness/harness/scenario/scenario.h"
 #include "src/cli/suite_runner.h"
 
