@@ -21,12 +21,14 @@ if(TARGET lockharness_history)
     src/runner/workload.cc
     src/runner/recorder.cc
     src/runner/nemesis.cc
+    src/runner/answers.cc
   )
   target_include_directories(lockharness_workload PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_link_libraries(lockharness_workload PUBLIC lockharness_history nlohmann_json::nlohmann_json)
   list(APPEND LOCKHARNESS_RUNNER_TESTS
     src/runner/workload_test.cc
     src/runner/recorder_test.cc
+    src/runner/answers_test.cc
   )
 
   # The run-configuration codec (run_config.h): scenario files, flags,

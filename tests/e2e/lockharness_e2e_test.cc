@@ -396,7 +396,10 @@ TEST_F(E2eTest, BadFlagsAreAHarnessError) {
   EXPECT_THAT(r.stderr_text, HasSubstr("no-such-run"));
 }
 
-TEST_F(E2eTest, HangingImplementationIsTimedOutAndItsOperationsAreInfo) {
+// A program that never finishes is a stuck lock as far as anyone waiting
+// for it can tell: each operation is killed at the op timeout, recorded as
+// info, and the progress checker calls the run invalid.
+TEST_F(E2eTest, HangingImplementationIsTimedOutAndInvalid) {
   const fs::path pids = scratch_ / "pids";
   const fs::path script = Script(
       "hang.sh", "sleep 60 & echo $! >> " + pids.string() + "\necho $$ >> " +
@@ -405,8 +408,11 @@ TEST_F(E2eTest, HangingImplementationIsTimedOutAndItsOperationsAreInfo) {
   const HarnessResult r = Harness({"run", "--impl", script.string(), "--writers", "2",
                                    "--ops", "2", "--op-timeout-ms", "300"});
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(60));
-  EXPECT_NE(r.exit_code, 1) << Describe(r);  // not a protocol violation
-  EXPECT_NE(r.exit_code, 0) << Describe(r);  // nothing was shown to work
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(CheckerVerdict(r, "progress"), "invalid") << Describe(r);
+  EXPECT_THAT(r.stdout_text + r.stderr_text,
+              HasSubstr("4 operations stuck until the harness killed them"))
+      << Describe(r);
   EXPECT_EQ(r.report["operations"].value("info", 0), 4) << Describe(r);
   const std::string history = Slurp(r.dir / "history.jsonl");
   EXPECT_THAT(history, HasSubstr("\"type\":\"info\""));
@@ -414,6 +420,21 @@ TEST_F(E2eTest, HangingImplementationIsTimedOutAndItsOperationsAreInfo) {
   const std::vector<pid_t> recorded = RecordedPids(pids);
   EXPECT_EQ(recorded.size(), 8u);  // 4 scripts, each with one sleep
   for (pid_t pid : recorded) EXPECT_FALSE(IsRunning(pid)) << "pid " << pid << " survived";
+}
+
+// A per-op program that prints a malformed lock span line: the operation
+// keeps its outcome and the span is reported as the implementation's error.
+TEST_F(E2eTest, MalformedPerOpSpanLineIsReported) {
+  const fs::path script = Script(
+      "bad-span.sh", "[ \"$1\" = get ] || [ \"$1\" = list ] && { echo '{}'; exit 0; }\n"
+                     "echo '{\"lock_acquired_ns\": \"abc\"}'\n");
+  const HarnessResult r = Harness({"run", "--impl", script.string(),
+                                   "--writers", "1", "--ops", "2"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(CheckerVerdict(r, "mutual-exclusion"), "invalid") << Describe(r);
+  const std::string history = Slurp(r.dir / "history.jsonl");
+  EXPECT_THAT(history, HasSubstr("implementation error: malformed lock span: "
+                                 "lock_released_ns missing"));
 }
 
 TEST_F(E2eTest, SigintKillsEveryImplementationProcess) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "lockharness/harness/checkers/names.h"
+#include "lockharness/harness/completion_errors.h"
 
 namespace lockharness::harness {
 namespace {
@@ -51,6 +52,7 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index,
     if (event.type == EventType::kFault && event.fault == "steal-lock") steals.push_back(&event);
   }
   std::vector<Span> spans;
+  std::vector<const Operation*> malformed;
   const Operation* reversed = nullptr;
   int64_t excused = 0;
   bool any_effect = false;
@@ -60,6 +62,7 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index,
     }
     if (op.outcome != Outcome::kOk && op.outcome != Outcome::kFail) continue;
     const Event& done = *op.completion;
+    if (HasMalformedSpan(done)) malformed.push_back(&op);
     if (!done.lock_acquired || !done.lock_released) continue;
     if (!steals.empty() && LockStolenDuring(op, steals)) {
       ++excused;
@@ -69,6 +72,23 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index,
       reversed = &op;
     }
     spans.push_back({*done.lock_acquired, *done.lock_released, &op});
+  }
+  if (!malformed.empty()) {
+    // The implementation claimed to report when it held the lock and
+    // printed something else: a contract violation, never ignored.
+    report.verdict = Verdict::kInvalid;
+    report.summary = std::to_string(malformed.size()) +
+                     " operations reported a malformed lock span; first: op " +
+                     std::to_string(malformed.front()->id) + ": " +
+                     malformed.front()->completion->error;
+    for (size_t i = 0; i < malformed.size() && i < 10; ++i) {
+      report.evidence.push_back(DescribeOperation(*malformed[i]));
+      for (std::string& line : OperationEventLines(*malformed[i])) {
+        report.evidence.push_back(line);
+      }
+    }
+    report.details = {{"spans", spans.size()}, {"malformed_spans", malformed.size()}};
+    return report;
   }
   if (spans.empty() && !any_effect) {
     report.verdict = Verdict::kValid;

@@ -117,5 +117,29 @@ TEST(MutualExclusion, ReversedSpanIsInvalid) {
   EXPECT_THAT(r.summary, HasSubstr("ends before it starts"));
 }
 
+
+TEST(MutualExclusion, MalformedSpanIsAnImplementationError) {
+  TestHistory h;
+  int64_t a = h.Register("a", {}, 0, 10);
+  h.LockSpan(a, 2, 8);
+  int64_t bad = h.Op(OpKind::kRegister, "b", {}, 20, 30, EventType::kOk, 0,
+                     "implementation error: malformed lock span: "
+                     "lock_acquired_ns is not an integer: \"abc\"");
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("1 operations reported a malformed lock span; first: op " +
+                                   std::to_string(bad)));
+  EXPECT_THAT(r.summary, HasSubstr("lock_acquired_ns is not an integer"));
+  ASSERT_GE(r.evidence.size(), 2u);
+  EXPECT_THAT(r.evidence[0], HasSubstr("op " + std::to_string(bad) + " register b"));
+}
+
+TEST(MutualExclusion, OtherErrorsOnACompletionAreNoSpanProblem) {
+  TestHistory h;
+  int64_t a = h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kFail, 0, "refused");
+  h.LockSpan(a, 2, 8);
+  EXPECT_EQ(Check(h).verdict, Verdict::kValid);
+}
+
 }  // namespace
 }  // namespace lockharness::harness

@@ -4,6 +4,9 @@
 #include "lockharness/harness/checkers/progress.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "lockharness/harness/completion_errors.h"
 
 #include "lockharness/harness/checkers/names.h"
 
@@ -32,6 +35,44 @@ bool IsHolderKill(const Event& event) {
   // Histories written before fault events had a kind: their target text.
   if (event.kind.empty()) return event.target.find("holder") != std::string::npos;
   return event.kind == "kill-holder";
+}
+
+// A nemesis stop of one process: from its `sigstop` fault to the `sigcont`
+// of the same pid (or forever, if the run ended first).
+struct Stop {
+  int pid;
+  int64_t from;
+  int64_t until;
+};
+
+std::vector<Stop> NemesisStops(const std::vector<Event>& history) {
+  std::vector<Stop> stops;
+  for (const Event& event : history) {
+    if (event.type != EventType::kFault) continue;
+    if (event.fault == "sigstop") {
+      stops.push_back({event.pid, event.t, std::numeric_limits<int64_t>::max()});
+    } else if (event.fault == "sigcont") {
+      for (Stop& stop : stops) {
+        if (stop.pid == event.pid && stop.until == std::numeric_limits<int64_t>::max()) {
+          stop.until = event.t;
+        }
+      }
+    }
+  }
+  return stops;
+}
+
+// The stop that excuses `op`, timed out at its deadline, or null: a nemesis
+// stop that began before the harness killed the operation and was still in
+// effect less than `recovery_ns` before its deadline (invoke + op_timeout),
+// so the lock could not honestly have come free in time.
+const Stop* ExcusingStop(const std::vector<Stop>& stops, const Operation& op,
+                         int64_t op_timeout_ns, int64_t recovery_ns) {
+  const int64_t deadline = op.invoked_at + op_timeout_ns;
+  for (const Stop& stop : stops) {
+    if (stop.from < op.completed_at && stop.until > deadline - recovery_ns) return &stop;
+  }
+  return nullptr;
 }
 
 struct Write {
@@ -96,7 +137,14 @@ CheckerReport CheckProgress(const RunArtifacts& run,
   latencies.reserve(index.operations.size());
   std::vector<const Operation*> pending;
   std::vector<const Operation*> overran;
+  std::vector<const Operation*> timed_out;
+  std::vector<std::string> excused;
   const int64_t allowed = limits.op_timeout_ns + limits.timeout_slack_ns;
+  const std::vector<Stop> stops = NemesisStops(run.history);
+  // After a stopped holder resumes, the lock must come free within the
+  // takeover bound (the slack if the run has none).
+  const int64_t recovery =
+      limits.takeover_bound_ns > 0 ? limits.takeover_bound_ns : limits.timeout_slack_ns;
   for (const Operation& op : index.operations) {
     ++counts[static_cast<int>(op.outcome)];
     if (op.outcome == Outcome::kPending) {
@@ -106,6 +154,17 @@ CheckerReport CheckProgress(const RunArtifacts& run,
     int64_t latency = op.completed_at - op.invoked_at;
     latencies.push_back(latency);
     if (limits.op_timeout_ns > 0 && latency > allowed) overran.push_back(&op);
+    if (op.completion == nullptr || !IsTimedOut(*op.completion)) continue;
+    if (const Stop* stop = ExcusingStop(stops, op, limits.op_timeout_ns, recovery)) {
+      excused.push_back(
+          DescribeOperation(op) + ": pid " + std::to_string(stop->pid) +
+          " was stopped by a nemesis from " + FormatMillis(stop->from) +
+          (stop->until == std::numeric_limits<int64_t>::max()
+               ? std::string(" to the end of the run")
+               : " to " + FormatMillis(stop->until)));
+    } else {
+      timed_out.push_back(&op);
+    }
   }
 
   std::vector<std::string> invalid_lines;
@@ -120,6 +179,15 @@ CheckerReport CheckProgress(const RunArtifacts& run,
         "overran the timeout (" + FormatMillis(limits.op_timeout_ns) +
         " + slack " + FormatMillis(limits.timeout_slack_ns) +
         "): " + DescribeOperation(*overran[i]));
+  }
+
+  for (size_t i = 0; i < timed_out.size() && i < kMaxListed; ++i) {
+    invalid_lines.push_back("stuck: killed at the op timeout (" +
+                            FormatMillis(limits.op_timeout_ns) + "), no nemesis excuses it: " +
+                            DescribeOperation(*timed_out[i]));
+    for (std::string& line : OperationEventLines(*timed_out[i])) {
+      invalid_lines.push_back("  " + line);
+    }
   }
 
   // Takeover of a killed holder's lock.
@@ -180,7 +248,9 @@ CheckerReport CheckProgress(const RunArtifacts& run,
                     {"holder_kills", kills},
                     {"takeover_ms", takeovers},
                     {"takeovers_unmeasured", unmeasured},
-                    {"malformed", index.problems.size()}};
+                    {"malformed", index.problems.size()},
+                    {"timed_out", timed_out.size()},
+                    {"timed_out_excused", excused.size()}};
   std::string stats = std::to_string(index.operations.size()) +
                       " operations (" + std::to_string(counts[0]) + " ok, " +
                       std::to_string(counts[1]) + " fail, " +
@@ -203,6 +273,11 @@ CheckerReport CheckProgress(const RunArtifacts& run,
       report.summary = std::to_string(overran.size()) +
                        " operations overran the timeout; first: " +
                        DescribeOperation(*overran.front());
+    } else if (!timed_out.empty()) {
+      report.summary = std::to_string(timed_out.size()) +
+                       " operations stuck until the harness killed them at the op timeout (" +
+                       FormatMillis(limits.op_timeout_ns) +
+                       "); first: " + DescribeOperation(*timed_out.front());
     }
     report.evidence = std::move(invalid_lines);
     report.evidence.insert(report.evidence.end(), unknown_lines.begin(),
@@ -217,6 +292,13 @@ CheckerReport CheckProgress(const RunArtifacts& run,
   }
   report.verdict = Verdict::kValid;
   report.summary = "all " + stats + " completed in time";
+  if (!excused.empty()) {
+    report.summary += "; " + std::to_string(excused.size()) +
+                      " killed at the op timeout while a nemesis stopped a process (excused)";
+    for (size_t i = 0; i < excused.size() && i < kMaxListed; ++i) {
+      report.evidence.push_back("excused timeout: " + excused[i]);
+    }
+  }
   if (kills > 0) {
     report.summary += "; " + std::to_string(kills) +
                       " killed holders taken over in time";

@@ -142,5 +142,80 @@ TEST(Progress, LockNeverTakenOverWhileWritersTriedIsInvalid) {
   EXPECT_THAT(r.summary, HasSubstr("2 mutating operations were invoked after it"));
 }
 
+
+// An operation the harness killed at its op timeout (1000 here).
+int64_t TimedOut(TestHistory* h, const std::string& name, int64_t start, int pid) {
+  return h->Op(OpKind::kRegister, name, {}, start, start + 1010, EventType::kInfo, pid,
+               "timed out after 1 ms; process group killed");
+}
+
+TEST(Progress, OperationKilledAtTheTimeoutIsStuck) {
+  TestHistory h;
+  h.Register("a", {}, 0, 100);
+  int64_t stuck = TimedOut(&h, "b", 200, 4242);
+  TimedOut(&h, "c", 300, 4243);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("2 operations stuck until the harness killed them"));
+  EXPECT_THAT(r.summary, HasSubstr("first: op " + std::to_string(stuck) + " register b"));
+  EXPECT_EQ(r.details["timed_out"], 2);
+  ASSERT_GE(r.evidence.size(), 2u);
+  EXPECT_THAT(r.evidence[0], HasSubstr("stuck: killed at the op timeout"));
+  EXPECT_THAT(r.evidence[1], HasSubstr("\"error\":\"timed out after 1 ms"));
+}
+
+TEST(Progress, OtherInfoOutcomesAreNotStuck) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 1010, EventType::kInfo, 4242, "killed by SIGKILL");
+  h.Op(OpKind::kRegister, "b", {}, 0, 1010, EventType::kInfo, 4243,
+       "interrupted; timed out after 1 ms; no answer; worker killed");
+  h.Op(OpKind::kRegister, "c", {}, 0, 1010, EventType::kInfo, 4244,
+       "worker: outcome unknown: fsync failed");
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["timed_out"], 0);
+}
+
+TEST(Progress, TimeoutWhileTheHolderIsStoppedIsExcused) {
+  TestHistory h;
+  h.Fault(4000, 100, "sigstop", "pause-holder: lock holder, writer 0, for 2000 ms");
+  TimedOut(&h, "b", 200, 4242);  // deadline 1200, holder stopped until 2100
+  h.Fault(4000, 2100, "sigcont", "pause-holder: resumed writer 0");
+  h.Register("c", {}, 2200, 2300);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["timed_out_excused"], 1);
+  EXPECT_THAT(r.summary, HasSubstr("1 killed at the op timeout while a nemesis stopped"));
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_THAT(r.evidence[0], HasSubstr("pid 4000 was stopped by a nemesis from"));
+}
+
+TEST(Progress, TimeoutWhileTheOperationsOwnProcessIsStoppedIsExcused) {
+  TestHistory h;
+  h.Fault(4242, 500, "sigstop", "pause-holder: lock holder, writer 2, for 5000 ms");
+  TimedOut(&h, "b", 200, 4242);  // never resumed before the run ended
+  EXPECT_EQ(Check(h).verdict, Verdict::kValid);
+}
+
+TEST(Progress, TimeoutLongAfterTheHolderResumedIsStuck) {
+  TestHistory h;
+  h.Fault(4000, 10, "sigstop", "pause-holder: lock holder, writer 0, for 100 ms");
+  h.Fault(4000, 110, "sigcont", "pause-holder: resumed writer 0");
+  // Deadline 3200: the holder resumed 3090 earlier, beyond the takeover
+  // bound (500): the lock had time to come free.
+  int64_t stuck = TimedOut(&h, "b", 2200, 4242);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("op " + std::to_string(stuck)));
+}
+
+TEST(Progress, TimeoutBeforeAnyStopIsStuck) {
+  TestHistory h;
+  TimedOut(&h, "b", 0, 4242);  // killed at 1010
+  h.Fault(4000, 1500, "sigstop", "pause-holder: lock holder, writer 0, for 100 ms");
+  h.Fault(4000, 1600, "sigcont", "pause-holder: resumed writer 0");
+  EXPECT_EQ(Check(h).verdict, Verdict::kInvalid);
+}
+
 }  // namespace
 }  // namespace lockharness::harness

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/completion_errors.h"
+#include "lockharness/harness/runner/answers.h"
 #include "lockharness/harness/runner/signals.h"
 #include "src/runner/writer_context.h"
 
@@ -19,26 +21,18 @@ std::string Trim(std::string text) {
 bool IsRead(OpKind kind) { return kind == OpKind::kGet || kind == OpKind::kList; }
 
 // Optional extension of per-op mode (docs/adapter-contract.md): a mutating
-// operation may print one JSON object line with the absolute
-// CLOCK_MONOTONIC times it held the lock, as workers do. Anything else on
-// stdout is ignored.
+// operation may print, as its last line, one JSON object with the absolute
+// CLOCK_MONOTONIC times it held the lock, as workers do. Other output is
+// ignored; a malformed span line is an implementation error on the event.
 void AddLockSpan(const RunContext& context, const std::string& out, Event* event) {
-  const std::string last_line = [&] {
-    std::string text = Trim(out);
-    const size_t newline = text.rfind('\n');
-    return newline == std::string::npos ? text : text.substr(newline + 1);
-  }();
-  if (last_line.empty() || last_line[0] != '{') return;
-  const nlohmann::json span = nlohmann::json::parse(last_line, nullptr, false);
-  if (!span.is_object()) return;
-  auto acquired = span.find("lock_acquired_ns");
-  auto released = span.find("lock_released_ns");
-  if (acquired == span.end() || released == span.end() ||
-      !acquired->is_number_integer() || !released->is_number_integer()) {
+  const SpanReading reading = ParsePerOpSpan(out);
+  if (!reading.error.empty()) {
+    event->error = std::string(kMalformedSpanPrefix) + reading.error;
     return;
   }
-  event->lock_acquired = context.clock.FromAbsolute(acquired->get<int64_t>());
-  event->lock_released = context.clock.FromAbsolute(released->get<int64_t>());
+  if (!reading.span) return;
+  event->lock_acquired = context.clock.FromAbsolute(reading.span->acquired_ns);
+  event->lock_released = context.clock.FromAbsolute(reading.span->released_ns);
 }
 
 // Runs one operation to completion and returns its completion event.
@@ -74,9 +68,8 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
 
   if (status.kind == ExitStatus::Kind::kTimedOut) {
     return CompletionEvent(*context, op, pid, EventType::kInfo,
-                           "timed out after " +
-                               std::to_string(context->options->op_timeout_ms) +
-                               " ms; process group killed");
+                           TimedOutError(context->options->op_timeout_ms,
+                                         "process group killed"));
   }
   if (status.kind == ExitStatus::Kind::kSignaled) {
     context->RecordInterposerKill(writer, pid, status);

@@ -302,7 +302,7 @@ TEST_F(RunTest, HungWorkerIsKilledAtTheOpTimeout) {
   EXPECT_EQ(done.at(0).type, EventType::kOk);
   EXPECT_EQ(done.at(1).type, EventType::kOk);
   EXPECT_EQ(done.at(2).type, EventType::kInfo);
-  EXPECT_THAT(done.at(2).error, HasSubstr("no answer within 3000 ms"));
+  EXPECT_THAT(done.at(2).error, HasSubstr("timed out after 3000 ms; no answer; worker killed"));
   EXPECT_EQ(done.at(3).type, EventType::kOk);  // in a restarted worker
   EXPECT_NE(done.at(3).pid, done.at(1).pid);
 }

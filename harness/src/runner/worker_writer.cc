@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/completion_errors.h"
+#include "lockharness/harness/runner/answers.h"
 #include "lockharness/harness/runner/signals.h"
 #include "src/runner/writer_context.h"
 
@@ -14,12 +16,6 @@ constexpr int kMaxConsecutiveWorkerFailures = 3;
 std::string Excerpt(const std::string& text) {
   constexpr size_t kMax = 120;
   return text.size() <= kMax ? text : text.substr(0, kMax) + "...";
-}
-
-std::optional<int64_t> OptionalInt(const nlohmann::json& answer, const char* key) {
-  auto it = answer.find(key);
-  if (it == answer.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
 }
 
 // One writer's worker process and the bookkeeping to restart it.
@@ -101,9 +97,7 @@ class WorkerSession {
     }
     if (!sent) return WorkerDied(op, deadline, "worker exited before reading the request");
     if (read == ReadStatus::kTimedOut) {
-      return Abandon(op, "no answer within " + std::to_string(timeout_ms) +
-                             " ms; worker killed",
-                     false);
+      return Abandon(op, TimedOutError(timeout_ms, "no answer; worker killed"), false);
     }
     if (read != ReadStatus::kOk) return WorkerDied(op, deadline, "worker exited without answering");
     return Interpret(op, line);
@@ -132,44 +126,41 @@ class WorkerSession {
   }
 
   Event Interpret(const PlannedOp& op, const std::string& line) {
-    nlohmann::json answer = nlohmann::json::parse(line, nullptr, false);
-    if (answer.is_discarded() || !answer.is_object()) {
-      return Abandon(op, "worker printed a non-JSON line: " + Excerpt(line), true);
-    }
-    const std::optional<int64_t> id = OptionalInt(answer, "id");
-    auto ok = answer.find("ok");
-    if (!id || *id != op.id || ok == answer.end() || !ok->is_boolean()) {
-      return Abandon(op, "worker answer lacks \"id\":" + std::to_string(op.id) +
-                             " or boolean \"ok\": " + Excerpt(line),
-                     true);
-    }
+    std::string malformed;
+    const std::optional<WorkerAnswer> answer = ParseWorkerAnswer(line, op.id, &malformed);
+    if (!answer) return Abandon(op, std::move(malformed), true);
     answered_since_start_ = true;
     consecutive_failures_ = 0;
     const int pid = child_->pid();
-    // Field types are checked, never assumed: a worker's answer is input.
-    std::string error;
-    if (auto it = answer.find("error"); it != answer.end()) {
-      error = it->is_string() ? it->get<std::string>() : it->dump();
-    }
-    if (auto it = answer.find("unknown"); it != answer.end() && it->is_boolean() &&
-                                          it->get<bool>()) {
+    if (answer->unknown) {
       return CompletionEvent(*context_, op, pid, EventType::kInfo,
-                             "worker: outcome unknown: " + error);
+                             "worker: outcome unknown: " + answer->error);
     }
     context_->health->RecordDefinite();
-    if (!ok->get<bool>()) {
-      return CompletionEvent(*context_, op, pid, EventType::kFail,
-                             error.empty() ? "refused" : error);
+    if (!answer->ok) {
+      Event event = CompletionEvent(*context_, op, pid, EventType::kFail,
+                                    answer->error.empty() ? "refused" : answer->error);
+      // A refusal's span is not recorded (as before), but a malformed one
+      // is still reported.
+      if (!answer->span.error.empty()) AddSpan(answer->span, &event);
+      return event;
     }
     Event event = CompletionEvent(*context_, op, pid, EventType::kOk, "");
-    if (auto it = answer.find("value"); it != answer.end()) event.value = it->dump();
-    if (auto t = OptionalInt(answer, "lock_acquired_ns")) {
-      event.lock_acquired = context_->clock.FromAbsolute(*t);
-    }
-    if (auto t = OptionalInt(answer, "lock_released_ns")) {
-      event.lock_released = context_->clock.FromAbsolute(*t);
-    }
+    if (answer->value) event.value = *answer->value;
+    AddSpan(answer->span, &event);
     return event;
+  }
+
+  // A malformed span replaces the event's error: it is the implementation's
+  // error, reported by the mutual-exclusion checker.
+  void AddSpan(const SpanReading& reading, Event* event) const {
+    if (!reading.error.empty()) {
+      event->error = std::string(kMalformedSpanPrefix) + reading.error;
+      return;
+    }
+    if (!reading.span) return;
+    event->lock_acquired = context_->clock.FromAbsolute(reading.span->acquired_ns);
+    event->lock_released = context_->clock.FromAbsolute(reading.span->released_ns);
   }
 
   void EndChild() {

@@ -6,7 +6,8 @@
 // same nanosecond do not overlap.
 //
 // Verdicts: invalid naming the two operations of the first overlap (or a
-// span that ends before it starts); unknown with summary "no lock spans
+// span that ends before it starts, or the operations whose completion
+// carries a malformed lock span, completion_errors.h); unknown with summary "no lock spans
 // reported (...)" when no operation reported a span although some
 // took effect (or may have); valid when none did; else valid.
 
