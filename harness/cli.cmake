@@ -13,7 +13,8 @@ if(TARGET lockharness_runner AND TARGET lockharness_scenario)
   )
   target_include_directories(lockharness_cli PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_cli PUBLIC
-    lockharness_runner lockharness_run_config lockharness_scenario lockharness_install CLI11::CLI11)
+    lockharness_runner lockharness_run_config lockharness_scenario lockharness_catalog
+    lockharness_install CLI11::CLI11)
 
   add_executable(lockharness src/main.cc)
   target_link_libraries(lockharness PRIVATE lockharness_cli)

@@ -59,6 +59,13 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     lockharness_process lockharness_workload lockharness_run_config lockharness_checkers
     lockharness_interposer lockharness_report lockharness_install nlohmann_json::nlohmann_json)
 
+  # The adapter catalog reader, a library of its own for the fuzz target.
+  add_library(lockharness_catalog STATIC src/cli/catalog.cc)
+  target_include_directories(lockharness_catalog
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(lockharness_catalog PUBLIC nlohmann_json::nlohmann_json
+    PRIVATE lockharness_install)
+
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc)
 endif()
 

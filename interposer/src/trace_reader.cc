@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "lockharness/interposer/trace_line.h"
 #include "nlohmann/json.hpp"
 
 namespace lockharness::interposer {
@@ -98,6 +99,13 @@ bool ReadCall(const Json& j, TraceEvent* e, std::string* error) {
 
 std::optional<TraceEvent> ParseTraceLine(std::string_view line,
                                          std::string* error) {
+  // Input bound: the interposer never writes a line as long as its buffer.
+  if (line.size() >= kTraceLineSize) {
+    SetError(error, "line of " + std::to_string(line.size()) +
+                        " bytes, longer than any the interposer writes (" +
+                        std::to_string(kTraceLineSize - 1) + ")");
+    return std::nullopt;
+  }
   Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     SetError(error, "not a JSON object");

@@ -93,6 +93,13 @@ TEST(TraceReaderTest, RejectsMalformedLinesNamingTheProblem) {
   }
 }
 
+TEST(TraceReaderTest, OverlongLineIsRejectedUnparsed) {
+  std::string error;
+  const std::string line = "{\"type\":\"" + std::string(kTraceLineSize, 'x') + "\"}";
+  EXPECT_FALSE(ParseTraceLine(line, &error));
+  EXPECT_THAT(error, HasSubstr("longer than any the interposer writes"));
+}
+
 TEST(TraceReaderTest, ReadsFilesAndReportsTheBadLine) {
   char tmpl[] = "/tmp/lh-trace-XXXXXX";
   int fd = mkstemp(tmpl);

@@ -47,6 +47,7 @@ std::string FormatIdentity(const OwnerIdentity& id) {
 }
 
 std::optional<OwnerIdentity> ParseIdentity(std::string_view text) {
+  if (text.size() > kMaxIdentityBytes) return std::nullopt;  // garbage, not a record
   OwnerIdentity id;
   bool have_pid = false, have_boot = false, have_ticks = false, have_token = false;
   while (!text.empty()) {

@@ -30,6 +30,8 @@ TEST(IdentityTest, RoundTrips) {
 TEST(IdentityTest, RejectsIncompleteOrGarbled) {
   EXPECT_FALSE(ParseIdentity("pid=1\nboot_id=b\nstart_ticks=5\n").has_value()) << "no token";
   EXPECT_FALSE(ParseIdentity("pid=x\nboot_id=b\nstart_ticks=5\ntoken=1\n").has_value());
+  EXPECT_FALSE(ParseIdentity("pid=1\nboot_id=b\nstart_ticks=5\ntoken=1\nfuture=" + std::string(600, '#')).has_value())
+      << "longer than kMaxIdentityBytes";
   EXPECT_FALSE(ParseIdentity("garbage").has_value());
   EXPECT_TRUE(ParseIdentity("pid=1\nboot_id=b\nstart_ticks=5\ntoken=1\nfuture=ok\n").has_value());
 }

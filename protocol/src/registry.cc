@@ -10,6 +10,29 @@ namespace {
 constexpr char kSandboxes[] = "sandboxes";
 constexpr char kDefault[] = "defaultSandbox";
 constexpr size_t kMaxKeyBytes = 64;
+// Input bound: a registry nests 3 levels. Deeper documents are corrupt,
+// rejected before parsing (serializing one would recurse without bound).
+constexpr int kMaxDepth = 64;
+
+// The byte offset where nesting first exceeds kMaxDepth, or npos.
+size_t TooDeepAt(std::string_view bytes) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
 
 bool IsKeyStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsKeyChar(char c) { return IsKeyStart(c) || (c >= '0' && c <= '9'); }
@@ -109,6 +132,11 @@ StatusOr<std::pair<std::string, std::string>> ParseField(std::string_view arg) {
 Registry::Registry() : doc_({{kSandboxes, Json::object()}, {kDefault, nullptr}}) {}
 
 StatusOr<Registry> Registry::Parse(std::string_view bytes, const std::string& path) {
+  if (size_t at = TooDeepAt(bytes); at != std::string_view::npos) {
+    return Status::Corrupt(path, "not a registry: nesting deeper than " +
+                                     std::to_string(kMaxDepth) + " levels at byte " +
+                                     std::to_string(at));
+  }
   Json doc;
   try {
     doc = Json::parse(bytes);

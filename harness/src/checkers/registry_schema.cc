@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/checkers/final_registry.h"
+#include "lockharness/harness/json_bounds.h"
 
 namespace lockharness::harness {
 namespace {
@@ -52,6 +53,9 @@ std::optional<std::string> ValidateEntry(const std::string& key,
   return std::nullopt;
 }
 
+// A registry nests 3 levels; deeper input is rejected before parsing.
+constexpr int kMaxRegistryDepth = 64;
+
 }  // namespace
 
 // nlohmann's parse error text includes its own position prefix; keep the
@@ -63,6 +67,10 @@ std::string DescribeParseError(const nlohmann::json::parse_error& e,
 }
 
 std::optional<std::string> ValidateRegistryDocument(std::string_view bytes) {
+  // Input bound: depth only (the size is what the implementation wrote).
+  if (auto why = CheckJsonBounds(bytes, bytes.size(), kMaxRegistryDepth)) {
+    return "not a registry: " + *why;
+  }
   json document;
   try {
     document = json::parse(bytes.begin(), bytes.end());

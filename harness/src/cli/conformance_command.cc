@@ -13,6 +13,7 @@
 #include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/scenario/suite.h"
+#include "src/cli/catalog.h"
 #include "src/cli/common.h"
 #include "src/cli/suite_runner.h"
 
@@ -20,41 +21,6 @@ namespace lockharness::harness::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Templates name files as in a checkout ("build/protocol/lockreg",
-// "harness/adapters/..."): resolved for this harness, checkout or installed.
-std::string Relocate(const std::string& command) {
-  return install::ResolveDataTemplate(install::ThisHarnessData(), command);
-}
-
-std::optional<std::vector<Adapter>> LoadCatalog(const fs::path& path, std::string* error) {
-  auto catalog = ReadJsonFile(path, error);
-  if (!catalog) return std::nullopt;
-  auto list = catalog->find("adapters");
-  if (list == catalog->end() || !list->is_array()) {
-    *error = path.string() + ": no \"adapters\" array";
-    return std::nullopt;
-  }
-  std::vector<Adapter> adapters;
-  for (const nlohmann::json& entry : *list) {
-    Adapter a;
-    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
-        !entry.contains("per_op") || !entry["per_op"].is_string()) {
-      *error = path.string() + ": every adapter needs string \"name\" and \"per_op\"";
-      return std::nullopt;
-    }
-    a.name = entry["name"];
-    a.per_op = Relocate(entry["per_op"]);
-    if (entry.contains("worker") && entry["worker"].is_string()) {
-      a.worker = Relocate(entry["worker"]);
-    }
-    if (entry.contains("description") && entry["description"].is_string()) {
-      a.description = entry["description"];
-    }
-    adapters.push_back(std::move(a));
-  }
-  return adapters;
-}
 
 // "" if runnable, else the probe's reason.
 std::string Probe(const fs::path& probe, const std::string& name) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "lockharness/harness/install/data_locations.h"
+#include "src/cli/catalog.h"
 #include "src/cli/suite_runner.h"
 
 namespace lockharness::harness::cli {
@@ -40,13 +41,6 @@ struct ConformanceOptions {
 };
 
 int ConformanceCommand(const ConformanceOptions& options);
-
-struct Adapter {
-  std::string name;
-  std::string description;
-  std::string per_op;
-  std::string worker;  // empty: no worker mode
-};
 
 struct ConformanceRow {
   Adapter adapter;

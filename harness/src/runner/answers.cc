@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/json_bounds.h"
+
 namespace lockharness::harness::runner {
 namespace {
 
@@ -16,9 +18,9 @@ std::string Excerpt(std::string_view text) {
                              : std::string(text.substr(0, kMax)) + "...";
 }
 
-std::string TooLong(std::string_view line) {
-  return "line of " + std::to_string(line.size()) + " bytes exceeds the limit of " +
-         std::to_string(kMaxAnswerBytes) + " bytes";
+// Why `line` is beyond the input bound, or nullopt.
+std::optional<std::string> OutOfBounds(std::string_view line) {
+  return CheckJsonBounds(line, kMaxAnswerBytes, kMaxAnswerDepth);
 }
 
 // The span keys of a JSON object: absent (no span), or both integers.
@@ -60,7 +62,7 @@ std::optional<WorkerAnswer> ParseWorkerAnswer(std::string_view line, int64_t id,
     if (error != nullptr) *error = std::move(why);
     return std::nullopt;
   };
-  if (line.size() > kMaxAnswerBytes) return fail("worker answer: " + TooLong(line));
+  if (auto why = OutOfBounds(line)) return fail("worker answer rejected unparsed: " + *why);
   const nlohmann::json answer = nlohmann::json::parse(line, nullptr, false);
   if (answer.is_discarded() || !answer.is_object()) {
     return fail("worker printed a non-JSON line: " + Excerpt(line));
@@ -94,8 +96,8 @@ SpanReading ParsePerOpSpan(std::string_view stdout_text) {
   const bool mentions = line.find(kAcquired) != std::string_view::npos ||
                         line.find(kReleased) != std::string_view::npos;
   if (line.empty() || (line[0] != '{' && !mentions)) return reading;
-  if (line.size() > kMaxAnswerBytes) {
-    reading.error = "span line: " + TooLong(line);
+  if (auto why = OutOfBounds(line)) {
+    reading.error = "span line rejected unparsed: " + *why;
     return reading;
   }
   const nlohmann::json span = nlohmann::json::parse(line, nullptr, false);

@@ -51,7 +51,19 @@ TEST(WorkerAnswer, OverlongLineIsRejectedUnparsed) {
   std::string line(kMaxAnswerBytes + 1, ' ');
   std::string error;
   EXPECT_FALSE(ParseWorkerAnswer(line, 1, &error));
-  EXPECT_THAT(error, HasSubstr("exceeds the limit of 16777216 bytes"));
+  EXPECT_THAT(error, HasSubstr("rejected unparsed: 16777217 bytes exceed the limit of 16777216"));
+}
+
+TEST(WorkerAnswer, DeeplyNestedLineIsRejectedUnparsed) {
+  std::string error;
+  const std::string deep = R"({"id":1,"ok":true,"value":)" + std::string(100, '[') +
+                           std::string(100, ']') + "}";
+  EXPECT_FALSE(ParseWorkerAnswer(deep, 1, &error));
+  EXPECT_THAT(error, HasSubstr("nesting deeper than 64 levels"));
+  // Brackets inside strings do not nest.
+  EXPECT_TRUE(ParseWorkerAnswer(R"({"id":1,"ok":true,"error":")" + std::string(100, '[') +
+                                    ""}", 1, &error))
+      << error;
 }
 
 TEST(WorkerAnswer, MalformedSpanKeepsTheAnswerAndSaysWhy) {

@@ -20,6 +20,12 @@ std::string RangeText(int64_t min, int64_t max, int64_t value) {
 }  // namespace
 
 std::optional<toml::table> TomlReader::Parse(std::string_view text) {
+  if (text.size() > kMaxScenarioBytes) {
+    Fail(toml::source_region{}, std::to_string(text.size()) + " bytes exceed the limit of " +
+                                    std::to_string(kMaxScenarioBytes) +
+                                    " bytes for a scenario file");
+    return std::nullopt;
+  }
   try {
     return toml::parse(text, file_);
   } catch (const toml::parse_error& e) {

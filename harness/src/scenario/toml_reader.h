@@ -36,6 +36,10 @@ class TomlReader {
   TomlReader(std::string file_for_messages, std::string* error)
       : file_(std::move(file_for_messages)), error_(error) {}
 
+  // Input bound: a scenario file is at most kMaxScenarioBytes (1 MiB;
+  // toml++ itself limits nesting to 256 levels, TOML_MAX_NESTED_VALUES).
+  static constexpr size_t kMaxScenarioBytes = 1u << 20;
+
   // Parses `text`; on a syntax error sets the error (with toml++'s line and
   // column) and returns nullopt.
   std::optional<toml::table> Parse(std::string_view text);

@@ -16,6 +16,14 @@ TEST(TomlReader, LabelPrefixesTheTable) {
   EXPECT_EQ(TomlReader::Label("[limits]", "stale_ms"), "[limits] stale_ms");
 }
 
+TEST(TomlReader, OversizedFileIsRejectedUnparsed) {
+  std::string error;
+  TomlReader r("big.toml", &error);
+  const std::string text = "# " + std::string(TomlReader::kMaxScenarioBytes, 'x') + "\n";
+  EXPECT_FALSE(r.Parse(text).has_value());
+  EXPECT_EQ(error, "big.toml: 1048580 bytes exceed the limit of 1048576 bytes for a scenario file");
+}
+
 TEST(TomlReader, AbsentKeysLeaveDefaults) {
   std::string error;
   TomlReader r("f.toml", &error);

@@ -46,7 +46,8 @@ struct TraceEvent {
 };
 
 // Parses one line. On failure returns nullopt and sets *error (if not null)
-// to a message naming the missing or malformed field.
+// to a message naming the missing or malformed field. Input bound: a line of
+// kTraceLineSize bytes or more (trace_line.h) is rejected unparsed.
 std::optional<TraceEvent> ParseTraceLine(std::string_view line,
                                          std::string* error);
 

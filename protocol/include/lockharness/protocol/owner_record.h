@@ -42,6 +42,8 @@ std::string FormatOwnerPid(pid_t pid);
 std::optional<pid_t> ParseOwnerPid(std::string_view text);
 
 std::string FormatIdentity(const OwnerIdentity& id);
+// nullopt if a key pid, boot_id, start_ticks or token is missing or
+// malformed, or `text` is longer than kMaxIdentityBytes (the input bound).
 std::optional<OwnerIdentity> ParseIdentity(std::string_view text);
 
 // What a waiter concludes about the holder of an existing lock.

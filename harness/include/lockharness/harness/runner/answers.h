@@ -2,8 +2,8 @@
 // a worker's JSON answer line, and the optional lock span line of a per-op
 // process. Both are untrusted input: every field's type is checked.
 //
-// Input bound: a line longer than kMaxAnswerBytes is rejected with an error
-// naming its length, and is never parsed.
+// Input bound: a line longer than kMaxAnswerBytes, or with JSON nested
+// deeper than kMaxAnswerDepth, is rejected unparsed with an error saying so.
 
 #ifndef LOCKHARNESS_HARNESS_RUNNER_ANSWERS_H_
 #define LOCKHARNESS_HARNESS_RUNNER_ANSWERS_H_
@@ -17,6 +17,8 @@ namespace lockharness::harness::runner {
 
 // 16 MiB: far above any registry a get/list prints in the suites.
 inline constexpr size_t kMaxAnswerBytes = 16u << 20;
+// A registry document nests 3 levels; 64 leaves room for any sane value.
+inline constexpr int kMaxAnswerDepth = 64;
 
 // Absolute CLOCK_MONOTONIC ns the implementation says it held the lock.
 struct LockSpan {
