@@ -6,6 +6,7 @@ add_library(lockharness_process STATIC
   src/runner/command.cc
   src/runner/process.cc
   src/runner/signals.cc
+  src/runner/safe_files.cc
 )
 target_include_directories(lockharness_process PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
 target_link_libraries(lockharness_process PUBLIC Threads::Threads)
@@ -13,6 +14,7 @@ target_link_libraries(lockharness_process PUBLIC Threads::Threads)
 set(LOCKHARNESS_RUNNER_TESTS
   src/runner/command_test.cc
   src/runner/process_test.cc
+  src/runner/safe_files_test.cc
 )
 
 if(TARGET lockharness_history)

@@ -29,6 +29,7 @@
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/scenario/scenario.h"
+#include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/conformance_command.h"
@@ -133,6 +134,9 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uin
   std::error_code ec;
   fs::create_directories(junit.parent_path().empty() ? "." : junit.parent_path(), ec);
   std::ofstream(junit) << cli::SuiteJunitXml(outcome, suite_name);
+  if (std::string e; !runner::HandOverToDirectoryOwner(out_dir, &e)) {
+    std::cerr << "lockharness: warning: " << e << "\n";
+  }
   const int code = cli::SuiteExitCode(outcome);
   std::cout << "\nsuite verdict: "
             << (code == cli::kExitValid ? "PASS" : code == cli::kExitInvalid ? "FAIL" : "UNKNOWN")

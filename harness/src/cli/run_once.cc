@@ -2,7 +2,10 @@
 
 #include "src/cli/run_once.h"
 
+#include <iostream>
+
 #include "lockharness/harness/report/run_report.h"
+#include "lockharness/harness/runner/safe_files.h"
 
 namespace lockharness::harness::cli {
 
@@ -70,6 +73,10 @@ RunResult ExecuteAndJudge(const runner::RunOptions& given, Progress* progress) {
     result.reason = outcome.reason;
   } else {
     result = JudgeRunDirectory(options.out_dir, notes, outcome.status == Status::kCompleted);
+  }
+  // As root, leave nothing the user who owns the tree cannot delete.
+  if (std::string error; !runner::HandOverToDirectoryOwner(options.out_dir, &error)) {
+    std::cerr << "lockharness: warning: " << error << "\n";
   }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -15,6 +15,7 @@
 #include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "lockharness/harness/runner/safe_files.h"
 
 namespace lockharness::harness::runner {
 namespace {
@@ -305,13 +306,7 @@ bool WriteReportFiles(const std::filesystem::path& dir, const nlohmann::json& re
       {run_files::kTimeline, TimelineFor(dir, report, history)},
   };
   for (const auto& [name, text] : files) {
-    std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      *error = "cannot write " + (dir / name).string();
-      return false;
-    }
+    if (!WriteFileNoFollow(dir / name, text, error)) return false;
   }
   return true;
 }

@@ -245,7 +245,7 @@ TEST_F(WriteReportFilesTest, NamesTheFileItCannotWrite) {
   std::string error;
   EXPECT_FALSE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
                                 &error));
-  EXPECT_EQ(error, "cannot write " + (dir_ / "results.json").string());
+  EXPECT_EQ(error, "cannot write " + (dir_ / "results.json").string() + ": Is a directory");
 }
 
 }  // namespace

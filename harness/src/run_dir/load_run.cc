@@ -16,8 +16,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// What the implementation leaves is input: a FIFO or device in place of a
+// file would hang or exhaust the reader, so only regular files up to
+// kMaxReadBytes are read (opened O_NONBLOCK so a FIFO cannot block).
+constexpr int64_t kMaxReadBytes = int64_t{1} << 30;
+
+std::optional<std::string> NotReadable(const fs::path& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec) return path.string() + ": cannot open: " + ec.message();
+  if (!fs::is_regular_file(status)) return path.string() + ": not a regular file";
+  const auto size = fs::file_size(path, ec);
+  if (!ec && static_cast<int64_t>(size) > kMaxReadBytes) {
+    return path.string() + ": " + std::to_string(size) + " bytes exceed the limit of " +
+           std::to_string(kMaxReadBytes) + " bytes";
+  }
+  return std::nullopt;
+}
+
 bool ReadWholeFile(const fs::path& path, std::string* contents,
                    std::string* error) {
+  if (auto why = NotReadable(path)) {
+    *error = *why;
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *error = path.string() + ": cannot open";
@@ -136,6 +158,10 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   // The interposer's trace is optional: runs without LD_PRELOAD have none.
   const fs::path trace_path = dir / run_files::kTrace;
   if (fs::exists(trace_path, ec)) {
+    if (auto why = NotReadable(trace_path)) {
+      *error = *why;
+      return std::nullopt;
+    }
     run.trace = interposer::ReadTraceFile(trace_path.string(), error);
     if (!run.trace) return std::nullopt;
   }

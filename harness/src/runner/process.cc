@@ -152,8 +152,9 @@ std::optional<Child> Child::Spawn(const SpawnOptions& options,
   }
   const std::string stderr_path =
       options.stderr_path.empty() ? "/dev/null" : options.stderr_path.string();
+  // O_NOFOLLOW: a symlink planted in place of the log is never written through.
   posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+                                   O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644);
   const std::string cwd = options.cwd.string();
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
 

@@ -3,6 +3,7 @@
 #include "lockharness/harness/runner/run.h"
 
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/interposer/environment.h"
 #include "lockharness/interposer/interpose_check.h"
@@ -61,14 +63,19 @@ bool PrepareRunDirectory(const fs::path& dir, std::string* error) {
 }
 
 bool WriteFile(const fs::path& path, const std::string& contents, std::string* error) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << contents;
-  out.close();
-  if (!out) {
-    *error = "cannot write " + path.string();
-    return false;
-  }
-  return true;
+  return WriteFileNoFollow(path, contents, error);
+}
+
+// "No space left on device (N bytes free in DIR)" when the file system
+// holding `dir` has less than kMinFreeBytes left, else "".
+std::string FullFileSystem(const fs::path& dir) {
+  constexpr uint64_t kMinFreeBytes = 1u << 20;
+  struct statvfs st;
+  if (::statvfs(dir.c_str(), &st) != 0) return "";
+  const uint64_t free_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  if (free_bytes >= kMinFreeBytes) return "";
+  return "No space left on device (" + std::to_string(free_bytes) + " bytes free in " +
+         dir.string() + " after the run)";
 }
 
 RunOutcome Failed(RunOutcome::Status status, std::string reason) {
@@ -324,6 +331,11 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   } else if (std::string write_error = recorder->error(); !write_error.empty()) {
     outcome.status = RunOutcome::Status::kHarnessError;
     outcome.reason = write_error;
+  } else if (std::string full = FullFileSystem(dir); options.trace && !full.empty()) {
+    // The interposer cannot report a trace line it failed to write: a full
+    // file system after the run means the trace may have gaps.
+    outcome.status = RunOutcome::Status::kHarnessError;
+    outcome.reason = "write trace: " + full + "; the trace may be incomplete, not judged";
   }
   return outcome;
 }
