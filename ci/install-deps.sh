@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages the build and tests need, if any is missing.
 # Needs root (or sudo). Safe to run repeatedly: it only calls apt-get when
 # something is absent.
+#   ci/install-deps.sh [--fuzz]   (--fuzz: also clang-14 and libFuzzer, for ci/run-fuzz.sh)
 set -euo pipefail
 "$(dirname "$0")/../harness/adapters/install.sh" || echo "install-deps: adapter packages missing; their tests (label adapters) will be skipped" >&2
 
@@ -13,6 +14,9 @@ packages=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   python3 nodejs procps
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 targets=(history scenario owner_record registry trace answers fault_spec catalog)
 
+ci/install-deps.sh --fuzz
 cmake --preset fuzz -G Ninja >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
