@@ -410,7 +410,7 @@ TEST_F(E2eTest, HangingImplementationIsTimedOutAndInvalid) {
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_EQ(CheckerVerdict(r, "progress"), "invalid") << Describe(r);
-  EXPECT_THAT(r.stdout_text + r.stderr_text,
+  EXPECT_THAT(Slurp(r.dir / "report.txt"),
               HasSubstr("4 operations stuck until the harness killed them"))
       << Describe(r);
   EXPECT_EQ(r.report["operations"].value("info", 0), 4) << Describe(r);

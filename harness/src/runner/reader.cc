@@ -2,6 +2,7 @@
 // read it whole, parse) and record what they saw.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,13 +22,25 @@ namespace {
 constexpr int64_t kValidRecordIntervalNs = 50'000'000;
 constexpr int64_t kMaxInvalidRecorded = 200;
 
+// A registry larger than this is not read to the end (its sample is judged
+// on the prefix, which then fails to parse: reported, never a blow-up).
+constexpr size_t kMaxSampleBytes = size_t{256} << 20;
+
 // Reads the whole file. Returns false with errno set if it cannot be opened.
+// O_NONBLOCK and the regular-file check: a FIFO or device planted in place
+// of the registry can neither block the reader nor feed it forever.
 bool ReadWholeFile(const std::filesystem::path& path, std::string* out) {
   out->clear();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    out->assign("(not a regular file)");
+    return true;
+  }
   char chunk[65536];
-  while (true) {
+  while (out->size() < kMaxSampleBytes) {
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n > 0) {
       out->append(chunk, static_cast<size_t>(n));

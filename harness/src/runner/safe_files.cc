@@ -50,10 +50,14 @@ bool WriteFileNoFollow(const std::filesystem::path& path, std::string_view conte
     return false;
   }
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const int err = errno != 0 ? errno : EINVAL;
+  if (::fstat(fd, &st) != 0) {
+    *error = CannotWrite(path, errno);
     ::close(fd);
-    *error = CannotWrite(path, S_ISREG(st.st_mode) ? err : EINVAL) + " (not a regular file)";
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    *error = "cannot write " + path.string() + ": not a regular file";
     return false;
   }
   size_t done = 0;

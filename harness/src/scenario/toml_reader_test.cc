@@ -21,7 +21,7 @@ TEST(TomlReader, OversizedFileIsRejectedUnparsed) {
   TomlReader r("big.toml", &error);
   const std::string text = "# " + std::string(TomlReader::kMaxScenarioBytes, 'x') + "\n";
   EXPECT_FALSE(r.Parse(text).has_value());
-  EXPECT_EQ(error, "big.toml: 1048580 bytes exceed the limit of 1048576 bytes for a scenario file");
+  EXPECT_EQ(error, "big.toml: 1048579 bytes exceed the limit of 1048576 bytes for a scenario file");
 }
 
 TEST(TomlReader, AbsentKeysLeaveDefaults) {
