@@ -62,7 +62,7 @@ TEST(WorkerAnswer, DeeplyNestedLineIsRejectedUnparsed) {
   EXPECT_THAT(error, HasSubstr("nesting deeper than 64 levels"));
   // Brackets inside strings do not nest.
   EXPECT_TRUE(ParseWorkerAnswer(R"({"id":1,"ok":true,"error":")" + std::string(100, '[') +
-                                    ""}", 1, &error))
+                                    "\"}", 1, &error))
       << error;
 }
 
