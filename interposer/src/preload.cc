@@ -35,6 +35,7 @@
 #include <fiu-control.h>
 #include <fiu.h>
 
+#include "crash_record.h"
 #include "fd_table.h"
 #include "lockharness/interposer/fault_spec.h"
 #include "lockharness/interposer/path_class.h"
@@ -298,6 +299,10 @@ struct CallSite {
   // close releases the descriptor even when it reports an error, so an
   // injected errno on close still performs the close.
   bool perform_on_errno = false;
+  // Crash-recording mode (crash_record.h): the call's payload, and the
+  // record's op name for calls without a family of their own (truncate).
+  const CrashPayload* payload = nullptr;
+  const char* record_kind = nullptr;
 };
 
 void Trace(const CallSite& site, long long result, int error,
@@ -352,10 +357,13 @@ long long Intercept(CallSite& site, Perform&& perform) {
       if (d.kind == ActionKind::kDelay) SleepMs(d.param);
       [[fallthrough]];
     default: {
+      CrashRecordScope record(site.family, site.record_kind, site.path,
+                              site.from, site.fd, site.payload);
       --t_depth;  // the real call is not ours: signal handlers may trace
       result = perform(d);
       error = errno;
       ++t_depth;
+      record.Finish(result);
       break;
     }
   }
@@ -393,6 +401,9 @@ int OpenImpl(const char* call, int dirfd, const char* path, int flags,
     return fd;
   }
   CallSite site{call, CallFamily::kOpen, c, abs};
+  CrashPayload payload;
+  payload.open_flags = flags;
+  site.payload = &payload;
   auto fd = static_cast<int>(
       Intercept(site, [&](const Decision&) -> long long {
         int r = do_open();
@@ -416,7 +427,7 @@ long long ShortLimit(const Decision& d, size_t count) {
 
 template <typename RealWrite>
 ssize_t WriteImpl(const char* call, int fd, size_t count,
-                  RealWrite&& real_write) {
+                  const CrashPayload& payload, RealWrite&& real_write) {
   if (!Active() || !g_registry.configured()) return real_write(count);
   DepthGuard guard;
   PathClass c;
@@ -427,6 +438,7 @@ ssize_t WriteImpl(const char* call, int fd, size_t count,
   if (c == PathClass::kOther) return real_write(count);
   CallSite site{call, CallFamily::kWrite, c};
   site.fd = fd;
+  site.payload = &payload;
   return static_cast<ssize_t>(
       Intercept(site, [&](Decision& d) -> long long {
         if (d.kind != ActionKind::kShortWrite) return real_write(count);
@@ -439,10 +451,14 @@ ssize_t WriteImpl(const char* call, int fd, size_t count,
 // writev-style calls: shortening means trimming the vector.
 template <typename RealWritev>
 ssize_t WritevImpl(const char* call, int fd, const struct iovec* iov,
-                   int iovcnt, RealWritev&& real_writev) {
+                   int iovcnt, long long offset, RealWritev&& real_writev) {
   size_t total = 0;
   for (int i = 0; i < iovcnt && iov != nullptr; ++i) total += iov[i].iov_len;
-  return WriteImpl(call, fd, total, [&](size_t limit) -> ssize_t {
+  CrashPayload payload;
+  payload.iov = iov;
+  payload.iovcnt = iovcnt;
+  payload.offset = offset;
+  return WriteImpl(call, fd, total, payload, [&](size_t limit) -> ssize_t {
     if (limit >= total) return real_writev(iov, iovcnt);
     constexpr int kMaxTrimmed = 64;
     struct iovec trimmed[kMaxTrimmed];
@@ -541,6 +557,41 @@ void NoteDup(int old_fd, int new_fd) {
   }
 }
 
+// ftruncate/truncate have no failure point of their own: they are only
+// crash-recorded (crash_record.h).
+template <typename RealCall>
+int TruncateImpl(int fd, const char* path, long long length,
+                 RealCall&& real_call) {
+  if (!Active() || !g_registry.configured() || !CrashRecording()) {
+    return real_call();
+  }
+  DepthGuard guard;
+  char abs[kPathBufferSize];
+  const char* abs_path = nullptr;
+  PathClass c;
+  {
+    ErrnoSaver keep;
+    if (path != nullptr) {
+      c = ClassifyPath(AT_FDCWD, path, abs);
+      abs_path = abs;
+    } else {
+      c = ClassifyFd(fd);
+    }
+  }
+  if (c == PathClass::kOther) return real_call();
+  CrashPayload payload;
+  payload.truncate_length = length;
+  CrashRecordScope record(CallFamily::kWrite, "truncate", abs_path, nullptr,
+                          path != nullptr ? -1 : fd, &payload);
+  --t_depth;
+  int r = real_call();
+  int error = errno;
+  ++t_depth;
+  record.Finish(r);
+  errno = error;
+  return r;
+}
+
 // ---------------------------------------------------------------------------
 // Start-up.
 
@@ -584,6 +635,12 @@ void Initialize() {
         fifo);
   }
   ConfigureTrace();
+  if (const char* problem = ConfigureCrashRecord()) Die(problem, nullptr);
+  if (CrashRecording() && !g_registry.configured()) {
+    Die("LOCKHARNESS_CRASH_RECORD is set but LOCKHARNESS_REGISTRY is not; "
+        "nothing would be recorded",
+        nullptr);
+  }
   if (g_trace_path[0] != '\0') {
     char line[kTraceLineSize];
     EmitLine(line, FormatHelloLine(static_cast<int>(getpid()), registry,
@@ -687,7 +744,9 @@ __attribute__((visibility("default"))) int __openat64_2(int dirfd,
 
 __attribute__((visibility("default"))) ssize_t write(int fd, const void* buf,
                                                      size_t count) {
-  return lh::WriteImpl("write", fd, count, [&](size_t n) {
+  lh::CrashPayload payload;
+  payload.data = buf;
+  return lh::WriteImpl("write", fd, count, payload, [&](size_t n) {
     return LH_REAL(write)(fd, buf, n);
   });
 }
@@ -695,7 +754,10 @@ __attribute__((visibility("default"))) ssize_t write(int fd, const void* buf,
 __attribute__((visibility("default"))) ssize_t pwrite(int fd, const void* buf,
                                                       size_t count,
                                                       off_t offset) {
-  return lh::WriteImpl("pwrite", fd, count, [&](size_t n) {
+  lh::CrashPayload payload;
+  payload.data = buf;
+  payload.offset = offset;
+  return lh::WriteImpl("pwrite", fd, count, payload, [&](size_t n) {
     return LH_REAL(pwrite)(fd, buf, n, offset);
   });
 }
@@ -704,7 +766,10 @@ __attribute__((visibility("default"))) ssize_t pwrite64(int fd,
                                                         const void* buf,
                                                         size_t count,
                                                         off64_t offset) {
-  return lh::WriteImpl("pwrite64", fd, count, [&](size_t n) {
+  lh::CrashPayload payload;
+  payload.data = buf;
+  payload.offset = offset;
+  return lh::WriteImpl("pwrite64", fd, count, payload, [&](size_t n) {
     return LH_REAL(pwrite64)(fd, buf, n, offset);
   });
 }
@@ -712,7 +777,7 @@ __attribute__((visibility("default"))) ssize_t pwrite64(int fd,
 __attribute__((visibility("default"))) ssize_t writev(int fd,
                                                       const struct iovec* iov,
                                                       int iovcnt) {
-  return lh::WritevImpl("writev", fd, iov, iovcnt,
+  return lh::WritevImpl("writev", fd, iov, iovcnt, -1,
                         [&](const struct iovec* v, int n) {
                           return LH_REAL(writev)(fd, v, n);
                         });
@@ -722,7 +787,7 @@ __attribute__((visibility("default"))) ssize_t pwritev(int fd,
                                                        const struct iovec* iov,
                                                        int iovcnt,
                                                        off_t offset) {
-  return lh::WritevImpl("pwritev", fd, iov, iovcnt,
+  return lh::WritevImpl("pwritev", fd, iov, iovcnt, offset,
                         [&](const struct iovec* v, int n) {
                           return LH_REAL(pwritev)(fd, v, n, offset);
                         });
@@ -730,7 +795,7 @@ __attribute__((visibility("default"))) ssize_t pwritev(int fd,
 
 __attribute__((visibility("default"))) ssize_t pwritev64(
     int fd, const struct iovec* iov, int iovcnt, off64_t offset) {
-  return lh::WritevImpl("pwritev64", fd, iov, iovcnt,
+  return lh::WritevImpl("pwritev64", fd, iov, iovcnt, offset,
                         [&](const struct iovec* v, int n) {
                           return LH_REAL(pwritev64)(fd, v, n, offset);
                         });
@@ -738,10 +803,33 @@ __attribute__((visibility("default"))) ssize_t pwritev64(
 
 __attribute__((visibility("default"))) ssize_t pwritev2(
     int fd, const struct iovec* iov, int iovcnt, off_t offset, int flags) {
-  return lh::WritevImpl("pwritev2", fd, iov, iovcnt,
+  return lh::WritevImpl("pwritev2", fd, iov, iovcnt, offset < 0 ? -1 : offset,
                         [&](const struct iovec* v, int n) {
                           return LH_REAL(pwritev2)(fd, v, n, offset, flags);
                         });
+}
+
+__attribute__((visibility("default"))) int ftruncate(int fd, off_t length) {
+  return lh::TruncateImpl(fd, nullptr, length,
+                          [&] { return LH_REAL(ftruncate)(fd, length); });
+}
+
+__attribute__((visibility("default"))) int ftruncate64(int fd,
+                                                       off64_t length) {
+  return lh::TruncateImpl(fd, nullptr, length,
+                          [&] { return LH_REAL(ftruncate64)(fd, length); });
+}
+
+__attribute__((visibility("default"))) int truncate(const char* path,
+                                                    off_t length) {
+  return lh::TruncateImpl(-1, path, length,
+                          [&] { return LH_REAL(truncate)(path, length); });
+}
+
+__attribute__((visibility("default"))) int truncate64(const char* path,
+                                                      off64_t length) {
+  return lh::TruncateImpl(-1, path, length,
+                          [&] { return LH_REAL(truncate64)(path, length); });
 }
 
 __attribute__((visibility("default"))) int fsync(int fd) {
