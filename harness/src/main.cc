@@ -33,6 +33,7 @@
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/conformance_command.h"
+#include "src/cli/crash_command.h"
 #include "src/cli/mutants_command.h"
 #include "src/cli/run_flags.h"
 #include "src/cli/run_once.h"
@@ -207,6 +208,8 @@ int main(int argc, char** argv) {
   conformance->add_option("--out", conformance_out, "directory for all run directories");
   conformance->add_option("--markdown", conformance_options.markdown, "write the matrix here");
 
+  cli::CrashSubcommand crash(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -220,6 +223,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (crash.parsed()) return crash.Run();
     if (conformance->parsed()) {
       if (conformance_out.empty()) conformance_out = cli::DefaultOutDir(0) + "-conformance";
       conformance_options.out_dir = conformance_out;

@@ -1,0 +1,444 @@
+// `lockharness crash` (crash_run.h).
+
+#include "src/crash/crash_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "lockharness/harness/check.h"
+#include "lockharness/harness/history.h"
+#include "lockharness/harness/runner/command.h"
+#include "lockharness/harness/runner/report.h"
+#include "lockharness/harness/runner/run.h"
+#include "src/crash/crash_checks.h"
+#include "src/crash/crash_record.h"
+
+namespace lockharness::harness::crash {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr char kRegistryName[] = "sandboxes.json";
+constexpr char kProbe[] = "crash-probe";
+
+int ExitFor(Verdict v) {
+  return v == Verdict::kValid ? 0 : v == Verdict::kInvalid ? 1 : 2;
+}
+
+bool ReadFile(const fs::path& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  *out = bytes.str();
+  return true;
+}
+
+bool WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Everything a crash run is judged from; produced by a workload or read
+// back from an earlier output directory.
+struct Recorded {
+  std::vector<Event> history;
+  int64_t origin_ns = 0;
+  CrashRecord record;
+  StartState start;
+  std::string impl;
+  int writers = 0;
+  int ops_per_writer = 0;
+};
+
+// The configuration a crash run keeps in OUT/crash.json (and that --from
+// reads back).
+json CrashConfig(const CrashOptions& o, const std::string& impl, int writers, int ops) {
+  return {{"impl", impl},
+          {"model", std::string(ModelName(o.model))},
+          {"writers", writers},
+          {"ops_per_writer", ops},
+          {"states", o.states},
+          {"seed", o.seed},
+          {"recover_states", o.recover_states},
+          {"takeover_bound_ms", o.takeover_bound_ms},
+          {"stale_ms", o.stale_ms},
+          {"max_record_bytes", o.max_record_bytes}};
+}
+
+std::string Replay(const CrashOptions& o, const fs::path& out, std::optional<int> point) {
+  std::string line = "lockharness crash --from " + runner::QuoteWord(fs::absolute(out).string()) +
+                     " --model " + std::string(ModelName(o.model)) +
+                     " --states " + std::to_string(o.states) + " --seed " + std::to_string(o.seed) +
+                     " --recover-states " + std::to_string(o.recover_states);
+  if (point) line += " --crash-point " + std::to_string(*point);
+  return line;
+}
+
+// Either the recorded run, or (verdict unknown / not runnable) why not.
+struct Prepared {
+  std::optional<Recorded> recorded;
+  std::string problem;
+};
+
+Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_used) {
+  Prepared p;
+  Recorded r;
+  fs::path run_dir;
+  fs::path record_path;
+  if (!o.from.empty()) {
+    run_dir = o.from / "run";
+    record_path = o.from / "crash-record.jsonl";
+    std::string text;
+    if (!ReadFile(o.from / "crash.json", &text)) {
+      p.problem = "cannot read " + (o.from / "crash.json").string();
+      return p;
+    }
+    json config = json::parse(text, nullptr, false);
+    if (config.is_discarded() || !config.is_object()) {
+      p.problem = (o.from / "crash.json").string() + ": not a JSON object";
+      return p;
+    }
+    r.impl = config.value("impl", std::string());
+    r.writers = config.value("writers", 0);
+    r.ops_per_writer = config.value("ops_per_writer", 0);
+  } else {
+    run_dir = out / "run";
+    record_path = out / "crash-record.jsonl";
+    r.impl = o.impl;
+    r.writers = o.writers;
+    r.ops_per_writer = o.ops_per_writer;
+    runner::RunOptions run;
+    run.impl = o.impl;
+    run.mode = runner::Mode::kPerOp;
+    run.writers = o.writers;
+    run.ops_per_writer = o.ops_per_writer;
+    run.readers = 0;
+    run.seed = o.seed;
+    run.out_dir = run_dir;
+    run.takeover_bound_ms = o.takeover_bound_ms;
+    run.stale_ms = o.stale_ms;
+    run.trace = true;  // loads the interposer (and checks the program can be)
+    run.env = {"LOCKHARNESS_CRASH_RECORD=" + fs::absolute(record_path).string(),
+               "LOCKHARNESS_CRASH_RECORD_MAX_BYTES=" + std::to_string(o.max_record_bytes)};
+    runner::RunOutcome outcome = runner::ExecuteRun(run);
+    if (outcome.status == runner::RunOutcome::Status::kNotRunnable) {
+      p.problem = "not runnable: cannot record: " + outcome.reason;
+      return p;
+    }
+    if (outcome.status != runner::RunOutcome::Status::kCompleted) {
+      p.problem = "the recorded run did not complete: " + outcome.reason;
+      return p;
+    }
+  }
+  *impl_used = r.impl;
+  std::string error;
+  if (!ReadHistoryFile(run_dir / "history.jsonl", &r.history, &error)) {
+    p.problem = error;
+    return p;
+  }
+  std::string run_json;
+  if (!ReadFile(run_dir / "run.json", &run_json)) {
+    p.problem = "cannot read " + (run_dir / "run.json").string();
+    return p;
+  }
+  json config = json::parse(run_json, nullptr, false);
+  if (config.is_discarded() || !config.contains("monotonic_origin_ns")) {
+    p.problem = (run_dir / "run.json").string() + ": no monotonic_origin_ns";
+    return p;
+  }
+  r.origin_ns = config["monotonic_origin_ns"].get<int64_t>();
+  std::string text;
+  if (!ReadFile(record_path, &text)) {
+    p.problem = "not runnable: cannot record: no process wrote the crash record " +
+                record_path.string() + " (a static binary, or raw system calls?)";
+    return p;
+  }
+  const std::string registry_dir = fs::weakly_canonical(fs::absolute(run_dir / "registry")).string();
+  auto record = ParseCrashRecord(text, registry_dir, &error);
+  if (!record) {
+    p.problem = record_path.string() + " " + error;
+    return p;
+  }
+  if (record->processes == 0) {
+    p.problem = "not runnable: cannot record: no process loaded the interposer";
+    return p;
+  }
+  if (record->overflow) {
+    p.problem = "the crash record exceeded its bound (" + *record->overflow +
+                "); raise --max-record-bytes or run fewer operations";
+    return p;
+  }
+  // Every operation that took effect must have left calls in the record;
+  // an implementation that bypasses libc (raw system calls, a static
+  // helper) writes the registry unseen.
+  int ok_mutations = 0;
+  for (const Event& e : r.history) {
+    if (e.type == EventType::kOk && e.op && IsMutating(*e.op)) ++ok_mutations;
+  }
+  bool renamed_registry = false;
+  for (const CrashCall& c : record->calls) {
+    if (c.path == kRegistryName &&
+        (c.kind == CallKind::kRename || c.kind == CallKind::kWrite || c.kind == CallKind::kLink)) {
+      renamed_registry = true;
+    }
+  }
+  if (ok_mutations > 0 && !renamed_registry) {
+    p.problem = "not runnable: cannot record: " + std::to_string(ok_mutations) +
+                " operations succeeded but the record has no call that installs or writes the "
+                "registry (raw system calls, or a write path the interposer does not wrap)";
+    return p;
+  }
+  r.record = std::move(*record);
+  // ExecuteRun creates registry/ empty and starts writers only then: the
+  // starting state is the empty directory.
+  p.recorded = std::move(r);
+  return p;
+}
+
+struct Violation {
+  Finding finding;
+  int state = -1;
+  std::string where;  // kept directory, relative to OUT
+};
+
+}  // namespace
+
+int CrashCommand(const CrashOptions& o) {
+  const fs::path out = o.out_dir;
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) {
+    std::cerr << "lockharness: cannot create " << out << ": " << ec.message() << "\n";
+    return 2;
+  }
+  std::string impl;
+  Prepared prepared = Prepare(o, out, &impl);
+  json run_config = CrashConfig(o, impl, prepared.recorded ? prepared.recorded->writers : o.writers,
+                                prepared.recorded ? prepared.recorded->ops_per_writer : o.ops_per_writer);
+  if (o.from.empty()) WriteText(out / "crash.json", run_config.dump(2) + "\n");
+  run_config["seed"] = o.seed;
+  run_config["mode"] = "crash";
+
+  auto finish = [&](std::vector<CheckerReport> reports, Verdict verdict, json notes,
+                    const std::vector<Event>& history, const std::string& reason) {
+    json report = reason.empty()
+                      ? runner::BuildReport(run_config, history, reports, verdict, notes)
+                      : runner::BuildUnjudgedReport(run_config, notes, reason);
+    report["replay"] = Replay(o, o.from.empty() ? out : o.from, std::nullopt);
+    report["crash"] = notes;
+    std::string error;
+    if (!runner::WriteReportFiles(out, report, &history, &error)) {
+      std::cerr << "lockharness: " << error << "\n";
+      return 2;
+    }
+    std::cout << runner::FormatReportText(report);
+    return reason.empty() ? ExitFor(verdict) : 2;
+  };
+
+  if (!prepared.recorded) {
+    return finish({}, Verdict::kUnknown, json::object(), {}, prepared.problem);
+  }
+  const Recorded& rec = *prepared.recorded;
+  std::string error;
+  auto program = CrashProgram::Lower(rec.start, rec.record.calls, kRegistryName, &error);
+  if (!program) {
+    return finish({}, Verdict::kUnknown, json::object(), rec.history,
+                  "the persistence model cannot place a recorded call: " + error);
+  }
+  const int n = program->call_count();
+  if (n == 0) {
+    return finish({}, Verdict::kUnknown, json::object(), rec.history,
+                  "the record has no calls: nothing to crash");
+  }
+  // Crash points: every call, or a seeded sample of `states` of them.
+  std::vector<int> points(n);
+  for (int i = 0; i < n; ++i) points[i] = i;
+  std::mt19937_64 sampler(o.seed);
+  if (static_cast<int64_t>(points.size()) > o.states) {
+    std::shuffle(points.begin(), points.end(), sampler);
+    points.resize(static_cast<size_t>(o.states));
+    std::sort(points.begin(), points.end());
+  }
+  const int64_t per_point = std::max<int64_t>(1, o.states / static_cast<int64_t>(points.size()));
+  if (o.crash_point) {
+    if (!std::binary_search(points.begin(), points.end(), *o.crash_point)) {
+      std::cerr << "lockharness: --crash-point " << *o.crash_point
+                << " is not one of this run's crash points\n";
+      return 2;
+    }
+    points = {*o.crash_point};
+  }
+
+  CheckLimits limits;
+  limits.takeover_bound_ns = o.takeover_bound_ms * 1000000;
+  CrashChecker checker(*program, rec.history, rec.origin_ns, kRegistryName, limits);
+  std::vector<CrashState> states;
+  std::map<std::string, int64_t> violations_by_checker;
+  std::map<std::string, int64_t> unknown_by_checker;
+  std::vector<Violation> kept;
+  int64_t invalid_states = 0;
+  fs::remove_all(out / "violations", ec);
+
+  auto keep = [&](const CrashState& state, int index, const Finding& f,
+                  const fs::path* after_recovery) {
+    Violation v{f, index, ""};
+    if (static_cast<int>(kept.size()) < o.kept_violations) {
+      const fs::path dir = out / "violations" / ("state-" + std::to_string(index));
+      if (!fs::exists(dir / "registry")) {
+        fs::create_directories(dir / "registry", ec);
+        std::string werr;
+        state.image.Materialize(dir / "registry", &werr);
+        WriteText(dir / "description.txt",
+                  state.description + "\n" + Replay(o, o.from.empty() ? out : o.from, state.crash_after) + "\n");
+      }
+      if (after_recovery != nullptr) fs::rename(*after_recovery, dir / "after-recovery", ec);
+      v.where = fs::relative(dir, out).string();
+    }
+    kept.push_back(v);
+  };
+
+  int64_t checked = 0;
+  const auto offline_started = std::chrono::steady_clock::now();
+  for (int point : points) {
+    std::mt19937_64 rng(o.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(point + 1)));
+    for (CrashState& state : program->StatesAt(point, o.model, per_point, rng)) {
+      const int index = static_cast<int>(states.size());
+      ++checked;
+      bool bad = false;
+      for (const Finding& f : checker.CheckOffline(state)) {
+        if (f.verdict == Verdict::kInvalid) {
+          ++violations_by_checker[f.checker];
+          bad = true;
+          keep(state, index, f, nullptr);
+        } else {
+          ++unknown_by_checker[f.checker];
+        }
+      }
+      invalid_states += bad ? 1 : 0;
+      states.push_back(std::move(state));
+    }
+  }
+  const double offline_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - offline_started).count();
+
+  // Recovery on a seeded sample of the distinct images.
+  std::vector<int> distinct;
+  {
+    std::unordered_map<uint64_t, std::vector<int>> seen;
+    for (int i = 0; i < static_cast<int>(states.size()); ++i) {
+      auto& bucket = seen[states[i].image.Hash()];
+      bool dup = false;
+      for (int j : bucket) dup = dup || states[j].image == states[i].image;
+      if (!dup) {
+        bucket.push_back(i);
+        distinct.push_back(i);
+      }
+    }
+  }
+  std::vector<int> to_recover = distinct;
+  std::shuffle(to_recover.begin(), to_recover.end(), sampler);
+  if (static_cast<int64_t>(to_recover.size()) > o.recover_states) {
+    to_recover.resize(static_cast<size_t>(std::max<int64_t>(0, o.recover_states)));
+  }
+  std::sort(to_recover.begin(), to_recover.end());
+  auto words = runner::SplitCommandTemplate(impl, &error);
+  if (!words) {
+    return finish({}, Verdict::kUnknown, json::object(), rec.history, "bad --impl: " + error);
+  }
+  const auto recovery_started = std::chrono::steady_clock::now();
+  int64_t recovered = 0;
+  std::string recovery_log;
+  for (int index : to_recover) {
+    const CrashState& state = states[index];
+    const fs::path scratch = fs::absolute(out / "scratch");
+    fs::remove_all(scratch, ec);
+    fs::create_directories(scratch / "registry", ec);
+    if (!state.image.Materialize(scratch / "registry", &error)) {
+      return finish({}, Verdict::kUnknown, json::object(), rec.history, "scratch: " + error);
+    }
+    const fs::path registry = scratch / "registry" / kRegistryName;
+    std::optional<std::string> corrupt;
+    std::vector<std::string> names;
+    auto it = state.image.entries.find(kRegistryName);
+    if (checker.RegistryCorrupt(state)) {
+      corrupt = it->second ? *it->second : std::string();
+    } else if (it != state.image.entries.end()) {
+      json doc = json::parse(*it->second);
+      for (auto& [name, value] : doc["sandboxes"].items()) names.push_back(name);
+    }
+    auto argv = runner::InstantiateCommand(*words, registry.string(), scratch);
+    std::string log;
+    auto findings = RecoverState(argv, registry, kProbe, corrupt, names,
+                                 {"LOCKHARNESS_STALE_MS=" + std::to_string(o.stale_ms)},
+                                 o.takeover_bound_ms, &log);
+    ++recovered;
+    recovery_log += "state-" + std::to_string(index) + ": " + log;
+    for (const Finding& f : findings) {
+      if (f.verdict == Verdict::kInvalid) {
+        ++violations_by_checker[f.checker];
+        ++invalid_states;
+        const fs::path after = scratch;
+        keep(state, index, f, &after);
+      } else {
+        ++unknown_by_checker[f.checker];
+      }
+    }
+  }
+  fs::remove_all(out / "scratch", ec);
+  WriteText(out / "recovery.log", recovery_log);
+  const double recovery_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - recovery_started).count();
+
+  std::vector<std::string> checkers = {kAtomicity, kDurability};
+  if (o.recover_states > 0) {
+    checkers.push_back(kRecovery);
+    checkers.push_back(kNoSilentReset);
+  }
+  std::vector<CheckerReport> reports;
+  for (const std::string& name : checkers) {
+    CheckerReport r;
+    r.checker = name;
+    const int64_t bad = violations_by_checker[name];
+    const int64_t unknown = unknown_by_checker[name];
+    const bool recovery_kind = name == kRecovery || name == kNoSilentReset;
+    const int64_t judged = recovery_kind ? recovered : checked;
+    r.verdict = bad > 0 ? Verdict::kInvalid : unknown > 0 ? Verdict::kUnknown : Verdict::kValid;
+    r.summary = std::to_string(bad) + " of " + std::to_string(judged) +
+                (recovery_kind ? " recovered states" : " crash states") + " violate it" +
+                (unknown > 0 ? ", " + std::to_string(unknown) + " undecided" : "");
+    for (const Violation& v : kept) {
+      if (v.finding.checker != name) continue;
+      if (r.evidence.size() >= 5) break;
+      const CrashState& s = states[v.state];
+      r.evidence.push_back("state-" + std::to_string(v.state) + ": " + v.finding.summary +
+                           "\n    state: " + s.description +
+                           (v.where.empty() ? "" : "\n    kept in: " + v.where) +
+                           "\n    replay: " + Replay(o, o.from.empty() ? out : o.from, s.crash_after));
+    }
+    reports.push_back(std::move(r));
+  }
+  json notes = {{"model", std::string(ModelName(o.model))},
+                {"calls", n},
+                {"processes", rec.record.processes},
+                {"crash_points", points.size()},
+                {"states_checked", checked},
+                {"distinct_states", distinct.size()},
+                {"states_recovered", recovered},
+                {"invalid_states", invalid_states},
+                {"offline_seconds", offline_seconds},
+                {"recovery_seconds", recovery_seconds}};
+  Verdict verdict = Overall(reports);
+  return finish(reports, verdict, notes, rec.history, "");
+}
+
+}  // namespace lockharness::harness::crash
