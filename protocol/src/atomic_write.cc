@@ -60,7 +60,7 @@ Status WriteFileAtomically(Env* env, const std::string& path, std::string_view d
   }
   s = FaultPoint(fault_point::kAfterRename, path);
   if (s.ok()) s = FaultPoint(fault_point::kBeforeDirFsync, path);
-  if (s.ok() && Fsyncs(mutant)) s = env->SyncDir(DirName(path));
+  if (s.ok() && FsyncsDir(mutant)) s = env->SyncDir(DirName(path));
   return s;
 }
 

@@ -193,5 +193,15 @@ TEST(AtomicWriteMutantTest, NoFsyncSkipsBothFsyncs) {
   }
 }
 
+TEST(AtomicWriteMutantTest, NoDirFsyncSkipsOnlyTheDirectoryFsync) {
+  TempDir dir;
+  const std::string path = dir.Join("sandboxes.json");
+  CountingSyncEnv env;
+  ASSERT_TRUE(WriteFileAtomically(&env, path, "new", Mutant::kNoDirFsync).ok());
+  EXPECT_EQ(ReadFileOrDie(path), "new");
+  EXPECT_EQ(env.file_syncs, 1);
+  EXPECT_EQ(env.dir_syncs, 0);
+}
+
 }  // namespace
 }  // namespace lockharness::protocol

@@ -17,6 +17,7 @@ constexpr Entry kMutants[] = {
     {Mutant::kReleaseAny, "release-any"},
     {Mutant::kNoTmpCleanup, "no-tmp-cleanup"},
     {Mutant::kNoFsync, "no-fsync"},
+    {Mutant::kNoDirFsync, "no-dir-fsync"},
     {Mutant::kResetOnCorrupt, "reset-on-corrupt"},
     {Mutant::kPidOnly, "pid-only"},
 };
@@ -67,6 +68,7 @@ bool BreaksByAge(Mutant m) { return m == Mutant::kAgeReap; }
 bool ChecksOwnerIdentity(Mutant m) { return m != Mutant::kPidOnly; }
 bool CleansUpTemp(Mutant m) { return m != Mutant::kNoTmpCleanup; }
 bool Fsyncs(Mutant m) { return m != Mutant::kNoFsync; }
+bool FsyncsDir(Mutant m) { return Fsyncs(m) && m != Mutant::kNoDirFsync; }
 bool RefusesCorrupt(Mutant m) { return m != Mutant::kResetOnCorrupt; }
 
 }  // namespace lockharness::protocol

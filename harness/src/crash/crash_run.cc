@@ -66,7 +66,7 @@ json CrashConfig(const CrashOptions& o, const std::string& impl, int writers, in
   return {{"impl", impl},
           {"model", std::string(ModelName(o.model))},
           {"writers", writers},
-          {"ops_per_writer", ops},
+          {"ops", ops},
           {"states", o.states},
           {"seed", o.seed},
           {"recover_states", o.recover_states},
@@ -110,7 +110,7 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
     }
     r.impl = config.value("impl", std::string());
     r.writers = config.value("writers", 0);
-    r.ops_per_writer = config.value("ops_per_writer", 0);
+    r.ops_per_writer = config.value("ops", 0);
   } else {
     run_dir = out / "run";
     record_path = out / "crash-record.jsonl";
@@ -132,7 +132,10 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
                "LOCKHARNESS_CRASH_RECORD_MAX_BYTES=" + std::to_string(o.max_record_bytes)};
     runner::RunOutcome outcome = runner::ExecuteRun(run);
     if (outcome.status == runner::RunOutcome::Status::kNotRunnable) {
-      p.problem = "not runnable: cannot record: " + outcome.reason;
+      // ExecuteRun checked the program can be interposed (--trace): a
+      // static or raw-syscall program is refused here.
+      p.problem = outcome.reason.rfind("not runnable", 0) == 0 ? outcome.reason
+                                                               : "not runnable: " + outcome.reason;
       return p;
     }
     if (outcome.status != runner::RunOutcome::Status::kCompleted) {
@@ -376,7 +379,9 @@ int CrashCommand(const CrashOptions& o) {
       json doc = json::parse(*it->second);
       for (auto& [name, value] : doc["sandboxes"].items()) names.push_back(name);
     }
-    auto argv = runner::InstantiateCommand(*words, registry.string(), scratch);
+    // Relative words resolve against the directory the command was given
+    // in, as for the recorded run.
+    auto argv = runner::InstantiateCommand(*words, registry.string(), fs::current_path());
     std::string log;
     auto findings = RecoverState(argv, registry, kProbe, corrupt, names,
                                  {"LOCKHARNESS_STALE_MS=" + std::to_string(o.stale_ms)},

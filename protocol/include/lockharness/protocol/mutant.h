@@ -28,6 +28,7 @@ enum class Mutant {
   kReleaseAny,      // release removes whatever lock is at the path
   kNoTmpCleanup,    // a failed write leaves its temp file behind
   kNoFsync,         // no fsync of the temp file nor of the directory
+  kNoDirFsync,      // fsyncs the temp file but not the directory after the rename
   kResetOnCorrupt,  // an unparsable registry is silently replaced by an empty one
   kPidOnly,         // a live PID means a live owner: recycled PIDs keep dead locks
 };
@@ -73,6 +74,9 @@ bool ChecksOwnerIdentity(Mutant m);
 bool CleansUpTemp(Mutant m);
 // The temp file and the directory are fsynced (P5.3).
 bool Fsyncs(Mutant m);
+// The directory is fsynced after the rename (P5.3); false for no-fsync and
+// no-dir-fsync.
+bool FsyncsDir(Mutant m);
 // A corrupt registry is refused and backed up (P8); if false it is read
 // as an empty registry.
 bool RefusesCorrupt(Mutant m);
