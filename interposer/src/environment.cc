@@ -34,6 +34,13 @@ std::optional<std::vector<std::string>> InterposerEnvironment(
                         settings.registry + "'");
     return std::nullopt;
   }
+  if (!settings.lock_path.empty() &&
+      (settings.registry.empty() || !registry.SetLockPath(settings.lock_path.c_str()))) {
+    SetError(error, std::string(kLockPathVariable) +
+                        " must be an absolute path in the directory of " + kRegistryVariable +
+                        ": '" + settings.lock_path + "'");
+    return std::nullopt;
+  }
   auto faults = std::make_unique<FaultList>();  // ~5 KiB: keep off the stack
   ParseError parse_error;
   if (!ParseFaultList(settings.faults.c_str(), faults.get(), &parse_error)) {
@@ -53,6 +60,7 @@ std::optional<std::vector<std::string>> InterposerEnvironment(
   add(kFaultsVariable, settings.faults);
   add(kTraceVariable, settings.trace);
   add(kFifoVariable, settings.fifo_base);
+  add(kLockPathVariable, settings.lock_path);
   return env;
 }
 

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::string_view kFamilyNames[kCallFamilyCount] = {
     "open",   "write", "fsync", "fdatasync", "rename",
-    "mkdir",  "rmdir", "unlink", "link",     "close"};
+    "mkdir",  "rmdir", "unlink", "link",     "close", "lock"};
 
 constexpr std::string_view kActionNames[] = {"none",  "errno", "short",
                                              "delay", "kill",  "stop"};

@@ -108,6 +108,7 @@ const char* AbsolutePath(int dirfd, const char* path, char* out) {
 
 bool RegistryPaths::Init(const char* registry_path) {
   configured_ = false;
+  lock_name_len_ = 0;
   if (!NormalizeAbsolutePath(registry_path, registry_, sizeof(registry_))) {
     return false;
   }
@@ -140,11 +141,52 @@ bool RegistryPaths::Init(const char* registry_path) {
   return true;
 }
 
+bool RegistryPaths::SetLockPath(const char* lock_path) {
+  char normal[kPathBufferSize];
+  if (!configured_ || !NormalizeAbsolutePath(lock_path, normal, sizeof(normal))) {
+    return false;
+  }
+  const std::string_view path(normal);
+  const std::string_view dir(registry_, dir_len_);
+  const size_t name_at = dir_len_ == 1 ? 1 : dir_len_ + 1;
+  if (path.size() <= name_at || !StartsWith(path, dir) ||
+      (dir_len_ > 1 && path[dir_len_] != '/') ||
+      path.find('/', name_at) != std::string_view::npos ||
+      path == std::string_view(registry_, registry_len_)) {
+    return false;
+  }
+  lock_name_len_ = path.size() - name_at;
+  memcpy(lock_name_, normal + name_at, lock_name_len_ + 1);
+  return true;
+}
+
 PathClass RegistryPaths::ClassifyAgainst(std::string_view path,
                                          std::string_view registry,
-                                         std::string_view dir) {
+                                         std::string_view dir) const {
   if (path == registry) return PathClass::kRegistry;
   if (path == dir) return PathClass::kDir;
+  if (lock_name_len_ != 0) {
+    // A lock path of its own: the lock classes follow it, the registry's
+    // temp files stay where they were.
+    const size_t name_at = dir.size() == 1 ? 1 : dir.size() + 1;
+    if (path.size() > name_at && StartsWith(path, dir) &&
+        (dir.size() == 1 || path[dir.size()] == '/')) {
+      std::string_view name = path.substr(name_at);
+      std::string_view lock(lock_name_, lock_name_len_);
+      if (name == lock) return PathClass::kLock;
+      if (StartsWith(name, lock)) {
+        std::string_view rest = name.substr(lock.size());
+        if (rest[0] == '/') return PathClass::kOwner;
+        if (rest[0] == '.') return PathClass::kQuarantine;
+      }
+    }
+    if (!StartsWith(path, registry)) return PathClass::kOther;
+    std::string_view rest = path.substr(registry.size());
+    if (StartsWith(rest, ".tmp") && rest.find('/') == std::string_view::npos) {
+      return PathClass::kTemp;
+    }
+    return PathClass::kOther;
+  }
   if (!StartsWith(path, registry)) return PathClass::kOther;
   std::string_view rest = path.substr(registry.size());
   if (rest == ".lock") return PathClass::kLock;

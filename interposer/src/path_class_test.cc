@@ -137,5 +137,29 @@ TEST(PathClassNameTest, RoundTrips) {
   EXPECT_EQ(untouched, PathClass::kLock);
 }
 
+TEST(RegistryPathsTest, LockPathOfItsOwnMovesTheLockClasses) {
+  RegistryPaths reg;
+  ASSERT_TRUE(reg.Init("/d/sandboxes.json"));
+  ASSERT_TRUE(reg.SetLockPath("/d/./registry.lck"));
+  EXPECT_EQ(reg.Classify("/d/registry.lck"), PathClass::kLock);
+  EXPECT_EQ(reg.Classify("/d/registry.lck/owner"), PathClass::kOwner);
+  EXPECT_EQ(reg.Classify("/d/registry.lck.stale.1"), PathClass::kQuarantine);
+  EXPECT_EQ(reg.Classify("/d/sandboxes.json.lock"), PathClass::kOther);
+  EXPECT_EQ(reg.Classify("/d/sandboxes.json.tmp.1"), PathClass::kTemp);
+  EXPECT_EQ(reg.Classify("/d/sandboxes.json"), PathClass::kRegistry);
+  EXPECT_EQ(reg.Classify("/d/registry.lckx"), PathClass::kOther);
+}
+
+TEST(RegistryPathsTest, LockPathMustBeInTheRegistryDirectory) {
+  RegistryPaths reg;
+  ASSERT_TRUE(reg.Init("/d/sandboxes.json"));
+  EXPECT_FALSE(reg.SetLockPath("/e/registry.lck"));
+  EXPECT_FALSE(reg.SetLockPath("/d/sub/registry.lck"));
+  EXPECT_FALSE(reg.SetLockPath("/d/sandboxes.json"));
+  EXPECT_FALSE(reg.SetLockPath("relative.lck"));
+  EXPECT_FALSE(reg.SetLockPath("/d"));
+  EXPECT_EQ(reg.Classify("/d/sandboxes.json.lock"), PathClass::kLock);  // unchanged
+}
+
 }  // namespace
 }  // namespace lockharness::interposer

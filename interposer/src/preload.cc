@@ -18,6 +18,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@
 
 #include "crash_record.h"
 #include "fd_table.h"
+#include "preload_internal.h"
 #include "lockharness/interposer/fault_spec.h"
 #include "lockharness/interposer/path_class.h"
 #include "lockharness/interposer/trace_line.h"
@@ -296,6 +298,8 @@ struct CallSite {
   const char* from = nullptr;
   PathClass from_class = PathClass::kOther;
   int fd = -1;
+  int open_flags = -1;                // open: traced as "flags"
+  const LockDetail* lock = nullptr;   // lock calls: what was asked for
   // close releases the descriptor even when it reports an error, so an
   // injected errno on close still performs the close.
   bool perform_on_errno = false;
@@ -323,6 +327,8 @@ void Trace(const CallSite& site, long long result, int error,
   r.injected = injected != ActionKind::kNone;
   r.action = injected;
   r.mono_ns = MonotonicNs();
+  r.open_flags = site.open_flags;
+  r.lock = site.lock;
   char line[kTraceLineSize];
   EmitLine(line, FormatTraceLine(r, line, sizeof(line)));
 }
@@ -401,6 +407,7 @@ int OpenImpl(const char* call, int dirfd, const char* path, int flags,
     return fd;
   }
   CallSite site{call, CallFamily::kOpen, c, abs};
+  site.open_flags = flags;
   CrashPayload payload;
   payload.open_flags = flags;
   site.payload = &payload;
@@ -605,6 +612,16 @@ void ConfigureTrace() {
   if (TraceFd() < 0) Die("cannot open LOCKHARNESS_TRACE file", trace);
 }
 
+void TraceForkedChild() {
+  if (g_trace_path[0] == '\0') return;
+  DepthGuard guard;
+  ErrnoSaver keep;
+  char line[kTraceLineSize];
+  EmitLine(line, FormatForkLine(static_cast<int>(getpid()),
+                                static_cast<int>(getppid()), MonotonicNs(),
+                                line, sizeof(line)));
+}
+
 void Initialize() {
   DepthGuard guard;
   ErrnoSaver keep;
@@ -634,6 +651,13 @@ void Initialize() {
     Die("cannot create the fiu remote-control fifo for LOCKHARNESS_FIU_FIFO",
         fifo);
   }
+  const char* lock_path = getenv("LOCKHARNESS_LOCK_PATH");
+  if (lock_path != nullptr && lock_path[0] != '\0' &&
+      (!g_registry.configured() || !g_registry.SetLockPath(lock_path))) {
+    Die("LOCKHARNESS_LOCK_PATH must be an absolute path in the directory of "
+        "LOCKHARNESS_REGISTRY",
+        lock_path);
+  }
   ConfigureTrace();
   if (const char* problem = ConfigureCrashRecord()) Die(problem, nullptr);
   if (CrashRecording() && !g_registry.configured()) {
@@ -645,14 +669,57 @@ void Initialize() {
     char line[kTraceLineSize];
     EmitLine(line, FormatHelloLine(static_cast<int>(getpid()), registry,
                                    g_faults.count, MonotonicNs(), line,
-                                   sizeof(line)));
+                                   sizeof(line), static_cast<int>(getppid())));
+    // A forked child (a shell's helper before exec, a worker pool) says
+    // whose it is, so its calls can be attributed to the writer.
+    pthread_atfork(nullptr, nullptr, TraceForkedChild);
   }
   g_ready.store(true, std::memory_order_release);
 }
 
 __attribute__((constructor)) void LockharnessInterposeInit() { Initialize(); }
 
+// The exit line: the kernel drops the process's flock and fcntl locks now.
+__attribute__((destructor)) void LockharnessInterposeFini() {
+  if (!g_ready.load(std::memory_order_acquire) || g_trace_path[0] == '\0') return;
+  DepthGuard guard;
+  ErrnoSaver keep;
+  char line[kTraceLineSize];
+  EmitLine(line, FormatExitLine(static_cast<int>(getpid()), MonotonicNs(), line,
+                                sizeof(line)));
+}
+
 }  // namespace
+
+namespace internal {
+
+void* ResolveNextSymbol(const char* name) { return ResolveNext(name); }
+
+long long InterceptFdCall(const char* call, CallFamily family, int fd,
+                          const LockDetail* lock,
+                          long long (*perform)(void* context), void* context) {
+  if (!Active() || !g_registry.configured()) return perform(context);
+  DepthGuard guard;
+  PathClass c;
+  {
+    ErrnoSaver keep;
+    c = ClassifyFd(fd);
+  }
+  if (c == PathClass::kOther) {
+    --t_depth;  // not ours: behave exactly like the real call
+    long long r = perform(context);
+    ++t_depth;
+    return r;
+  }
+  CallSite site{call, family, c};
+  site.fd = fd;
+  site.lock = lock;
+  return Intercept(site, [&](const Decision&) -> long long {
+    return perform(context);
+  });
+}
+
+}  // namespace internal
 }  // namespace lockharness::interposer
 
 // ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 #include "lockharness/interposer/trace_line.h"
 
+#include <fcntl.h>
+
 #include "lockharness/errno_names.h"
 
 namespace lockharness::interposer {
@@ -98,6 +100,45 @@ class LineBuilder {
 
 }  // namespace
 
+const char* LockKindName(LockKind kind) {
+  switch (kind) {
+    case LockKind::kFlock: return "flock";
+    case LockKind::kPosix: return "posix";
+    case LockKind::kOfd: return "ofd";
+    case LockKind::kNone: break;
+  }
+  return "none";
+}
+
+const char* LockOpName(LockOp op) {
+  switch (op) {
+    case LockOp::kExclusive: return "exclusive";
+    case LockOp::kShared: return "shared";
+    case LockOp::kUnlock: return "unlock";
+  }
+  return "exclusive";
+}
+
+void FormatOpenFlags(int flags, char* out) {
+  size_t len = 0;
+  auto add = [&](const char* name) {
+    if (len > 0) out[len++] = '|';
+    for (const char* p = name; *p != '\0'; ++p) out[len++] = *p;
+  };
+  switch (flags & O_ACCMODE) {
+    case O_WRONLY: add("O_WRONLY"); break;
+    case O_RDWR: add("O_RDWR"); break;
+    default: add("O_RDONLY"); break;
+  }
+  if ((flags & O_CREAT) != 0) add("O_CREAT");
+  if ((flags & O_EXCL) != 0) add("O_EXCL");
+  if ((flags & O_TRUNC) != 0) add("O_TRUNC");
+  if ((flags & O_APPEND) != 0) add("O_APPEND");
+  if ((flags & O_DIRECTORY) != 0) add("O_DIRECTORY");
+  if ((flags & O_TMPFILE) == O_TMPFILE) add("O_TMPFILE");
+  out[len] = '\0';
+}
+
 size_t FormatTraceLine(const TraceRecord& r, char* out, size_t out_size) {
   LineBuilder b(out, out_size);
   b.Raw("{");
@@ -126,6 +167,23 @@ size_t FormatTraceLine(const TraceRecord& r, char* out, size_t out_size) {
     b.Field("action"); b.String(ActionKindName(r.action)); b.Commit();
   }
   b.Field("mono_ns"); b.Int(r.mono_ns); b.Commit();
+  if (r.open_flags >= 0) {
+    char flags[kOpenFlagsSize];
+    FormatOpenFlags(r.open_flags, flags);
+    b.Field("flags"); b.String(flags); b.Commit();
+  }
+  if (r.lock != nullptr && r.lock->kind != LockKind::kNone) {
+    b.Field("lock_kind"); b.String(LockKindName(r.lock->kind)); b.Commit();
+    b.Field("lock_op"); b.String(LockOpName(r.lock->op)); b.Commit();
+    b.Field("lock_wait"); b.Raw(r.lock->wait ? "true" : "false"); b.Commit();
+    if (r.lock->kind != LockKind::kFlock) {
+      b.Field("lock_start"); b.Int(r.lock->start); b.Commit();
+      b.Field("lock_len"); b.Int(r.lock->len); b.Commit();
+      if (r.lock->whence != 0) {
+        b.Field("lock_whence"); b.Int(r.lock->whence); b.Commit();
+      }
+    }
+  }
   if (r.from != nullptr) {
     b.Field("from_class"); b.String(PathClassName(r.from_class)); b.Commit();
   }
@@ -141,15 +199,40 @@ size_t FormatTraceLine(const TraceRecord& r, char* out, size_t out_size) {
 }
 
 size_t FormatHelloLine(int pid, const char* registry, int fault_count,
-                       int64_t mono_ns, char* out, size_t out_size) {
+                       int64_t mono_ns, char* out, size_t out_size, int ppid) {
   LineBuilder b(out, out_size);
   b.Raw("{");
   b.Commit();
   b.Field("type"); b.String("hello"); b.Commit();
   b.Field("pid"); b.Int(pid); b.Commit();
+  if (ppid > 0) {
+    b.Field("ppid"); b.Int(ppid); b.Commit();
+  }
   b.Field("faults"); b.Int(fault_count); b.Commit();
   b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
   b.Field("registry"); b.String(registry != nullptr ? registry : ""); b.Commit();
+  return b.Finish();
+}
+
+size_t FormatForkLine(int pid, int ppid, int64_t mono_ns, char* out,
+                      size_t out_size) {
+  LineBuilder b(out, out_size);
+  b.Raw("{");
+  b.Commit();
+  b.Field("type"); b.String("fork"); b.Commit();
+  b.Field("pid"); b.Int(pid); b.Commit();
+  b.Field("ppid"); b.Int(ppid); b.Commit();
+  b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
+  return b.Finish();
+}
+
+size_t FormatExitLine(int pid, int64_t mono_ns, char* out, size_t out_size) {
+  LineBuilder b(out, out_size);
+  b.Raw("{");
+  b.Commit();
+  b.Field("type"); b.String("exit"); b.Commit();
+  b.Field("pid"); b.Int(pid); b.Commit();
+  b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
   return b.Finish();
 }
 

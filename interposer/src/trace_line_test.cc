@@ -1,5 +1,8 @@
 #include "lockharness/interposer/trace_line.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <errno.h>
 
 #include <string>
@@ -100,6 +103,54 @@ TEST(TraceLineTest, HelloLine) {
   EXPECT_EQ(j["pid"], 77);
   EXPECT_EQ(j["faults"], 3);
   EXPECT_EQ(j["registry"], "/d/sandboxes.json");
+}
+
+TEST(TraceLineTest, OpenFlagsAndLockRequests) {
+  TraceRecord r;
+  r.call = "openat";
+  r.open_flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+  EXPECT_EQ(Format(r)["flags"], "O_WRONLY|O_CREAT|O_EXCL");
+  EXPECT_FALSE(Format(r).contains("lock_kind"));
+  TraceRecord lock;
+  lock.call = "fcntl";
+  lock.family = CallFamily::kLock;
+  LockDetail detail;
+  detail.kind = LockKind::kOfd;
+  detail.op = LockOp::kShared;
+  detail.wait = true;
+  detail.start = 10;
+  detail.len = 5;
+  detail.whence = SEEK_CUR;
+  lock.lock = &detail;
+  nlohmann::json j = Format(lock);
+  EXPECT_EQ(j["point"], "lh/lock/other");
+  EXPECT_EQ(j["lock_kind"], "ofd");
+  EXPECT_EQ(j["lock_op"], "shared");
+  EXPECT_EQ(j["lock_wait"], true);
+  EXPECT_EQ(j["lock_start"], 10);
+  EXPECT_EQ(j["lock_len"], 5);
+  EXPECT_EQ(j["lock_whence"], SEEK_CUR);
+  EXPECT_FALSE(j.contains("flags"));
+  detail.kind = LockKind::kFlock;
+  j = Format(lock);
+  EXPECT_EQ(j["lock_kind"], "flock");
+  EXPECT_FALSE(j.contains("lock_start"));
+}
+
+TEST(TraceLineTest, HelloForkAndExitLinesNameTheParent) {
+  char buf[512];
+  nlohmann::json hello = nlohmann::json::parse(
+      std::string(buf, FormatHelloLine(77, "/d/r.json", 0, 5, buf, sizeof(buf), 70)));
+  EXPECT_EQ(hello["ppid"], 70);
+  nlohmann::json fork =
+      nlohmann::json::parse(std::string(buf, FormatForkLine(78, 77, 6, buf, sizeof(buf))));
+  EXPECT_EQ(fork["type"], "fork");
+  EXPECT_EQ(fork["pid"], 78);
+  EXPECT_EQ(fork["ppid"], 77);
+  nlohmann::json exit =
+      nlohmann::json::parse(std::string(buf, FormatExitLine(78, 7, buf, sizeof(buf))));
+  EXPECT_EQ(exit["type"], "exit");
+  EXPECT_EQ(exit["mono_ns"], 7);
 }
 
 }  // namespace

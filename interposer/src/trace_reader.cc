@@ -74,7 +74,14 @@ bool ReadCall(const Json& j, TraceEvent* e, std::string* error) {
       !ReadString(j, "path", false, &e->path, error) ||
       !ReadString(j, "from", false, &e->from, error) ||
       !ReadString(j, "from_class", false, &e->from_class, error) ||
-      !ReadBool(j, "truncated", false, &e->truncated, error)) {
+      !ReadBool(j, "truncated", false, &e->truncated, error) ||
+      !ReadString(j, "flags", false, &e->open_flags, error) ||
+      !ReadString(j, "lock_kind", false, &e->lock_kind, error) ||
+      !ReadString(j, "lock_op", !e->lock_kind.empty(), &e->lock_op, error) ||
+      !ReadBool(j, "lock_wait", false, &e->lock_wait, error) ||
+      !ReadInt(j, "lock_start", false, &e->lock_start, error) ||
+      !ReadInt(j, "lock_len", false, &e->lock_len, error) ||
+      !ReadInt(j, "lock_whence", false, &e->lock_whence, error)) {
     return false;
   }
   auto err = j.find("errno");
@@ -121,9 +128,20 @@ std::optional<TraceEvent> ParseTraceLine(std::string_view line,
   if (type == "hello") {
     e.type = TraceEvent::Type::kHello;
     if (!ReadString(j, "registry", true, &e.registry, error) ||
-        !ReadInt(j, "faults", true, &e.faults, error)) {
+        !ReadInt(j, "faults", true, &e.faults, error) ||
+        !ReadInt(j, "ppid", false, &e.ppid, error)) {
       return std::nullopt;
     }
+    return e;
+  }
+  if (type == "exit") {
+    e.type = TraceEvent::Type::kExit;
+    e.call = "exit";
+    return e;
+  }
+  if (type == "fork") {
+    e.type = TraceEvent::Type::kFork;
+    if (!ReadInt(j, "ppid", true, &e.ppid, error)) return std::nullopt;
     return e;
   }
   if (type != "call") {

@@ -25,6 +25,7 @@ inline constexpr char kRegistryVariable[] = "LOCKHARNESS_REGISTRY";
 inline constexpr char kFaultsVariable[] = "LOCKHARNESS_FAULTS";
 inline constexpr char kTraceVariable[] = "LOCKHARNESS_TRACE";
 inline constexpr char kFifoVariable[] = "LOCKHARNESS_FIU_FIFO";
+inline constexpr char kLockPathVariable[] = "LOCKHARNESS_LOCK_PATH";
 // The status a process exits with when its interposer settings are invalid.
 inline constexpr int kInvalidSettingsExitStatus = 125;
 
@@ -34,6 +35,8 @@ struct InterposerSettings {
   std::string faults;     // LOCKHARNESS_FAULTS syntax; empty: none
   std::string trace;      // trace file; empty: no trace
   std::string fifo_base;  // fiu remote-control base name; empty: none
+  std::string lock_path;  // lock path in the registry's directory; empty:
+                          // the registry's path + ".lock"
 };
 
 // The path of the preload library this build produced.

@@ -53,8 +53,9 @@ enum class CallFamily : uint8_t {
   kUnlink,     // unlink, unlinkat
   kLink,       // link, linkat
   kClose,      // close
+  kLock,       // flock, fcntl(F_SETLK/F_SETLKW/F_OFD_SETLK/F_OFD_SETLKW), lockf
 };
-inline constexpr int kCallFamilyCount = 10;
+inline constexpr int kCallFamilyCount = 11;
 
 const char* CallFamilyName(CallFamily f);
 bool ParseCallFamily(std::string_view name, CallFamily* out);

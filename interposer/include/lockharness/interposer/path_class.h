@@ -5,9 +5,11 @@
 // Given the registry file R = /dir/sandboxes.json:
 //   registry    R itself
 //   temp        R.tmp*            (the per-writer temp files, same directory)
-//   lock        R.lock            (the lock directory itself)
+//   lock        R.lock            (the lock directory or lock file itself)
 //   owner       R.lock/<anything> (owner record, owner.tmp.*, ...)
 //   quarantine  R.lock.*          (siblings such as R.lock.stale.<pid>)
+// (R.lock is the default lock path; SetLockPath() names another one in the
+// same directory, and the three lock classes then follow it.)
 //   dir         /dir              (e.g. opened for the directory fsync)
 //   other       everything else
 //
@@ -76,13 +78,19 @@ class RegistryPaths {
 
   bool configured() const { return configured_; }
 
+  // Makes `lock_path` (normalised) the lock path instead of R.lock: the
+  // classes lock, owner and quarantine are then taken from it. Returns
+  // false (and changes nothing) unless it is an absolute path directly in
+  // the registry's directory, other than the registry itself.
+  // REQUIRES: configured().
+  bool SetLockPath(const char* lock_path);
+
   // Classifies a normalised absolute path. kOther if not configured.
   PathClass Classify(const char* abs_path) const;
 
  private:
-  static PathClass ClassifyAgainst(std::string_view path,
-                                   std::string_view registry,
-                                   std::string_view dir);
+  PathClass ClassifyAgainst(std::string_view path, std::string_view registry,
+                            std::string_view dir) const;
 
   bool configured_ = false;
   char registry_[kPathBufferSize] = {};
@@ -91,6 +99,10 @@ class RegistryPaths {
   char real_registry_[kPathBufferSize] = {};
   size_t real_registry_len_ = 0;  // 0 if same as registry_
   size_t real_dir_len_ = 0;
+  // File name of the lock path inside the registry's directory; empty:
+  // the registry's name + ".lock".
+  char lock_name_[kPathBufferSize] = {};
+  size_t lock_name_len_ = 0;
 };
 
 }  // namespace lockharness::interposer

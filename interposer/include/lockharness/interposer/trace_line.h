@@ -13,9 +13,21 @@
 // the descriptor written/synced/closed, or the one open returned; `errno`
 // is absent when the call succeeded. `injected` is true only when a fault
 // fired, with `action` naming it (errno, short, delay, kill, stop).
+// Opens add "flags":"O_WRONLY|O_CREAT|O_EXCL" (the access mode and the
+// creation flags that matter to lock recognition). Lock calls (family
+// `lock`) add "lock_kind" (flock, posix for fcntl F_SETLK(W) and lockf,
+// ofd for F_OFD_SETLK(W)), "lock_op" (exclusive, shared, unlock),
+// "lock_wait" (true for blocking requests) and, for posix and ofd,
+// "lock_start" and "lock_len" (as given, relative to "lock_whence" when
+// that is not 0).
 // A process with tracing on also writes one line at start-up:
-//   {"type":"hello","pid":4242,"registry":"/d/sandboxes.json","faults":2,
-//    "mono_ns":...}
+//   {"type":"hello","pid":4242,"ppid":4200,"registry":"/d/sandboxes.json",
+//    "faults":2,"mono_ns":...}
+// and a process created by fork (without exec) writes, in the child:
+//   {"type":"fork","pid":4243,"ppid":4242,"mono_ns":...}
+// A process that exits through exit() (not _exit, not a signal) writes
+//   {"type":"exit","pid":4243,"mono_ns":...}
+// (the kernel drops its flock and fcntl locks then).
 //
 // Usage:
 //   char line[kTraceLineSize];
@@ -37,6 +49,27 @@ namespace lockharness::interposer {
 // paths are cut short and marked with "truncated":true.
 inline constexpr size_t kTraceLineSize = 12288;
 
+// What a lock call asked for (family kLock).
+enum class LockKind : uint8_t { kNone = 0, kFlock, kPosix, kOfd };
+enum class LockOp : uint8_t { kExclusive = 0, kShared, kUnlock };
+
+struct LockDetail {
+  LockKind kind = LockKind::kNone;
+  LockOp op = LockOp::kExclusive;
+  bool wait = false;
+  long long start = 0;  // posix/ofd only
+  long long len = 0;    // 0: to the end of the file
+  int whence = 0;       // SEEK_SET, SEEK_CUR, SEEK_END
+};
+
+const char* LockKindName(LockKind kind);  // "flock", "posix", "ofd"
+const char* LockOpName(LockOp op);        // "exclusive", "shared", "unlock"
+
+// Writes the open flags that matter to lock recognition as
+// "O_RDONLY|O_CREAT|O_EXCL" into out (>= kOpenFlagsSize bytes).
+inline constexpr size_t kOpenFlagsSize = 96;
+void FormatOpenFlags(int flags, char* out);
+
 struct TraceRecord {
   int pid = 0;
   const char* call = "";  // the libc entry point, e.g. "openat"
@@ -51,6 +84,8 @@ struct TraceRecord {
   bool injected = false;
   ActionKind action = ActionKind::kNone;
   int64_t mono_ns = 0;
+  int open_flags = -1;           // open family: the flags; else -1
+  const LockDetail* lock = nullptr;  // lock family: the request; else null
 };
 
 // Writes the record as one JSON line ending in '\n' into out. Returns the
@@ -59,8 +94,17 @@ struct TraceRecord {
 size_t FormatTraceLine(const TraceRecord& record, char* out, size_t out_size);
 
 // Writes the start-up marker line. Same contract as FormatTraceLine.
+// `ppid` is the parent's pid (0: not written).
 size_t FormatHelloLine(int pid, const char* registry, int fault_count,
-                       int64_t mono_ns, char* out, size_t out_size);
+                       int64_t mono_ns, char* out, size_t out_size,
+                       int ppid = 0);
+
+// Writes the line an exiting process emits. Same contract as FormatTraceLine.
+size_t FormatExitLine(int pid, int64_t mono_ns, char* out, size_t out_size);
+
+// Writes the line a forked child emits. Same contract as FormatTraceLine.
+size_t FormatForkLine(int pid, int ppid, int64_t mono_ns, char* out,
+                      size_t out_size);
 
 }  // namespace lockharness::interposer
 

@@ -21,10 +21,11 @@
 namespace lockharness::interposer {
 
 struct TraceEvent {
-  enum class Type { kHello, kCall };
+  enum class Type { kHello, kCall, kFork, kExit };
   Type type = Type::kCall;
   int pid = 0;
   int64_t mono_ns = 0;
+  int ppid = 0;  // kHello (0: not recorded) and kFork: the parent
 
   // kHello
   std::string registry;
@@ -43,6 +44,21 @@ struct TraceEvent {
   bool injected = false;
   std::string action;      // "errno", "short", "delay", "kill", "stop"
   bool truncated = false;
+  std::string open_flags;  // opens: "O_WRONLY|O_CREAT|O_EXCL"; else empty
+  // Lock calls (point lh/lock/...): lock_kind "flock", "posix" or "ofd";
+  // lock_op "exclusive", "shared" or "unlock".
+  std::string lock_kind;
+  std::string lock_op;
+  bool lock_wait = false;
+  int64_t lock_start = 0;
+  int64_t lock_len = 0;
+  int lock_whence = 0;
+
+  // The open asked for exclusive creation (O_CREAT|O_EXCL).
+  bool ExclusiveCreate() const {
+    return open_flags.find("O_CREAT") != std::string::npos &&
+           open_flags.find("O_EXCL") != std::string::npos;
+  }
 };
 
 // Parses one line. On failure returns nullopt and sets *error (if not null)
