@@ -81,7 +81,9 @@ CLI::App* AddRunSubcommand(CLI::App* app, RunFlags* flags) {
     const std::string flag(field.flag);
     switch (field.type) {
       case FieldType::kBool:
-        value.option = run->add_flag(flag, value.flag, HelpText(field));
+        // "--observe,!--no-observe": a default-true option can be switched off.
+        value.option = run->add_flag(flag + ",!--no-" + flag.substr(2), value.flag,
+                                     HelpText(field));
         break;
       case FieldType::kStringList:
       case FieldType::kSpecList:

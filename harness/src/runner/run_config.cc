@@ -229,6 +229,24 @@ std::optional<ConfigError> SetInterposerFaults(const RunField&, const json& valu
   return std::nullopt;
 }
 
+// Checked against a stand-in registry: whether the text can name a file
+// directly in the registry's directory does not depend on where that is.
+// ExecuteRun resolves it again against the real registry.
+std::optional<ConfigError> SetLockPath(const RunField&, const json& value,
+                                       std::string_view label, RunOptions* options) {
+  if (auto error = CheckString(value, label)) return error;
+  const std::string text = value.get<std::string>();
+  std::string why;
+  if (!text.empty() &&
+      !ResolveLockPath(text, "/lockharness-run/registry/sandboxes.json", &why)) {
+    return Error(std::string(label) + " '" + text +
+                 "' must name a file directly in the registry's directory "
+                 "(e.g. '{registry}.lock' or 'state.lock')");
+  }
+  options->lock_path = text;
+  return std::nullopt;
+}
+
 json GetNemeses(const RunOptions& options) {
   json list = json::array();
   for (const NemesisSpec& spec : options.nemeses) list.push_back(NemesisToJson(spec));
@@ -474,6 +492,13 @@ const std::vector<RunField>& Table() {
        kGet<&O::interposer_faults>, &SetInterposerFaults},
       {"trace", "interposer", "trace", "--trace", FT::kBool, 0, 0, false,
        "record a file-system trace (trace.jsonl)", kGet<&O::trace>, &SetBool<&O::trace>},
+      {"observe", "interposer", "observe", "--observe", FT::kBool, 0, 0, false,
+       "record the trace whenever the implementation can be interposed (default; "
+       "--no-observe switches it off)",
+       kGet<&O::observe>, &SetBool<&O::observe>},
+      {"lock_path", "interposer", "lock_path", "--lock-path", FT::kString, 0, 0, false,
+       "the implementation's lock path, in the registry's directory (default {registry}.lock)",
+       kGet<&O::lock_path>, &SetLockPath},
       {"nemeses", "nemesis", "", "--nemesis", FT::kSpecList, 0, 0, false,
        "fault during the run, repeatable: KIND[:key=value,...] (kill-holder, pause-holder, "
        "kill-writer, steal-lock, backdate-lock)",
@@ -571,7 +596,9 @@ std::vector<std::string> ToFlags(const RunOptions& options) {
     const std::string flag(field.flag);
     switch (field.type) {
       case FieldType::kBool:
-        if (value.get<bool>()) words.push_back(flag);
+        // Every boolean flag has a negation ("--no-observe"), for those
+        // whose default is true.
+        words.push_back(value.get<bool>() ? flag : "--no-" + flag.substr(2));
         break;
       case FieldType::kInt:
       case FieldType::kUint:

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <functional>
 #include <string>
 #include <vector>
@@ -38,7 +39,14 @@
 namespace lockharness::harness::runner {
 
 enum class Mode { kPerOp, kWorker };
-std::string_view ModeName(Mode mode);  // "per-op" | "worker"
+std::string_view ModeName(Mode mode);
+
+// The lock path `lock_path` (RunOptions::lock_path) names for `registry`.
+// Returns nullopt with *error when it is not a file directly in the
+// registry's directory.
+std::optional<std::filesystem::path> ResolveLockPath(const std::string& lock_path,
+                                                     const std::filesystem::path& registry,
+                                                     std::string* error);  // "per-op" | "worker"
 
 struct RunOptions {
   std::string impl;                 // command template, see command.h
@@ -71,6 +79,14 @@ struct RunOptions {
   // syntax, and whether to record a file-system trace (trace.jsonl).
   std::string interposer_faults;
   bool trace = false;
+  // Observation (docs/checkers.md): record the trace in every run of an
+  // implementation that can be interposed, not only when `trace` asks for
+  // it (and then requires it). false: only when `trace` or faults need it.
+  bool observe = true;
+  // The implementation's lock path: "{registry}" stands for the registry
+  // file; a relative path is taken in the registry's directory, and the
+  // result must lie directly in that directory. Empty: "{registry}.lock".
+  std::string lock_path;
   // Stop the run (killing every process) after this long; 0: no limit.
   int64_t run_timeout_ms = 0;
   // Called about every 100 ms from the calling thread with the number of

@@ -64,7 +64,7 @@ enum class FieldType {
   kInt,         // JSON integer in [min, max]; flag text: a decimal integer
   kUint,        // unsigned 64-bit integer (the seed)
   kString,      // JSON string (maybe restricted by the field's set)
-  kBool,        // JSON boolean; a flag without a value
+  kBool,        // JSON boolean; a flag without a value, "--no-FLAG" for false
   kStringList,  // JSON array of strings; a repeatable flag
   kSpecList,    // JSON array of nemesis/setup objects; a repeatable
                 // "KIND:key=value,..." flag
@@ -102,7 +102,7 @@ const RunField* FindRunField(std::string_view json);
 // Keys of run.json that record the run rather than configure it (written by
 // ExecuteRun, accepted and ignored by FromJson).
 inline constexpr std::string_view kRunRecordKeys[] = {
-    "registry", "started_at", "monotonic_origin_ns"};
+    "registry", "started_at", "monotonic_origin_ns", "observation"};
 
 // The configuration as run.json's option keys, in table order. Empty lists
 // (fleet, env, nemeses, setup) are left out.
