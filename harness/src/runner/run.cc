@@ -121,18 +121,20 @@ std::optional<std::vector<std::string>> PrepareCommand(const std::string& label,
 // The environment every implementation process shares: the stale threshold,
 // the scenario's variables and the interposer's settings.
 bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
-                       const fs::path& registry, std::vector<std::string>* env,
+                       const fs::path& registry, bool record_trace,
+                       const std::string& lock_path, std::vector<std::string>* env,
                        std::string* error) {
   if (options.stale_ms > 0) {
     env->push_back("LOCKHARNESS_STALE_MS=" + std::to_string(options.stale_ms));
   }
   env->insert(env->end(), options.env.begin(), options.env.end());
-  if (options.interposer_faults.empty() && !options.trace) return true;
+  if (options.interposer_faults.empty() && !record_trace) return true;
   interposer::InterposerSettings settings;
   settings.library = install::ThisHarnessData().interposer.string();
   settings.registry = registry.string();
   settings.faults = options.interposer_faults;
-  if (options.trace) settings.trace = (dir / run_files::kTrace).string();
+  settings.lock_path = lock_path;
+  if (record_trace) settings.trace = (dir / run_files::kTrace).string();
   auto preload = interposer::InterposerEnvironment(settings, error);
   if (!preload) {
     *error = "interposer: " + *error;
@@ -211,28 +213,55 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     }
     context.fleet_argv.push_back(std::move(*fleet_argv));
   }
-  if (!SharedEnvironment(options, dir, registry, &context.shared_env, &error)) {
-    return Failed(RunOutcome::Status::kHarnessError, error);
-  }
-  context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
-  if (!options.interposer_faults.empty() || options.trace) {
-    // ld.so only warns about a preload it cannot load: no fault would fire.
-    if (const std::string& problem = install::ThisInterposerProblem(); !problem.empty()) {
+  const std::optional<fs::path> lock_path = ResolveLockPath(options.lock_path, registry, &error);
+  if (!lock_path) return Failed(RunOutcome::Status::kHarnessError, error);
+  // Observation is the default: every run of a program the preload library
+  // can see into records the trace. Faults and --trace need it; without
+  // them a program it cannot see into runs unobserved, and run.json says so.
+  const bool interposer_required = !options.interposer_faults.empty() || options.trace;
+  std::string not_interposable;
+  // ld.so only warns about a preload it cannot load: nothing would be seen.
+  if (const std::string& problem = install::ThisInterposerProblem(); !problem.empty()) {
+    if (interposer_required) {
       return Failed(RunOutcome::Status::kNotRunnable, "not runnable: " + problem);
     }
-    // A program the preload library cannot see into would give a clean
-    // pass from a run in which no fault could fire: say so instead.
+    not_interposable = problem;
+  }
+  if ((interposer_required || options.observe) && not_interposable.empty()) {
     std::vector<const std::vector<std::string>*> commands = {&context.argv};
     for (const auto& member : context.fleet_argv) commands.push_back(&member);
     for (const auto* command : commands) {
       const interposer::InterposeCheck check = interposer::CheckInterposable((*command)[0]);
       if (!check.interposable) {
-        return Failed(RunOutcome::Status::kNotRunnable,
-                      "cannot interpose " + check.program + ": " + check.reason +
-                          " (interposer faults or --trace need a dynamically linked program)");
+        not_interposable = "cannot interpose " + check.program + ": " + check.reason;
+        break;
       }
     }
   }
+  if (interposer_required && !not_interposable.empty()) {
+    // A program the preload library cannot see into would give a clean
+    // pass from a run in which no fault could fire: say so instead.
+    return Failed(RunOutcome::Status::kNotRunnable,
+                  not_interposable +
+                      " (interposer faults or --trace need a dynamically linked program)");
+  }
+  const bool record_trace =
+      options.trace || (options.observe && not_interposable.empty());
+  nlohmann::json observation = {{"recorded", record_trace}, {"lock_path", lock_path->string()}};
+  if (!record_trace) {
+    observation["reason"] = !options.observe ? "observation switched off (--no-observe)"
+                                             : not_interposable;
+  }
+  config["observation"] = observation;
+  if (!WriteFile(dir / run_files::kRunConfig, config.dump(2) + "\n", &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
+  }
+  if (!SharedEnvironment(options, dir, registry, record_trace,
+                         options.lock_path.empty() ? "" : lock_path->string(),
+                         &context.shared_env, &error)) {
+    return Failed(RunOutcome::Status::kHarnessError, error);
+  }
+  context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
 
   WorkloadOptions workload;
   workload.seed = options.seed;

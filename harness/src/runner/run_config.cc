@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <type_traits>
@@ -514,6 +515,28 @@ const std::vector<RunField>& Table() {
 }
 
 }  // namespace
+
+// Here rather than in run.cc: the codec validates --lock-path with it.
+std::optional<std::filesystem::path> ResolveLockPath(const std::string& lock_path,
+                                                     const std::filesystem::path& registry,
+                                                     std::string* error) {
+  namespace fs = std::filesystem;
+  const fs::path dir = registry.parent_path();
+  if (lock_path.empty()) return fs::path(registry.string() + ".lock");
+  std::string text = lock_path;
+  for (size_t at; (at = text.find("{registry}")) != std::string::npos;) {
+    text.replace(at, 10, registry.string());
+  }
+  fs::path path = fs::path(text).is_absolute() ? fs::path(text) : dir / text;
+  path = path.lexically_normal();
+  if (path.parent_path() != dir || path == registry || !path.has_filename()) {
+    *error = "--lock-path '" + lock_path + "' names " + path.string() +
+             ", which is not a file directly in the registry's directory " + dir.string() +
+             " (the harness never touches files outside its run directory)";
+    return std::nullopt;
+  }
+  return path;
+}
 
 // Here rather than in run.cc: the checkers read run.json without the runner.
 std::string_view ModeName(Mode mode) {

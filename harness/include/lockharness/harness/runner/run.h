@@ -39,14 +39,14 @@
 namespace lockharness::harness::runner {
 
 enum class Mode { kPerOp, kWorker };
-std::string_view ModeName(Mode mode);
+std::string_view ModeName(Mode mode);  // "per-op" | "worker"
 
 // The lock path `lock_path` (RunOptions::lock_path) names for `registry`.
 // Returns nullopt with *error when it is not a file directly in the
 // registry's directory.
 std::optional<std::filesystem::path> ResolveLockPath(const std::string& lock_path,
                                                      const std::filesystem::path& registry,
-                                                     std::string* error);  // "per-op" | "worker"
+                                                     std::string* error);
 
 struct RunOptions {
   std::string impl;                 // command template, see command.h
