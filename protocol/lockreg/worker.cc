@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include <cstdlib>
 #include <sstream>
 #include <string>
 
@@ -37,7 +38,8 @@ nlohmann::json Answer(const nlohmann::json& id, const Request* req, const Status
   nlohmann::json a = {{"id", id}, {"ok", s.ok()}};
   if (s.ok()) {
     if (req != nullptr && (req->op == "get" || req->op == "list")) a["value"] = nlohmann::json::parse(output);
-    if (span.acquired_ns != 0) {
+    // LOCKHARNESS_NO_SPANS (tests): be judged from observation alone.
+    if (span.acquired_ns != 0 && std::getenv("LOCKHARNESS_NO_SPANS") == nullptr) {
       a["lock_acquired_ns"] = span.acquired_ns;
       a["lock_released_ns"] = span.released_ns;
     }

@@ -124,7 +124,8 @@ def parse_args(argv):
 
 
 def print_span(registry):
-    if registry.last_lock_acquired_ns is not None and "LOCKHARNESS_RUN_DIR" in os.environ:
+    if (registry.last_lock_acquired_ns is not None and "LOCKHARNESS_RUN_DIR" in os.environ
+            and "LOCKHARNESS_NO_SPANS" not in os.environ):
         sys.stdout.write(json.dumps({"lock_acquired_ns": registry.last_lock_acquired_ns,
                                      "lock_released_ns": registry.last_lock_released_ns}) + "\n")
 

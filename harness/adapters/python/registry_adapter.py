@@ -333,7 +333,7 @@ def run_worker(registry):
         except (LockLost, OSError) as e:
             # The write may or may not have happened.
             answer.update(ok=False, unknown=True, error="%s: %s" % (type(e).__name__, e))
-        if registry.last_lock_acquired_ns is not None:
+        if registry.last_lock_acquired_ns is not None and "LOCKHARNESS_NO_SPANS" not in os.environ:
             answer["lock_acquired_ns"] = registry.last_lock_acquired_ns
             answer["lock_released_ns"] = registry.last_lock_released_ns
         sys.stdout.write(json.dumps(answer) + "\n")
@@ -399,7 +399,8 @@ def main(argv):
         return EXIT_IO
     if value is not None:
         sys.stdout.write(json.dumps(value) + "\n")
-    elif registry.last_lock_acquired_ns is not None and "LOCKHARNESS_RUN_DIR" in os.environ:
+    elif (registry.last_lock_acquired_ns is not None and "LOCKHARNESS_RUN_DIR" in os.environ
+          and "LOCKHARNESS_NO_SPANS" not in os.environ):
         # Under the harness, report when the lock was held, so that its
         # mutual-exclusion checker can judge per-op runs too.
         sys.stdout.write(json.dumps({"lock_acquired_ns": registry.last_lock_acquired_ns,

@@ -101,7 +101,7 @@ except OSError as e:
     sys.stderr.write("I/O error: %s\n" % e); sys.exit(4)
 if value is not None:
     print(json.dumps(value))
-elif os.environ.get("LOCKHARNESS_RUN_DIR"):
+elif os.environ.get("LOCKHARNESS_RUN_DIR") and not os.environ.get("LOCKHARNESS_NO_SPANS"):
     print(json.dumps({"lock_acquired_ns": started, "lock_released_ns": time.monotonic_ns()}))
 sys.exit(code)
 PYEOF
