@@ -13,6 +13,7 @@
 #include "lockharness/harness/checkers/lost_update.h"
 #include "lockharness/harness/checkers/mutual_exclusion.h"
 #include "lockharness/harness/checkers/names.h"
+#include "lockharness/harness/checkers/observed_exclusion.h"
 #include "lockharness/harness/checkers/operations.h"
 #include "lockharness/harness/checkers/progress.h"
 #include "lockharness/harness/checkers/protocol_lint.h"
@@ -52,14 +53,18 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
                     index = IndexOperations(run.history);
                     leftovers = CheckLeftovers(run, index);
                   });
-  CheckerReport lost_update, json_validity, trace_exclusion, lint;
-  // The trace checkers need only the trace; they run beside json-validity.
+  CheckerReport lost_update, json_validity, trace_exclusion, lint, claims;
+  // The trace checkers need only the trace (and the operation index for
+  // the cross-check of reported spans); they run beside json-validity.
   auto check_trace = [&] {
     if (!run.trace) return;
     const TraceTimeline timeline =
         BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
     trace_exclusion = CheckTraceMutualExclusion(timeline);
     lint = CheckProtocolLint(timeline);
+    if (ReportedSpanCount(index) > 0) {
+      claims = CheckClaimedSpans(index, ObservedLockSpans(timeline), timeline.origin);
+    }
   };
   if (FinalIsForgedCorruptRegistry(run)) {
     mutual_exclusion = CheckMutualExclusion(index, run.history);
@@ -88,6 +93,9 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
         },
         [&] { lost_update = CheckLostUpdate(run, index, final); });
   }
+  // Observation is the default: without reported spans, mutual exclusion
+  // is judged from the observed ones.
+  if (run.trace) AdoptObservedExclusion(trace_exclusion, &mutual_exclusion);
   std::vector<CheckerReport> reports;
   reports.push_back(std::move(lost_update));
   reports.push_back(std::move(json_validity));
@@ -97,8 +105,17 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   if (run.forged_corrupt_registry) reports.push_back(CheckCorruptRegistry(run, index));
   if (!run.configured_faults.empty()) reports.push_back(CheckFaultCoverage(run));
   if (run.trace) {
-    reports.push_back(std::move(trace_exclusion));
-    reports.push_back(std::move(lint));
+    // Under default observation a trace checker that cannot decide (no
+    // rename attempted, a lock it does not recognise) adds nothing: the
+    // verdict on exclusion is mutual-exclusion's, unknown if no one decided.
+    auto add = [&](CheckerReport& r) {
+      if (r.checker.empty()) return;
+      if (!run.trace_requested && r.verdict == Verdict::kUnknown) return;
+      reports.push_back(std::move(r));
+    };
+    add(trace_exclusion);
+    add(lint);
+    add(claims);
   }
   return reports;
 }

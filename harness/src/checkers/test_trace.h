@@ -40,6 +40,60 @@ class TestTrace {
     return *this;
   }
 
+  // A hello line of a process started by `ppid` (a traced process: its
+  // calls count as that process's writer's).
+  TestTrace& Child(int pid, int ppid, int64_t t, bool forked = false) {
+    TraceEvent e;
+    e.type = forked ? TraceEvent::Type::kFork : TraceEvent::Type::kHello;
+    e.pid = pid;
+    e.ppid = ppid;
+    e.mono_ns = t;
+    e.registry = kRegistry;
+    events.push_back(e);
+    return *this;
+  }
+
+  TestTrace& Exit(int pid, int64_t t) {
+    TraceEvent e;
+    e.type = TraceEvent::Type::kExit;
+    e.pid = pid;
+    e.mono_ns = t;
+    e.call = "exit";
+    events.push_back(e);
+    return *this;
+  }
+
+  // A kernel lock request on descriptor `fd` of `path` (class `cls`):
+  // kind "flock", "posix" or "ofd"; op "exclusive", "shared" or "unlock".
+  TestTrace& KernelLock(int pid, int64_t t, std::string kind, std::string op,
+                        std::string path = kLock, std::string cls = "lock", int fd = 7,
+                        std::string error = "") {
+    const std::string call = kind == "flock" ? "flock" : "fcntl";
+    TraceEvent& e = Call(pid, t, call, "lock", std::move(cls), std::move(path),
+                         error.empty() ? 0 : -1, std::move(error));
+    e.fd = fd;
+    e.lock_kind = std::move(kind);
+    e.lock_op = std::move(op);
+    e.lock_wait = true;
+    return *this;
+  }
+
+  // An open of the lock path with these flags ("O_WRONLY|O_CREAT|O_EXCL").
+  TestTrace& OpenLock(int pid, int64_t t, std::string flags, int fd = 7,
+                      std::string error = "") {
+    TraceEvent& e = Call(pid, t, "open", "open", "lock", kLock, error.empty() ? fd : -1,
+                         std::move(error));
+    e.fd = error.empty() ? fd : -1;
+    e.open_flags = std::move(flags);
+    return *this;
+  }
+
+  TestTrace& CloseFd(int pid, int64_t t, int fd, std::string path = kLock,
+                     std::string cls = "lock") {
+    Call(pid, t, "close", "close", std::move(cls), std::move(path)).fd = fd;
+    return *this;
+  }
+
   // A call line. `family` and `cls` make the point "lh/<family>/<cls>".
   TraceEvent& Call(int pid, int64_t t, std::string call, std::string family,
                    std::string cls, std::string path, int64_t result = 0,

@@ -19,14 +19,30 @@ struct Tenure {
   int ended_by = 0;                 // pid whose call ended it; 0 if none
 };
 
-// One lock: a directory (or file) created by `owner` at the lock path.
+// One lock: a directory (or file) created by `owner` at the lock path, or
+// a kernel lock (flock, fcntl, lockf) taken by `owner` on a file.
 struct LockObject {
-  int owner = 0;
+  int owner = 0;             // the writer (TracedCall::writer)
   std::string how_acquired;  // "mkdir", "link", ...
   std::vector<Tenure> tenures;
+  int holder = 0;            // the process that took it
 };
 
 constexpr size_t kNone = static_cast<size_t>(-1);
+
+// The lock convention an acquisition belongs to, by how it was made:
+// mkdir, o-excl, link, rename, lock-file (write after open), flock, posix,
+// ofd.
+std::string ConventionOf(const std::string& how_acquired) {
+  if (how_acquired == "mkdir" || how_acquired == "link") return how_acquired;
+  if (how_acquired.find("O_EXCL") != std::string::npos) return "o-excl";
+  if (how_acquired.rfind("lock file", 0) == 0) return "lock-file";
+  if (how_acquired.find("rename") != std::string::npos ||
+      how_acquired == "moved back") {
+    return "rename";
+  }
+  return how_acquired.substr(0, how_acquired.find(' '));  // flock, posix, ofd
+}
 
 bool IsRemovalFamily(std::string_view family) {
   return family == "rmdir" || family == "unlink";
@@ -50,7 +66,11 @@ std::set<size_t> LockFileCreations(const TraceTimeline& timeline) {
     const TraceEvent& e = *call.event;
     const std::pair<int, int> key{e.pid, e.fd};
     if (call.family == "open" && Succeeded(e) && e.fd >= 0) {
-      if (e.path_class == "lock") {
+      if (e.path_class == "lock" && e.ExclusiveCreate()) {
+        creations.insert(i);  // the flags say it: no need to wait for a write
+        open_lock_fds.erase(key);
+      } else if (e.path_class == "lock" && e.open_flags.empty()) {
+        // Traces without open flags: a lock file is one its opener writes.
         open_lock_fds[key] = i;
       } else {
         open_lock_fds.erase(key);
@@ -127,7 +147,8 @@ class LockTracker {
       return at_.count(e.from) != 0 ? "moved back" : "rename onto the lock";
     }
     if (call.family == "open" && lock_files_.count(i) != 0) {
-      return "lock file created (open, then write)";
+      return e.ExclusiveCreate() ? "lock file created (open O_CREAT|O_EXCL)"
+                                 : "lock file created (open, then write)";
     }
     return "";
   }
@@ -139,7 +160,7 @@ class LockTracker {
   void FreeFor(size_t i, size_t object) {
     const TracedCall& acquire = timeline_.calls[i];
     const std::string& path = acquire.event->path;
-    size_t j = NextRemoval(i, path, objects_[object].owner);
+    size_t j = NextRemoval(i, path, objects_[object].holder);
     if (j == kNone) j = NextRemoval(i, path, 0);
     if (j != kNone) {
       Remove(timeline_.calls[j], object);
@@ -148,7 +169,7 @@ class LockTracker {
     }
     End(object, &acquire, "vanished from the lock path (its removal was not traced)", 0);
     at_.erase(path);
-    vanished_[objects_[object].owner] = object;
+    vanished_[objects_[object].holder] = object;
   }
 
   // The first unconsumed removal of `path` after call i, by `pid` (0: by
@@ -179,7 +200,7 @@ class LockTracker {
     if (last.end == nullptr || last.ended_by != 0) return false;  // moved on
     if (call.earliest >= last.end->latest) return false;  // certainly later
     End(object, &call, "released by its owner (" + call.event->call + ")",
-        call.pid());
+        call.writer);
     return true;
   }
 
@@ -191,7 +212,7 @@ class LockTracker {
       at_.erase(e.from);
     } else {
       object = objects_.size();
-      objects_.push_back({e.pid, how, {}});
+      objects_.push_back({call.writer, how, {}, e.pid});
     }
     objects_[object].tenures.push_back({&call, nullptr, "", 0});
     at_[e.path] = object;
@@ -201,12 +222,12 @@ class LockTracker {
   // `call` takes lock `object` off the lock path.
   void Remove(const TracedCall& call, size_t object) {
     const TraceEvent& e = *call.event;
-    const bool owner = e.pid == objects_[object].owner;
+    const bool owner = call.writer == objects_[object].owner;
     std::string how = owner ? "released by its owner" : "broken by pid " + std::to_string(e.pid);
     how.append(" (").append(e.call);
     if (call.family == "rename") how.append(" to ").append(e.path);
     how.append(")");
-    End(object, &call, how, e.pid);
+    End(object, &call, how, call.writer);
     at_.erase(LockSide(e));
     if (call.family == "rename") at_[e.path] = object;
   }
@@ -227,6 +248,76 @@ class LockTracker {
   std::map<int, size_t> vanished_;    // owner pid -> its vanished lock
 };
 
+// Kernel locks (flock, fcntl record locks, lockf) rebuilt from the lock
+// calls. A successful exclusive request by a process starts a span on the
+// file; it ends at that process's unlock of the file (or downgrade to
+// shared), at its close of a descriptor of the file (POSIX record locks
+// drop on the close of any descriptor; flock and OFD locks only on the
+// close of the locking one: a lock kept through a dup is ended early,
+// which can hide an overlap but never invent one), at its exit line, or
+// not at all (killed: held until its last line at least).
+class KernelLockTracker {
+ public:
+  explicit KernelLockTracker(const TraceTimeline& timeline) : timeline_(timeline) {}
+
+  void Run() {
+    for (const TracedCall& call : timeline_.calls) {
+      const TraceEvent& e = *call.event;
+      if (call.family == "lock" && Succeeded(e) && !e.lock_kind.empty()) {
+        const Key key{e.pid, e.path};
+        auto it = held_.find(key);
+        if (e.lock_op == "exclusive") {
+          if (it == held_.end()) Acquire(call);
+        } else if (it != held_.end()) {
+          End(it, call, e.lock_op == "unlock" ? "released by its owner (" + e.call + " unlock)"
+                                              : "downgraded to shared (" + e.call + ")");
+        }
+      } else if (call.family == "close" && Performed(e)) {
+        auto it = held_.find(Key{e.pid, e.path});
+        if (it != held_.end() && (it->second.kind == "posix" || it->second.fd == e.fd)) {
+          End(it, call, "released by close of fd " + std::to_string(e.fd));
+        }
+      } else if (call.family == "exit") {
+        for (auto it = held_.lower_bound(Key{e.pid, ""});
+             it != held_.end() && it->first.first == e.pid;) {
+          End(it++, call, "released when its process exited");
+        }
+      }
+    }
+  }
+
+  std::vector<LockObject>& objects() { return objects_; }
+
+ private:
+  using Key = std::pair<int, std::string>;  // (pid, locked file)
+  struct Held {
+    size_t object;
+    std::string kind;
+    int fd;
+  };
+
+  void Acquire(const TracedCall& call) {
+    const TraceEvent& e = *call.event;
+    std::string how = e.lock_kind + " lock (" + e.call;
+    if (e.lock_kind != "flock") how += e.lock_wait ? " wait" : " no-wait";
+    how += " exclusive on the " + e.path_class + " file)";
+    held_[Key{e.pid, e.path}] = {objects_.size(), e.lock_kind, e.fd};
+    objects_.push_back({call.writer, how, {{&call, nullptr, "", 0}}, e.pid});
+  }
+
+  void End(std::map<Key, Held>::iterator it, const TracedCall& call, std::string how) {
+    Tenure& t = objects_[it->second.object].tenures.back();
+    t.end = &call;
+    t.how_ended = std::move(how);
+    t.ended_by = call.writer;
+    held_.erase(it);
+  }
+
+  const TraceTimeline& timeline_;
+  std::map<Key, Held> held_;
+  std::vector<LockObject> objects_;
+};
+
 struct HeldSpan {
   const LockObject* object;
   const Tenure* tenure;
@@ -237,7 +328,7 @@ struct HeldSpan {
 int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o,
                       const Tenure& t) {
   if (t.end != nullptr) return t.end->earliest;
-  return timeline.last_seen.at(o.owner);
+  return timeline.last_seen.at(o.holder);
 }
 
 // A span with the bounds the judge searches by.
@@ -252,7 +343,7 @@ class Judge {
   Judge(const TraceTimeline& timeline, const std::vector<LockObject>& objects,
         const std::vector<const TracedCall*>& renames)
       : timeline_(timeline) {
-    for (const TracedCall* r : renames) renames_by_pid_[r->pid()].push_back(r);
+    for (const TracedCall* r : renames) renames_by_pid_[r->writer].push_back(r);
     for (const LockObject& o : objects) {
       for (const Tenure& t : o.tenures) {
         IndexedSpan s{{&o, &t}, t.start->latest, EndsNotBefore(timeline, o, t)};
@@ -278,7 +369,7 @@ class Judge {
   // summary plus evidence lines.
   bool Check(const TracedCall& r, std::string* summary,
              std::vector<std::string>* evidence, std::string* kind) const {
-    const int p = r.pid();
+    const int p = r.writer;
     const std::string when = FormatTraceTime(r.latest, timeline_.origin);
     if (const IndexedSpan* other = HeldByAnother(r)) {
       *kind = "rename-while-another-holds";
@@ -323,7 +414,7 @@ class Judge {
     for (size_t j = static_cast<size_t>(after - by_start_.begin()); j-- > 0;) {
       if (furthest_end_[j] < r.latest) break;
       const IndexedSpan& s = by_start_[j];
-      if (s.span.object->owner != r.pid() && s.ends_not_before >= r.latest) return &s;
+      if (s.span.object->owner != r.writer && s.ends_not_before >= r.latest) return &s;
     }
     return nullptr;
   }
@@ -333,7 +424,7 @@ class Judge {
   // started before `r` and the next one can matter.
   std::vector<const IndexedSpan*> OwnSpansNear(const TracedCall& r) const {
     std::vector<const IndexedSpan*> near;
-    auto it = by_owner_.find(r.pid());
+    auto it = by_owner_.find(r.writer);
     if (it == by_owner_.end()) return near;
     const std::vector<IndexedSpan>& spans = it->second;
     auto after = std::upper_bound(
@@ -375,7 +466,7 @@ class Judge {
       line += t.how_ended;
     } else {
       line += "held until its last traced call at " +
-              FormatTraceTime(timeline_.last_seen.at(o.owner), timeline_.origin);
+              FormatTraceTime(timeline_.last_seen.at(o.holder), timeline_.origin);
     }
     evidence->push_back(line);
     evidence->push_back("  " + DescribeCall(*t.start, timeline_.origin));
@@ -389,7 +480,7 @@ class Judge {
     if (it == renames_by_pid_.end()) return;
     const int64_t from = span.tenure->start->latest;
     const int64_t to = span.tenure->end != nullptr ? span.tenure->end->latest
-                                                   : timeline_.last_seen.at(span.object->owner);
+                                                   : timeline_.last_seen.at(span.object->holder);
     int shown = 0;
     for (const TracedCall* own : it->second) {
       if (own->latest < from || own->latest > to) continue;
@@ -433,10 +524,44 @@ CheckerReport Unknown(std::string summary, nlohmann::json details) {
 
 }  // namespace
 
+std::vector<ObservedSpan> ObservedLockSpans(const TraceTimeline& timeline) {
+  LockTracker tracker(timeline);
+  tracker.Run();
+  KernelLockTracker kernel(timeline);
+  kernel.Run();
+  std::vector<ObservedSpan> spans;
+  auto add = [&](const LockObject& o) {
+    for (const Tenure& t : o.tenures) {
+      ObservedSpan s;
+      s.writer = o.owner;
+      s.holder = o.holder;
+      s.how_acquired = o.how_acquired;
+      s.convention = ConventionOf(o.how_acquired);
+      s.start_earliest = t.start->earliest;
+      s.start_latest = t.start->latest;
+      s.ended = t.end != nullptr;
+      s.end_earliest = s.ended ? t.end->earliest : timeline.last_seen.at(o.holder);
+      s.end_latest = s.ended ? t.end->latest : timeline.last_seen.at(o.holder);
+      s.start_line = t.start->line;
+      spans.push_back(std::move(s));
+    }
+  };
+  for (const LockObject& o : tracker.objects()) add(o);
+  for (const LockObject& o : kernel.objects()) add(o);
+  return spans;
+}
+
 CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   LockTracker tracker(timeline);
   tracker.Run();
-  const std::vector<LockObject>& objects = tracker.objects();
+  KernelLockTracker kernel(timeline);
+  kernel.Run();
+  // Every lock of every convention: spans are judged alike.
+  std::vector<LockObject> objects = tracker.objects();
+  size_t kernel_locks = kernel.objects().size();
+  for (LockObject& o : kernel.objects()) objects.push_back(std::move(o));
+  std::set<std::string> conventions;
+  for (const LockObject& o : objects) conventions.insert(ConventionOf(o.how_acquired));
 
   std::vector<const TracedCall*> renames;
   std::set<int> renamers;
@@ -444,7 +569,7 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
     if (call.family == "rename" && call.event->path_class == "registry" &&
         Succeeded(*call.event)) {
       renames.push_back(&call);
-      renamers.insert(call.pid());
+      renamers.insert(call.writer);
     }
   }
   std::set<int> holders;
@@ -459,7 +584,9 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   nlohmann::json details = {{"traced_calls", timeline.calls.size()},
                             {"registry_renames", renames.size()},
                             {"locks", objects.size()},
-                            {"lock_spans", tracker.tenures()},
+                            {"lock_spans", tracker.tenures() + kernel_locks},
+                            {"kernel_locks", kernel_locks},
+                            {"conventions", conventions},
                             {"breaks", breaks},
                             {"vanished", vanished}};
   if (timeline.calls.empty()) {
@@ -477,7 +604,8 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
     return Unknown(std::to_string(renames.size()) +
                        " registry renames but no lock acquisition this checker "
                        "recognises (mkdir, link, rename onto or lock-file "
-                       "creation of the lock path)",
+                       "creation of the lock path; an exclusive flock, fcntl or "
+                       "lockf lock on a protocol file)",
                    details);
   }
   bool any_holder_renames = false;
@@ -523,7 +651,7 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   details["violations"] = 0;
   report.verdict = Verdict::kValid;
   report.summary = std::to_string(renames.size()) + " registry renames, each inside its " +
-                   "process's own lock span (" + std::to_string(tracker.tenures()) +
+                   "writer's own lock span (" + std::to_string(tracker.tenures() + kernel_locks) +
                    " spans, " + std::to_string(breaks) + " broken by another process, " +
                    std::to_string(vanished) + " removed by untraced calls)";
   report.details = details;

@@ -343,3 +343,199 @@ TEST(TraceMutualExclusion, LongTraceOfHandOvers) {
 
 }  // namespace
 }  // namespace lockharness::harness
+
+namespace lockharness::harness {
+namespace {
+
+using testing_util::TestTrace;
+
+std::string Evidence(const CheckerReport& report) {
+  std::string text;
+  for (const std::string& line : report.evidence) text += line + "\n";
+  return text;
+}
+
+std::string Kind(const CheckerReport& report) {
+  return report.details.at("violation_list").at(0).at("kind").get<std::string>();
+}
+
+TEST(TraceMutualExclusionKernelLocks, FlockHandOversAreValid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.KernelLock(1, 100, "flock", "exclusive");
+  t.Publish(1, 110);
+  t.KernelLock(1, 130, "flock", "unlock");
+  t.KernelLock(2, 140, "flock", "exclusive");
+  t.Publish(2, 150);
+  t.CloseFd(2, 170, 7);  // closing the locking descriptor releases a flock
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Evidence(report);
+  EXPECT_EQ(report.details["kernel_locks"], 2);
+  EXPECT_EQ(report.details["conventions"], nlohmann::json::array({"flock"}));
+}
+
+TEST(TraceMutualExclusionKernelLocks, RenameInsideAnotherWritersFlockIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.KernelLock(1, 100, "flock", "exclusive");
+  t.Publish(2, 120);  // pid 2 never locks
+  t.Publish(1, 140);
+  t.KernelLock(1, 160, "flock", "unlock");
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(Kind(report), "rename-while-another-holds");
+  EXPECT_THAT(Evidence(report),
+              ::testing::HasSubstr("pid 1 took the lock by flock lock (flock exclusive on the "
+                                   "lock file), released by its owner (flock unlock)"));
+  EXPECT_THAT(Evidence(report), ::testing::HasSubstr("pid 1 flock flock exclusive fd 7"));
+}
+
+TEST(TraceMutualExclusionKernelLocks, FailedLockRequestIsNoLock) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.KernelLock(1, 100, "posix", "exclusive");
+  t.KernelLock(2, 105, "posix", "exclusive", TestTrace::kLock, "lock", 7, "EAGAIN");
+  t.Publish(2, 110);  // went ahead without the lock
+  t.KernelLock(1, 200, "posix", "unlock");
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(Kind(report), "rename-while-another-holds");
+}
+
+TEST(TraceMutualExclusionKernelLocks, PosixLockDropsOnCloseOfAnyDescriptor) {
+  // The classic fcntl pitfall: pid 1 closes another descriptor of the lock
+  // file (e.g. after reading the holder's pid) and has lost its lock; its
+  // rename after that is outside its span.
+  TestTrace t;
+  t.Hello(1, 1);
+  t.KernelLock(1, 100, "posix", "exclusive", TestTrace::kLock, "lock", 7);
+  t.OpenLock(1, 105, "O_RDONLY", 8);
+  t.CloseFd(1, 106, 8);
+  t.Publish(1, 110);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid) << report.summary;
+  EXPECT_EQ(Kind(report), "rename-after-release");
+  EXPECT_THAT(Evidence(report), ::testing::HasSubstr("released by close of fd 8"));
+}
+
+TEST(TraceMutualExclusionKernelLocks, FlockSurvivesCloseOfAnotherDescriptor) {
+  TestTrace t;
+  t.Hello(1, 1);
+  t.KernelLock(1, 100, "flock", "exclusive", TestTrace::kLock, "lock", 7);
+  t.OpenLock(1, 105, "O_RDONLY", 8);
+  t.CloseFd(1, 106, 8);
+  t.Publish(1, 110);
+  t.Exit(1, 130);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Evidence(report);
+}
+
+TEST(TraceMutualExclusionKernelLocks, ExitReleasesAndAKilledHolderKeepsItsSpanOpen) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2).Hello(3, 3);
+  t.KernelLock(1, 100, "ofd", "exclusive");
+  t.Publish(1, 110);
+  t.Exit(1, 130);  // the kernel released the lock
+  t.KernelLock(2, 140, "ofd", "exclusive");
+  t.Publish(2, 150);
+  // pid 2 is killed: no exit line, its lock stays until its last line at
+  // least, and the next holder must come after that.
+  t.KernelLock(3, 200, "ofd", "exclusive");
+  t.Publish(3, 210);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Evidence(report);
+  EXPECT_EQ(report.details["lock_spans"], 3);
+}
+
+TEST(TraceMutualExclusionKernelLocks, LockOnTheRegistryItselfCounts) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.KernelLock(1, 100, "posix", "exclusive", TestTrace::kRegistry, "registry", 5);
+  t.KernelLock(2, 101, "posix", "exclusive", TestTrace::kRegistry, "registry", 5);
+  // Both "hold" a lock on the registry path: each on its own inode (the
+  // file was replaced), so both rename. One rename is inside the other's
+  // span.
+  t.Publish(1, 110);
+  t.Publish(2, 130);
+  t.KernelLock(1, 150, "posix", "unlock", TestTrace::kRegistry, "registry", 5);
+  t.KernelLock(2, 151, "posix", "unlock", TestTrace::kRegistry, "registry", 5);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(report.details["violations"], 2);
+}
+
+TEST(TraceMutualExclusionLockFiles, ExclusiveCreateIsALockWithoutAWrite) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.OpenLock(1, 100, "O_WRONLY|O_CREAT|O_EXCL", 3);
+  t.CloseFd(1, 101, 3);
+  t.OpenLock(2, 102, "O_WRONLY|O_CREAT|O_EXCL", 3, "EEXIST");
+  t.Publish(2, 110);  // ignores its EEXIST
+  t.Publish(1, 130);
+  t.Call(1, 200, "unlink", "unlink", "lock", TestTrace::kLock);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_THAT(Evidence(report), ::testing::HasSubstr(
+                                    "took the lock by lock file created (open O_CREAT|O_EXCL)"));
+  EXPECT_EQ(report.details["conventions"], nlohmann::json::array({"o-excl"}));
+}
+
+TEST(TraceMutualExclusionLockFiles, WritingAFlockedLockFileIsNotALockFileCreation) {
+  // With open flags recorded, a plain O_CREAT open that is then written
+  // (the holder's pid into a flock'ed file) is no acquisition: only the
+  // flock is. Inferring one would make the waiter's open end the holder's
+  // span and invent an overlap.
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  t.OpenLock(1, 100, "O_RDWR|O_CREAT", 7);
+  t.KernelLock(1, 101, "flock", "exclusive");
+  t.Call(1, 102, "write", "write", "lock", TestTrace::kLock, 5).fd = 7;
+  t.OpenLock(2, 103, "O_RDWR|O_CREAT", 7);  // now waits in flock
+  t.Publish(1, 110);
+  t.KernelLock(1, 130, "flock", "unlock");
+  t.KernelLock(2, 131, "flock", "exclusive");
+  t.Call(2, 132, "write", "write", "lock", TestTrace::kLock, 5).fd = 7;
+  t.Publish(2, 140);
+  t.CloseFd(2, 160, 7);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Evidence(report);
+  EXPECT_EQ(report.details["locks"], 2);
+}
+
+TEST(TraceMutualExclusionWriters, HelpersOfAShellWriterCountAsTheWriter) {
+  // sh (pid 10) runs mkdir(1) as pid 11 and mv(1) as pid 12: the lock and
+  // the rename are the same writer's.
+  TestTrace t;
+  t.Hello(10, 1).Child(11, 10, 2).Hello(20, 3);
+  t.Mkdir(11, 100);
+  t.Exit(11, 101);
+  t.Child(12, 10, 105);
+  t.WriteTemp(10, 106, TestTrace::Temp(10));
+  t.Rename(12, 111, TestTrace::Temp(10));
+  t.Exit(12, 112);
+  t.Child(13, 10, 115, /*forked=*/true);
+  t.Rmdir(13, 120);
+  t.Mkdir(20, 130);
+  t.Publish(20, 140);
+  t.Rmdir(20, 160);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Evidence(report);
+}
+
+TEST(TraceMutualExclusionWriters, AnotherWritersHelperInsideTheSpanIsInvalid) {
+  TestTrace t;
+  t.Hello(10, 1).Hello(20, 2);
+  t.Mkdir(10, 100);
+  t.Child(21, 20, 105);
+  t.WriteTemp(21, 106, TestTrace::Temp(21));
+  t.Rename(21, 111, TestTrace::Temp(21));  // writer 20 without the lock
+  t.Publish(10, 120);
+  t.Rmdir(10, 140);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(Kind(report), "rename-while-another-holds");
+  EXPECT_THAT(report.summary, ::testing::HasSubstr("pid 20 renamed onto the registry"));
+}
+
+}  // namespace
+}  // namespace lockharness::harness

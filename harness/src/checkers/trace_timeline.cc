@@ -21,18 +21,31 @@ TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
     return trace[a].mono_ns < trace[b].mono_ns;
   });
   std::map<int, int64_t> previous;  // pid -> stamp of its previous line
+  // A process descends from its parent's writer if the parent was seen
+  // before (a traced process that forked or spawned it), else is a writer.
+  auto attribute = [&](int pid, int ppid) {
+    if (timeline.writer_of.count(pid) != 0 && ppid == 0) return;
+    auto parent = ppid != 0 ? timeline.writer_of.find(ppid) : timeline.writer_of.end();
+    timeline.writer_of[pid] = parent != timeline.writer_of.end() ? parent->second : pid;
+  };
   for (size_t i : order) {
     const TraceEvent& event = trace[i];
     auto [it, first] = previous.try_emplace(event.pid, kUnboundedPast);
     if (event.type == TraceEvent::Type::kHello) {
       ++timeline.hello_lines;
+      attribute(event.pid, event.ppid);
+    } else if (event.type == TraceEvent::Type::kFork) {
+      ++timeline.fork_lines;
+      attribute(event.pid, event.ppid);
     } else {
+      attribute(event.pid, 0);
       TracedCall call;
+      call.writer = timeline.writer_of[event.pid];
       call.event = &event;
       call.line = i + 1;
       call.earliest = it->second;
       call.latest = event.mono_ns;
-      call.family = FamilyOf(event);
+      call.family = event.type == TraceEvent::Type::kExit ? "exit" : FamilyOf(event);
       timeline.calls.push_back(call);
     }
     it->second = std::max(it->second, event.mono_ns);
@@ -68,8 +81,13 @@ std::string DescribeCall(const TracedCall& call,
   const TraceEvent& e = *call.event;
   std::string text = "trace line ";
   text.append(std::to_string(call.line)).append(": pid ");
-  text.append(std::to_string(e.pid)).append(" ").append(e.call).append(" ");
+  text.append(std::to_string(e.pid)).append(" ");
+  if (e.type == TraceEvent::Type::kExit) {
+    return text.append("exited (exit line) at ").append(FormatTraceTime(e.mono_ns, origin));
+  }
+  text.append(e.call).append(" ");
   if (!e.from.empty()) text.append(e.from).append(" -> ");
+  if (!e.lock_kind.empty()) text.append(e.lock_kind).append(" ").append(e.lock_op).append(" ");
   if (e.fd >= 0 && call.family != "open") {
     text.append("fd ").append(std::to_string(e.fd)).append(" ");
   }

@@ -99,6 +99,10 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     }
     registry = it->get<std::string>();
   }
+  // A run.json without "observation" predates default observation: its
+  // trace, if any, was asked for.
+  run.trace_requested = options->trace || !options->interposer_faults.empty() ||
+                        !config.contains("observation");
   if (auto it = config.find("monotonic_origin_ns"); it != config.end()) {
     if (!it->is_number_integer()) {
       *error = config_path.string() + ": field 'monotonic_origin_ns' must be an integer";

@@ -16,6 +16,7 @@ inline constexpr char kCorruptRegistryChecker[] = "corrupt-registry";
 inline constexpr char kFaultCoverageChecker[] = "fault-coverage";
 inline constexpr char kTraceMutualExclusionChecker[] = "trace-mutual-exclusion";
 inline constexpr char kProtocolLintChecker[] = "protocol-lint";
+inline constexpr char kClaimedLockSpansChecker[] = "claimed-lock-spans";
 
 }  // namespace lockharness::harness
 

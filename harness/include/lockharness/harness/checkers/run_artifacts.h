@@ -48,6 +48,11 @@ struct RunArtifacts {
   // The interposer's system-call trace (DIR/trace.jsonl), if the run has
   // one: the trace checkers run only then.
   std::optional<std::vector<interposer::TraceEvent>> trace;
+  // The run asked for the trace (run.json "trace": true, or faults). When
+  // false, the trace is default observation: a trace checker that cannot
+  // decide is left out of the reports (mutual-exclusion still says
+  // unknown if nothing else decided it).
+  bool trace_requested = true;
   // CLOCK_MONOTONIC ns at the run's start (history time 0; run.json's
   // "monotonic_origin_ns"), to show trace times on the history's scale.
   std::optional<int64_t> monotonic_origin_ns;

@@ -2,13 +2,19 @@
 // system-call trace ("trace-mutual-exclusion"), for any implementation,
 // whether or not it reports its lock spans.
 //
-// Lock spans are reconstructed per process from the calls on the lock path
-// `R.lock`. Recognised acquisitions: a successful mkdir of it; a successful
-// link onto it; a successful rename onto it (of a path that held no lock:
-// a lock built elsewhere and moved in); an open of it that returned a
-// descriptor the same process then writes to before closing it (a lock
-// file made with O_CREAT|O_EXCL that receives the holder's pid: the trace
-// carries no open flags, and a waiter reading the file does not write).
+// Lock spans are reconstructed per writer (a process and every process it
+// started: TracedCall::writer) from the calls on the lock path (`R.lock`
+// unless the run names another). Recognised acquisitions: a successful
+// mkdir of it; a successful link onto it; a successful rename onto it (of a
+// path that held no lock: a lock built elsewhere and moved in); a
+// successful open of it with O_CREAT|O_EXCL (for traces without open
+// flags: an open whose descriptor the same process then writes to before
+// closing it); and a successful exclusive flock(2), fcntl F_SETLK(W) /
+// F_OFD_SETLK(W) or lockf(3) request on the lock path or on the registry
+// (a kernel lock: it ends at the process's unlock or downgrade of that
+// file, at its close of a descriptor of the file (any descriptor for POSIX
+// record locks, the locking one for flock and OFD locks) or at its exit
+// line).
 // A span ends when the lock is removed from `R.lock` (rmdir, unlink, or a
 // rename away: by its owner a release, by anyone else a break) or, at the
 // latest, at its owner's last traced call (the process died). A lock moved
@@ -28,7 +34,7 @@
 // Verdicts: invalid naming the first violation (both spans and the rename
 // as trace lines) and counting all; unknown when the trace shows no
 // successful registry rename, shows renames but no acquisition this
-// checker recognises (flock, fcntl locks, no lock at all), or lock holders
+// checker recognises (no lock at all, or one on a path it does not watch), or lock holders
 // that never rename themselves (lock and rename done by different
 // processes, e.g. mkdir(1) then mv(1)); else valid.
 
@@ -42,6 +48,24 @@ namespace lockharness::harness {
 
 // REQUIRES: the trace `timeline` was built from is alive.
 CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline);
+
+// One observed stay of a lock, as the checker above rebuilds it; times are
+// CLOCK_MONOTONIC windows (trace_timeline.h).
+struct ObservedSpan {
+  int writer = 0;            // TracedCall::writer of the acquiring call
+  int holder = 0;            // the acquiring process
+  std::string how_acquired;  // "mkdir", "flock lock (flock exclusive ...)", ...
+  std::string convention;    // mkdir, o-excl, link, rename, lock-file, flock, posix, ofd
+  int64_t start_earliest = 0;
+  int64_t start_latest = 0;
+  bool ended = false;        // false: held until the holder's last line at least
+  int64_t end_earliest = 0;  // if ended
+  int64_t end_latest = 0;    // if ended; else the holder's last line
+  size_t start_line = 0;     // trace line of the acquisition
+};
+
+// Every lock span of every convention the trace shows.
+std::vector<ObservedSpan> ObservedLockSpans(const TraceTimeline& timeline);
 
 }  // namespace lockharness::harness
 

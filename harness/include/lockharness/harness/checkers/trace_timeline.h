@@ -43,6 +43,11 @@ struct TracedCall {
   int64_t earliest = 0;   // took effect after this (kUnboundedPast: unknown)
   int64_t latest = 0;     // ... and no later than this (the line's mono_ns)
   std::string_view family;  // "rename", "mkdir", ... (from the point name)
+  // The writer the call is attributed to: the oldest traced ancestor of
+  // the calling process (a shell adapter's `mkdir` or `mv` helper counts
+  // as the shell that started it). The pid itself if it has no traced
+  // parent.
+  int writer = 0;
 
   int pid() const { return event->pid; }
   // Certainly took effect before `other` did.
@@ -52,11 +57,15 @@ struct TracedCall {
 };
 
 struct TraceTimeline {
-  // The call lines, ordered by stamp (trace order among equal stamps).
+  // The call lines and exit lines (family "exit"), ordered by stamp
+  // (trace order among equal stamps).
   std::vector<TracedCall> calls;
   // Per pid, the stamp of its last line: a lower bound for its death.
   std::map<int, int64_t> last_seen;
   size_t hello_lines = 0;
+  size_t fork_lines = 0;
+  // Per pid, the traced process it descends from (see TracedCall::writer).
+  std::map<int, int> writer_of;
   // CLOCK_MONOTONIC of the run's start (history time 0), if known: times
   // are then shown as the history shows them.
   std::optional<int64_t> origin;
