@@ -49,6 +49,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/worker_writer.cc
     src/runner/reader.cc
     src/runner/holder.cc
+    src/runner/holder_oracle.cc
     src/runner/forge.cc
     src/runner/nemesis_runner.cc
     src/runner/run.cc
@@ -68,7 +69,8 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   target_link_libraries(lockharness_catalog PUBLIC nlohmann_json::nlohmann_json
     PRIVATE lockharness_install)
 
-  list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc)
+  list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc
+    src/runner/holder_oracle_test.cc)
 endif()
 
 if(LOCKHARNESS_BUILD_TESTS)

@@ -63,7 +63,7 @@ void PrintCheckerLines(std::ostream& out, const nlohmann::json& checker, const c
 nlohmann::json CommonHeader(const nlohmann::json& run_config) {
   nlohmann::ordered_json report;
   for (const char* key : {"seed", "impl", "mode", "writers", "ops", "readers",
-                          "op_timeout_ms", "takeover_bound_ms"}) {
+                          "op_timeout_ms", "takeover_bound_ms", "observation"}) {
     if (run_config.contains(key)) report[key] = run_config[key];
   }
   report["replay"] = ReplayCommand(run_config);
@@ -166,6 +166,12 @@ std::string FormatReportText(const nlohmann::json& report) {
       << Get<int>(report, "writers", 0) << " writers x " << Get<int>(report, "ops", 0)
       << " ops, " << Get<int>(report, "readers", 0) << " readers\n";
   out << "implementation: " << Get<std::string>(report, "impl", "") << "\n";
+  if (auto obs = report.find("observation"); obs != report.end() && obs->is_object() &&
+      !Get<bool>(*obs, "recorded", true)) {
+    // Said once: the verdicts below rest on what can be seen from outside.
+    out << "observation: none (" << Get<std::string>(*obs, "reason", "?")
+        << "); judged from the history and the files alone\n";
+  }
   std::string verdict = Get<std::string>(report, "verdict", "unknown");
   std::transform(verdict.begin(), verdict.end(), verdict.begin(), ::toupper);
   out << "verdict: " << verdict << "\n";

@@ -58,8 +58,10 @@ std::optional<pid_t> FirstPid(std::string_view text) {
 }
 
 std::optional<LockHolder> FindLockHolder(const std::filesystem::path& registry,
-                                         const LiveProcesses& live) {
-  const auto record = ReadSmallFile(LockDirOf(registry) / "owner");
+                                         const LiveProcesses& live,
+                                         const std::filesystem::path& lock_path) {
+  const auto record =
+      ReadSmallFile((lock_path.empty() ? LockDirOf(registry) : lock_path) / "owner");
   if (!record) return std::nullopt;
   const std::optional<pid_t> owner = FirstPid(*record);
   if (!owner) return std::nullopt;

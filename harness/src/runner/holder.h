@@ -35,8 +35,11 @@ std::optional<pid_t> FirstPid(std::string_view text);
 
 // The holder of the registry's lock now, or nullopt if there is no lock,
 // no readable owner record, or its PID is not one of ours.
+// `lock_path` (empty: LockDirOf(registry)) is where the owner record
+// `<lock_path>/owner` is looked for.
 std::optional<LockHolder> FindLockHolder(const std::filesystem::path& registry,
-                                         const LiveProcesses& live);
+                                         const LiveProcesses& live,
+                                         const std::filesystem::path& lock_path = {});
 
 }  // namespace lockharness::harness::runner
 

@@ -95,20 +95,23 @@ void NemesisRunner::RecordFault(NemesisKind kind, pid_t pid, int writer,
 }
 
 bool NemesisRunner::KillHolder() {
-  const auto holder = FindLockHolder(context_->registry, *context_->live);
-  if (!holder) return false;
+  const auto found = FindHolder();
+  if (!found) return false;
+  const LockHolder* holder = &found->holder;
   // Stamped before the signal: the fault precedes anything its victim's
   // death causes; recorded only if the signal was sent.
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGKILL)) return false;
   RecordFault(NemesisKind::kKillHolder, holder->pid, holder->writer, "sigkill",
-              "kill-holder: lock holder, " + WriterLabel(holder->writer), t);
+              "kill-holder: lock holder, " + WriterLabel(holder->writer) + " (found by " +
+                  found->source + ")", t);
   return true;
 }
 
 bool NemesisRunner::PauseHolder(const NemesisSpec& spec) {
-  const auto holder = FindLockHolder(context_->registry, *context_->live);
-  if (!holder) return false;
+  const auto found = FindHolder();
+  if (!found) return false;
+  const LockHolder* holder = &found->holder;
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGSTOP)) return false;
   RecordFault(NemesisKind::kPauseHolder, holder->pid, holder->writer, "sigstop",
@@ -134,9 +137,10 @@ bool NemesisRunner::KillWriter(std::mt19937_64* rng) {
 }
 
 bool NemesisRunner::StealLock() {
-  const auto holder = FindLockHolder(context_->registry, *context_->live);
-  if (!holder) return false;
-  const std::filesystem::path lock = LockDirOf(context_->registry);
+  const auto found = FindHolder();
+  if (!found || found->kernel_lock) return false;
+  const LockHolder* holder = &found->holder;
+  const std::filesystem::path lock = context_->lock_path;
   // A rogue breaker: the lock vanishes under its live holder. The harness
   // removes what it took at once, so nothing of its own is left behind.
   const std::filesystem::path stolen =
@@ -152,7 +156,7 @@ bool NemesisRunner::StealLock() {
 }
 
 bool NemesisRunner::BackdateLock(const NemesisSpec& spec) {
-  const std::filesystem::path lock = LockDirOf(context_->registry);
+  const std::filesystem::path lock = context_->lock_path;
   struct timespec now;
   ::clock_gettime(CLOCK_REALTIME, &now);
   const int64_t shifted = now.tv_sec * 1'000'000'000LL + now.tv_nsec + spec.shift_ms * kMsNs;
@@ -161,11 +165,18 @@ bool NemesisRunner::BackdateLock(const NemesisSpec& spec) {
   times[0].tv_nsec = times[1].tv_nsec = shifted % 1'000'000'000LL;
   const int64_t t = context_->clock.Now();
   if (::utimensat(AT_FDCWD, lock.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) return false;
-  const auto holder = FindLockHolder(context_->registry, *context_->live);
+  const auto found = FindHolder();
+  const LockHolder* holder = found ? &found->holder : nullptr;
   RecordFault(NemesisKind::kBackdateLock, holder ? holder->pid : 0, holder ? holder->writer : -1, "backdate-lock",
               "backdate-lock: lock dir mtime moved by " + std::to_string(spec.shift_ms) +
                   " ms" + (holder ? ", held by " + WriterLabel(holder->writer) : ""), t);
   return true;
+}
+
+std::optional<OracleHolder> NemesisRunner::FindHolder() {
+  std::lock_guard<std::mutex> lock(oracle_mu_);
+  if (!oracle_) oracle_.emplace(context_->lock_path, context_->registry, context_->trace_path);
+  return oracle_->Find(*context_->live);
 }
 
 }  // namespace lockharness::harness::runner

@@ -3,7 +3,10 @@
 // One thread per NemesisSpec waits for its start time, then acts every
 // interval (plus seeded jitter) until it has acted `count` times or Stop()
 // is called. Holder-directed nemeses look for the lock holder every 2 ms
-// until they find one; an action that finds no target is not counted.
+// until they find one (the live holder oracle: kernel locks, the owner
+// record or the live trace); an action that finds no target is not
+// counted. steal-lock does not act on a kernel lock (flock, fcntl): there is
+// nothing to rename away, and the fault-coverage checker says it never acted.
 // Nemeses stop acting once 90% of the planned operations have completed.
 // Every action is recorded as a `fault` event whose target starts with the
 // nemesis kind ("kill-holder: lock holder, writer 3"), so the fault-coverage
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "lockharness/harness/runner/nemesis.h"
+#include "src/runner/holder_oracle.h"
 #include "src/runner/writer_context.h"
 
 namespace lockharness::harness::runner {
@@ -57,6 +61,8 @@ class NemesisRunner {
   bool KillWriter(std::mt19937_64* rng);
   bool StealLock();
   bool BackdateLock(const NemesisSpec& spec);
+  // The holder now, from the live holder oracle (holder_oracle.h).
+  std::optional<OracleHolder> FindHolder();
   // `t`: the run-clock time of the action; -1 for now.
   // `kind` is the nemesis that acted; `target` starts with its name.
   void RecordFault(NemesisKind kind, pid_t pid, int writer, const std::string& fault,
@@ -69,6 +75,8 @@ class NemesisRunner {
   bool stopping_ = false;
   std::vector<std::thread> threads_;
   int steal_counter_ = 0;
+  std::mutex oracle_mu_;
+  std::optional<HolderOracle> oracle_;  // made on first use
 };
 
 }  // namespace lockharness::harness::runner

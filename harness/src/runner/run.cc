@@ -262,6 +262,8 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
+  context.lock_path = *lock_path;
+  if (record_trace) context.trace_path = dir / "trace.jsonl";
 
   WorkloadOptions workload;
   workload.seed = options.seed;

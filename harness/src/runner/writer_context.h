@@ -85,6 +85,8 @@ struct RunContext {
   LiveProcesses* live = nullptr;
   std::filesystem::path run_dir;      // absolute
   std::filesystem::path registry;     // absolute path of the registry file
+  std::filesystem::path lock_path;    // absolute; the lock the trace watches
+  std::filesystem::path trace_path;   // trace.jsonl if recorded, else empty
   RunClock clock;
   Recorder* recorder = nullptr;
   RunHealth* health = nullptr;
