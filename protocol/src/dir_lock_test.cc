@@ -65,7 +65,8 @@ TEST(DirLockTest, AcquirePublishesOwnerAndReleaseRemovesIt) {
   EXPECT_EQ(ParseOwnerPid(testing::ReadFileOrDie(lock + "/owner")), ::getpid());
   auto id = ParseIdentity(testing::ReadFileOrDie(lock + "/owner.identity"));
   ASSERT_TRUE(id.has_value());
-  EXPECT_EQ(id->process, *ReadProcessIdentity(::getpid()));
+  EXPECT_EQ(id->process, *ReadSelfIdentity()) << "with our PID namespace and host (P9)";
+  EXPECT_NE(id->process.pid_ns, 0u);
   EXPECT_EQ(id->token, (*held)->token());
   struct stat st;
   ASSERT_EQ(::stat(lock.c_str(), &st), 0);

@@ -7,6 +7,7 @@
 
 #include "dir_lock_internal.h"
 #include "lockharness/protocol/fault_points.h"
+#include "lockharness/protocol/lease.h"
 #include "path_util.h"
 
 namespace lockharness::protocol {
@@ -89,7 +90,8 @@ Status BreakLock(Env* env, const std::string& path, const LockInspection& seen, 
 LockInspection::LockInspection(LockInspection&& o) noexcept
     : stat(o.stat), state(o.state), pid(o.pid), owner_bytes(std::move(o.owner_bytes)),
       identity_bytes(std::move(o.identity_bytes)), owner_problem(std::move(o.owner_problem)),
-      age_ns(o.age_ns), breakable(o.breakable), expired(o.expired), env_(o.env_), dirfd_(o.dirfd_) {
+      age_ns(o.age_ns), breakable(o.breakable), expired(o.expired), lease_unchanged_ns(o.lease_unchanged_ns),
+      env_(o.env_), dirfd_(o.dirfd_) {
   o.dirfd_ = -1;
 }
 
@@ -103,7 +105,12 @@ std::string LockInspection::Describe() const {
   if (state == OwnerState::kNoRecord) {
     return std::string("no valid owner record (") + owner_problem + "), unchanged for " + age;
   }
-  return "held by PID " + std::to_string(pid) + " (" + OwnerStateName(state) + ")";
+  std::string held = "held by PID " + std::to_string(pid) + " (" + OwnerStateName(state);
+  if (NeedsLease(state)) {
+    std::snprintf(age, sizeof age, "%.1f s", static_cast<double>(lease_unchanged_ns) / 1e9);
+    held += std::string("; its lease seen unrenewed for ") + age;
+  }
+  return held + ")";
 }
 
 StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, const LockOptions& options) {
@@ -118,7 +125,8 @@ StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, con
   // The pid-only mutant judges by kill(pid, 0) alone, as if no identity
   // were there; the bytes are still kept for the break's re-verification.
   seen.state = ClassifyOwner(env, seen.owner_bytes,
-                             ChecksOwnerIdentity(options.mutant) ? seen.identity_bytes : std::nullopt, &seen.pid);
+                             ChecksOwnerIdentity(options.mutant) ? seen.identity_bytes : std::nullopt, &seen.pid,
+                             /*pids_are_global=*/!ChecksOwnerNamespace(options.mutant));
   if (seen.state == OwnerState::kNoRecord && seen.owner_problem.empty()) {
     seen.owner_problem = seen.owner_bytes && seen.owner_bytes->empty() ? "empty owner file" : "garbled owner file";
   }
@@ -127,6 +135,10 @@ StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, con
   const bool grace_over = seen.age_ns >= grace_ns || !WaitsGraceForOwnerlessLock(options.mutant);
   seen.breakable = seen.state == OwnerState::kDead || seen.state == OwnerState::kRecycled ||
                    (seen.state == OwnerState::kNoRecord && grace_over);
+  if (NeedsLease(seen.state)) {  // P11: the grace is also the lease expiry
+    seen.lease_unchanged_ns = ObservedUnchangedNs(env, seen.stat);
+    seen.breakable = seen.lease_unchanged_ns >= grace_ns;
+  }
   if (BreaksByAge(options.mutant)) {
     int64_t stale_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.stale_age).count();
     seen.expired = env->NowRealtimeNs() - seen.stat.mtime_ns > stale_ns;

@@ -20,13 +20,15 @@ constexpr Entry kMutants[] = {
     {Mutant::kNoDirFsync, "no-dir-fsync"},
     {Mutant::kResetOnCorrupt, "reset-on-corrupt"},
     {Mutant::kPidOnly, "pid-only"},
+    {Mutant::kHostBlind, "host-blind"},
 };
 
 // The mutants whose waiters break live locks: their holders behave like the
 // seed's (no re-check, release by path) so the broken lock shows as two
 // holders, not as a "lock lost" error.
 bool BreaksLiveLocks(Mutant m) {
-  return m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic;
+  return m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic ||
+         m == Mutant::kHostBlind;
 }
 }  // namespace
 
@@ -66,6 +68,8 @@ bool PublishesOwnerAtomically(Mutant m) { return m != Mutant::kOwnerNonatomic; }
 bool WaitsGraceForOwnerlessLock(Mutant m) { return m != Mutant::kOwnerNonatomic; }
 bool BreaksByAge(Mutant m) { return m == Mutant::kAgeReap; }
 bool ChecksOwnerIdentity(Mutant m) { return m != Mutant::kPidOnly; }
+bool ChecksOwnerNamespace(Mutant m) { return m != Mutant::kHostBlind; }
+bool RenewsLease(Mutant m) { return !BreaksLiveLocks(m); }
 bool CleansUpTemp(Mutant m) { return m != Mutant::kNoTmpCleanup; }
 bool Fsyncs(Mutant m) { return m != Mutant::kNoFsync; }
 bool FsyncsDir(Mutant m) { return Fsyncs(m) && m != Mutant::kNoDirFsync; }

@@ -7,7 +7,7 @@ namespace {
 
 TEST(MutantTest, EveryNameParsesBackToItsMutant) {
   auto names = AllMutantNames();
-  EXPECT_EQ(names.size(), 11u);
+  EXPECT_EQ(names.size(), 12u);
   for (const auto& name : names) {
     auto m = ParseMutant(name);
     ASSERT_TRUE(m.has_value()) << name;
@@ -31,6 +31,8 @@ TEST(MutantTest, NoneIsTheReferenceInEveryRespect) {
   EXPECT_TRUE(WaitsGraceForOwnerlessLock(m));
   EXPECT_FALSE(BreaksByAge(m));
   EXPECT_TRUE(ChecksOwnerIdentity(m));
+  EXPECT_TRUE(ChecksOwnerNamespace(m));
+  EXPECT_TRUE(RenewsLease(m));
   EXPECT_TRUE(CleansUpTemp(m));
   EXPECT_TRUE(Fsyncs(m));
   EXPECT_TRUE(RefusesCorrupt(m));
@@ -44,7 +46,10 @@ TEST(MutantTest, OnlyLiveLockBreakersAndReleaseAnySkipTheHolderChecks) {
   for (const auto& name : AllMutantNames()) {
     Mutant m = *ParseMutant(name);
     const bool breaks_live =
-        m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic;
+        m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic ||
+        m == Mutant::kHostBlind;
+    EXPECT_EQ(RenewsLease(m), !breaks_live) << name;
+    EXPECT_EQ(ChecksOwnerNamespace(m), m != Mutant::kHostBlind) << name;
     EXPECT_EQ(HolderRechecksLock(m), !breaks_live && m != Mutant::kReleaseAny) << name;
     EXPECT_EQ(ReleaseChecksOwnership(m), !breaks_live && m != Mutant::kReleaseAny) << name;
   }

@@ -43,7 +43,9 @@ std::string FormatIdentity(const OwnerIdentity& id) {
   char token[17];
   std::snprintf(token, sizeof token, "%016" PRIx64, id.token);
   return "pid=" + std::to_string(id.process.pid) + "\nboot_id=" + id.process.boot_id +
-         "\nstart_ticks=" + std::to_string(id.process.start_ticks) + "\ntoken=" + token + "\n";
+         "\nstart_ticks=" + std::to_string(id.process.start_ticks) + "\ntoken=" + token + "\n" +
+         (id.process.pid_ns != 0 ? "pid_ns=" + std::to_string(id.process.pid_ns) + "\n" : "") +
+         (!id.process.host.empty() ? "host=" + id.process.host + "\n" : "");
 }
 
 std::optional<OwnerIdentity> ParseIdentity(std::string_view text) {
@@ -73,6 +75,10 @@ std::optional<OwnerIdentity> ParseIdentity(std::string_view text) {
     } else if (key == "token") {
       have_token = ParseNumber(value, &id.token, 16);
       if (!have_token) return std::nullopt;
+    } else if (key == "pid_ns") {
+      if (!ParseNumber(value, &id.process.pid_ns)) return std::nullopt;
+    } else if (key == "host") {
+      id.process.host = std::string(value);
     }  // unknown keys are allowed: the format may grow
   }
   if (!(have_pid && have_boot && have_ticks && have_token)) return std::nullopt;
@@ -86,12 +92,16 @@ const char* OwnerStateName(OwnerState s) {
     case OwnerState::kDead: return "dead";
     case OwnerState::kRecycled: return "recycled PID or earlier boot";
     case OwnerState::kNoRecord: return "no valid owner record";
+    case OwnerState::kOtherPidNamespace: return "in a PID namespace not visible from here";
+    case OwnerState::kOtherHost: return "on another host";
   }
   return "?";
 }
 
+bool NeedsLease(OwnerState s) { return s == OwnerState::kOtherPidNamespace || s == OwnerState::kOtherHost; }
+
 OwnerState ClassifyOwner(Env* env, const std::optional<std::string>& owner_bytes,
-                         const std::optional<std::string>& identity_bytes, pid_t* pid_out) {
+                         const std::optional<std::string>& identity_bytes, pid_t* pid_out, bool pids_are_global) {
   *pid_out = 0;
   if (!owner_bytes) return OwnerState::kNoRecord;
   std::optional<pid_t> pid = ParseOwnerPid(*owner_bytes);
@@ -102,6 +112,29 @@ OwnerState ClassifyOwner(Env* env, const std::optional<std::string>& owner_bytes
   if (identity_bytes) identity = ParseIdentity(*identity_bytes);
   // An identity that names another PID is not about this owner: ignore it.
   if (identity && identity->process.pid != *pid) identity.reset();
+
+  if (identity && !pids_are_global) {
+    // P10: a PID is evidence only in the PID namespace of the kernel that
+    // gave it. Records without these fields (older writers) are judged as
+    // before, as if written in our namespace.
+    std::optional<ProcessIdentity> self = env->IdentityOf(env->SelfPid());
+    if (self && identity->process.boot_id != self->boot_id) {
+      // Another kernel: an earlier boot of this host (stale) or another host.
+      const std::string& theirs = identity->process.host;
+      if (!theirs.empty() && !self->host.empty() && theirs != self->host) return OwnerState::kOtherHost;
+      return OwnerState::kRecycled;
+    }
+    if (self && identity->process.pid_ns != 0 && self->pid_ns != 0 && identity->process.pid_ns != self->pid_ns) {
+      PidNamespaceLookup found = env->LookUpInPidNamespace(identity->process.pid_ns, *pid);
+      switch (found.result) {
+        case PidNamespaceLookup::Result::kFound:
+          return found.process.start_ticks == identity->process.start_ticks ? OwnerState::kAlive
+                                                                            : OwnerState::kRecycled;
+        case PidNamespaceLookup::Result::kNotRunning: return OwnerState::kDead;
+        case PidNamespaceLookup::Result::kInvisible: return OwnerState::kOtherPidNamespace;
+      }
+    }
+  }
 
   if (identity) {
     std::optional<ProcessIdentity> now = env->IdentityOf(*pid);

@@ -87,3 +87,113 @@ TEST(ClassifyOwnerTest, InvisibleProcessFromAnotherBootIsRecycled) {
 
 }  // namespace
 }  // namespace lockharness::protocol
+
+namespace lockharness::protocol {
+namespace {
+
+// --- P9/P10: owners in other PID namespaces and on other hosts -----------
+
+// We are PID 50 in namespace 4026531836 on host "m1/alpha", boot "boot-now";
+// the test decides what a lookup into another namespace finds.
+class NamespaceEnv : public ForwardingEnv {
+ public:
+  NamespaceEnv() : ForwardingEnv(Env::Default()) {}
+  pid_t SelfPid() override { return 50; }
+  Liveness ProbeProcess(pid_t pid) override { return pid == 1 || pid == 50 ? Liveness::kAlive : Liveness::kDead; }
+  std::optional<ProcessIdentity> IdentityOf(pid_t pid) override {
+    ProcessIdentity id{pid, "boot-now", pid == 50 ? 7u : 1u};
+    if (pid == 50) {
+      id.pid_ns = kOurNs;
+      id.host = "m1/alpha";
+    }
+    return id;  // PID 1 here is our init, started at tick 1
+  }
+  PidNamespaceLookup LookUpInPidNamespace(uint64_t ns, pid_t pid) override {
+    ++lookups;
+    looked_up_ns = ns;
+    looked_up_pid = pid;
+    return lookup;
+  }
+  static constexpr uint64_t kOurNs = 4026531836;
+  PidNamespaceLookup lookup;
+  int lookups = 0;
+  uint64_t looked_up_ns = 0;
+  pid_t looked_up_pid = 0;
+};
+
+std::string ForeignIdentity(pid_t pid, const char* boot, uint64_t ticks, uint64_t ns, const char* host) {
+  OwnerIdentity id{{pid, boot, ticks}, 1};
+  id.process.pid_ns = ns;
+  id.process.host = host;
+  return FormatIdentity(id);
+}
+
+TEST(IdentityTest, RoundTripsNamespaceAndHost) {
+  OwnerIdentity id{{1, "boot-1", 5}, 2};
+  id.process.pid_ns = 4026532000;
+  id.process.host = "0123abcd/box";
+  std::string text = FormatIdentity(id);
+  EXPECT_NE(text.find("pid_ns=4026532000\n"), std::string::npos);
+  EXPECT_NE(text.find("host=0123abcd/box\n"), std::string::npos);
+  auto back = ParseIdentity(text);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->process, id.process);
+  EXPECT_FALSE(ParseIdentity("pid=1\nboot_id=b\nstart_ticks=5\ntoken=1\npid_ns=x\n").has_value());
+}
+
+// The measured bug: a holder that is PID 1 of its own namespace. Judged by
+// our PID 1 (another start time) it looked recycled and was broken.
+TEST(ClassifyOwnerTest, OwnerInAnInvisiblePidNamespaceIsNeverJudgedByOurPid) {
+  NamespaceEnv env;
+  pid_t pid = 0;
+  const std::string record = ForeignIdentity(1, "boot-now", 900, 4026532999, "m1/alpha");
+  env.lookup.result = PidNamespaceLookup::Result::kInvisible;
+  EXPECT_EQ(ClassifyOwner(&env, "1", record, &pid), OwnerState::kOtherPidNamespace);
+  EXPECT_EQ(env.looked_up_ns, 4026532999u);
+  EXPECT_EQ(env.looked_up_pid, 1);
+  EXPECT_TRUE(NeedsLease(OwnerState::kOtherPidNamespace));
+  // host-blind (the old behaviour) compares with our PID 1: "recycled".
+  EXPECT_EQ(ClassifyOwner(&env, "1", record, &pid, /*pids_are_global=*/true), OwnerState::kRecycled);
+}
+
+TEST(ClassifyOwnerTest, OwnerInAVisibleNamespaceIsVerifiedThroughNsPid) {
+  NamespaceEnv env;
+  pid_t pid = 0;
+  const std::string record = ForeignIdentity(1, "boot-now", 900, 4026532999, "m1/alpha");
+  env.lookup.result = PidNamespaceLookup::Result::kFound;
+  env.lookup.process = ProcessIdentity{31337, "boot-now", 900};
+  EXPECT_EQ(ClassifyOwner(&env, "1", record, &pid), OwnerState::kAlive);
+  env.lookup.process.start_ticks = 901;
+  EXPECT_EQ(ClassifyOwner(&env, "1", record, &pid), OwnerState::kRecycled);
+  env.lookup.result = PidNamespaceLookup::Result::kNotRunning;
+  EXPECT_EQ(ClassifyOwner(&env, "1", record, &pid), OwnerState::kDead);
+}
+
+TEST(ClassifyOwnerTest, OwnerOnAnotherHostNeedsTheLeaseButAnEarlierBootIsStale) {
+  NamespaceEnv env;
+  pid_t pid = 0;
+  EXPECT_EQ(ClassifyOwner(&env, "1", ForeignIdentity(1, "boot-other", 900, 4026532999, "m1/beta"), &pid),
+            OwnerState::kOtherHost);
+  EXPECT_EQ(env.lookups, 0) << "a PID of another kernel is not looked up at all";
+  // Same host identity, another boot id: this host rebooted since.
+  EXPECT_EQ(ClassifyOwner(&env, "1", ForeignIdentity(1, "boot-old", 900, 4026531836, "m1/alpha"), &pid),
+            OwnerState::kRecycled);
+  // An older record without host: judged as before (an earlier boot).
+  EXPECT_EQ(ClassifyOwner(&env, "1", Identity(1, "boot-old", 900), &pid), OwnerState::kRecycled);
+  EXPECT_EQ(ClassifyOwner(&env, "1", ForeignIdentity(1, "boot-other", 900, 4026532999, "m1/beta"), &pid, true),
+            OwnerState::kRecycled)
+      << "host-blind";
+}
+
+TEST(ClassifyOwnerTest, OwnerInOurNamespaceIsJudgedAsBefore) {
+  NamespaceEnv env;
+  pid_t pid = 0;
+  EXPECT_EQ(ClassifyOwner(&env, "1", ForeignIdentity(1, "boot-now", 1, NamespaceEnv::kOurNs, "m1/alpha"), &pid),
+            OwnerState::kAlive);
+  EXPECT_EQ(ClassifyOwner(&env, "1", ForeignIdentity(1, "boot-now", 2, NamespaceEnv::kOurNs, "m1/alpha"), &pid),
+            OwnerState::kRecycled);
+  EXPECT_EQ(env.lookups, 0);
+}
+
+}  // namespace
+}  // namespace lockharness::protocol

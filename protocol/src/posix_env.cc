@@ -416,9 +416,24 @@ class PosixEnv final : public Env {
     // Our own identity is read at every acquisition; it changes only with
     // the pid (after fork), so keep it.
     thread_local std::optional<ProcessIdentity> self;
-    if (pid != ::getpid()) return ReadProcessIdentity(pid);
-    if (!self || self->pid != pid) self = ReadProcessIdentity(pid);
+    thread_local pid_t proc_checked_for = 0;
+    thread_local bool proc_is_ours = false;
+    if (pid != ::getpid()) {
+      // With a /proc of another PID namespace, /proc/<pid> is some other
+      // process than the one our PID names: say nothing rather than lie.
+      if (proc_checked_for != ::getpid()) {
+        proc_is_ours = ProcMatchesOwnPidNamespace();
+        proc_checked_for = ::getpid();
+      }
+      return proc_is_ours ? ReadProcessIdentity(pid) : std::nullopt;
+    }
+    if (!self || self->pid != pid) self = ReadSelfIdentity();
     return self;
+  }
+
+  Status TouchFd(int fd, const std::string& path) override {
+    if (::futimens(fd, nullptr) != 0) return Status::IoError("touch", path, errno);
+    return Status::Ok();
   }
 
   pid_t SelfPid() override { return ::getpid(); }

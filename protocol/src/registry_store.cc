@@ -1,6 +1,9 @@
 #include "lockharness/protocol/registry_store.h"
 
+#include <optional>
+
 #include "lockharness/protocol/atomic_write.h"
+#include "lockharness/protocol/lease.h"
 #include "lockharness/protocol/recovery.h"
 #include "path_util.h"
 
@@ -74,7 +77,16 @@ Status RegistryStore::Mutate(const std::function<Status(Registry&)>& change, Loc
   auto lock = DirLock::Acquire(env_, lock_path(), lock_options);
   if (!lock.ok()) return lock.status();
   if (span != nullptr) span->acquired_ns = env_->NowMonotonicNs();
-  Status s = MutateLocked(change, lock->get());
+  Status s;
+  {
+    // P11: renew the lease while we hold the lock, so that a waiter that
+    // cannot verify our PID never breaks it while we run.
+    std::optional<LeaseRenewer> lease;
+    if (RenewsLease(options_.mutant)) {
+      lease.emplace(env_, (*lock)->dirfd(), lock_path(), LeaseRenewInterval(lock_options.ownerless_grace));
+    }
+    s = MutateLocked(change, lock->get());
+  }
   if (span != nullptr) span->released_ns = env_->NowMonotonicNs();
   Status released = (*lock)->Release();
   return s.ok() ? released : s;

@@ -10,7 +10,8 @@
 // (owner_record.h), then check the path still names the directory we made.
 // A waiter inspects the existing lock and breaks it only when its owner is
 // dead or recycled, or when it has no valid owner record and has not changed
-// for `ownerless_grace`. A live owner's lock is never broken, however old.
+// for `ownerless_grace`, or when its owner cannot be verified (another PID
+// namespace or host) and its lease went unrenewed for `ownerless_grace`. A live owner's lock is never broken, however old.
 // Breaking renames the directory to a unique quarantine name, checks that it
 // moved the very lock it inspected (same inode, which stays pinned because
 // the inspection holds it open, and same owner bytes) and only then deletes
@@ -66,6 +67,9 @@ class LockInspection {
   int64_t age_ns = 0;         // now - ctime of the lock directory
   bool breakable = false;
   bool expired = false;       // older than stale_age by mtime (age-reap mutant only)
+  // For a holder we cannot verify (NeedsLease(state)): how long this process
+  // has seen the lock unchanged, i.e. without a lease renewal (P11).
+  int64_t lease_unchanged_ns = 0;
 
   // "held by PID 4242 (alive)", "no valid owner record (empty owner file), unchanged for 3.2 s"
   std::string Describe() const;
@@ -105,6 +109,8 @@ class DirLock {
 
   const std::string& path() const { return path_; }
   uint64_t token() const { return token_; }
+  // The lock directory, open since mkdir (lease renewal touches it, P11).
+  int dirfd() const { return dirfd_; }
 
  private:
   DirLock(Env* env, std::string path, int dirfd, FileStat stat, uint64_t token)

@@ -113,6 +113,14 @@ class Env {
   // such process, no /proc).
   virtual std::optional<ProcessIdentity> IdentityOf(pid_t pid) = 0;
   virtual pid_t SelfPid() = 0;
+  // Finds the process that PID namespace `pid_ns` calls `ns_pid`
+  // (process_identity.h). The default scans /proc.
+  virtual PidNamespaceLookup LookUpInPidNamespace(uint64_t pid_ns, pid_t ns_pid) {
+    return protocol::LookUpInPidNamespace(pid_ns, ns_pid);
+  }
+  // Sets the times of the open file or directory `fd` to now (a holder
+  // renewing its lease, P11).
+  virtual Status TouchFd(int fd, const std::string& path) = 0;
 
   // --- Time and randomness ----------------------------------------------------
   virtual int64_t NowRealtimeNs() = 0;
@@ -157,6 +165,10 @@ class ForwardingEnv : public Env {
   Liveness ProbeProcess(pid_t pid) override { return target_->ProbeProcess(pid); }
   std::optional<ProcessIdentity> IdentityOf(pid_t pid) override { return target_->IdentityOf(pid); }
   pid_t SelfPid() override { return target_->SelfPid(); }
+  PidNamespaceLookup LookUpInPidNamespace(uint64_t ns, pid_t pid) override {
+    return target_->LookUpInPidNamespace(ns, pid);
+  }
+  Status TouchFd(int fd, const std::string& p) override { return target_->TouchFd(fd, p); }
   int64_t NowRealtimeNs() override { return target_->NowRealtimeNs(); }
   int64_t NowMonotonicNs() override { return target_->NowMonotonicNs(); }
   void SleepFor(std::chrono::nanoseconds d) override { target_->SleepFor(d); }

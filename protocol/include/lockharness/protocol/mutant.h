@@ -31,6 +31,7 @@ enum class Mutant {
   kNoDirFsync,      // fsyncs the temp file but not the directory after the rename
   kResetOnCorrupt,  // an unparsable registry is silently replaced by an empty one
   kPidOnly,         // a live PID means a live owner: recycled PIDs keep dead locks
+  kHostBlind,       // PIDs trusted across PID namespaces and hosts: live foreign locks broken
 };
 
 std::string_view MutantName(Mutant m);
@@ -70,6 +71,12 @@ bool BreaksByAge(Mutant m);
 // The owner's identity (boot id, start time) decides between alive and
 // recycled; without it a running PID is always alive (P3).
 bool ChecksOwnerIdentity(Mutant m);
+// The owner's PID namespace and host decide whether its PID can be judged
+// at all (P10); if false, every PID is judged as if it were in ours.
+bool ChecksOwnerNamespace(Mutant m);
+// The holder renews its lease while it holds the lock (P11). False for the
+// mutants that run the seed's holder, which has no lease.
+bool RenewsLease(Mutant m);
 // A failed write removes its temp file (P5.4).
 bool CleansUpTemp(Mutant m);
 // The temp file and the directory are fsynced (P5.3).

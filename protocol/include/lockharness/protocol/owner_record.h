@@ -4,9 +4,11 @@
 // Inside `<file>.lock/`:
 //   owner           the holder's PID as bare decimal digits (what other
 //                   implementations of the seed's recipe write and parse);
-//   owner.identity  "pid=<pid>\nboot_id=<id>\nstart_ticks=<n>\ntoken=<hex>\n",
-//                   written before `owner` so that whenever `owner` exists the
-//                   identity beside it is complete.
+//   owner.identity  "pid=<pid>\nboot_id=<id>\nstart_ticks=<n>\ntoken=<hex>\n"
+//                   then "pid_ns=<inode>\nhost=<machine-id>/<hostname>\n"
+//                   (P9; older readers ignore unknown keys), written before
+//                   `owner` so that whenever `owner` exists the identity
+//                   beside it is complete.
 // `owner` is published atomically: written to `owner.tmp.<pid>.<random>`
 // (O_EXCL) and renamed into place, so a reader never sees it half written.
 
@@ -53,14 +55,24 @@ enum class OwnerState {
   kDead,               // kill(pid, 0) says ESRCH
   kRecycled,           // the PID runs but is another process, or the record is from another boot
   kNoRecord,           // no owner file, or an empty, garbled, oversized or non-regular one
+  // The holder's PID cannot be checked from here (P10): broken only once
+  // its lease has expired (P11), never on PID evidence.
+  kOtherPidNamespace,  // same kernel, a PID namespace we cannot see into
+  kOtherHost,          // another host (another boot id and another host identity)
 };
+
+// True for the states whose lock may be broken only when its lease expired.
+bool NeedsLease(OwnerState s);
 
 const char* OwnerStateName(OwnerState s);
 
 // Classifies a lock from the raw bytes of its owner files (nullopt: absent or
 // unreadable). Pure apart from the liveness probes through `env`.
+// `pids_are_global` is the host-blind mutant: the record's PID namespace and
+// host are ignored and its PID is judged as if it were ours.
 OwnerState ClassifyOwner(Env* env, const std::optional<std::string>& owner_bytes,
-                         const std::optional<std::string>& identity_bytes, pid_t* pid_out);
+                         const std::optional<std::string>& identity_bytes, pid_t* pid_out,
+                         bool pids_are_global = false);
 
 }  // namespace lockharness::protocol
 
