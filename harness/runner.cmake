@@ -52,6 +52,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     src/runner/holder_oracle.cc
     src/runner/forge.cc
     src/runner/nemesis_runner.cc
+    src/runner/placement.cc
     src/runner/run.cc
     src/report/run_report.cc
   )
@@ -61,6 +62,11 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   target_link_libraries(lockharness_runner PUBLIC
     lockharness_process lockharness_workload lockharness_run_config lockharness_checkers
     lockharness_interposer lockharness_report lockharness_install nlohmann_json::nlohmann_json)
+  # Writer placement (placement.h): the exec wrapper that makes namespaces.
+  add_executable(lockharness-placer src/placer/placer.cc)
+  add_dependencies(lockharness_runner lockharness-placer)
+  target_compile_definitions(lockharness_runner PRIVATE
+    LOCKHARNESS_PLACER_PROGRAM="$<TARGET_FILE:lockharness-placer>")
 
   # The adapter catalog reader, a library of its own for the fuzz target.
   add_library(lockharness_catalog STATIC src/cli/catalog.cc)

@@ -287,6 +287,23 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   context.registry = registry;
   context.recorder = recorder.get();
   context.health = &health;
+  if (options.placement != Placement::kSame) {
+    // Before any writer starts: a placement the machine cannot provide is
+    // "not runnable", with the placer's reason.
+    const fs::path hosts = dir / "hosts";
+    if (std::string why = PlacementUnavailableReason(options.placement, hosts); !why.empty()) {
+      return Failed(RunOutcome::Status::kNotRunnable, why);
+    }
+    for (int w = 0; w < options.writers; ++w) {
+      std::vector<std::string> placed;
+      if (!PlacementPrefix(options.placement, w, options.seed, hosts, &placed, &error)) {
+        return Failed(RunOutcome::Status::kHarnessError, error);
+      }
+      const std::vector<std::string>& command = context.ArgvFor(w);
+      placed.insert(placed.end(), command.begin(), command.end());
+      context.placed_argv.push_back(std::move(placed));
+    }
+  }
   ForgedState forged;
   if (!ForgeSetup(options.setup, &context, &forged, &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);

@@ -148,6 +148,20 @@ std::optional<ConfigError> SetMode(const RunField&, const json& value, std::stri
   return std::nullopt;
 }
 
+json GetPlacement(const RunOptions& options) {
+  return std::string(PlacementName(options.placement));
+}
+
+std::optional<ConfigError> SetPlacement(const RunField&, const json& value,
+                                        std::string_view label, RunOptions* options) {
+  const std::string want = std::string(label) + " must be one of " + PlacementNames() + ", got ";
+  if (!value.is_string()) return Error(want + std::string(JsonTypeName(value)));
+  const std::optional<Placement> placement = ParsePlacement(value.get<std::string>());
+  if (!placement) return Error(want + "'" + value.get<std::string>() + "'");
+  options->placement = *placement;
+  return std::nullopt;
+}
+
 json GetMix(const RunOptions& options) { return FormatOpMix(options.mix); }
 
 std::optional<ConfigError> SetMix(const RunField&, const json& value, std::string_view label,
@@ -480,6 +494,10 @@ const std::vector<RunField>& Table() {
        "mixed fleet, repeatable: writer w runs the (w mod n)-th template; {impl} stands for "
        "--impl",
        kGet<&O::fleet>, &SetFleet},
+      {"placement", "workload", "placement", "--placement", FT::kString, 0, 0, false,
+       "where writers run: same, pid-namespace (own PID namespace each), host (a simulated "
+       "host each), mixed (w mod 3: same, pid-namespace, host)",
+       &GetPlacement, &SetPlacement},
       {"env", "env", "", "--env", FT::kStringList, 0, 0, false,
        "KEY=VALUE for the implementation, repeatable", kGet<&O::env>, &SetEnv},
       {"stale_ms", "limits", "stale_ms", "--stale-ms", FT::kInt, 0, kHourMs, false,
@@ -537,6 +555,23 @@ std::optional<std::filesystem::path> ResolveLockPath(const std::string& lock_pat
   }
   return path;
 }
+
+// Here rather than in placement.cc: the checkers read run.json without the
+// runner.
+namespace {
+constexpr std::string_view kPlacementNames[] = {"same", "pid-namespace", "host", "mixed"};
+}  // namespace
+
+std::string_view PlacementName(Placement p) { return kPlacementNames[static_cast<int>(p)]; }
+
+std::optional<Placement> ParsePlacement(std::string_view name) {
+  for (int i = 0; i < 4; ++i) {
+    if (name == kPlacementNames[i]) return static_cast<Placement>(i);
+  }
+  return std::nullopt;
+}
+
+std::string PlacementNames() { return "same, pid-namespace, host, mixed"; }
 
 // Here rather than in run.cc: the checkers read run.json without the runner.
 std::string_view ModeName(Mode mode) {

@@ -75,6 +75,7 @@ bool LiveProcesses::WasSignalled(pid_t pid) const {
 }
 
 const std::vector<std::string>& RunContext::ArgvFor(int writer) const {
+  if (!placed_argv.empty()) return placed_argv[static_cast<size_t>(writer)];
   if (fleet_argv.empty()) return argv;
   return fleet_argv[static_cast<size_t>(writer) % fleet_argv.size()];
 }

@@ -77,6 +77,9 @@ struct RunContext {
   std::vector<std::string> argv;      // the instantiated command template
   // Mixed fleet: writer w runs fleet_argv[w % size] when not empty.
   std::vector<std::vector<std::string>> fleet_argv;
+  // Placement (placement.h): when not empty, writer w runs placed_argv[w],
+  // its command behind the placer.
+  std::vector<std::vector<std::string>> placed_argv;
   // Environment every implementation process gets on top of the per-writer
   // variables: stale threshold, scenario env, interposer settings.
   std::vector<std::string> shared_env;

@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/runner/nemesis.h"
+#include "lockharness/harness/runner/placement.h"
 #include "lockharness/harness/runner/workload.h"
 
 namespace lockharness::harness::runner {
@@ -70,6 +71,8 @@ struct RunOptions {
   // Mixed fleet: when not empty, writer w runs fleet[w % fleet.size()]
   // instead of `impl` (each a command template like `impl`).
   std::vector<std::string> fleet;
+  // Where the writers run (placement.h): same, pid-namespace, host, mixed.
+  Placement placement = Placement::kSame;
   // Extra environment for the implementation's processes, "KEY=VALUE".
   std::vector<std::string> env;
   // Passed to the implementation as LOCKHARNESS_STALE_MS when > 0: the age

@@ -1,0 +1,142 @@
+// lockharness-placer: runs one writer process in its own PID namespace (a
+// container sharing the registry's volume) or on a simulated host (own PID,
+// UTS and mount namespaces, own host name, own boot id), for the runner's
+// `placement` (docs/scenarios.md).
+//
+//   lockharness-placer --pid-ns -- PROGRAM [ARGS...]
+//   lockharness-placer --host NAME --boot-id-file PATH -- PROGRAM [ARGS...]
+//   lockharness-placer --check (--pid-ns | --host ...)   # can this machine do it?
+//
+// posix_spawn cannot create namespaces, hence this exec wrapper. It unshares,
+// forks the program's process, which is PID 1 of the new PID namespace (as
+// `unshare --pid --fork` and a container without an init make it), mounts a
+// private /proc there (and, for a host, sets the host name and bind-mounts
+// the boot id file over /proc/sys/kernel/random/boot_id), and execs. The
+// wrapper waits and exits as the program did (killed by a signal: it kills
+// itself with the same signal). Both die with their parent: the program
+// has PR_SET_PDEATHSIG=SIGKILL towards the wrapper, the wrapper towards the
+// harness. Everything else (cwd, environment, descriptors, the process
+// group the harness gave the wrapper) is inherited: signals to the group
+// reach the program too.
+//
+// Exit codes of its own: 125 usage, or the namespaces cannot be made (the
+// message on stderr says why).
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kPlacerFailed = 125;
+constexpr char kBootIdPath[] = "/proc/sys/kernel/random/boot_id";
+
+struct Placement {
+  bool check = false;
+  bool host = false;
+  std::string host_name;
+  std::string boot_id_file;
+  std::vector<char*> argv;
+};
+
+[[noreturn]] void Die(const std::string& what, int err) {
+  std::fprintf(stderr, "lockharness-placer: %s: %s\n", what.c_str(), std::strerror(err));
+  _exit(kPlacerFailed);
+}
+
+[[noreturn]] void Usage(const char* why) {
+  std::fprintf(stderr,
+               "lockharness-placer: %s\nusage: lockharness-placer [--check] (--pid-ns | --host NAME "
+               "--boot-id-file PATH) [-- PROGRAM [ARGS...]]\n",
+               why);
+  _exit(kPlacerFailed);
+}
+
+Placement ParseArgs(int argc, char** argv) {
+  Placement p;
+  bool pid_ns = false;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a == "--check") {
+      p.check = true;
+    } else if (a == "--pid-ns") {
+      pid_ns = true;
+    } else if (a == "--host" && i + 1 < argc) {
+      p.host = true;
+      p.host_name = argv[++i];
+    } else if (a == "--boot-id-file" && i + 1 < argc) {
+      p.boot_id_file = argv[++i];
+    } else {
+      Usage(("unknown or incomplete option '" + a + "'").c_str());
+    }
+  }
+  if (pid_ns == p.host) Usage("give exactly one of --pid-ns and --host");
+  if (p.host && (p.host_name.empty() || p.host_name.size() > 64 || p.boot_id_file.empty())) {
+    Usage("--host needs a name of 1-64 bytes and --boot-id-file");
+  }
+  for (; i < argc; ++i) p.argv.push_back(argv[i]);
+  if (p.argv.empty() && !p.check) Usage("no program to run");
+  p.argv.push_back(nullptr);
+  return p;
+}
+
+// In the new namespaces, as PID 1: our own /proc, and a host's name and boot id.
+void EnterPlace(const Placement& p) {
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Die("make / private", errno);
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) Die("mount /proc", errno);
+  if (!p.host) return;
+  if (::sethostname(p.host_name.data(), p.host_name.size()) != 0) Die("sethostname", errno);
+  if (::mount(p.boot_id_file.c_str(), kBootIdPath, nullptr, MS_BIND, nullptr) != 0) {
+    Die(std::string("bind-mount ") + p.boot_id_file + " over " + kBootIdPath, errno);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Placement p = ParseArgs(argc, argv);
+  const pid_t parent = ::getppid();
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Die("prctl(PR_SET_PDEATHSIG)", errno);
+  if (::getppid() != parent) _exit(kPlacerFailed);  // the harness is already gone
+  const int flags = CLONE_NEWPID | CLONE_NEWNS | (p.host ? CLONE_NEWUTS : 0);
+  if (::unshare(flags) != 0) {
+    Die(std::string("unshare(CLONE_NEWPID|CLONE_NEWNS") + (p.host ? "|CLONE_NEWUTS" : "") +
+            ") (needs root or CAP_SYS_ADMIN)",
+        errno);
+  }
+  const pid_t self = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) Die("fork", errno);
+  if (child == 0) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != self) _exit(kPlacerFailed);
+    EnterPlace(p);
+    if (p.check) _exit(0);
+    ::execvp(p.argv[0], p.argv.data());
+    std::fprintf(stderr, "lockharness-placer: exec %s: %s\n", p.argv[0], std::strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) Die("waitpid", errno);
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  const int sig = WTERMSIG(status);
+  ::signal(sig, SIG_DFL);
+  ::prctl(PR_SET_PDEATHSIG, 0);
+  ::kill(::getpid(), sig);
+  return 128 + sig;
+}
