@@ -6,7 +6,9 @@
 // and {"pid":4242} are understood. The PID counts only if it is one of this
 // run's writer processes, or a process inside one of their process groups
 // (an adapter script whose library runs in a child): the harness never
-// signals a process it did not start.
+// signals a process it did not start. A holder in another PID namespace
+// (a placed writer, placement.h) is found from the record's PID and the
+// identity's pid_ns through NSpid among the descendants of our writers.
 
 #ifndef LOCKHARNESS_HARNESS_SRC_RUNNER_HOLDER_H_
 #define LOCKHARNESS_HARNESS_SRC_RUNNER_HOLDER_H_
@@ -24,7 +26,8 @@ namespace lockharness::harness::runner {
 struct LockHolder {
   int writer = -1;
   pid_t pid = 0;   // the writer's process (its group leader)
-  pid_t owner_pid = 0;  // the PID the owner record names
+  pid_t owner_pid = 0;  // the PID the owner record names (in the holder's PID namespace)
+  pid_t process = 0;    // that process's PID here (== owner_pid unless placed in its own namespace)
 };
 
 // The lock directory of `registry`: "<registry>.lock".

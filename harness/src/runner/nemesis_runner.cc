@@ -21,6 +21,14 @@ constexpr int64_t kHolderPollNs = 2 * kMsNs;
 
 std::string WriterLabel(int writer) { return "writer " + std::to_string(writer); }
 
+// Both PIDs of a holder in another PID namespace: the one its owner record
+// names (valid there) and its PID here. Empty when they are the same.
+std::string HolderPids(const LockHolder& holder) {
+  if (holder.process == holder.owner_pid) return "";
+  return " (owner PID " + std::to_string(holder.owner_pid) + " in its PID namespace, PID " +
+         std::to_string(holder.process) + " here)";
+}
+
 }  // namespace
 
 void NemesisRunner::Start(const std::vector<NemesisSpec>& specs) {
@@ -103,8 +111,8 @@ bool NemesisRunner::KillHolder() {
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGKILL)) return false;
   RecordFault(NemesisKind::kKillHolder, holder->pid, holder->writer, "sigkill",
-              "kill-holder: lock holder, " + WriterLabel(holder->writer) + " (found by " +
-                  found->source + ")", t);
+              "kill-holder: lock holder, " + WriterLabel(holder->writer) + HolderPids(*holder) +
+                  " (found by " + found->source + ")", t);
   return true;
 }
 
@@ -115,7 +123,7 @@ bool NemesisRunner::PauseHolder(const NemesisSpec& spec) {
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGSTOP)) return false;
   RecordFault(NemesisKind::kPauseHolder, holder->pid, holder->writer, "sigstop",
-              "pause-holder: lock holder, " + WriterLabel(holder->writer) + ", for " +
+              "pause-holder: lock holder, " + WriterLabel(holder->writer) + HolderPids(*holder) + ", for " +
                   std::to_string(spec.duration_ms) + " ms", t);
   // Resume even when stopping early: a stopped process must not outlive the
   // run (the writer's own timeout kill works on stopped processes too).
@@ -148,7 +156,7 @@ bool NemesisRunner::StealLock() {
   const int64_t t = context_->clock.Now();
   if (::rename(lock.c_str(), stolen.c_str()) != 0) return false;
   RecordFault(NemesisKind::kStealLock, holder->pid, holder->writer, "steal-lock",
-              "steal-lock: lock of live holder " + WriterLabel(holder->writer) +
+              "steal-lock: lock of live holder " + WriterLabel(holder->writer) + HolderPids(*holder) +
                   " renamed away", t);
   std::error_code ec;
   std::filesystem::remove_all(stolen, ec);
