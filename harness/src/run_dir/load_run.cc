@@ -110,6 +110,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
     }
     run.monotonic_origin_ns = it->get<int64_t>();
   }
+  run.writers_in_own_pid_namespaces = options->placement != runner::Placement::kSame;
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
 

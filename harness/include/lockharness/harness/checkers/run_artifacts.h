@@ -56,6 +56,10 @@ struct RunArtifacts {
   // CLOCK_MONOTONIC ns at the run's start (history time 0; run.json's
   // "monotonic_origin_ns"), to show trace times on the history's scale.
   std::optional<int64_t> monotonic_origin_ns;
+  // run.json "placement" (placement.h) put some writers in PID namespaces of
+  // their own, where every writer process is PID 1: names that carry a
+  // PID (temp files) then carry 1, not the PID the history knows.
+  bool writers_in_own_pid_namespaces = false;
 };
 
 }  // namespace lockharness::harness
