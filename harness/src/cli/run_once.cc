@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "lockharness/harness/report/run_report.h"
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/safe_files.h"
 
 namespace lockharness::harness::cli {
@@ -18,7 +19,7 @@ RunResult JudgeRunDirectory(const std::filesystem::path& dir, const nlohmann::js
     result.reason = "cannot load run directory: " + error;
     return result;
   }
-  auto config = ReadJsonFile(dir / "run.json", &error);
+  auto config = ReadJsonFile(dir / run_files::kRunConfig, &error);
   if (!config) {
     result.reason = error;
     return result;
@@ -66,7 +67,7 @@ RunResult ExecuteAndJudge(const runner::RunOptions& given, Progress* progress) {
     // Judge nothing: the failure is the harness's or the command's, not a
     // protocol violation. Leave a report if the directory was set up.
     std::string error;
-    if (auto config = ReadJsonFile(options.out_dir / "run.json", &error)) {
+    if (auto config = ReadJsonFile(options.out_dir / run_files::kRunConfig, &error)) {
       const nlohmann::json report = runner::BuildUnjudgedReport(*config, notes, outcome.reason);
       runner::WriteReportFiles(options.out_dir, report, nullptr, &error);
     }

@@ -14,8 +14,9 @@
 
 #include "lockharness/harness/check.h"
 #include "lockharness/harness/history.h"
+#include "lockharness/harness/report/run_report.h"
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
-#include "lockharness/harness/runner/report.h"
 #include "lockharness/harness/runner/run.h"
 #include "src/crash/crash_checks.h"
 #include "src/crash/crash_record.h"
@@ -145,18 +146,18 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
   }
   *impl_used = r.impl;
   std::string error;
-  if (!ReadHistoryFile(run_dir / "history.jsonl", &r.history, &error)) {
+  if (!ReadHistoryFile(run_dir / run_files::kHistory, &r.history, &error)) {
     p.problem = error;
     return p;
   }
   std::string run_json;
-  if (!ReadFile(run_dir / "run.json", &run_json)) {
-    p.problem = "cannot read " + (run_dir / "run.json").string();
+  if (!ReadFile(run_dir / run_files::kRunConfig, &run_json)) {
+    p.problem = "cannot read " + (run_dir / run_files::kRunConfig).string();
     return p;
   }
   json config = json::parse(run_json, nullptr, false);
   if (config.is_discarded() || !config.contains("monotonic_origin_ns")) {
-    p.problem = (run_dir / "run.json").string() + ": no monotonic_origin_ns";
+    p.problem = (run_dir / run_files::kRunConfig).string() + ": no monotonic_origin_ns";
     return p;
   }
   r.origin_ns = config["monotonic_origin_ns"].get<int64_t>();

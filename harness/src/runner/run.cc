@@ -263,7 +263,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   }
   context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;
   context.lock_path = *lock_path;
-  if (record_trace) context.trace_path = dir / "trace.jsonl";
+  if (record_trace) context.trace_path = dir / run_files::kTrace;
 
   WorkloadOptions workload;
   workload.seed = options.seed;
