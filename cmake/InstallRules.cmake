@@ -1,6 +1,7 @@
 # `cmake --install build --prefix P` (docs: README "Installing"):
 #   P/bin                              lockharness, lockreg
-#   P/lib/<multiarch>/lockharness/     the interposer's preload library
+#   P/lib/<multiarch>/lockharness/     the interposer's preload library and
+#                                      lockharness-placer
 #   P/share/lockharness/               scenarios/ and adapters/ (with catalog.json)
 #   P/include/lockharness/protocol/    the reference library's headers,
 #   P/lib/<multiarch>/                 liblockharness_protocol.a, its CMake
@@ -14,6 +15,8 @@ include(CMakePackageConfigHelpers)
 if(TARGET lockharness)
   install(TARGETS lockharness RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(TARGETS lockharness_interpose LIBRARY DESTINATION ${LOCKHARNESS_INSTALL_PKGLIBDIR})
+  # The exec wrapper that places writers in namespaces (runner/placement.h).
+  install(TARGETS lockharness-placer RUNTIME DESTINATION ${LOCKHARNESS_INSTALL_PKGLIBDIR})
   install(DIRECTORY scenarios/ DESTINATION ${LOCKHARNESS_INSTALL_DATADIR}/scenarios
           FILES_MATCHING PATTERN "*.toml")
   install(DIRECTORY harness/adapters/ DESTINATION ${LOCKHARNESS_INSTALL_DATADIR}/adapters

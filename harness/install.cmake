@@ -13,12 +13,13 @@ target_compile_definitions(lockharness_install PRIVATE
   LOCKHARNESS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
   LOCKHARNESS_BINARY_DIR="${PROJECT_BINARY_DIR}"
   LOCKHARNESS_BUILD_INTERPOSER="$<TARGET_FILE:lockharness_interpose>"
+  LOCKHARNESS_BUILD_PLACER="$<TARGET_FILE:lockharness-placer>"
   LOCKHARNESS_BIN_TO_DATA="${LOCKHARNESS_BIN_TO_DATA}"
   LOCKHARNESS_BIN_TO_PKGLIB="${LOCKHARNESS_BIN_TO_PKGLIB}"
   LOCKHARNESS_VERSION="${PROJECT_VERSION}"
   LOCKHARNESS_COMMIT="${LOCKHARNESS_COMMIT}"
   $<$<BOOL:${LOCKHARNESS_FAULT_POINTS}>:LOCKHARNESS_FAULT_POINTS_BUILT>)
-add_dependencies(lockharness_install lockharness_interpose)
+add_dependencies(lockharness_install lockharness_interpose lockharness-placer)
 
 if(LOCKHARNESS_BUILD_TESTS)
   add_executable(lockharness_install_test

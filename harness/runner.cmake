@@ -65,8 +65,6 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   # Writer placement (placement.h): the exec wrapper that makes namespaces.
   add_executable(lockharness-placer src/placer/placer.cc)
   add_dependencies(lockharness_runner lockharness-placer)
-  target_compile_definitions(lockharness_runner PRIVATE
-    LOCKHARNESS_PLACER_PROGRAM="$<TARGET_FILE:lockharness-placer>")
 
   # The adapter catalog reader, a library of its own for the fuzz target.
   add_library(lockharness_catalog STATIC src/cli/catalog.cc)

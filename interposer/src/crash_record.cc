@@ -233,6 +233,7 @@ bool Recorded(CallFamily family, const char* kind, const CrashPayload* p) {
     case CallFamily::kLink:
       return true;
     case CallFamily::kClose:
+    case CallFamily::kLock:  // flock/fcntl locks change no file's content
       return false;
   }
   return false;
@@ -250,6 +251,7 @@ const char* OpName(CallFamily family) {
     case CallFamily::kUnlink: return "unlink";
     case CallFamily::kLink: return "link";
     case CallFamily::kClose: return "close";
+    case CallFamily::kLock: return "lock";
   }
   return "?";
 }

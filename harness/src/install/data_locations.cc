@@ -64,6 +64,7 @@ DataLocations LocateData(const fs::path& executable, const BuildLayout& layout) 
     data.adapters = installed_data / "adapters";
     data.lockreg = exe_dir / "lockreg";
     data.interposer = (exe_dir / layout.bin_to_pkglib).lexically_normal() / kInterposeLibraryName;
+    data.placer = (exe_dir / layout.bin_to_pkglib).lexically_normal() / kPlacerName;
     return data;
   }
   data.root = layout.source_dir;
@@ -72,6 +73,7 @@ DataLocations LocateData(const fs::path& executable, const BuildLayout& layout) 
   data.build_dir = layout.build_dir;
   data.lockreg = layout.build_dir / "protocol" / "lockreg";
   data.interposer = layout.build_interposer;
+  data.placer = layout.build_placer;
   return data;
 }
 
@@ -80,6 +82,7 @@ BuildLayout ThisBuildLayout() {
   layout.source_dir = LOCKHARNESS_SOURCE_DIR;
   layout.build_dir = LOCKHARNESS_BINARY_DIR;
   layout.build_interposer = LOCKHARNESS_BUILD_INTERPOSER;
+  layout.build_placer = LOCKHARNESS_BUILD_PLACER;
   layout.bin_to_data = LOCKHARNESS_BIN_TO_DATA;
   layout.bin_to_pkglib = LOCKHARNESS_BIN_TO_PKGLIB;
   const char* moved = std::getenv("LOCKHARNESS_BUILD_DIR");

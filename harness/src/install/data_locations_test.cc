@@ -23,6 +23,7 @@ class DataLocationsTest : public ::testing::Test {
     layout_.source_dir = dir_ / "checkout";
     layout_.build_dir = dir_ / "checkout" / "build";
     layout_.build_interposer = dir_ / "checkout" / "build" / "interposer" / kInterposeLibraryName;
+    layout_.build_placer = dir_ / "checkout" / "build" / "harness" / kPlacerName;
     layout_.bin_to_data = "../share/lockharness";
     layout_.bin_to_pkglib = "../lib/x86_64-linux-gnu/lockharness";
     fs::create_directories(layout_.build_dir / "harness");
@@ -41,6 +42,7 @@ TEST_F(DataLocationsTest, BuildTreeHarnessUsesTheCheckout) {
   EXPECT_EQ(data.adapters, layout_.source_dir / "harness" / "adapters");
   EXPECT_EQ(data.lockreg, layout_.build_dir / "protocol" / "lockreg");
   EXPECT_EQ(data.interposer, layout_.build_interposer);
+  EXPECT_EQ(data.placer, layout_.build_placer);
 }
 
 TEST_F(DataLocationsTest, InstalledHarnessUsesItsPrefix) {
@@ -55,6 +57,7 @@ TEST_F(DataLocationsTest, InstalledHarnessUsesItsPrefix) {
   EXPECT_EQ(data.lockreg, prefix / "bin" / "lockreg");
   EXPECT_EQ(data.interposer,
             prefix / "lib" / "x86_64-linux-gnu" / "lockharness" / kInterposeLibraryName);
+  EXPECT_EQ(data.placer, prefix / "lib" / "x86_64-linux-gnu" / "lockharness" / kPlacerName);
 }
 
 TEST_F(DataLocationsTest, AShareDirectoryWithoutScenariosIsNotAnInstall) {

@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/runner/process.h"
 
 namespace lockharness::harness::runner {
@@ -97,7 +98,7 @@ Placement PlacementOf(Placement p, int writer) {
   return kCycle[writer % 3];
 }
 
-std::string PlacerProgram() { return LOCKHARNESS_PLACER_PROGRAM; }
+std::string PlacerProgram() { return install::ThisHarnessData().placer.string(); }
 
 bool PlacementPrefix(Placement p, int writer, uint64_t seed, const fs::path& hosts_dir,
                      std::vector<std::string>* prefix, std::string* error) {

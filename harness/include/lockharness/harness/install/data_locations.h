@@ -24,6 +24,7 @@
 // Usage:
 //   const DataLocations& data = ThisHarnessData();
 //   data.interposer            // the preload library to use
+//   data.placer                // the exec wrapper that places writers
 //   ResolveDataTemplate(data, "/usr/bin/python3 harness/adapters/python/x.py --file {registry}")
 
 #ifndef LOCKHARNESS_HARNESS_INSTALL_DATA_LOCATIONS_H_
@@ -40,6 +41,7 @@ struct BuildLayout {
   std::filesystem::path source_dir;        // the checkout's root
   std::filesystem::path build_dir;         // its build directory
   std::filesystem::path build_interposer;  // the preload library in the build tree
+  std::filesystem::path build_placer;      // lockharness-placer in the build tree
   // Relative to the installed bin directory (default GNU layout:
   // "../share/lockharness", "../lib/x86_64-linux-gnu/lockharness").
   std::filesystem::path bin_to_data;
@@ -54,9 +56,11 @@ struct DataLocations {
   std::filesystem::path build_dir;   // checkout only: what "build/" names
   std::filesystem::path lockreg;     // the reference client
   std::filesystem::path interposer;  // liblockharness_interpose.so
+  std::filesystem::path placer;      // lockharness-placer (placement.h)
 };
 
 inline constexpr char kInterposeLibraryName[] = "liblockharness_interpose.so";
+inline constexpr char kPlacerName[] = "lockharness-placer";
 
 // The locations for a harness whose executable is `executable` (absolute).
 // Installed if EXE_DIR/bin_to_data/scenarios is a directory. Never fails:
