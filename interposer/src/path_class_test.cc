@@ -137,7 +137,7 @@ TEST(PathClassNameTest, RoundTrips) {
   EXPECT_EQ(untouched, PathClass::kLock);
 }
 
-TEST(RegistryPathsTest, LockPathOfItsOwnMovesTheLockClasses) {
+TEST(RegistryLockPathTest, LockPathOfItsOwnMovesTheLockClasses) {
   RegistryPaths reg;
   ASSERT_TRUE(reg.Init("/d/sandboxes.json"));
   ASSERT_TRUE(reg.SetLockPath("/d/./registry.lck"));
@@ -150,7 +150,7 @@ TEST(RegistryPathsTest, LockPathOfItsOwnMovesTheLockClasses) {
   EXPECT_EQ(reg.Classify("/d/registry.lckx"), PathClass::kOther);
 }
 
-TEST(RegistryPathsTest, LockPathMustBeInTheRegistryDirectory) {
+TEST(RegistryLockPathTest, LockPathMustBeInTheRegistryDirectory) {
   RegistryPaths reg;
   ASSERT_TRUE(reg.Init("/d/sandboxes.json"));
   EXPECT_FALSE(reg.SetLockPath("/e/registry.lck"));

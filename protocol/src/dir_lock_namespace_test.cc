@@ -95,6 +95,10 @@ class NamespacedHolder {
     char c = 0;
     if (::read(ready[0], &pid, sizeof pid) == sizeof pid && ::read(ready[0], &c, 1) == 1 && c == 'R') holder_ = pid;
     ::close(ready[0]);
+    if (holder_ == 0 && helper_ > 0) {  // it failed: keep its exit code (20-29 above) for the message
+      start_failure_ = testing::WaitFor(helper_);
+      waited_ = true;
+    }
   }
   ~NamespacedHolder() {
     if (go_ >= 0) ::close(go_);
@@ -105,6 +109,8 @@ class NamespacedHolder {
   }
   // Our PID for the holder (0 if it failed to start).
   pid_t holder() const { return holder_; }
+  // Why it failed to start: the helper's exit code (see the codes above).
+  std::string StartFailure() const { return "helper exit code " + std::to_string(start_failure_); }
   // Lets the holder finish; returns its exit code.
   int Finish() {
     char c = 'G';
@@ -118,6 +124,7 @@ class NamespacedHolder {
   pid_t holder_ = 0;
   int go_ = -1;
   bool waited_ = false;
+  int start_failure_ = -1;
 };
 
 LockOptions WaiterOptions(milliseconds timeout) {
@@ -135,7 +142,7 @@ TEST(NamespaceLockTest, HostWaiterVerifiesAHolderInAChildPidNamespace) {
   testing::TempDir dir;
   const std::string lock = dir.Join("reg.json.lock");
   NamespacedHolder holder(lock, /*simulated_host=*/false, "");
-  ASSERT_GT(holder.holder(), 0) << "the namespaced holder did not start";
+  ASSERT_GT(holder.holder(), 0) << "the namespaced holder did not start: " << holder.StartFailure();
   EXPECT_EQ(testing::ReadFileOrDie(lock + "/owner"), "1") << "PID 1 of its namespace";
 
   auto seen = InspectLock(Env::Default(), lock, WaiterOptions(milliseconds(100)));

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -539,12 +540,14 @@ std::vector<std::string> ReplayArgs(const std::string& replay) {
 // seed fixes plus the waits; `slack_ms` bounds those waits generously for a
 // loaded machine. Holder-directed nemeses hit whichever writer holds the
 // lock at that instant, which the seed does not fix: their writer indices
-// are compared only as valid writers; `same_writers` requires equal
-// per-writer fault counts (faults the seed does fix, e.g. an interposer's
-// every:N kills in each writer's own workload).
+// are compared only as valid writers. `interposer_faults`: the faults are
+// the interposer's (every:N counts a process's own calls), and how many
+// calls a writer makes depends on the interleaving (an update of a name
+// another writer has not registered yet fails without a rename), so only
+// the kinds of fault that fired are compared, not their counts or times.
 void ExpectReplaySameSchedule(E2eTest* test, const HarnessResult& first,
                               const HarnessResult& replayed, int writers, int64_t jitter_ms,
-                              bool same_writers) {
+                              bool interposer_faults) {
   ASSERT_TRUE(first.report.is_object()) << Describe(first);
   ASSERT_TRUE(replayed.report.is_object()) << Describe(replayed);
   EXPECT_EQ(replayed.report.value("verdict", "?"), first.report.value("verdict", "?"))
@@ -554,19 +557,17 @@ void ExpectReplaySameSchedule(E2eTest* test, const HarnessResult& first,
   const auto a = FaultEvents(first.dir);
   const auto b = FaultEvents(replayed.dir);
   ASSERT_FALSE(a.empty()) << Describe(first);
+  ASSERT_FALSE(b.empty()) << Describe(replayed);
   std::map<std::string, int> kinds_a, kinds_b;
-  std::map<std::pair<std::string, int>, int> writers_a, writers_b;
-  for (const auto& e : a) {
-    ++kinds_a[e.value("kind", "") + "/" + e.value("fault", "")];
-    ++writers_a[{e.value("kind", ""), e.value("writer", -2)}];
-  }
-  for (const auto& e : b) {
-    ++kinds_b[e.value("kind", "") + "/" + e.value("fault", "")];
-    ++writers_b[{e.value("kind", ""), e.value("writer", -2)}];
-  }
-  EXPECT_EQ(kinds_a, kinds_b);
-  if (same_writers) {
-    EXPECT_EQ(writers_a, writers_b);
+  for (const auto& e : a) ++kinds_a[e.value("kind", "") + "/" + e.value("fault", "")];
+  for (const auto& e : b) ++kinds_b[e.value("kind", "") + "/" + e.value("fault", "")];
+  if (interposer_faults) {
+    std::set<std::string> fired_a, fired_b;
+    for (const auto& [kind, count] : kinds_a) fired_a.insert(kind);
+    for (const auto& [kind, count] : kinds_b) fired_b.insert(kind);
+    EXPECT_EQ(fired_a, fired_b);
+  } else {
+    EXPECT_EQ(kinds_a, kinds_b);
   }
   for (const auto* events : {&a, &b}) {
     for (const auto& e : *events) {
@@ -574,7 +575,7 @@ void ExpectReplaySameSchedule(E2eTest* test, const HarnessResult& first,
       EXPECT_LT(e.value("writer", writers), writers) << e;
     }
   }
-  if (same_writers) return;  // interposer faults: their time is the writer's, not a schedule
+  if (interposer_faults) return;  // their time is the writer's, not a schedule
   ASSERT_EQ(a.size(), b.size());
   const int64_t slack_ms = 1000;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -138,9 +138,13 @@ TEST_F(SafetyTest, PlantedSymlinksGetNoWriteDeleteOrChmodOutsideTheRunDirectory)
       "if [ $(( $$ % 2 )) = 0 ]; then\n"
       "  ln -sfn " + out + "/victim-dir \"$d/sandboxes.json.lock\"\n"
       "else\n"
-      "  mkdir \"$d/sandboxes.json.lock\" && echo $$ > \"$d/sandboxes.json.lock/owner\"\n"
-      "  ln -sfn " + out + "/victim-dir \"$d/sandboxes.json.lock/evil-dir\"\n"
-      "  ln -sfn " + out + "/victim-file \"$d/sandboxes.json.lock/evil-file\"\n"
+      // Built under a private name, then renamed into place: written in
+      // place, another writer's link could send these writes outside, and
+      // the test is about what the harness does.
+      "  p=\"$d/.plant.$$\"; mkdir \"$p\" && echo $$ > \"$p/owner\" &&\n"
+      "  ln -s " + out + "/victim-dir \"$p/evil-dir\" &&\n"
+      "  ln -s " + out + "/victim-file \"$p/evil-file\" &&\n"
+      "  { mv -T \"$p\" \"$d/sandboxes.json.lock\" 2>/dev/null || rm -rf \"$p\"; }\n"
       "fi\n"
       "case \"$1\" in get|list) echo '{}';; *) sleep 0.02;; esac\n"
       "[ $(( $$ % 3 )) = 0 ] && ln -sfn " + out + "/victim-file \"$reg\"\n"
@@ -150,7 +154,7 @@ TEST_F(SafetyTest, PlantedSymlinksGetNoWriteDeleteOrChmodOutsideTheRunDirectory)
       {"run", "--impl", script.string(), "--writers", "3", "--ops", "12", "--readers", "1",
        "--out", (scratch_ / "run").string(), "--setup", "dead-owner-lock",
        "--nemesis", "steal-lock:start_ms=10,interval_ms=20,count=20",
-       "--nemesis", "backdate-lock:start_ms=10,interval_ms=30,count=20",
+       "--nemesis", "backdate-lock:start_ms=10,interval_ms=30,count=20,shift_ms=-60000",
        "--nemesis", "kill-holder:start_ms=30,interval_ms=60,count=3"});
   // Whatever the verdict (this is no correct implementation), the harness
   // finished, and nothing outside the run directory changed.

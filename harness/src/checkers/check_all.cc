@@ -63,7 +63,8 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     trace_exclusion = CheckTraceMutualExclusion(timeline);
     lint = CheckProtocolLint(timeline);
     if (ReportedSpanCount(index) > 0) {
-      claims = CheckClaimedSpans(index, ObservedLockSpans(timeline), timeline.origin);
+      claims = CheckClaimedSpans(index, ObservedLockSpans(timeline), timeline.origin,
+                                 &timeline.last_seen);
     }
   };
   if (FinalIsForgedCorruptRegistry(run)) {

@@ -63,17 +63,34 @@ RunArtifacts ValidRun() {
   return h.Run(R"({"sandboxes":{"a":{"name":"a"}},"defaultSandbox":"a"})");
 }
 
+// ValidRun's operation is pid 1001's, with a reported span at 10..20 ns.
+constexpr int kValidRunPid = 1001;
+
 TEST(CheckAll, WithATraceAddsTheTraceCheckers) {
   TestTrace t;
-  t.Hello(1, 1).LockedPublish(1, 10);
+  t.Hello(kValidRunPid, 1).LockedPublish(kValidRunPid, 10);
   RunArtifacts run = ValidRun();
   run.trace = t.events;
   std::vector<CheckerReport> reports = CheckAll(run);
-  ASSERT_EQ(reports.size(), 7u);
+  ASSERT_EQ(reports.size(), 8u);
   EXPECT_EQ(reports[5].checker, "trace-mutual-exclusion");
   EXPECT_EQ(reports[6].checker, "protocol-lint");
+  EXPECT_EQ(reports[7].checker, "claimed-lock-spans");
   EXPECT_EQ(reports[5].verdict, Verdict::kValid) << reports[5].summary;
   EXPECT_EQ(reports[6].verdict, Verdict::kValid) << reports[6].summary;
+  EXPECT_EQ(reports[7].verdict, Verdict::kValid) << reports[7].summary;
+}
+
+TEST(CheckAll, ASpanClaimedByAProcessTheTraceDoesNotShowIsNotCalledUnheld) {
+  TestTrace t;
+  t.Hello(1, 1).LockedPublish(1, 10);  // another process; pid 1001 untraced
+  RunArtifacts run = ValidRun();
+  run.trace = t.events;
+  std::vector<CheckerReport> reports = CheckAll(run);
+  ASSERT_EQ(reports.size(), 8u);
+  EXPECT_EQ(reports[7].checker, "claimed-lock-spans");
+  EXPECT_EQ(reports[7].verdict, Verdict::kUnknown) << reports[7].summary;
+  EXPECT_EQ(reports[7].details["claims_of_untraced_processes"], 1);
 }
 
 TEST(CheckAll, TraceViolationIsInvalidButLintIsAdvice) {
@@ -86,10 +103,10 @@ TEST(CheckAll, TraceViolationIsInvalidButLintIsAdvice) {
   EXPECT_EQ(Overall(reports), Verdict::kInvalid);
 
   TestTrace unsynced;
-  unsynced.Hello(1, 1).Mkdir(1, 10);
-  unsynced.WriteTemp(1, 11, TestTrace::Temp(1), /*fsync=*/false);
-  unsynced.Rename(1, 15, TestTrace::Temp(1));
-  unsynced.SyncDir(1, 16).Rmdir(1, 20);
+  unsynced.Hello(kValidRunPid, 1).Mkdir(kValidRunPid, 10);
+  unsynced.WriteTemp(kValidRunPid, 11, TestTrace::Temp(kValidRunPid), /*fsync=*/false);
+  unsynced.Rename(kValidRunPid, 15, TestTrace::Temp(kValidRunPid));
+  unsynced.SyncDir(kValidRunPid, 16).Rmdir(kValidRunPid, 20);
   run.trace = unsynced.events;
   reports = CheckAll(run);
   EXPECT_EQ(reports[6].verdict, Verdict::kValid);

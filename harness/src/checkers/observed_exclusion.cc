@@ -40,13 +40,14 @@ bool AdoptObservedExclusion(const CheckerReport& observed, CheckerReport* report
 
 CheckerReport CheckClaimedSpans(const OperationIndex& index,
                                 const std::vector<ObservedSpan>& observed,
-                                std::optional<int64_t> origin) {
+                                std::optional<int64_t> origin,
+                                const std::map<int, int64_t>* traced) {
   CheckerReport report;
   report.checker = kClaimedLockSpansChecker;
   const int64_t zero = origin.value_or(0);
   std::map<int, std::vector<const ObservedSpan*>> by_writer;
   for (const ObservedSpan& s : observed) by_writer[s.writer].push_back(&s);
-  size_t claimed = 0, unheld = 0, unattributed = 0;
+  size_t claimed = 0, unheld = 0, unattributed = 0, untraced = 0;
   const Operation* first = nullptr;
   for (const Operation& op : index.operations) {
     if (!ReportsSpan(op)) continue;
@@ -54,6 +55,10 @@ CheckerReport CheckClaimedSpans(const OperationIndex& index,
     const int pid = op.pid();
     if (pid <= 0) {
       ++unattributed;
+      continue;
+    }
+    if (traced != nullptr && traced->count(pid) == 0) {
+      ++untraced;
       continue;
     }
     const int64_t from = zero + *op.completion->lock_acquired;
@@ -72,12 +77,16 @@ CheckerReport CheckClaimedSpans(const OperationIndex& index,
   report.details = {{"claimed_spans", claimed},
                     {"observed_spans", observed.size()},
                     {"claimed_without_observed_lock", unheld},
-                    {"claims_without_pid", unattributed}};
-  if (claimed == 0 || observed.empty()) {
+                    {"claims_without_pid", unattributed},
+                    {"claims_of_untraced_processes", untraced}};
+  if (claimed == 0 || observed.empty() || claimed == unattributed + untraced) {
     report.verdict = Verdict::kUnknown;
     report.summary = claimed == 0 ? "no lock spans reported: nothing to cross-check"
-                                  : "the trace shows no lock span to cross-check the " +
-                                        std::to_string(claimed) + " reported ones against";
+                     : observed.empty()
+                         ? "the trace shows no lock span to cross-check the " +
+                               std::to_string(claimed) + " reported ones against"
+                         : "none of the " + std::to_string(claimed) +
+                               " reported lock spans comes from a process the trace shows";
     return report;
   }
   if (first != nullptr) {
@@ -111,10 +120,14 @@ CheckerReport CheckClaimedSpans(const OperationIndex& index,
     return report;
   }
   report.verdict = Verdict::kValid;
-  report.summary = std::to_string(claimed - unattributed) +
+  report.summary = std::to_string(claimed - unattributed - untraced) +
                    " reported lock spans, each meeting an observed lock span of its writer";
   if (unattributed > 0) {
     report.summary += " (" + std::to_string(unattributed) + " without a pid not checked)";
+  }
+  if (untraced > 0) {
+    report.summary += " (" + std::to_string(untraced) +
+                      " of processes the trace does not show not checked)";
   }
   return report;
 }

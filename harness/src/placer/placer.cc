@@ -22,6 +22,8 @@
 // Exit codes of its own: 125 usage, or the namespaces cannot be made (the
 // message on stderr says why).
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -118,17 +120,26 @@ int main(int argc, char** argv) {
             ") (needs root or CAP_SYS_ADMIN)",
         errno);
   }
-  const pid_t self = ::getpid();
+  // The child is PID 1 of the new namespace: its parent (we) lies outside
+  // it, so getppid() says 0 there and cannot tell whether we died before
+  // its PR_SET_PDEATHSIG took effect. A pipe can: we hold its write end.
+  int alive[2];
+  if (::pipe2(alive, O_CLOEXEC) != 0) Die("pipe", errno);
   const pid_t child = ::fork();
   if (child < 0) Die("fork", errno);
   if (child == 0) {
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != self) _exit(kPlacerFailed);
+    ::close(alive[1]);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(kPlacerFailed);
+    struct pollfd parent{alive[0], POLLIN, 0};
+    if (::poll(&parent, 1, 0) != 0) _exit(kPlacerFailed);  // EOF: the placer is already gone
+    ::close(alive[0]);
     EnterPlace(p);
     if (p.check) _exit(0);
     ::execvp(p.argv[0], p.argv.data());
     std::fprintf(stderr, "lockharness-placer: exec %s: %s\n", p.argv[0], std::strerror(errno));
     _exit(errno == ENOENT ? 127 : 126);
   }
+  ::close(alive[0]);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) Die("waitpid", errno);

@@ -74,6 +74,8 @@ std::string BootIdFor(uint64_t seed, int writer) {
 std::string CheckKind(Placement kind, const fs::path& hosts_dir) {
   std::vector<std::string> prefix;
   std::string error;
+  std::error_code ec;
+  fs::create_directories(hosts_dir, ec);  // for the check's log, whatever the kind
   if (!PlacementPrefix(kind, 0, 0, hosts_dir, &prefix, &error)) return error;
   SpawnOptions spawn;
   spawn.argv = {prefix[0], "--check"};

@@ -245,12 +245,27 @@ RunOutcome ExecuteRun(const RunOptions& options) {
                   not_interposable +
                       " (interposer faults or --trace need a dynamically linked program)");
   }
+  // A writer in a PID namespace of its own is PID 1 there, and the trace
+  // records the PIDs each process sees: the trace checkers could not tell
+  // the writers apart. Such runs are judged without the trace for now.
+  const bool pids_are_ours = options.placement == Placement::kSame;
+  if (options.trace && !pids_are_ours) {
+    return Failed(RunOutcome::Status::kHarnessError,
+                  "--trace cannot be combined with --placement " +
+                      std::string(PlacementName(options.placement)) +
+                      ": the trace would record PIDs of other PID namespaces");
+  }
   const bool record_trace =
-      options.trace || (options.observe && not_interposable.empty());
+      options.trace || (options.observe && not_interposable.empty() && pids_are_ours);
   nlohmann::json observation = {{"recorded", record_trace}, {"lock_path", lock_path->string()}};
   if (!record_trace) {
-    observation["reason"] = !options.observe ? "observation switched off (--no-observe)"
-                                             : not_interposable;
+    observation["reason"] =
+        !options.observe ? "observation switched off (--no-observe)"
+        : !not_interposable.empty()
+            ? not_interposable
+            : "writers run in their own PID namespaces (placement " +
+                  std::string(PlacementName(options.placement)) +
+                  "): the trace's PIDs would not identify them";
   }
   config["observation"] = observation;
   if (!WriteFile(dir / run_files::kRunConfig, config.dump(2) + "\n", &error)) {
@@ -294,6 +309,9 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     if (std::string why = PlacementUnavailableReason(options.placement, hosts); !why.empty()) {
       return Failed(RunOutcome::Status::kNotRunnable, why);
     }
+    // Built apart and set at once: ArgvFor() reads placed_argv as soon as
+    // it is not empty.
+    std::vector<std::vector<std::string>> placed_argv;
     for (int w = 0; w < options.writers; ++w) {
       std::vector<std::string> placed;
       if (!PlacementPrefix(options.placement, w, options.seed, hosts, &placed, &error)) {
@@ -301,8 +319,9 @@ RunOutcome ExecuteRun(const RunOptions& options) {
       }
       const std::vector<std::string>& command = context.ArgvFor(w);
       placed.insert(placed.end(), command.begin(), command.end());
-      context.placed_argv.push_back(std::move(placed));
+      placed_argv.push_back(std::move(placed));
     }
+    context.placed_argv = std::move(placed_argv);
   }
   ForgedState forged;
   if (!ForgeSetup(options.setup, &context, &forged, &error)) {

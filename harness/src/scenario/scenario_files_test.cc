@@ -67,7 +67,9 @@ TEST(ScenarioFiles, SmokeSuiteIsSmall) {
   }
   // About 1-5 ms per operation on 2 loaded cores: well under 3 minutes.
   EXPECT_LE(total_ops, 4000);
-  EXPECT_LE(total_timeout_ms, 600000);
+  // Hard stops add up to at most 12 minutes, were every scenario to hit its
+  // own (the placement ones leave room for a lease to expire).
+  EXPECT_LE(total_timeout_ms, 720000);
 }
 
 }  // namespace

@@ -139,7 +139,7 @@ TEST(ParseScenario, UnknownKeyNamesKeyTableAndKnownKeys) {
   EXPECT_EQ(ErrorOf("[workload]\nwriters = 2\n\n\n\n\nwriter = 3\n"),
             "scenarios/smoke/x.toml:7:1: unknown key 'writer' in [workload] "
             "(known: mode, writers, ops, readers, mix, value_bytes, "
-            "reader_interval_us, fleet, seed)");
+            "reader_interval_us, fleet, placement, seed)");
 }
 
 TEST(ParseScenario, UnknownTopLevelKeyAndTable) {

@@ -21,6 +21,8 @@
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_OBSERVED_EXCLUSION_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_OBSERVED_EXCLUSION_H_
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -45,10 +47,15 @@ bool AdoptObservedExclusion(const CheckerReport& observed, CheckerReport* report
 // CLOCK_MONOTONIC reading of history time 0. Verdicts: invalid naming the
 // first span claimed without an observed lock (counting all); valid when
 // every claimed span meets an observed one of its writer; unknown when no
-// span was claimed or none observed.
+// span was claimed, none observed, or none claimed by a process the trace
+// shows. `traced` (the timeline's last_seen) names the processes the trace
+// shows: a claim of a process absent from it (not interposed, or its trace
+// lost) cannot be cross-checked and is counted apart, never called unheld.
+// nullptr: every process is taken as traced.
 CheckerReport CheckClaimedSpans(const OperationIndex& index,
                                 const std::vector<ObservedSpan>& observed,
-                                std::optional<int64_t> origin);
+                                std::optional<int64_t> origin,
+                                const std::map<int, int64_t>* traced = nullptr);
 
 }  // namespace lockharness::harness
 
