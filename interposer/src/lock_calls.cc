@@ -8,7 +8,8 @@
 // Every other fcntl command goes straight to the real function. lockf is
 // wrapped on its own because glibc implements it with an internal fcntl
 // that no wrapper sees. Closing a descriptor (which drops the process's
-// POSIX record locks on that file) is traced by close() in preload.cc.
+// POSIX record locks on that file) is traced by close() in
+// preload_wrappers.cc.
 
 #include <fcntl.h>
 #include <stdarg.h>
