@@ -22,6 +22,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/mutual_exclusion.cc
   src/checkers/progress.cc
   src/checkers/trace_timeline.cc
+  src/checkers/lock_tenures.cc
   src/checkers/trace_mutual_exclusion.cc
   src/checkers/protocol_lint.cc
   src/checkers/checker_report.cc
