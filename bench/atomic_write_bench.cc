@@ -31,7 +31,8 @@ std::string DocumentOfSize(size_t size) {
   return doc;
 }
 
-void AtomicWrite(benchmark::State& state, WriteMethod method, size_t size, const std::string& base) {
+void AtomicWrite(benchmark::State& state, WriteMethod method, size_t size,
+                 const std::string& base) {
   ScratchDir dir(base);
   if (dir.path().empty()) {
     state.SkipWithError(("cannot create a directory under " + base).c_str());
@@ -59,8 +60,8 @@ int main(int argc, char** argv) {
   for (const auto& [fs_name, base] : {std::pair{"tmpfs", tmpfs_dir}, std::pair{"disk", disk_dir}}) {
     for (WriteMethod method : AllWriteMethods()) {
       for (size_t size : {size_t{1} << 10, size_t{64} << 10, size_t{1} << 20}) {
-        std::string name = std::string("AtomicWrite/") + WriteMethodName(method) + "/" + std::to_string(size) + "/" +
-                           fs_name;
+        std::string name = std::string("AtomicWrite/") + WriteMethodName(method) + "/" +
+                           std::to_string(size) + "/" + fs_name;
         benchmark::RegisterBenchmark(name.c_str(), AtomicWrite, method, size, base)
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime();

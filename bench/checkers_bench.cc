@@ -16,8 +16,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -82,8 +82,7 @@ class Model {
       for (const auto& [key, value] : entry.fields) json[key] = value;
       sandboxes[name] = std::move(json);
     }
-    nlohmann::json doc = {{"sandboxes", std::move(sandboxes)},
-                          {"defaultSandbox", nullptr}};
+    nlohmann::json doc = {{"sandboxes", std::move(sandboxes)}, {"defaultSandbox", nullptr}};
     if (!default_.empty()) doc["defaultSandbox"] = default_;
     return doc.dump();
   }
@@ -117,8 +116,7 @@ SyntheticRun Generate(int64_t total_ops) {
   std::vector<std::vector<std::string>> live(kWriters);
   std::vector<int> counters(kWriters, 0);
 
-  auto emit = [&](int writer, int64_t step, OpKind kind, const std::string& name,
-                  Fields fields) {
+  auto emit = [&](int writer, int64_t step, OpKind kind, const std::string& name, Fields fields) {
     int64_t id = next_id++;
     // Writers take turns by slot; each op spans ~100 slots so many overlap,
     // but its lock span (and linearisation point) is its own slot.
@@ -197,9 +195,8 @@ SyntheticRun Generate(int64_t total_ops) {
   // Sort positions, not the (large) events themselves.
   std::vector<uint32_t> order(events.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&events](uint32_t a, uint32_t b) {
-    return events[a].t < events[b].t;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&events](uint32_t a, uint32_t b) { return events[a].t < events[b].t; });
 
   SyntheticRun run;
   run.operations = next_id;
@@ -236,9 +233,8 @@ void BM_ParseAndCheckAll(benchmark::State& state) {
     std::vector<CheckerReport> reports = CheckAll(run);
     for (const CheckerReport& report : reports) {
       if (report.verdict != Verdict::kValid) {
-        std::string message = report.checker + " is " +
-                              std::string(VerdictName(report.verdict)) + ": " +
-                              report.summary;
+        std::string message = report.checker + " is " + std::string(VerdictName(report.verdict)) +
+                              ": " + report.summary;
         state.SkipWithError(message.c_str());
         break;
       }

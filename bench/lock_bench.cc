@@ -46,10 +46,12 @@ void FullMutate(benchmark::State& state, const std::string& base) {
     state.SkipWithError(("cannot create a directory under " + base).c_str());
     return;
   }
-  protocol::RegistryStore store(protocol::Env::Default(), dir.path() + "/sandboxes.json", protocol::StoreOptions{});
+  protocol::RegistryStore store(protocol::Env::Default(), dir.path() + "/sandboxes.json",
+                                protocol::StoreOptions{});
   for (int i = 0; i < 20; ++i) {
     Status s = store.Mutate([&](protocol::Registry& r) {
-      return r.Register("sandbox-" + std::to_string(i), {{"model", "nvidia/nemotron"}}, protocol::IsoTimeNow());
+      return r.Register("sandbox-" + std::to_string(i), {{"model", "nvidia/nemotron"}},
+                        protocol::IsoTimeNow());
     });
     if (!s.ok()) {
       state.SkipWithError(s.ToString().c_str());
@@ -76,7 +78,8 @@ int main(int argc, char** argv) {
   const std::string tmpfs_dir = TakeFlag(&argc, argv, "tmpfs_dir", "/dev/shm");
   const std::string disk_dir = TakeFlag(&argc, argv, "disk_dir", ".");
   for (LockKind kind : AllLockKinds()) {
-    for (const auto& [fs_name, base] : {std::pair{"tmpfs", tmpfs_dir}, std::pair{"disk", disk_dir}}) {
+    for (const auto& [fs_name, base] :
+         {std::pair{"tmpfs", tmpfs_dir}, std::pair{"disk", disk_dir}}) {
       std::string name = std::string("AcquireRelease/") + LockKindName(kind) + "/" + fs_name;
       benchmark::RegisterBenchmark(name.c_str(), AcquireRelease, kind, base)
           ->Unit(benchmark::kMicrosecond)
@@ -85,7 +88,9 @@ int main(int argc, char** argv) {
   }
   for (const auto& [fs_name, base] : {std::pair{"tmpfs", tmpfs_dir}, std::pair{"disk", disk_dir}}) {
     std::string name = std::string("FullMutate/") + fs_name;
-    benchmark::RegisterBenchmark(name.c_str(), FullMutate, base)->Unit(benchmark::kMicrosecond)->UseRealTime();
+    benchmark::RegisterBenchmark(name.c_str(), FullMutate, base)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     std::string line_error;
-    if (auto event = lockharness::harness::ParseEvent(text.substr(start, end - start),
-                                                      &line_error)) {
+    if (auto event =
+            lockharness::harness::ParseEvent(text.substr(start, end - start), &line_error)) {
       const std::string line = lockharness::harness::FormatEvent(*event);
       auto again = lockharness::harness::ParseEvent(line, &line_error);
       if (!again || lockharness::harness::FormatEvent(*again) != line) std::abort();

@@ -84,14 +84,21 @@ TEST_F(LockregTest, RefusalsExitOneAndChangeNothing) {
 }
 
 TEST_F(LockregTest, UsageErrorsExitTwoAndWriteNothing) {
-  const std::vector<std::vector<std::string>> bad = {
-      {"register", ""},           {"register", "a/b"},        {"register", "a\x01"},
-      {"register", std::string(129, 'n')}, {"register", "a", "novalue"}, {"update", "a"},
-      {"frobnicate", "a"},        {"list", "extra"},          {"register", "a", "gpuEnabled=maybe"},
-      {"--mutant", "nonsense", "list"}, {"--timeout-ms", "-5", "list"}};
+  const std::vector<std::vector<std::string>> bad = {{"register", ""},
+                                                     {"register", "a/b"},
+                                                     {"register", "a\x01"},
+                                                     {"register", std::string(129, 'n')},
+                                                     {"register", "a", "novalue"},
+                                                     {"update", "a"},
+                                                     {"frobnicate", "a"},
+                                                     {"list", "extra"},
+                                                     {"register", "a", "gpuEnabled=maybe"},
+                                                     {"--mutant", "nonsense", "list"},
+                                                     {"--timeout-ms", "-5", "list"}};
   for (const auto& args : bad) {
     auto r = Lockreg(args);
-    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": " << r.err;
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 1 ? args[1] : "") << ": "
+                              << r.err;
     EXPECT_FALSE(r.err.empty());
   }
   EXPECT_TRUE(Names().empty()) << "nothing written, not even a lock";
@@ -101,16 +108,14 @@ TEST_F(LockregTest, UsageErrorsExitTwoAndWriteNothing) {
 TEST_F(LockregTest, HelpDocumentsExitCodes) {
   auto r = RunProgram({LOCKREG_PATH, "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* s : {"0 done", "1 refused", "2 usage error", "3 lock not acquired", "4 I/O error",
-                        "5 corrupt registry", "6 lock lost"}) {
+  for (const char* s : {"0 done", "1 refused", "2 usage error", "3 lock not acquired",
+                        "4 I/O error", "5 corrupt registry", "6 lock lost"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
 }
 
 TEST_F(LockregTest, CorruptRegistryExitsFiveKeepsBytesAndBacksUp) {
-  {
-    std::ofstream(file_) << "{\"sandboxes\": nope";
-  }
+  { std::ofstream(file_) << "{\"sandboxes\": nope"; }
   auto read = Lockreg({"list"});
   EXPECT_EQ(read.exit_code, 5);
   EXPECT_NE(read.err.find("corrupt registry"), std::string::npos) << read.err;
@@ -143,7 +148,8 @@ TEST_F(LockregTest, BadStaleMsIsAUsageError) {
     EXPECT_NE(r.err.find("LOCKHARNESS_STALE_MS"), std::string::npos) << r.err;
   }
   EXPECT_TRUE(Names().empty()) << "nothing written, not even a lock";
-  EXPECT_EQ(Lockreg({"register", "a"}, {"LOCKHARNESS_STALE_MS="}).exit_code, 0) << "empty means unset";
+  EXPECT_EQ(Lockreg({"register", "a"}, {"LOCKHARNESS_STALE_MS="}).exit_code, 0)
+      << "empty means unset";
 }
 
 // The reference's only age rule, the grace for a lock without an owner
@@ -204,7 +210,8 @@ TEST_F(LockregTest, InjectedRenameFailureExitsFourAndKeepsTheOldFile) {
 }
 
 TEST_F(LockregTest, CrashedWriterIsRecoveredByTheNext) {
-  auto r = Lockreg({"register", "victim"}, {"LOCKREG_FAULT_POINTS=lockreg/write/after_fsync=crash"});
+  auto r =
+      Lockreg({"register", "victim"}, {"LOCKREG_FAULT_POINTS=lockreg/write/after_fsync=crash"});
   EXPECT_EQ(r.exit_code, 128 + SIGKILL);
   EXPECT_EQ(Names().size(), 2u) << "lock dir and temp file of the dead writer";
   auto next = Lockreg({"register", "next"});
@@ -227,7 +234,8 @@ TEST_F(LockregTest, WorkerModeAnswersEachRequest) {
   while (std::getline(lines, line)) answers.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(answers.size(), 4u);
   EXPECT_EQ(answers[0]["ok"], true);
-  EXPECT_LE(answers[0]["lock_acquired_ns"].get<int64_t>(), answers[0]["lock_released_ns"].get<int64_t>());
+  EXPECT_LE(answers[0]["lock_acquired_ns"].get<int64_t>(),
+            answers[0]["lock_released_ns"].get<int64_t>());
   EXPECT_EQ(answers[1]["ok"], false);
   EXPECT_FALSE(answers[1].contains("unknown")) << "a refusal is definite";
   EXPECT_EQ(answers[2]["value"]["model"], "m");

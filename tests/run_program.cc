@@ -20,7 +20,8 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-[[noreturn]] void ExecChild(std::vector<std::string> argv, const std::vector<std::string>& extra_env) {
+[[noreturn]] void ExecChild(std::vector<std::string> argv,
+                            const std::vector<std::string>& extra_env) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   env.insert(env.end(), extra_env.begin(), extra_env.end());
@@ -38,8 +39,8 @@ int DecodeStatus(int status) {
 
 }  // namespace
 
-ProgramResult RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                         const std::string& input) {
+ProgramResult RunProgram(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env, const std::string& input) {
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
@@ -78,7 +79,8 @@ ProgramResult RunProgram(const std::vector<std::string>& argv, const std::vector
   return result;
 }
 
-pid_t StartProgram(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+pid_t StartProgram(const std::vector<std::string>& argv,
+                   const std::vector<std::string>& extra_env) {
   pid_t pid = ::fork();
   if (pid == 0) {
     int null = ::open("/dev/null", O_RDWR);

@@ -18,11 +18,13 @@ struct ProgramResult {
 
 // Runs argv[0] with `argv`, `extra_env` ("K=V") added to the environment,
 // stdin from /dev/null (or `input` if given).
-ProgramResult RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {},
+ProgramResult RunProgram(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env = {},
                          const std::string& input = "");
 
 // Starts it in the background; WaitProgram collects the result.
-pid_t StartProgram(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+pid_t StartProgram(const std::vector<std::string>& argv,
+                   const std::vector<std::string>& extra_env = {});
 int WaitProgram(pid_t pid);
 
 }  // namespace lockharness::testing

@@ -6,7 +6,8 @@ namespace lockharness::bench {
 namespace {
 
 TEST(TakeFlag, RemovesTheFlagAndKeepsTheRest) {
-  char a0[] = "bench", a1[] = "--duration_ms=250", a2[] = "--benchmark_filter=x", a3[] = "--duration_ms=300";
+  char a0[] = "bench", a1[] = "--duration_ms=250", a2[] = "--benchmark_filter=x",
+       a3[] = "--duration_ms=300";
   char* argv[] = {a0, a1, a2, a3, nullptr};
   int argc = 4;
   EXPECT_EQ(TakeFlag(&argc, argv, "duration_ms", "1000"), "300");  // last wins

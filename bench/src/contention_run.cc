@@ -53,15 +53,19 @@ class SharedArea {
   static StatusOr<SharedArea> Map(int children) {
     SharedArea a;
     a.children_ = children;
-    a.bytes_ = SamplesOffset(children) + sizeof(int64_t) * static_cast<size_t>(kMaxSamplesPerChild) * children;
-    void* p = ::mmap(nullptr, a.bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    a.bytes_ = SamplesOffset(children) +
+               sizeof(int64_t) * static_cast<size_t>(kMaxSamplesPerChild) * children;
+    void* p = ::mmap(nullptr, a.bytes_, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return Status::IoError("mmap", "shared stats", errno);
     a.base_ = static_cast<char*>(p);
     new (a.header()) SharedHeader();
     for (int i = 0; i < children; ++i) new (a.slot(i)) ChildSlot();
     return a;
   }
-  SharedArea(SharedArea&& o) noexcept : base_(o.base_), bytes_(o.bytes_), children_(o.children_) { o.base_ = nullptr; }
+  SharedArea(SharedArea&& o) noexcept : base_(o.base_), bytes_(o.bytes_), children_(o.children_) {
+    o.base_ = nullptr;
+  }
   SharedArea& operator=(SharedArea&&) = delete;
   ~SharedArea() {
     if (base_ != nullptr) ::munmap(base_, bytes_);
@@ -91,8 +95,8 @@ void NoteError(ChildSlot* slot, const Status& s) {
 }
 
 // The body of one child. Never returns.
-[[noreturn]] void ChildMain(const ContentionConfig& config, const std::string& file, int ready_fd, int go_fd,
-                            SharedHeader* header, ChildSlot* slot, int64_t* samples) {
+[[noreturn]] void ChildMain(const ContentionConfig& config, const std::string& file, int ready_fd,
+                            int go_fd, SharedHeader* header, ChildSlot* slot, int64_t* samples) {
   auto lock = MakeLockStrategy(config.kind, file);
   char byte = 'r';
   if (::write(ready_fd, &byte, 1) != 1) ::_exit(3);
@@ -155,7 +159,8 @@ Status ReapChildren(const std::vector<pid_t>& pids, int64_t limit_ns) {
     if (running.empty()) break;
     if (MonotonicNs() > limit_ns) {
       KillAll(running);
-      return Status::IoError("contention/wait", std::to_string(running.size()) + " children", ETIMEDOUT);
+      return Status::IoError("contention/wait", std::to_string(running.size()) + " children",
+                             ETIMEDOUT);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -209,14 +214,16 @@ Status RunChildren(const ContentionConfig& config, const std::string& file, Shar
     }
     got += static_cast<int>(n);
   }
-  const int64_t window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config.duration).count();
+  const int64_t window_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(config.duration).count();
   area.header()->start_ns = MonotonicNs();
   area.header()->end_ns = area.header()->start_ns + window_ns;
   std::atomic_thread_fence(std::memory_order_seq_cst);  // header visible before the pipe closes
   ::close(go[1]);
   go[1] = -1;
   ::close(ready[0]);
-  const int64_t grace_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config.grace).count();
+  const int64_t grace_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(config.grace).count();
   return ReapChildren(pids, area.header()->end_ns + grace_ns);
 }
 
@@ -254,12 +261,14 @@ ContentionResult Collect(const ContentionConfig& config, SharedArea& area) {
 StatusOr<ContentionResult> RunContention(const ContentionConfig& config) {
   if (config.processes < 1) return Status::InvalidArgument("processes must be at least 1");
   namespace fs = std::filesystem;
-  const fs::path run_dir = fs::path(config.dir) / ("lockharness-contention-" + std::string(LockKindName(config.kind)) +
-                                                   "-" + std::to_string(config.processes) + "-" +
-                                                   std::to_string(::getpid()));
+  const fs::path run_dir =
+      fs::path(config.dir) /
+      ("lockharness-contention-" + std::string(LockKindName(config.kind)) + "-" +
+       std::to_string(config.processes) + "-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove_all(run_dir, ec);
-  if (!fs::create_directory(run_dir, ec)) return Status::IoError("mkdir", run_dir.string(), ec.value());
+  if (!fs::create_directory(run_dir, ec))
+    return Status::IoError("mkdir", run_dir.string(), ec.value());
   const std::string file = (run_dir / "registry.json").string();
 
   auto run = [&]() -> StatusOr<ContentionResult> {

@@ -29,7 +29,8 @@ LatencySummary SummarizeLatencies(std::vector<int64_t> samples_ns) {
 ShareSummary SummarizeShares(const std::vector<int64_t>& ops_per_process) {
   ShareSummary out;
   if (ops_per_process.empty()) return out;
-  const double total = static_cast<double>(std::accumulate(ops_per_process.begin(), ops_per_process.end(), int64_t{0}));
+  const double total = static_cast<double>(
+      std::accumulate(ops_per_process.begin(), ops_per_process.end(), int64_t{0}));
   if (total <= 0) return out;
   const double mean = total / static_cast<double>(ops_per_process.size());
   auto [lo, hi] = std::minmax_element(ops_per_process.begin(), ops_per_process.end());

@@ -46,7 +46,8 @@ class OurLock final : public LockStrategy {
   explicit OurLock(const std::string& file) : lock_path_(file + ".lock") {}
 
   Status Acquire() override {
-    auto lock = protocol::DirLock::Acquire(protocol::Env::Default(), lock_path_, protocol::LockOptions{});
+    auto lock =
+        protocol::DirLock::Acquire(protocol::Env::Default(), lock_path_, protocol::LockOptions{});
     if (!lock.ok()) return lock.status();
     held_ = std::move(lock).value();
     return Status::Ok();
@@ -92,7 +93,8 @@ class SeedLock final : public LockStrategy {
 
   Status Release() override {
     ::unlink(owner_.c_str());
-    if (::rmdir(lock_dir_.c_str()) != 0 && errno != ENOENT) return Status::IoError("rmdir", lock_dir_, errno);
+    if (::rmdir(lock_dir_.c_str()) != 0 && errno != ENOENT)
+      return Status::IoError("rmdir", lock_dir_, errno);
     return Status::Ok();
   }
 
@@ -150,7 +152,8 @@ class ExclusiveFileLock final : public LockStrategy {
  public:
   static constexpr auto kRetrySleep = std::chrono::milliseconds(1);
 
-  explicit ExclusiveFileLock(const std::string& file) : path_(file + ".excl"), pid_(std::to_string(::getpid())) {}
+  explicit ExclusiveFileLock(const std::string& file)
+      : path_(file + ".excl"), pid_(std::to_string(::getpid())) {}
 
   Status Acquire() override {
     for (;;) {
@@ -189,8 +192,8 @@ class NoLock final : public LockStrategy {
 }  // namespace
 
 const std::vector<LockKind>& AllLockKinds() {
-  static const std::vector<LockKind> kinds = {LockKind::kOurs, LockKind::kSeed, LockKind::kFlock, LockKind::kOfd,
-                                              LockKind::kExcl};
+  static const std::vector<LockKind> kinds = {LockKind::kOurs, LockKind::kSeed, LockKind::kFlock,
+                                              LockKind::kOfd, LockKind::kExcl};
   return kinds;
 }
 
@@ -218,7 +221,8 @@ std::unique_ptr<LockStrategy> MakeLockStrategy(LockKind kind, const std::string&
   switch (kind) {
     case LockKind::kOurs: return std::make_unique<OurLock>(file);
     case LockKind::kSeed: return std::make_unique<SeedLock>(file);
-    case LockKind::kFlock: return std::make_unique<FileDescriptorLock>(file + ".flock", /*ofd=*/false);
+    case LockKind::kFlock:
+      return std::make_unique<FileDescriptorLock>(file + ".flock", /*ofd=*/false);
     case LockKind::kOfd: return std::make_unique<FileDescriptorLock>(file + ".ofd", /*ofd=*/true);
     case LockKind::kExcl: return std::make_unique<ExclusiveFileLock>(file);
     case LockKind::kNone: return std::make_unique<NoLock>();

@@ -40,7 +40,8 @@ StatusOr<Json> LoadRegistry(const std::string& path) {
   if (doc.is_discarded()) return Status::Corrupt(path, "not JSON");
   const Json* sandboxes = doc.contains("sandboxes") ? &doc["sandboxes"] : nullptr;
   if (sandboxes == nullptr || !sandboxes->is_object() || !sandboxes->contains(kCounterEntry) ||
-      !(*sandboxes)[kCounterEntry].contains("ops") || !(*sandboxes)[kCounterEntry]["ops"].is_number_integer()) {
+      !(*sandboxes)[kCounterEntry].contains("ops") ||
+      !(*sandboxes)[kCounterEntry]["ops"].is_number_integer()) {
     return Status::Corrupt(path, "no integer sandboxes[\"bench-counter\"][\"ops\"]");
   }
   return doc;

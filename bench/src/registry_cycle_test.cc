@@ -17,7 +17,8 @@ TEST(RegistryCycle, SeededFileStartsAtZeroAndCountsBumps) {
   auto zero = ReadCounter(file);
   ASSERT_TRUE(zero.ok()) << zero.status().ToString();
   EXPECT_EQ(*zero, 0);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(BumpCounter(file, WriteMethod::kTempFsyncRenameDirSync).ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(BumpCounter(file, WriteMethod::kTempFsyncRenameDirSync).ok());
   auto three = ReadCounter(file);
   ASSERT_TRUE(three.ok());
   EXPECT_EQ(*three, 3);

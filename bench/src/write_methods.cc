@@ -70,9 +70,9 @@ Status WriteViaTemp(const std::string& path, std::string_view data, bool sync_fi
 }  // namespace
 
 const std::vector<WriteMethod>& AllWriteMethods() {
-  static const std::vector<WriteMethod> methods = {WriteMethod::kInPlace, WriteMethod::kTempRename,
-                                                   WriteMethod::kTempFsyncRename, WriteMethod::kTempFsyncRenameDirSync,
-                                                   WriteMethod::kProtocol};
+  static const std::vector<WriteMethod> methods = {
+      WriteMethod::kInPlace, WriteMethod::kTempRename, WriteMethod::kTempFsyncRename,
+      WriteMethod::kTempFsyncRenameDirSync, WriteMethod::kProtocol};
   return methods;
 }
 
@@ -90,10 +90,13 @@ const char* WriteMethodName(WriteMethod method) {
 Status WriteWithMethod(WriteMethod method, const std::string& path, std::string_view data) {
   switch (method) {
     case WriteMethod::kInPlace: return WriteInPlace(path, data);
-    case WriteMethod::kTempRename: return WriteViaTemp(path, data, /*sync_file=*/false, /*sync_dir=*/false);
-    case WriteMethod::kTempFsyncRename: return WriteViaTemp(path, data, /*sync_file=*/true, /*sync_dir=*/false);
+    case WriteMethod::kTempRename:
+      return WriteViaTemp(path, data, /*sync_file=*/false, /*sync_dir=*/false);
+    case WriteMethod::kTempFsyncRename:
+      return WriteViaTemp(path, data, /*sync_file=*/true, /*sync_dir=*/false);
     case WriteMethod::kTempFsyncRenameDirSync: return WriteViaTemp(path, data, true, true);
-    case WriteMethod::kProtocol: return protocol::WriteFileAtomically(protocol::Env::Default(), path, data);
+    case WriteMethod::kProtocol:
+      return protocol::WriteFileAtomically(protocol::Env::Default(), path, data);
   }
   return Status::InvalidArgument("unknown write method");
 }

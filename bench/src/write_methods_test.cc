@@ -35,7 +35,8 @@ TEST(WriteWithMethod, EveryMethodReplacesTheContentsAndLeavesNoTemp) {
   ScratchDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string file = dir.path() + "/doc.json";
-  std::ofstream(file) << std::string(5000, 'o');  // longer than the new content: in-place must truncate
+  std::ofstream(file) << std::string(5000,
+                                     'o');  // longer than the new content: in-place must truncate
   for (WriteMethod method : AllWriteMethods()) {
     SCOPED_TRACE(WriteMethodName(method));
     const std::string data = std::string("{\"method\":\"") + WriteMethodName(method) + "\"}\n";

@@ -5,7 +5,8 @@
 namespace lockharness {
 namespace {
 
-#define LH_ERRNO(e) {#e, e}
+#define LH_ERRNO(e) \
+  { #e, e }
 // The errors a file system call can plausibly return, plus a few that
 // callers treat specially (EINTR, EAGAIN). Order does not matter.
 constexpr ErrnoEntry kErrnos[] = {

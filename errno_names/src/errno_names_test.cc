@@ -59,7 +59,8 @@ TEST(ErrnoNamesTest, EachNameAndValueOnce) {
   for (size_t i = 0; i < known.size(); ++i) {
     for (size_t j = i + 1; j < known.size(); ++j) {
       EXPECT_STRNE(known[i].name, known[j].name);
-      EXPECT_NE(known[i].value, known[j].value) << known[i].name << " " << known[j].name;
+      EXPECT_NE(known[i].value, known[j].value)
+          << known[i].name << " " << known[j].name;
     }
   }
 }
@@ -68,8 +69,10 @@ TEST(ErrnoNamesTest, EachNameAndValueOnce) {
 // accepted before they shared this table, EXDEV (once the interposer's
 // alone) among them.
 TEST(ErrnoNamesTest, KnowsTheNamesBothFaultLanguagesAccepted) {
-  for (const char* name : {"EIO", "ENOSPC", "EACCES", "EPERM", "EDQUOT", "EINTR", "EROFS", "ENOENT", "EEXIST",
-                           "EBUSY", "EMFILE", "EAGAIN", "EXDEV", "ENOTEMPTY", "ENOTDIR", "ESTALE"}) {
+  for (const char* name :
+       {"EIO", "ENOSPC", "EACCES", "EPERM", "EDQUOT", "EINTR", "EROFS",
+        "ENOENT", "EEXIST", "EBUSY", "EMFILE", "EAGAIN", "EXDEV", "ENOTEMPTY",
+        "ENOTDIR", "ESTALE"}) {
     int e = 0;
     EXPECT_TRUE(ParseErrnoName(name, &e)) << name;
   }

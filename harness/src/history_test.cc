@@ -56,12 +56,12 @@ Event RoundTrip(const Event& e) {
 }
 
 TEST(HistoryNames, RoundTripEveryName) {
-  for (EventType t : {EventType::kInvoke, EventType::kOk, EventType::kFail,
-                      EventType::kInfo, EventType::kRead, EventType::kFault}) {
+  for (EventType t : {EventType::kInvoke, EventType::kOk, EventType::kFail, EventType::kInfo,
+                      EventType::kRead, EventType::kFault}) {
     EXPECT_EQ(ParseEventType(EventTypeName(t)), t);
   }
-  for (OpKind k : {OpKind::kRegister, OpKind::kUpdate, OpKind::kRemove,
-                   OpKind::kSetDefault, OpKind::kGet, OpKind::kList}) {
+  for (OpKind k : {OpKind::kRegister, OpKind::kUpdate, OpKind::kRemove, OpKind::kSetDefault,
+                   OpKind::kGet, OpKind::kList}) {
     EXPECT_EQ(ParseOpKind(OpKindName(k)), k);
   }
   EXPECT_EQ(OpKindName(OpKind::kSetDefault), "set-default");
@@ -125,10 +125,9 @@ TEST(FormatEvent, EscapesStrings) {
 
 TEST(ParseEvent, DecodesUnicodeEscapesAndIgnoresUnknownFields) {
   std::string error;
-  auto e = ParseEvent(
-      R"( { "type" : "fail", "id": 3, "error": "\u00e9\ud83d\udd12\/",)"
-      R"( "future": {"a": [1, 2.5e3, true, null, "x"]}, "name": null } )",
-      &error);
+  auto e = ParseEvent(R"( { "type" : "fail", "id": 3, "error": "\u00e9\ud83d\udd12\/",)"
+                      R"( "future": {"a": [1, 2.5e3, true, null, "x"]}, "name": null } )",
+                      &error);
   ASSERT_TRUE(e) << error;
   EXPECT_EQ(e->type, EventType::kFail);
   EXPECT_EQ(e->error, "\xc3\xa9\xf0\x9f\x94\x92/");
@@ -137,8 +136,7 @@ TEST(ParseEvent, DecodesUnicodeEscapesAndIgnoresUnknownFields) {
 
 TEST(ParseEvent, AcceptsAnEmbeddedValueObject) {
   std::string error;
-  auto e = ParseEvent(R"({"type":"ok","id":1,"value":{"a":[1,{"b":"}"}]}})",
-                      &error);
+  auto e = ParseEvent(R"({"type":"ok","id":1,"value":{"a":[1,{"b":"}"}]}})", &error);
   ASSERT_TRUE(e) << error;
   EXPECT_EQ(e->value, R"({"a":[1,{"b":"}"}]})");
 }
@@ -160,30 +158,24 @@ TEST_P(ParseEventRejects, NamesTheProblem) {
 INSTANTIATE_TEST_SUITE_P(
     MalformedLines, ParseEventRejects,
     testing::Values(
-        BadLine{"", "expected a JSON object"},
-        BadLine{"[1]", "expected a JSON object"},
+        BadLine{"", "expected a JSON object"}, BadLine{"[1]", "expected a JSON object"},
         BadLine{R"({"id":1})", "field 'type': missing"},
         BadLine{R"({"type":"explode"})", "unknown event type 'explode'"},
         BadLine{R"({"type":"ok","id":"7"})", "field 'id': expected an integer"},
         BadLine{R"({"type":"ok","id":1.5})", "field 'id': expected an integer"},
-        BadLine{R"({"type":"ok","t":99999999999999999999})",
-                "field 't': integer out of range"},
-        BadLine{R"({"type":"ok","pid":9999999999})",
-                "field 'pid': integer out of range"},
+        BadLine{R"({"type":"ok","t":99999999999999999999})", "field 't': integer out of range"},
+        BadLine{R"({"type":"ok","pid":9999999999})", "field 'pid': integer out of range"},
         BadLine{R"({"type":"invoke","id":1})", "field 'op': missing"},
-        BadLine{R"({"type":"invoke","op":"rename"})",
-                "unknown operation 'rename'"},
+        BadLine{R"({"type":"invoke","op":"rename"})", "unknown operation 'rename'"},
         BadLine{R"({"type":"invoke","op":"update","fields":{"model":3}})",
                 "field 'fields.model': expected a string"},
         BadLine{R"({"type":"invoke","op":"update","fields":[]})",
                 "field 'fields': expected an object"},
-        BadLine{R"({"type":"read","valid":"yes"})",
-                "field 'valid': expected true or false"},
+        BadLine{R"({"type":"read","valid":"yes"})", "field 'valid': expected true or false"},
         BadLine{R"({"type":"ok","error":"abc)", "unterminated string"},
         BadLine{R"({"type":"ok","error":"\x"})", "invalid escape"},
         BadLine{R"({"type":"ok","error":"\ud800"})", "unpaired surrogate"},
-        BadLine{"{\"type\":\"ok\",\"error\":\"a\tb\"}",
-                "unescaped control character"},
+        BadLine{"{\"type\":\"ok\",\"error\":\"a\tb\"}", "unescaped control character"},
         BadLine{R"({"type":"ok"} x)", "trailing characters"},
         BadLine{R"({"type":"ok" "id":1})", "expected ',' or '}'"},
         BadLine{R"({"type":"ok","id":1)", "expected ',' or '}'"}));
@@ -210,19 +202,17 @@ TEST(ParseEvent, UsualLayoutAndItsNearMissesParseTheSame) {
     ExpectSameEvent(*v, *e);
   }
   // Shortcut taken, then an error: the general parser's words.
-  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":99999999999,"t":9})",
-                          &error));
+  EXPECT_FALSE(
+      ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":99999999999,"t":9})", &error));
   EXPECT_EQ(error, "field 'pid': integer out of range");
   EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":-,"process":3})", &error));
   EXPECT_EQ(error, "field 'id': expected an integer");
-  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":4,"t":9,})",
-                          &error));
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":4,"t":9,})", &error));
   EXPECT_EQ(error, "field '<key>': expected a string");
-  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":4,"t":9)",
-                          &error));
+  EXPECT_FALSE(ParseEvent(R"({"type":"ok","id":7,"process":3,"writer":3,"pid":4,"t":9)", &error));
   EXPECT_EQ(error, "expected ',' or '}' after a field");
-  EXPECT_FALSE(ParseEvent(R"({"type":"invoke","id":7,"process":3,"writer":3,"pid":4,"t":9})",
-                          &error));
+  EXPECT_FALSE(
+      ParseEvent(R"({"type":"invoke","id":7,"process":3,"writer":3,"pid":4,"t":9})", &error));
   EXPECT_EQ(error, "field 'op': missing on an invoke event");
   EXPECT_FALSE(ParseEvent(R"({"type":"oops","id":7})", &error));
   EXPECT_EQ(error, "field 'type': unknown event type 'oops'");
@@ -265,8 +255,7 @@ TEST(ParseEvent, IntegersOfEveryLengthRoundTrip) {
 TEST(ParseHistory, SkipsBlankLinesAndNamesTheBadLine) {
   std::vector<Event> events;
   std::string error;
-  std::string text = FormatEvent(FullInvoke()) + "\n\n" +
-                     R"({"type":"ok","id":7,"t":5})" + "\r\n";
+  std::string text = FormatEvent(FullInvoke()) + "\n\n" + R"({"type":"ok","id":7,"t":5})" + "\r\n";
   ASSERT_TRUE(ParseHistory(text, &events, &error)) << error;
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].type, EventType::kOk);
@@ -313,8 +302,7 @@ TEST(ParseHistory, LargeHistoryKeepsOrderBlankLinesAndLineNumbers) {
   text += "{\"type\":\"ok\",\"id\":\"x\"}\n";
   events.clear();
   EXPECT_FALSE(ParseHistory(text, &events, &error));
-  EXPECT_EQ(error, "line " + std::to_string(lines + 1) +
-                       ": field 'id': expected an integer");
+  EXPECT_EQ(error, "line " + std::to_string(lines + 1) + ": field 'id': expected an integer");
   EXPECT_EQ(events.size(), lines - 1);
   EXPECT_EQ(events.back().id, static_cast<int64_t>(lines - 1));
 
@@ -327,9 +315,8 @@ TEST(ParseHistory, LargeHistoryKeepsOrderBlankLinesAndLineNumbers) {
 }
 
 TEST(ReadHistoryFile, ReadsAFileAndReportsMissingOnes) {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("history_test_" + std::to_string(::getpid()) + ".jsonl");
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("history_test_" + std::to_string(::getpid()) + ".jsonl");
   {
     std::ofstream out(path);
     for (int i = 0; i < 1000; ++i) {

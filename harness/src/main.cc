@@ -27,9 +27,9 @@
 
 #include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/runner/run.h"
+#include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/scenario/scenario.h"
-#include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/scenario/suite.h"
 #include "src/cli/common.h"
 #include "src/cli/conformance_command.h"
@@ -50,7 +50,8 @@ namespace scenario = lockharness::harness::scenario;
 int Report(const cli::RunResult& result) {
   if (!result.judged) return cli::Fail(result.reason);
   std::cout << result.report_text << std::flush;
-  if (result.verdict == lh::Verdict::kUnknown) std::cerr << "lockharness: " << result.reason << "\n";
+  if (result.verdict == lh::Verdict::kUnknown)
+    std::cerr << "lockharness: " << result.reason << "\n";
   return cli::ExitCodeFor(result.verdict);
 }
 
@@ -63,8 +64,8 @@ int RunOptionsCommand(runner::RunOptions options) {
   return Report(cli::ExecuteAndJudge(options, &progress));
 }
 
-int RunScenarioCommand(const fs::path& file, const std::string& impl,
-                       std::optional<uint64_t> seed, fs::path out_dir) {
+int RunScenarioCommand(const fs::path& file, const std::string& impl, std::optional<uint64_t> seed,
+                       fs::path out_dir) {
   std::string error;
   auto loaded = scenario::LoadScenario(file, &error);
   if (!loaded) return cli::Fail(error);
@@ -123,8 +124,8 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uin
   if (junit.empty()) junit = out_dir / "junit.xml";
   runner::InstallTerminationHandlers();
   std::cout << "lockharness suite " << dir.string() << ": " << files->size()
-            << " scenarios against " << impl << "\nrun directories under "
-            << out_dir.string() << "\n\n";
+            << " scenarios against " << impl << "\nrun directories under " << out_dir.string()
+            << "\n\n";
   cli::SuiteRunOptions options;
   options.files = *files;
   options.impl = impl;
@@ -140,7 +141,9 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uin
   }
   const int code = cli::SuiteExitCode(outcome);
   std::cout << "\nsuite verdict: "
-            << (code == cli::kExitValid ? "PASS" : code == cli::kExitInvalid ? "FAIL" : "UNKNOWN")
+            << (code == cli::kExitValid     ? "PASS"
+                : code == cli::kExitInvalid ? "FAIL"
+                                            : "UNKNOWN")
             << ": " << outcome.passed << " passed, " << outcome.failed << " failed, "
             << outcome.unknown << " unknown, in " << static_cast<int>(outcome.seconds)
             << " s\njunit: " << junit.string() << "\n";
@@ -150,11 +153,13 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uin
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"lockharness: verifies implementations of the lock-and-rename "
-               "registry protocol"};
+  CLI::App app{
+      "lockharness: verifies implementations of the lock-and-rename "
+      "registry protocol"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", [] { return lockharness::harness::install::VersionText(); },
-                       "print the version, commit and what is available, then exit");
+  app.set_version_flag(
+      "--version", [] { return lockharness::harness::install::VersionText(); },
+      "print the version, commit and what is available, then exit");
 
   // Every run option comes from the run-configuration codec (run_config.h).
   cli::RunFlags run_flags;
@@ -183,13 +188,15 @@ int main(int argc, char** argv) {
   mutants->add_option("--suite", mutants_options.suite, "suite directory")->required();
   mutants->add_option("--out", mutants_out, "directory for all run directories");
   mutants->add_option("--mutant", mutants_options.mutants, "only these mutants (repeatable)");
-  mutants->add_option("--reference-runs", mutants_options.reference_runs,
-                      "suite runs of the reference with different seeds")
+  mutants
+      ->add_option("--reference-runs", mutants_options.reference_runs,
+                   "suite runs of the reference with different seeds")
       ->check(CLI::Range(1, 1000));
   mutants->add_flag("--first-catch", mutants_options.first_catch,
                     "stop each mutant's suite at the first scenario that catches it");
-  mutants->add_option("--mutant-runs", mutants_options.mutant_runs,
-                      "suite runs per mutant with different seeds (time to first catch: their median)")
+  mutants
+      ->add_option("--mutant-runs", mutants_options.mutant_runs,
+                   "suite runs per mutant with different seeds (time to first catch: their median)")
       ->check(CLI::Range(1, 1000));
   mutants->add_option("--markdown", mutants_options.markdown, "write the matrix here");
 
@@ -232,10 +239,10 @@ int main(int argc, char** argv) {
       return cli::ConformanceCommand(conformance_options);
     }
     if (suite->parsed()) {
-      return SuiteCommand(suite_dir, suite_impl,
-                          suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed)
-                                                         : std::nullopt,
-                          suite_out, shard, junit);
+      return SuiteCommand(
+          suite_dir, suite_impl,
+          suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed) : std::nullopt,
+          suite_out, shard, junit);
     }
     if (mutants->parsed()) {
       if (mutants_out.empty()) mutants_out = cli::DefaultOutDir(0) + "-mutants";
@@ -257,11 +264,10 @@ int main(int argc, char** argv) {
       std::string error;
       auto options = cli::RunOptionsFromFlags(run_flags, &error);
       if (!options) return cli::Fail(error);
-      return RunScenarioCommand(run_flags.scenario_file, options->impl,
-                                cli::FlagGiven(run_flags, "seed")
-                                    ? std::optional<uint64_t>(options->seed)
-                                    : std::nullopt,
-                                options->out_dir);
+      return RunScenarioCommand(
+          run_flags.scenario_file, options->impl,
+          cli::FlagGiven(run_flags, "seed") ? std::optional<uint64_t>(options->seed) : std::nullopt,
+          options->out_dir);
     }
     if (run->parsed()) {
       std::string error;

@@ -175,17 +175,18 @@ void Emit(Line* line, const char* overflow_reason) {
   int fd = g_fd.load(std::memory_order_relaxed);
   if (fd < 0 || g_overflowed.load(std::memory_order_relaxed)) return;
   struct stat st;
-  bool too_big = line->overflow() ||
-                 (fstat(fd, &st) == 0 &&
-                  st.st_size + static_cast<long long>(line->size()) + 1 >
-                      g_max_bytes);
+  bool too_big =
+      line->overflow() ||
+      (fstat(fd, &st) == 0 &&
+       st.st_size + static_cast<long long>(line->size()) + 1 > g_max_bytes);
   if (too_big) {
     g_overflowed.store(true, std::memory_order_relaxed);
     Line over;
     Header(&over, "overflow");
     over.Field("reason");
-    over.String(line->overflow() ? overflow_reason
-                                 : "LOCKHARNESS_CRASH_RECORD_MAX_BYTES reached");
+    over.String(line->overflow()
+                    ? overflow_reason
+                    : "LOCKHARNESS_CRASH_RECORD_MAX_BYTES reached");
     over.Raw("}\n");
     WriteRaw(fd, over.data(), over.size());
     return;
@@ -230,8 +231,7 @@ bool Recorded(CallFamily family, const char* kind, const CrashPayload* p) {
     case CallFamily::kMkdir:
     case CallFamily::kRmdir:
     case CallFamily::kUnlink:
-    case CallFamily::kLink:
-      return true;
+    case CallFamily::kLink: return true;
     case CallFamily::kClose:
     case CallFamily::kLock:  // flock/fcntl locks change no file's content
       return false;
@@ -273,7 +273,8 @@ void InodeFields(Line* line, int fd, const char* path) {
 const char* ConfigureCrashRecord() {
   const char* path = getenv("LOCKHARNESS_CRASH_RECORD");
   if (path == nullptr || path[0] == '\0') return nullptr;
-  if (strlen(path) >= sizeof(g_path)) return "LOCKHARNESS_CRASH_RECORD path too long";
+  if (strlen(path) >= sizeof(g_path))
+    return "LOCKHARNESS_CRASH_RECORD path too long";
   strcpy(g_path, path);
   const char* max = getenv("LOCKHARNESS_CRASH_RECORD_MAX_BYTES");
   if (max != nullptr && max[0] != '\0') {
@@ -300,11 +301,7 @@ bool CrashRecording() { return g_on.load(std::memory_order_acquire); }
 CrashRecordScope::CrashRecordScope(CallFamily family, const char* kind,
                                    const char* path, const char* from, int fd,
                                    const CrashPayload* payload)
-    : family_(family),
-      kind_(kind),
-      path_(path),
-      from_(from),
-      fd_(fd),
+    : family_(family), kind_(kind), path_(path), from_(from), fd_(fd),
       payload_(payload) {
   if (!CrashRecording() || !Recorded(family, kind, payload)) return;
   int saved = errno;
@@ -353,7 +350,8 @@ void CrashRecordScope::Finish(long long result) {
       line.Raw(existed_ ? "false" : "true");
     } else if (family_ == CallFamily::kWrite && payload_ != nullptr) {
       long long off = payload_->offset;
-      if (off < 0) off = static_cast<long long>(lseek(fd, 0, SEEK_CUR)) - result;
+      if (off < 0)
+        off = static_cast<long long>(lseek(fd, 0, SEEK_CUR)) - result;
       line.Field("off");
       line.Int(off);
       line.Field("data");
@@ -363,8 +361,8 @@ void CrashRecordScope::Finish(long long result) {
         line.Hex(payload_->data, left);
       } else {
         for (int i = 0; i < payload_->iovcnt && left > 0; ++i) {
-          size_t n = payload_->iov[i].iov_len < left ? payload_->iov[i].iov_len
-                                                     : left;
+          size_t n =
+              payload_->iov[i].iov_len < left ? payload_->iov[i].iov_len : left;
           line.Hex(payload_->iov[i].iov_base, n);
           left -= n;
         }

@@ -29,12 +29,12 @@ namespace lockharness::interposer {
 
 // What a wrapper knows about a call beyond its class and path.
 struct CrashPayload {
-  const void* data = nullptr;          // write/pwrite
-  const struct iovec* iov = nullptr;   // writev family
+  const void* data = nullptr;         // write/pwrite
+  const struct iovec* iov = nullptr;  // writev family
   int iovcnt = 0;
-  long long offset = -1;               // explicit offset (pwrite...), else -1
-  int open_flags = -1;                 // open family: the flags
-  long long truncate_length = -1;      // ftruncate/truncate
+  long long offset = -1;           // explicit offset (pwrite...), else -1
+  int open_flags = -1;             // open family: the flags
+  long long truncate_length = -1;  // ftruncate/truncate
 };
 
 // Reads LOCKHARNESS_CRASH_RECORD and LOCKHARNESS_CRASH_RECORD_MAX_BYTES.

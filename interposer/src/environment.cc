@@ -35,10 +35,11 @@ std::optional<std::vector<std::string>> InterposerEnvironment(
     return std::nullopt;
   }
   if (!settings.lock_path.empty() &&
-      (settings.registry.empty() || !registry.SetLockPath(settings.lock_path.c_str()))) {
+      (settings.registry.empty() ||
+       !registry.SetLockPath(settings.lock_path.c_str()))) {
     SetError(error, std::string(kLockPathVariable) +
-                        " must be an absolute path in the directory of " + kRegistryVariable +
-                        ": '" + settings.lock_path + "'");
+                        " must be an absolute path in the directory of " +
+                        kRegistryVariable + ": '" + settings.lock_path + "'");
     return std::nullopt;
   }
   auto faults = std::make_unique<FaultList>();  // ~5 KiB: keep off the stack
@@ -48,8 +49,8 @@ std::optional<std::vector<std::string>> InterposerEnvironment(
     return std::nullopt;
   }
   if (faults->count > 0 && settings.registry.empty()) {
-    SetError(error, std::string(kFaultsVariable) + " needs " +
-                        kRegistryVariable);
+    SetError(error,
+             std::string(kFaultsVariable) + " needs " + kRegistryVariable);
     return std::nullopt;
   }
   std::vector<std::string> env = {"LD_PRELOAD=" + settings.library};

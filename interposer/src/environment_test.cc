@@ -31,12 +31,11 @@ TEST(InterposerEnvironmentTest, BuildsOnlyTheGivenVariables) {
   s.fifo_base = "/t/fiu";
   env = InterposerEnvironment(s, &error);
   ASSERT_TRUE(env) << error;
-  EXPECT_THAT(*env,
-              ElementsAre("LD_PRELOAD=/lib/x.so",
-                          "LOCKHARNESS_REGISTRY=/d/sandboxes.json",
-                          "LOCKHARNESS_FAULTS=lh/rename/registry=kill",
-                          "LOCKHARNESS_TRACE=/t/trace.jsonl",
-                          "LOCKHARNESS_FIU_FIFO=/t/fiu"));
+  EXPECT_THAT(*env, ElementsAre("LD_PRELOAD=/lib/x.so",
+                                "LOCKHARNESS_REGISTRY=/d/sandboxes.json",
+                                "LOCKHARNESS_FAULTS=lh/rename/registry=kill",
+                                "LOCKHARNESS_TRACE=/t/trace.jsonl",
+                                "LOCKHARNESS_FIU_FIFO=/t/fiu"));
 }
 
 TEST(InterposerEnvironmentTest, RejectsWhatTheLibraryWouldReject) {

@@ -14,19 +14,19 @@ namespace lockharness::interposer {
 namespace {
 
 constexpr std::string_view kFamilyNames[kCallFamilyCount] = {
-    "open",   "write", "fsync", "fdatasync", "rename",
-    "mkdir",  "rmdir", "unlink", "link",     "close", "lock"};
+    "open",  "write",  "fsync", "fdatasync", "rename", "mkdir",
+    "rmdir", "unlink", "link",  "close",     "lock"};
 
 constexpr std::string_view kActionNames[] = {"none",  "errno", "short",
                                              "delay", "kill",  "stop"};
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' ||
-                        s.front() == '\n')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -148,8 +148,8 @@ bool ParseOneSpec(std::string_view text, FaultSpec* spec, ParseError* error) {
   if (spec->every > 1 && spec->probability >= 0) {
     return Fail(error, text, "every and prob cannot be combined");
   }
-  if (spec->kind == ActionKind::kShortWrite && point.find("/write/") ==
-                                                   std::string_view::npos) {
+  if (spec->kind == ActionKind::kShortWrite &&
+      point.find("/write/") == std::string_view::npos) {
     return Fail(error, text, "short applies to lh/write/... points only");
   }
   return true;
@@ -219,8 +219,8 @@ int EncodeFailnum(ActionKind kind, uint32_t every, bool advance,
   uint32_t value = static_cast<uint32_t>(kind) & 0xffu;
   value |= (every & 0xfffu) << 8;
   if (advance) value |= 1u << 20;
-  if (next_spec >= 0) value |= (static_cast<uint32_t>(next_spec + 1) & 0x7fu)
-                               << 21;
+  if (next_spec >= 0)
+    value |= (static_cast<uint32_t>(next_spec + 1) & 0x7fu) << 21;
   return static_cast<int>(value);
 }
 

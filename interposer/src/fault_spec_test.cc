@@ -49,8 +49,9 @@ TEST(ParseFaultListTest, ParsesTheDocumentedExample) {
 }
 
 TEST(ParseFaultListTest, ParsesActionArguments) {
-  Parsed p = Parse(" lh/write/temp = short:3 ; lh/open/dir=delay:250;"
-                   "lh/unlink/owner=stop;lh/link/*=errno:13;lh/*=errno:EINTR");
+  Parsed p = Parse(
+      " lh/write/temp = short:3 ; lh/open/dir=delay:250;"
+      "lh/unlink/owner=stop;lh/link/*=errno:13;lh/*=errno:EINTR");
   ASSERT_TRUE(p.ok) << p.error;
   ASSERT_EQ(p.list.count, 5);
   EXPECT_EQ(p.list.specs[0].param, 3);
@@ -67,7 +68,8 @@ TEST(ParseFaultListTest, ParsesActionArguments) {
 TEST(ParseFaultListTest, AcceptsEveryNameOfTheErrnoTable) {
   ASSERT_FALSE(KnownErrnos().empty());
   for (const ErrnoEntry& entry : KnownErrnos()) {
-    const std::string text = std::string("lh/rename/registry=errno:") + entry.name;
+    const std::string text =
+        std::string("lh/rename/registry=errno:") + entry.name;
     Parsed p = Parse(text.c_str());
     ASSERT_TRUE(p.ok) << text << ": " << p.error;
     ASSERT_EQ(p.list.count, 1);
@@ -90,8 +92,7 @@ TEST(ParseFaultListTest, RejectsBadSpecsNamingThem) {
     const char* quoted;
     const char* reason;
   } cases[] = {
-      {"lh/rename/regsitry=kill", "'lh/rename/regsitry=kill'",
-       "unknown point"},
+      {"lh/rename/regsitry=kill", "'lh/rename/regsitry=kill'", "unknown point"},
       {"lh/rename/other=kill", "'lh/rename/other=kill'", "unknown point"},
       {"lh/chmod/registry=kill", "'lh/chmod/registry=kill'", "unknown point"},
       {"lh/rename/registry", "'lh/rename/registry'", "expected <point>="},

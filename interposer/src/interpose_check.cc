@@ -162,11 +162,11 @@ InterposeCheck JudgeElf(const std::string& program, std::string_view file) {
   ElfFacts facts;
   std::string error;
   if (file[EI_CLASS] == ELFCLASS64) {
-    error = ParseElf<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr, Elf64_Dyn>(file,
-                                                                    &facts);
+    error =
+        ParseElf<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr, Elf64_Dyn>(file, &facts);
   } else if (file[EI_CLASS] == ELFCLASS32) {
-    error = ParseElf<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, Elf32_Dyn>(file,
-                                                                    &facts);
+    error =
+        ParseElf<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, Elf32_Dyn>(file, &facts);
   } else {
     error = "unknown ELF class";
   }

@@ -59,9 +59,8 @@ TEST_F(InterposeCheckTest, StaticProgramIsNot) {
   // And it really is out of reach: the constructor's hello never appears.
   std::string trace = dir_ + "/trace.jsonl";
   testing::ProcessResult r = testing::RunProcess(
-      {LH_STATIC_PROGRAM},
-      {std::string("LD_PRELOAD=") + LH_PRELOAD_LIB,
-       "LOCKHARNESS_TRACE=" + trace});
+      {LH_STATIC_PROGRAM}, {std::string("LD_PRELOAD=") + LH_PRELOAD_LIB,
+                            "LOCKHARNESS_TRACE=" + trace});
   EXPECT_EQ(r.out, "hello\n");
   EXPECT_NE(access(trace.c_str(), F_OK), 0);
 }
@@ -113,7 +112,8 @@ TEST_F(InterposeCheckTest, RejectsWhatItCannotRead) {
 }
 
 TEST_F(InterposeCheckTest, CommandLineTool) {
-  testing::ProcessResult r = testing::RunProcess({LH_CHECK_TOOL, LH_DRIVER}, {});
+  testing::ProcessResult r =
+      testing::RunProcess({LH_CHECK_TOOL, LH_DRIVER}, {});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("interposable: "));
   if (!std::string(LH_STATIC_PROGRAM).empty()) {

@@ -63,7 +63,7 @@ bool IsRecordLockCommand(int cmd) {
 LockDetail RecordLockDetail(int cmd, const struct flock* fl) {
   LockDetail d;
   d.kind = cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW ? LockKind::kOfd
-                                                      : LockKind::kPosix;
+                                                     : LockKind::kPosix;
   d.wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
   if (fl != nullptr) {
     d.op = fl->l_type == F_UNLCK   ? LockOp::kUnlock
@@ -92,8 +92,8 @@ int FcntlImpl(const char* call, FcntlFn real, int fd, int cmd, void* arg) {
   if (!IsRecordLockCommand(cmd)) return real(fd, cmd, arg);
   LockDetail detail = RecordLockDetail(cmd, static_cast<struct flock*>(arg));
   FcntlCall c{real, fd, cmd, arg};
-  return static_cast<int>(InterceptFdCall(call, CallFamily::kLock, fd, &detail,
-                                          PerformFcntl, &c));
+  return static_cast<int>(
+      InterceptFdCall(call, CallFamily::kLock, fd, &detail, PerformFcntl, &c));
 }
 
 // lockf's commands as a lock request on [current offset, + len).
@@ -103,9 +103,18 @@ bool LockfDetail(int cmd, long long len, LockDetail* d) {
   d->start = 0;
   d->len = len;
   switch (cmd) {
-    case F_LOCK: d->op = LockOp::kExclusive; d->wait = true; return true;
-    case F_TLOCK: d->op = LockOp::kExclusive; d->wait = false; return true;
-    case F_ULOCK: d->op = LockOp::kUnlock; d->wait = false; return true;
+    case F_LOCK:
+      d->op = LockOp::kExclusive;
+      d->wait = true;
+      return true;
+    case F_TLOCK:
+      d->op = LockOp::kExclusive;
+      d->wait = false;
+      return true;
+    case F_ULOCK:
+      d->op = LockOp::kUnlock;
+      d->wait = false;
+      return true;
     default: return false;  // F_TEST changes nothing
   }
 }

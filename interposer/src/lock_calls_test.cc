@@ -44,7 +44,8 @@ class LockCallsTest : public ::testing::Test {
     return env;
   }
 
-  ProcessResult Driver(const std::string& mode, const std::string& extra_env = "") {
+  ProcessResult Driver(const std::string& mode,
+                       const std::string& extra_env = "") {
     return RunProcess({LH_LOCK_DRIVER, mode, lock_, registry_}, Env(extra_env));
   }
 
@@ -59,9 +60,11 @@ class LockCallsTest : public ::testing::Test {
   std::vector<std::string> LockLines() const {
     std::vector<std::string> out;
     for (const TraceEvent& e : Events()) {
-      if (e.type != TraceEvent::Type::kCall || e.point.rfind("lh/lock/", 0) != 0) continue;
-      out.push_back(e.call + " " + e.path_class + " " + e.lock_kind + " " + e.lock_op +
-                    (e.lock_wait ? " wait" : " nowait") +
+      if (e.type != TraceEvent::Type::kCall ||
+          e.point.rfind("lh/lock/", 0) != 0)
+        continue;
+      out.push_back(e.call + " " + e.path_class + " " + e.lock_kind + " " +
+                    e.lock_op + (e.lock_wait ? " wait" : " nowait") +
                     (e.result < 0 ? " " + e.error : ""));
     }
     return out;
@@ -109,9 +112,10 @@ TEST_F(LockCallsTest, FcntlRecordAndOfdLocksAreTracedAndOtherCommandsAreNot) {
 TEST_F(LockCallsTest, LockfOnTheRegistryIsTracedAsPosix) {
   ProcessResult r = Driver("lockf");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(LockLines(), ElementsAre("lockf registry posix exclusive wait",
-                                       "lockf registry posix unlock nowait",
-                                       "lockf registry posix exclusive nowait"));
+  EXPECT_THAT(LockLines(),
+              ElementsAre("lockf registry posix exclusive wait",
+                          "lockf registry posix unlock nowait",
+                          "lockf registry posix exclusive nowait"));
 }
 
 TEST_F(LockCallsTest, LinkOntoTheLockPathIsTraced) {
@@ -140,7 +144,8 @@ TEST_F(LockCallsTest, ForkedChildSaysWhoseItIsAndExitsAreTraced) {
       EXPECT_EQ(e.ppid, parent);
     }
     if (e.type == TraceEvent::Type::kExit) ++exits;
-    if (e.point == "lh/open/registry" && e.pid == child && child != 0) child_wrote = true;
+    if (e.point == "lh/open/registry" && e.pid == child && child != 0)
+      child_wrote = true;
   }
   EXPECT_NE(child, 0);
   EXPECT_NE(child, parent);
@@ -149,7 +154,8 @@ TEST_F(LockCallsTest, ForkedChildSaysWhoseItIsAndExitsAreTraced) {
 }
 
 TEST_F(LockCallsTest, LockCallsCanBeFaulted) {
-  ProcessResult r = Driver("flock", "LOCKHARNESS_FAULTS=lh/lock/lock=errno:EAGAIN,once");
+  ProcessResult r =
+      Driver("flock", "LOCKHARNESS_FAULTS=lh/lock/lock=errno:EAGAIN,once");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("flock EX failed"));
   std::vector<TraceEvent> events = Events();
@@ -177,10 +183,13 @@ TEST_F(LockCallsTest, LockPathCanBeSetInTheRegistryDirectory) {
 }
 
 TEST_F(LockCallsTest, LockPathOutsideTheRegistryDirectoryIsRefused) {
-  ProcessResult r = Driver("flock", "LOCKHARNESS_LOCK_PATH=/tmp/elsewhere.lock");
+  ProcessResult r =
+      Driver("flock", "LOCKHARNESS_LOCK_PATH=/tmp/elsewhere.lock");
   EXPECT_EQ(r.exit_code, 125);
-  EXPECT_THAT(r.err, HasSubstr("LOCKHARNESS_LOCK_PATH must be an absolute path in the "
-                               "directory of LOCKHARNESS_REGISTRY: /tmp/elsewhere.lock"));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("LOCKHARNESS_LOCK_PATH must be an absolute path in the "
+                "directory of LOCKHARNESS_REGISTRY: /tmp/elsewhere.lock"));
 }
 
 TEST_F(LockCallsTest, PythonFlockAndLockfAreTraced) {
@@ -193,7 +202,8 @@ TEST_F(LockCallsTest, PythonFlockAndLockfAreTraced) {
       "fcntl.lockf(fd, fcntl.LOCK_UN)\n"
       "os.close(fd)\n";
   // Debian's interpreter, whatever python3 comes first on PATH.
-  ProcessResult r = RunProcess({"/usr/bin/python3", "-c", program, lock_}, Env());
+  ProcessResult r =
+      RunProcess({"/usr/bin/python3", "-c", program, lock_}, Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = LockLines();
   ASSERT_EQ(lines.size(), 4u);
@@ -208,7 +218,8 @@ TEST_F(LockCallsTest, ShellFlockUtilityAndNoclobberAreTracedPerProcess) {
   const std::string script =
       "REG=\"$2\" flock \"$1\" -c 'echo {} > \"$REG\"' || exit 2\n"
       "rm -f \"$1\"; set -C; echo $$ > \"$1\" || exit 3\n";
-  ProcessResult r = RunProcess({"bash", "-c", script, "sh", lock_, registry_}, Env());
+  ProcessResult r =
+      RunProcess({"bash", "-c", script, "sh", lock_, registry_}, Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int shell = 0, flock_pid = 0, helper_parent = 0;
   bool excl = false;
@@ -217,13 +228,15 @@ TEST_F(LockCallsTest, ShellFlockUtilityAndNoclobberAreTracedPerProcess) {
     if (e.call == "flock" && e.lock_op == "exclusive") flock_pid = e.pid;
     if (e.point == "lh/open/registry") {
       for (const TraceEvent& h : Events()) {
-        if ((h.type == TraceEvent::Type::kHello || h.type == TraceEvent::Type::kFork) &&
+        if ((h.type == TraceEvent::Type::kHello ||
+             h.type == TraceEvent::Type::kFork) &&
             h.pid == e.pid) {
           helper_parent = h.ppid;
         }
       }
     }
-    if (e.point == "lh/open/lock" && e.ExclusiveCreate() && e.pid == shell) excl = true;
+    if (e.point == "lh/open/lock" && e.ExclusiveCreate() && e.pid == shell)
+      excl = true;
   }
   EXPECT_NE(flock_pid, 0);
   EXPECT_NE(flock_pid, shell);

@@ -143,7 +143,8 @@ bool RegistryPaths::Init(const char* registry_path) {
 
 bool RegistryPaths::SetLockPath(const char* lock_path) {
   char normal[kPathBufferSize];
-  if (!configured_ || !NormalizeAbsolutePath(lock_path, normal, sizeof(normal))) {
+  if (!configured_ ||
+      !NormalizeAbsolutePath(lock_path, normal, sizeof(normal))) {
     return false;
   }
   const std::string_view path(normal);
@@ -203,8 +204,8 @@ PathClass RegistryPaths::ClassifyAgainst(std::string_view path,
 PathClass RegistryPaths::Classify(const char* abs_path) const {
   if (!configured_ || abs_path == nullptr) return PathClass::kOther;
   std::string_view path(abs_path);
-  PathClass c = ClassifyAgainst(path, {registry_, registry_len_},
-                                {registry_, dir_len_});
+  PathClass c =
+      ClassifyAgainst(path, {registry_, registry_len_}, {registry_, dir_len_});
   if (c == PathClass::kOther && real_registry_len_ != 0) {
     c = ClassifyAgainst(path, {real_registry_, real_registry_len_},
                         {real_registry_, real_dir_len_});

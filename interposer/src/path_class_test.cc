@@ -55,8 +55,7 @@ TEST_F(RegistryPathsTest, ClassifiesEveryProtocolPath) {
   EXPECT_EQ(Classify("/d/sandboxes.json.lock/"), PathClass::kLock);
   EXPECT_EQ(Classify("/d/sandboxes.json.lock/owner"), PathClass::kOwner);
   EXPECT_EQ(Classify("/d/sandboxes.json.lock/owner.tmp.7"), PathClass::kOwner);
-  EXPECT_EQ(Classify("/d/sandboxes.json.lock.stale.9"),
-            PathClass::kQuarantine);
+  EXPECT_EQ(Classify("/d/sandboxes.json.lock.stale.9"), PathClass::kQuarantine);
   EXPECT_EQ(Classify("/d/sandboxes.json.lock.stale.9/owner"),
             PathClass::kQuarantine);
   EXPECT_EQ(Classify("/d"), PathClass::kDir);
@@ -158,7 +157,8 @@ TEST(RegistryLockPathTest, LockPathMustBeInTheRegistryDirectory) {
   EXPECT_FALSE(reg.SetLockPath("/d/sandboxes.json"));
   EXPECT_FALSE(reg.SetLockPath("relative.lck"));
   EXPECT_FALSE(reg.SetLockPath("/d"));
-  EXPECT_EQ(reg.Classify("/d/sandboxes.json.lock"), PathClass::kLock);  // unchanged
+  EXPECT_EQ(reg.Classify("/d/sandboxes.json.lock"),
+            PathClass::kLock);  // unchanged
 }
 
 }  // namespace

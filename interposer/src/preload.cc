@@ -39,10 +39,10 @@
 
 #include "crash_record.h"
 #include "fd_table.h"
-#include "preload_internal.h"
 #include "lockharness/interposer/fault_spec.h"
 #include "lockharness/interposer/path_class.h"
 #include "lockharness/interposer/trace_line.h"
+#include "preload_internal.h"
 
 namespace lockharness::interposer {
 
@@ -57,8 +57,8 @@ FdTable g_fds;
 std::atomic<int> g_trace_fd{-1};
 char g_trace_path[kPathBufferSize];
 
-__attribute__((tls_model("initial-exec"))) constinit thread_local int
-    t_depth = 0;
+__attribute__((tls_model("initial-exec"))) constinit thread_local int t_depth =
+    0;
 
 namespace {
 
@@ -255,8 +255,8 @@ Decision Consult(CallFamily family, PathClass path_class) {
   auto param = static_cast<int>(reinterpret_cast<intptr_t>(fiu_failinfo()));
   DecodedFailnum d = DecodeFailnum(failnum);
   if (d.every > 1) {
-    auto& counter = g_every_counts[static_cast<int>(family)]
-                                  [static_cast<int>(path_class)];
+    auto& counter =
+        g_every_counts[static_cast<int>(family)][static_cast<int>(path_class)];
     uint32_t n = counter.fetch_add(1, std::memory_order_relaxed) + 1;
     if (n % d.every != 0) return decision;
     if (d.advance) counter.store(0, std::memory_order_relaxed);
@@ -414,9 +414,8 @@ long long InterceptFdCall(const char* call, CallFamily family, int fd,
   CallSite site{call, family, c};
   site.fd = fd;
   site.lock = lock;
-  return Intercept(site, [&](const Decision&) -> long long {
-    return perform(context);
-  });
+  return Intercept(
+      site, [&](const Decision&) -> long long { return perform(context); });
 }
 
 }  // namespace internal

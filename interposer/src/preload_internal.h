@@ -34,8 +34,8 @@ extern char g_trace_path[kPathBufferSize];
 
 // The thread's depth inside the library: while it is not 0, every wrapper
 // is a pass-through. constinit: no TLS init function to call (or import).
-extern __attribute__((tls_model("initial-exec"))) constinit thread_local int
-    t_depth;
+extern __attribute__((
+    tls_model("initial-exec"))) constinit thread_local int t_depth;
 
 // Marks the current thread as "inside the library" for its lifetime.
 class DepthGuard {
@@ -68,15 +68,15 @@ inline bool Active() {
 // dlsym(RTLD_NEXT, name) with the wrappers switched off meanwhile.
 void* ResolveNext(const char* name);
 
-#define LH_REAL(name)                                                    \
-  ([]() {                                                                \
-    static std::atomic<void*> slot{nullptr};                             \
-    void* fn = slot.load(std::memory_order_acquire);                     \
-    if (fn == nullptr) {                                                 \
-      fn = ::lockharness::interposer::ResolveNext(#name);                \
-      slot.store(fn, std::memory_order_release);                         \
-    }                                                                    \
-    return reinterpret_cast<decltype(&::name)>(fn);                      \
+#define LH_REAL(name)                                     \
+  ([]() {                                                 \
+    static std::atomic<void*> slot{nullptr};              \
+    void* fn = slot.load(std::memory_order_acquire);      \
+    if (fn == nullptr) {                                  \
+      fn = ::lockharness::interposer::ResolveNext(#name); \
+      slot.store(fn, std::memory_order_release);          \
+    }                                                     \
+    return reinterpret_cast<decltype(&::name)>(fn);       \
   }())
 
 // ---------------------------------------------------------------------------
@@ -114,8 +114,8 @@ struct CallSite {
   const char* from = nullptr;
   PathClass from_class = PathClass::kOther;
   int fd = -1;
-  int open_flags = -1;                // open: traced as "flags"
-  const LockDetail* lock = nullptr;   // lock calls: what was asked for
+  int open_flags = -1;               // open: traced as "flags"
+  const LockDetail* lock = nullptr;  // lock calls: what was asked for
   // close releases the descriptor even when it reports an error, so an
   // injected errno on close still performs the close.
   bool perform_on_errno = false;

@@ -154,13 +154,12 @@ bool IsSubsequence(const std::vector<std::string>& needle,
 }
 
 TEST_F(PreloadTest, WithoutConfigurationNothingChanges) {
-  ProcessResult plain =
-      RunProcess({LH_DRIVER, "protocol", registry_}, {});
+  ProcessResult plain = RunProcess({LH_DRIVER, "protocol", registry_}, {});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   RunProcess({"rm", "-f", registry_}, {});
-  ProcessResult preloaded = RunProcess(
-      {LH_DRIVER, "protocol", registry_},
-      {std::string("LD_PRELOAD=") + LH_PRELOAD_LIB});
+  ProcessResult preloaded =
+      RunProcess({LH_DRIVER, "protocol", registry_},
+                 {std::string("LD_PRELOAD=") + LH_PRELOAD_LIB});
   EXPECT_EQ(preloaded.exit_code, 0) << preloaded.err;
   EXPECT_EQ(preloaded.out, plain.out);
   EXPECT_FALSE(Exists(trace_));
@@ -174,13 +173,12 @@ TEST_F(PreloadTest, TracesTheProtocolWithPathClasses) {
   ASSERT_FALSE(trace.empty());
   EXPECT_EQ(trace[0]["type"], "hello");
   EXPECT_EQ(trace[0]["registry"], registry_);
-  EXPECT_THAT(CallClasses(),
-              ElementsAre("mkdir lock", "open owner", "write owner",
-                          "close owner", "open temp", "write temp",
-                          "close temp", "open temp", "fsync temp",
-                          "close temp", "rename registry", "open dir",
-                          "fsync dir", "close dir", "unlink owner",
-                          "rmdir lock"));
+  EXPECT_THAT(
+      CallClasses(),
+      ElementsAre("mkdir lock", "open owner", "write owner", "close owner",
+                  "open temp", "write temp", "close temp", "open temp",
+                  "fsync temp", "close temp", "rename registry", "open dir",
+                  "fsync dir", "close dir", "unlink owner", "rmdir lock"));
   for (const Json& j : trace) {
     EXPECT_EQ(j["pid"], trace[0]["pid"]);
     if (j["type"] != "call") continue;
@@ -208,13 +206,20 @@ class ErrnoFaultTest : public PreloadTest,
   std::vector<std::string> Expand(const std::vector<std::string>& args) {
     std::vector<std::string> out;
     for (const std::string& a : args) {
-      if (a == "$R") out.push_back(registry_);
-      else if (a == "$L") out.push_back(lock_);
-      else if (a == "$O") out.push_back(owner_);
-      else if (a == "$OT") out.push_back(owner_ + ".tmp.1");
-      else if (a == "$T") out.push_back(temp_);
-      else if (a == "$D") out.push_back(dir_);
-      else out.push_back(a);
+      if (a == "$R")
+        out.push_back(registry_);
+      else if (a == "$L")
+        out.push_back(lock_);
+      else if (a == "$O")
+        out.push_back(owner_);
+      else if (a == "$OT")
+        out.push_back(owner_ + ".tmp.1");
+      else if (a == "$T")
+        out.push_back(temp_);
+      else if (a == "$D")
+        out.push_back(dir_);
+      else
+        out.push_back(a);
     }
     return out;
   }
@@ -239,57 +244,94 @@ TEST_P(ErrnoFaultTest, FailsExactlyTheTargetedCall) {
   EXPECT_EQ(injected[0]["action"], "errno");
   EXPECT_EQ(injected[0]["result"], -1);
   std::string expected_errno =
-      std::string(c.expected_line).substr(
-          std::string(c.expected_line).rfind(' ') + 1);
+      std::string(c.expected_line)
+          .substr(std::string(c.expected_line).rfind(' ') + 1);
   EXPECT_EQ(injected[0]["errno"], expected_errno);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     EveryCall, ErrnoFaultTest,
     ::testing::Values(
-        ErrnoCase{"rename", "lh/rename/registry=errno:EIO",
+        ErrnoCase{"rename",
+                  "lh/rename/registry=errno:EIO",
                   {"create", "$T", "x", "rename", "$T", "$R"},
-                  "rename -1 EIO", "lh/rename/registry"},
-        ErrnoCase{"renameat2", "lh/rename/registry=errno:ENOSPC",
+                  "rename -1 EIO",
+                  "lh/rename/registry"},
+        ErrnoCase{"renameat2",
+                  "lh/rename/registry=errno:ENOSPC",
                   {"create", "$T", "x", "renameat2", "$T", "$R"},
-                  "renameat2 -1 ENOSPC", "lh/rename/registry"},
-        ErrnoCase{"mkdir", "lh/mkdir/lock=errno:ENOSPC", {"mkdir", "$L"},
-                  "mkdir -1 ENOSPC", "lh/mkdir/lock"},
-        ErrnoCase{"mkdirat", "lh/mkdir/lock=errno:EDQUOT",
+                  "renameat2 -1 ENOSPC",
+                  "lh/rename/registry"},
+        ErrnoCase{"mkdir",
+                  "lh/mkdir/lock=errno:ENOSPC",
+                  {"mkdir", "$L"},
+                  "mkdir -1 ENOSPC",
+                  "lh/mkdir/lock"},
+        ErrnoCase{"mkdirat",
+                  "lh/mkdir/lock=errno:EDQUOT",
                   {"mkdirat", "$D", "sandboxes.json.lock"},
-                  "mkdirat -1 EDQUOT", "lh/mkdir/lock"},
-        ErrnoCase{"rmdir", "lh/rmdir/lock=errno:EACCES",
-                  {"mkdir", "$L", "rmdir", "$L"}, "rmdir -1 EACCES",
+                  "mkdirat -1 EDQUOT",
+                  "lh/mkdir/lock"},
+        ErrnoCase{"rmdir",
+                  "lh/rmdir/lock=errno:EACCES",
+                  {"mkdir", "$L", "rmdir", "$L"},
+                  "rmdir -1 EACCES",
                   "lh/rmdir/lock"},
-        ErrnoCase{"link", "lh/link/owner=errno:EDQUOT",
+        ErrnoCase{"link",
+                  "lh/link/owner=errno:EDQUOT",
                   {"mkdir", "$L", "create", "$OT", "x", "link", "$OT", "$O"},
-                  "link -1 EDQUOT", "lh/link/owner"},
-        ErrnoCase{"unlink", "lh/unlink/owner=errno:EIO",
+                  "link -1 EDQUOT",
+                  "lh/link/owner"},
+        ErrnoCase{"unlink",
+                  "lh/unlink/owner=errno:EIO",
                   {"mkdir", "$L", "create", "$O", "x", "unlink", "$O"},
-                  "unlink -1 EIO", "lh/unlink/owner"},
-        ErrnoCase{"fsync", "lh/fsync/temp=errno:EIO",
-                  {"create", "$T", "x", "fsync", "$T"}, "fsync -1 EIO",
+                  "unlink -1 EIO",
+                  "lh/unlink/owner"},
+        ErrnoCase{"fsync",
+                  "lh/fsync/temp=errno:EIO",
+                  {"create", "$T", "x", "fsync", "$T"},
+                  "fsync -1 EIO",
                   "lh/fsync/temp"},
-        ErrnoCase{"fsyncdir", "lh/fsync/dir=errno:EIO", {"fsyncdir", "$D"},
-                  "fsync -1 EIO", "lh/fsync/dir"},
-        ErrnoCase{"fdatasync", "lh/fdatasync/temp=errno:EINTR",
+        ErrnoCase{"fsyncdir",
+                  "lh/fsync/dir=errno:EIO",
+                  {"fsyncdir", "$D"},
+                  "fsync -1 EIO",
+                  "lh/fsync/dir"},
+        ErrnoCase{"fdatasync",
+                  "lh/fdatasync/temp=errno:EINTR",
                   {"create", "$T", "x", "fdatasync", "$T"},
-                  "fdatasync -1 EINTR", "lh/fdatasync/temp"},
-        ErrnoCase{"write", "lh/write/temp=errno:EDQUOT",
-                  {"create", "$T", "xyz"}, "write -1 EDQUOT",
+                  "fdatasync -1 EINTR",
+                  "lh/fdatasync/temp"},
+        ErrnoCase{"write",
+                  "lh/write/temp=errno:EDQUOT",
+                  {"create", "$T", "xyz"},
+                  "write -1 EDQUOT",
                   "lh/write/temp"},
-        ErrnoCase{"pwrite", "lh/write/temp=errno:ENOSPC",
-                  {"pwrite", "$T", "xyz"}, "pwrite -1 ENOSPC",
+        ErrnoCase{"pwrite",
+                  "lh/write/temp=errno:ENOSPC",
+                  {"pwrite", "$T", "xyz"},
+                  "pwrite -1 ENOSPC",
                   "lh/write/temp"},
-        ErrnoCase{"writev", "lh/write/temp=errno:EIO",
-                  {"writev", "$T", "xyz"}, "writev -1 EIO", "lh/write/temp"},
-        ErrnoCase{"open", "lh/open/temp=errno:EACCES",
-                  {"create", "$T", "x"}, "open -1 EACCES", "lh/open/temp"},
-        ErrnoCase{"openat", "lh/open/temp=errno:EROFS",
+        ErrnoCase{"writev",
+                  "lh/write/temp=errno:EIO",
+                  {"writev", "$T", "xyz"},
+                  "writev -1 EIO",
+                  "lh/write/temp"},
+        ErrnoCase{"open",
+                  "lh/open/temp=errno:EACCES",
+                  {"create", "$T", "x"},
+                  "open -1 EACCES",
+                  "lh/open/temp"},
+        ErrnoCase{"openat",
+                  "lh/open/temp=errno:EROFS",
                   {"openat", "$D", "sandboxes.json.tmp.2"},
-                  "openat -1 EROFS", "lh/open/temp"},
-        ErrnoCase{"close", "lh/close/temp=errno:EIO", {"create", "$T", "x"},
-                  "close -1 EIO", "lh/close/temp"}),
+                  "openat -1 EROFS",
+                  "lh/open/temp"},
+        ErrnoCase{"close",
+                  "lh/close/temp=errno:EIO",
+                  {"create", "$T", "x"},
+                  "close -1 EIO",
+                  "lh/close/temp"}),
     [](const ::testing::TestParamInfo<ErrnoCase>& info) {
       return std::string(info.param.name);
     });
@@ -301,8 +343,8 @@ TEST_F(PreloadTest, InjectedErrnoPreventsTheCall) {
 }
 
 TEST_F(PreloadTest, ShortWriteWritesHalf) {
-  ProcessResult r = Driver("lh/write/temp=short", {"create", temp_,
-                                                    "0123456789"});
+  ProcessResult r =
+      Driver("lh/write/temp=short", {"create", temp_, "0123456789"});
   EXPECT_THAT(Lines(r.out), Contains("write 5 0"));
   EXPECT_EQ(ReadAll(temp_), "01234");
   std::vector<Json> injected = Injected();
@@ -341,9 +383,9 @@ TEST_F(PreloadTest, DelaySleepsThenPerformsTheCall) {
 }
 
 TEST_F(PreloadTest, StopHaltsTheProcessBeforeTheCall) {
-  ChildProcess child({LH_DRIVER, "create", temp_, "x", "rename", temp_,
-                      registry_},
-                     Env("lh/rename/registry=stop"));
+  ChildProcess child(
+      {LH_DRIVER, "create", temp_, "x", "rename", temp_, registry_},
+      Env("lh/rename/registry=stop"));
   ASSERT_TRUE(child.WaitStopped());
   EXPECT_FALSE(Exists(registry_));
   kill(child.pid(), SIGCONT);
@@ -375,8 +417,7 @@ TEST_F(PreloadTest, EveryNthCallFails) {
     if (l.rfind("mkdir", 0) == 0) mkdirs.push_back(l);
   }
   EXPECT_THAT(mkdirs, ElementsAre("mkdir 0 0", "mkdir 0 0", "mkdir -1 ENOSPC",
-                                  "mkdir 0 0", "mkdir 0 0",
-                                  "mkdir -1 ENOSPC"));
+                                  "mkdir 0 0", "mkdir 0 0", "mkdir -1 ENOSPC"));
   EXPECT_EQ(Injected().size(), 2u);
 }
 
@@ -388,8 +429,7 @@ TEST_F(PreloadTest, OnceWithEveryFailsOnlyTheNthCall) {
   ProcessResult r = Driver("lh/mkdir/lock=errno:ENOSPC,every:3,once", args);
   EXPECT_THAT(LinesOf(r.out, "mkdir"),
               ElementsAre("mkdir 0 0", "mkdir 0 0", "mkdir -1 ENOSPC",
-                          "mkdir 0 0", "mkdir 0 0", "mkdir 0 0",
-                          "mkdir 0 0"));
+                          "mkdir 0 0", "mkdir 0 0", "mkdir 0 0", "mkdir 0 0"));
   EXPECT_EQ(Injected().size(), 1u);
 }
 
@@ -410,10 +450,10 @@ TEST_F(PreloadTest, ProbabilityFailsSomeCalls) {
 }
 
 TEST_F(PreloadTest, OnceChainsToTheNextSpecForThePoint) {
-  ProcessResult r = Driver(
-      "lh/rename/registry=errno:EIO,once;lh/rename/registry=kill",
-      {"create", temp_, "x", "rename", temp_, registry_, "rename", temp_,
-       registry_});
+  ProcessResult r =
+      Driver("lh/rename/registry=errno:EIO,once;lh/rename/registry=kill",
+             {"create", temp_, "x", "rename", temp_, registry_, "rename", temp_,
+              registry_});
   EXPECT_EQ(r.term_signal, SIGKILL);
   EXPECT_THAT(Lines(r.out), Contains("rename -1 EIO"));
   EXPECT_FALSE(Exists(registry_));
@@ -425,11 +465,10 @@ TEST_F(PreloadTest, OnceChainsToTheNextSpecForThePoint) {
 
 TEST_F(PreloadTest, FaultHitsOnlyItsPathClass) {
   std::string a = dir_ + "/a.json", b = dir_ + "/b.json";
-  ProcessResult r = Driver(
-      "lh/rename/registry=errno:EIO",
-      {"create", a, "x", "rename", a, b, "create", temp_, "x", "rename",
-       temp_, registry_, "create", temp_, "y", "rename", temp_,
-       registry_ + ".lock.stale"});
+  ProcessResult r = Driver("lh/rename/registry=errno:EIO",
+                           {"create", a, "x", "rename", a, b, "create", temp_,
+                            "x", "rename", temp_, registry_, "create", temp_,
+                            "y", "rename", temp_, registry_ + ".lock.stale"});
   EXPECT_THAT(LinesOf(r.out, "rename"),
               ElementsAre("rename 0 0", "rename -1 EIO", "rename 0 0"));
   EXPECT_TRUE(Exists(b));
@@ -446,9 +485,8 @@ TEST_F(PreloadTest, FaultHitsOnlyItsPathClass) {
 
 TEST_F(PreloadTest, WildcardPointsNeverTouchOtherFiles) {
   std::string elsewhere = dir_ + "/elsewhere.json";
-  ProcessResult r = Driver("lh/*=errno:EIO",
-                           {"create", elsewhere, "x", "fsync", elsewhere,
-                            "mkdir", lock_});
+  ProcessResult r = Driver("lh/*=errno:EIO", {"create", elsewhere, "x", "fsync",
+                                              elsewhere, "mkdir", lock_});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(Lines(r.out), Not(Contains(HasSubstr("open -1"))));
   EXPECT_THAT(LinesOf(r.out, "fsync"), ElementsAre("fsync 0 0"));
@@ -465,8 +503,8 @@ TEST_F(PreloadTest, ConcurrentProcessesDoNotInterleaveTraceLines) {
   std::vector<std::unique_ptr<ChildProcess>> children;
   for (int i = 0; i < kProcesses; ++i) {
     children.push_back(std::make_unique<ChildProcess>(
-        std::vector<std::string>{LH_DRIVER, "repeat",
-                                 std::to_string(kRounds), "fsyncdir", dir_},
+        std::vector<std::string>{LH_DRIVER, "repeat", std::to_string(kRounds),
+                                 "fsyncdir", dir_},
         Env("")));
   }
   for (auto& child : children) EXPECT_EQ(child->Wait().exit_code, 0);
@@ -483,8 +521,8 @@ TEST_F(PreloadTest, ConcurrentProcessesDoNotInterleaveTraceLines) {
 }
 
 TEST_F(PreloadTest, DuplicatedDescriptorsKeepTheirClass) {
-  ProcessResult r = Driver("lh/fsync/temp=errno:EIO",
-                           {"dupwrite", temp_, "data"});
+  ProcessResult r =
+      Driver("lh/fsync/temp=errno:EIO", {"dupwrite", temp_, "data"});
   EXPECT_THAT(LinesOf(r.out, "write"), ElementsAre("write 4 0"));
   EXPECT_THAT(LinesOf(r.out, "fsync"), ElementsAre("fsync -1 EIO"));
   std::vector<Json> injected = Injected();
@@ -506,9 +544,9 @@ TEST_F(PreloadTest, TraceNeverWritesIntoAFileThatTookItsDescriptor) {
 
 TEST_F(PreloadTest, FortifyEntryPointsAreWrapped) {
   RunProcess({"touch", temp_, dir_ + "/sandboxes.json.tmp.2"}, {});
-  ProcessResult r = RunProcess(
-      {LH_FORTIFIED_OPEN, temp_, dir_, "sandboxes.json.tmp.2"},
-      Env("lh/open/temp=errno:EACCES"));
+  ProcessResult r =
+      RunProcess({LH_FORTIFIED_OPEN, temp_, dir_, "sandboxes.json.tmp.2"},
+                 Env("lh/open/temp=errno:EACCES"));
   EXPECT_THAT(Lines(r.out), ElementsAre("open -1 EACCES", "openat -1 EACCES"));
   std::vector<std::string> calls;
   for (const Json& j : Injected()) calls.push_back(j["call"]);
@@ -516,9 +554,9 @@ TEST_F(PreloadTest, FortifyEntryPointsAreWrapped) {
 }
 
 TEST_F(PreloadTest, RelativePathsResolveAgainstTheWorkingDirectory) {
-  ProcessResult r = Driver("lh/mkdir/lock=errno:EACCES",
-                           {"chdir", dir_, "mkdir", "sandboxes.json.lock",
-                            "mkdir", "./x/../other"});
+  ProcessResult r = Driver(
+      "lh/mkdir/lock=errno:EACCES",
+      {"chdir", dir_, "mkdir", "sandboxes.json.lock", "mkdir", "./x/../other"});
   EXPECT_THAT(Lines(r.out),
               ElementsAre("chdir 0 0", "mkdir -1 EACCES", "mkdir -1 ENOENT"));
 }
@@ -566,19 +604,19 @@ TEST_F(PreloadTest, RemoteControlWithFiuCtrl) {
     ASSERT_FALSE(line.empty()) << "driver ended early";
     ASSERT_THAT(line, Not(HasSubstr(" -1 "))) << "no fault armed yet";
   }
-  ProcessResult ctrl = RunProcess(
-      {"fiu-ctrl", "-f", fifo, "-c",
-       "enable name=lh/rename/registry,failnum=1,failinfo=5", pid},
-      {});
+  ProcessResult ctrl =
+      RunProcess({"fiu-ctrl", "-f", fifo, "-c",
+                  "enable name=lh/rename/registry,failnum=1,failinfo=5", pid},
+                 {});
   ASSERT_EQ(ctrl.exit_code, 0) << ctrl.out << ctrl.err;
   EXPECT_THAT(ctrl.out, Not(HasSubstr("error")));
   child.WriteLine("go");
   EXPECT_EQ(child.ReadLine(), "rename 0 0");     // registry -> temp: other
   EXPECT_EQ(child.ReadLine(), "rename -1 EIO");  // temp -> registry
   EXPECT_EQ(child.ReadLine(), "ready " + pid);
-  ctrl = RunProcess({"fiu-ctrl", "-f", fifo, "-c",
-                     "disable name=lh/rename/registry", pid},
-                    {});
+  ctrl = RunProcess(
+      {"fiu-ctrl", "-f", fifo, "-c", "disable name=lh/rename/registry", pid},
+      {});
   ASSERT_EQ(ctrl.exit_code, 0);
   child.WriteLine("go");
   EXPECT_EQ(child.ReadLine(), "rename 0 0");
@@ -624,11 +662,11 @@ TEST_F(NodeTest, TraceShowsTheProtocolWithPathClasses) {
   for (std::string& c : calls) {
     if (c.rfind("open64 ", 0) == 0) c = "open " + c.substr(7);
   }
-  EXPECT_TRUE(IsSubsequence({"mkdir lock", "open owner", "write owner",
-                             "open temp", "write temp", "fsync temp",
-                             "rename registry", "open dir", "fsync dir",
-                             "unlink owner", "rmdir lock"},
-                            calls))
+  EXPECT_TRUE(
+      IsSubsequence({"mkdir lock", "open owner", "write owner", "open temp",
+                     "write temp", "fsync temp", "rename registry", "open dir",
+                     "fsync dir", "unlink owner", "rmdir lock"},
+                    calls))
       << ::testing::PrintToString(calls);
   for (const Json& j : Trace()) {
     if (j["type"] == "call" && j["call"] == "rename") {
@@ -644,8 +682,7 @@ TEST_F(NodeTest, FaultsReachNodeCalls) {
   EXPECT_EQ(Step(RunNode("lh/mkdir/lock=errno:ENOSPC"), "mkdir")["code"],
             "ENOSPC");
   EXPECT_EQ(Step(RunNode("lh/fsync/temp=errno:EIO"), "write")["code"], "EIO");
-  EXPECT_EQ(Step(RunNode("lh/fsync/dir=errno:EIO"), "fsyncdir")["code"],
-            "EIO");
+  EXPECT_EQ(Step(RunNode("lh/fsync/dir=errno:EIO"), "fsyncdir")["code"], "EIO");
   EXPECT_EQ(Step(RunNode("lh/rmdir/lock=errno:EACCES"), "rmdir")["code"],
             "EACCES");
   RunProcess({"rmdir", lock_}, {});
@@ -696,8 +733,8 @@ class PythonTest : public PreloadTest {
   std::vector<Json> RunPython(const std::string& faults,
                               ProcessResult* result = nullptr) {
     ProcessResult r = RunProcess(
-        {"/usr/bin/python3", std::string(LH_TEST_SCRIPTS) +
-                                 "/python_protocol.py", registry_},
+        {"/usr/bin/python3",
+         std::string(LH_TEST_SCRIPTS) + "/python_protocol.py", registry_},
         Env(faults));
     std::vector<Json> steps;
     for (const std::string& l : Lines(r.out)) steps.push_back(Json::parse(l));
@@ -722,19 +759,18 @@ TEST_F(PythonTest, TraceShowsTheProtocolWithPathClasses) {
   for (std::string& c : calls) {
     if (c.rfind("open64 ", 0) == 0) c = "open " + c.substr(7);
   }
-  EXPECT_TRUE(IsSubsequence({"mkdir lock", "open owner", "write owner",
-                             "close owner", "open temp", "write temp",
-                             "fsync temp", "close temp", "rename registry",
-                             "open dir", "fsync dir", "close dir",
-                             "unlink owner", "rmdir lock"},
-                            calls))
+  EXPECT_TRUE(IsSubsequence(
+      {"mkdir lock", "open owner", "write owner", "close owner", "open temp",
+       "write temp", "fsync temp", "close temp", "rename registry", "open dir",
+       "fsync dir", "close dir", "unlink owner", "rmdir lock"},
+      calls))
       << ::testing::PrintToString(calls);
 }
 
 TEST_F(PythonTest, FaultsReachPythonCalls) {
-  EXPECT_EQ(Step(RunPython("lh/rename/registry=errno:EDQUOT"),
-                 "replace")["code"],
-            "EDQUOT");
+  EXPECT_EQ(
+      Step(RunPython("lh/rename/registry=errno:EDQUOT"), "replace")["code"],
+      "EDQUOT");
   EXPECT_FALSE(Exists(registry_));
   EXPECT_EQ(Step(RunPython("lh/mkdir/lock=errno:ENOSPC"), "mkdir")["code"],
             "ENOSPC");

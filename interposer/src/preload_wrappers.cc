@@ -17,9 +17,9 @@
 
 #include "crash_record.h"
 #include "fd_table.h"
-#include "preload_internal.h"
 #include "lockharness/interposer/fault_spec.h"
 #include "lockharness/interposer/path_class.h"
+#include "preload_internal.h"
 
 namespace lockharness::interposer {
 namespace {
@@ -51,17 +51,16 @@ int OpenImpl(const char* call, int dirfd, const char* path, int flags,
   CrashPayload payload;
   payload.open_flags = flags;
   site.payload = &payload;
-  auto fd = static_cast<int>(
-      Intercept(site, [&](const Decision&) -> long long {
-        int r = do_open();
-        if (r >= 0) {
-          ErrnoSaver keep;
-          site.fd = r;  // traced as the descriptor open returned
-          struct stat st;
-          if (FdTable::Covers(r) && fstat(r, &st) == 0) g_fds.Set(r, c, st);
-        }
-        return r;
-      }));
+  auto fd = static_cast<int>(Intercept(site, [&](const Decision&) -> long long {
+    int r = do_open();
+    if (r >= 0) {
+      ErrnoSaver keep;
+      site.fd = r;  // traced as the descriptor open returned
+      struct stat st;
+      if (FdTable::Covers(r) && fstat(r, &st) == 0) g_fds.Set(r, c, st);
+    }
+    return r;
+  }));
   return fd;
 }
 
@@ -86,13 +85,12 @@ ssize_t WriteImpl(const char* call, int fd, size_t count,
   CallSite site{call, CallFamily::kWrite, c};
   site.fd = fd;
   site.payload = &payload;
-  return static_cast<ssize_t>(
-      Intercept(site, [&](Decision& d) -> long long {
-        if (d.kind != ActionKind::kShortWrite) return real_write(count);
-        long long limit = ShortLimit(d, count);
-        d.param = static_cast<int>(limit);  // < 0 marks "not shortened"
-        return real_write(limit < 0 ? count : static_cast<size_t>(limit));
-      }));
+  return static_cast<ssize_t>(Intercept(site, [&](Decision& d) -> long long {
+    if (d.kind != ActionKind::kShortWrite) return real_write(count);
+    long long limit = ShortLimit(d, count);
+    d.param = static_cast<int>(limit);  // < 0 marks "not shortened"
+    return real_write(limit < 0 ? count : static_cast<size_t>(limit));
+  }));
 }
 
 // writev-style calls: shortening means trimming the vector.
@@ -283,8 +281,7 @@ __attribute__((visibility("default"))) int openat(int dirfd, const char* path,
   return lh::OpenImpl("openat", dirfd, path, flags, mode, true);
 }
 
-__attribute__((visibility("default"))) int openat64(int dirfd,
-                                                    const char* path,
+__attribute__((visibility("default"))) int openat64(int dirfd, const char* path,
                                                     int flags, ...) {
   va_list args;
   va_start(args, flags);
@@ -333,9 +330,8 @@ __attribute__((visibility("default"))) ssize_t write(int fd, const void* buf,
                                                      size_t count) {
   lh::CrashPayload payload;
   payload.data = buf;
-  return lh::WriteImpl("write", fd, count, payload, [&](size_t n) {
-    return LH_REAL(write)(fd, buf, n);
-  });
+  return lh::WriteImpl("write", fd, count, payload,
+                       [&](size_t n) { return LH_REAL(write)(fd, buf, n); });
 }
 
 __attribute__((visibility("default"))) ssize_t pwrite(int fd, const void* buf,
@@ -349,8 +345,7 @@ __attribute__((visibility("default"))) ssize_t pwrite(int fd, const void* buf,
   });
 }
 
-__attribute__((visibility("default"))) ssize_t pwrite64(int fd,
-                                                        const void* buf,
+__attribute__((visibility("default"))) ssize_t pwrite64(int fd, const void* buf,
                                                         size_t count,
                                                         off64_t offset) {
   lh::CrashPayload payload;
@@ -364,10 +359,9 @@ __attribute__((visibility("default"))) ssize_t pwrite64(int fd,
 __attribute__((visibility("default"))) ssize_t writev(int fd,
                                                       const struct iovec* iov,
                                                       int iovcnt) {
-  return lh::WritevImpl("writev", fd, iov, iovcnt, -1,
-                        [&](const struct iovec* v, int n) {
-                          return LH_REAL(writev)(fd, v, n);
-                        });
+  return lh::WritevImpl(
+      "writev", fd, iov, iovcnt, -1,
+      [&](const struct iovec* v, int n) { return LH_REAL(writev)(fd, v, n); });
 }
 
 __attribute__((visibility("default"))) ssize_t pwritev(int fd,
@@ -401,8 +395,7 @@ __attribute__((visibility("default"))) int ftruncate(int fd, off_t length) {
                           [&] { return LH_REAL(ftruncate)(fd, length); });
 }
 
-__attribute__((visibility("default"))) int ftruncate64(int fd,
-                                                       off64_t length) {
+__attribute__((visibility("default"))) int ftruncate64(int fd, off64_t length) {
   return lh::TruncateImpl(fd, nullptr, length,
                           [&] { return LH_REAL(ftruncate64)(fd, length); });
 }
@@ -518,8 +511,8 @@ __attribute__((visibility("default"))) int link(const char* from,
 
 __attribute__((visibility("default"))) int linkat(int from_dirfd,
                                                   const char* from,
-                                                  int to_dirfd,
-                                                  const char* to, int flags) {
+                                                  int to_dirfd, const char* to,
+                                                  int flags) {
   return lh::TwoPathCallImpl(
       "linkat", CallFamily::kLink, from_dirfd, from, to_dirfd, to,
       [&] { return LH_REAL(linkat)(from_dirfd, from, to_dirfd, to, flags); });
@@ -531,8 +524,7 @@ __attribute__((visibility("default"))) int mkdir(const char* path,
                           [&] { return LH_REAL(mkdir)(path, mode); });
 }
 
-__attribute__((visibility("default"))) int mkdirat(int dirfd,
-                                                   const char* path,
+__attribute__((visibility("default"))) int mkdirat(int dirfd, const char* path,
                                                    mode_t mode) {
   return lh::PathCallImpl("mkdirat", CallFamily::kMkdir, dirfd, path,
                           [&] { return LH_REAL(mkdirat)(dirfd, path, mode); });
@@ -548,12 +540,11 @@ __attribute__((visibility("default"))) int unlink(const char* path) {
                           [&] { return LH_REAL(unlink)(path); });
 }
 
-__attribute__((visibility("default"))) int unlinkat(int dirfd,
-                                                    const char* path,
+__attribute__((visibility("default"))) int unlinkat(int dirfd, const char* path,
                                                     int flags) {
   // unlinkat(AT_REMOVEDIR) is how rmdir looks through a directory fd.
-  CallFamily family = (flags & AT_REMOVEDIR) != 0 ? CallFamily::kRmdir
-                                                  : CallFamily::kUnlink;
+  CallFamily family =
+      (flags & AT_REMOVEDIR) != 0 ? CallFamily::kRmdir : CallFamily::kUnlink;
   return lh::PathCallImpl("unlinkat", family, dirfd, path, [&] {
     return LH_REAL(unlinkat)(dirfd, path, flags);
   });

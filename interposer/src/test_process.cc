@@ -21,7 +21,8 @@ void MakePipe(int fds[2]) {
   }
 }
 
-std::vector<std::string> ChildEnvironment(const std::vector<std::string>& extra) {
+std::vector<std::string> ChildEnvironment(
+    const std::vector<std::string>& extra) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
@@ -45,9 +46,11 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   MakePipe(err);
   std::vector<std::string> env_strings = ChildEnvironment(env);
   std::vector<char*> c_argv, c_env;
-  for (const std::string& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    c_argv.push_back(const_cast<char*>(a.c_str()));
   c_argv.push_back(nullptr);
-  for (const std::string& e : env_strings) c_env.push_back(const_cast<char*>(e.c_str()));
+  for (const std::string& e : env_strings)
+    c_env.push_back(const_cast<char*>(e.c_str()));
   c_env.push_back(nullptr);
 
   pid_ = fork();
@@ -100,7 +103,8 @@ std::string ChildProcess::ReadLine() {
 
 void ChildProcess::WriteLine(const std::string& line) {
   std::string data = line + "\n";
-  if (write(in_, data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
+  if (write(in_, data.data(), data.size()) !=
+      static_cast<ssize_t>(data.size())) {
     perror("write to child");
   }
 }

@@ -143,15 +143,29 @@ size_t FormatTraceLine(const TraceRecord& r, char* out, size_t out_size) {
   LineBuilder b(out, out_size);
   b.Raw("{");
   b.Commit();
-  b.Field("type"); b.String("call"); b.Commit();
-  b.Field("pid"); b.Int(r.pid); b.Commit();
-  b.Field("call"); b.String(r.call); b.Commit();
+  b.Field("type");
+  b.String("call");
+  b.Commit();
+  b.Field("pid");
+  b.Int(r.pid);
+  b.Commit();
+  b.Field("call");
+  b.String(r.call);
+  b.Commit();
   char point[kPointNameSize];
   FormatPointName(r.family, r.path_class, point);
-  b.Field("point"); b.String(point); b.Commit();
-  b.Field("class"); b.String(PathClassName(r.path_class)); b.Commit();
-  b.Field("fd"); b.Int(r.fd); b.Commit();
-  b.Field("result"); b.Int(r.result); b.Commit();
+  b.Field("point");
+  b.String(point);
+  b.Commit();
+  b.Field("class");
+  b.String(PathClassName(r.path_class));
+  b.Commit();
+  b.Field("fd");
+  b.Int(r.fd);
+  b.Commit();
+  b.Field("result");
+  b.Int(r.result);
+  b.Commit();
   if (r.result < 0 && r.error != 0) {
     const char* name = ErrnoName(r.error);
     b.Field("errno");
@@ -162,38 +176,64 @@ size_t FormatTraceLine(const TraceRecord& r, char* out, size_t out_size) {
     }
     b.Commit();
   }
-  b.Field("injected"); b.Raw(r.injected ? "true" : "false"); b.Commit();
+  b.Field("injected");
+  b.Raw(r.injected ? "true" : "false");
+  b.Commit();
   if (r.injected) {
-    b.Field("action"); b.String(ActionKindName(r.action)); b.Commit();
+    b.Field("action");
+    b.String(ActionKindName(r.action));
+    b.Commit();
   }
-  b.Field("mono_ns"); b.Int(r.mono_ns); b.Commit();
+  b.Field("mono_ns");
+  b.Int(r.mono_ns);
+  b.Commit();
   if (r.open_flags >= 0) {
     char flags[kOpenFlagsSize];
     FormatOpenFlags(r.open_flags, flags);
-    b.Field("flags"); b.String(flags); b.Commit();
+    b.Field("flags");
+    b.String(flags);
+    b.Commit();
   }
   if (r.lock != nullptr && r.lock->kind != LockKind::kNone) {
-    b.Field("lock_kind"); b.String(LockKindName(r.lock->kind)); b.Commit();
-    b.Field("lock_op"); b.String(LockOpName(r.lock->op)); b.Commit();
-    b.Field("lock_wait"); b.Raw(r.lock->wait ? "true" : "false"); b.Commit();
+    b.Field("lock_kind");
+    b.String(LockKindName(r.lock->kind));
+    b.Commit();
+    b.Field("lock_op");
+    b.String(LockOpName(r.lock->op));
+    b.Commit();
+    b.Field("lock_wait");
+    b.Raw(r.lock->wait ? "true" : "false");
+    b.Commit();
     if (r.lock->kind != LockKind::kFlock) {
-      b.Field("lock_start"); b.Int(r.lock->start); b.Commit();
-      b.Field("lock_len"); b.Int(r.lock->len); b.Commit();
+      b.Field("lock_start");
+      b.Int(r.lock->start);
+      b.Commit();
+      b.Field("lock_len");
+      b.Int(r.lock->len);
+      b.Commit();
       if (r.lock->whence != 0) {
-        b.Field("lock_whence"); b.Int(r.lock->whence); b.Commit();
+        b.Field("lock_whence");
+        b.Int(r.lock->whence);
+        b.Commit();
       }
     }
   }
   if (r.from != nullptr) {
-    b.Field("from_class"); b.String(PathClassName(r.from_class)); b.Commit();
+    b.Field("from_class");
+    b.String(PathClassName(r.from_class));
+    b.Commit();
   }
   // Paths last: they are the only unbounded fields, so truncation drops
   // them rather than the fields a checker keys on.
   if (r.path != nullptr) {
-    b.Field("path"); b.String(r.path); b.Commit();
+    b.Field("path");
+    b.String(r.path);
+    b.Commit();
   }
   if (r.from != nullptr) {
-    b.Field("from"); b.String(r.from); b.Commit();
+    b.Field("from");
+    b.String(r.from);
+    b.Commit();
   }
   return b.Finish();
 }
@@ -203,14 +243,26 @@ size_t FormatHelloLine(int pid, const char* registry, int fault_count,
   LineBuilder b(out, out_size);
   b.Raw("{");
   b.Commit();
-  b.Field("type"); b.String("hello"); b.Commit();
-  b.Field("pid"); b.Int(pid); b.Commit();
+  b.Field("type");
+  b.String("hello");
+  b.Commit();
+  b.Field("pid");
+  b.Int(pid);
+  b.Commit();
   if (ppid > 0) {
-    b.Field("ppid"); b.Int(ppid); b.Commit();
+    b.Field("ppid");
+    b.Int(ppid);
+    b.Commit();
   }
-  b.Field("faults"); b.Int(fault_count); b.Commit();
-  b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
-  b.Field("registry"); b.String(registry != nullptr ? registry : ""); b.Commit();
+  b.Field("faults");
+  b.Int(fault_count);
+  b.Commit();
+  b.Field("mono_ns");
+  b.Int(mono_ns);
+  b.Commit();
+  b.Field("registry");
+  b.String(registry != nullptr ? registry : "");
+  b.Commit();
   return b.Finish();
 }
 
@@ -219,10 +271,18 @@ size_t FormatForkLine(int pid, int ppid, int64_t mono_ns, char* out,
   LineBuilder b(out, out_size);
   b.Raw("{");
   b.Commit();
-  b.Field("type"); b.String("fork"); b.Commit();
-  b.Field("pid"); b.Int(pid); b.Commit();
-  b.Field("ppid"); b.Int(ppid); b.Commit();
-  b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
+  b.Field("type");
+  b.String("fork");
+  b.Commit();
+  b.Field("pid");
+  b.Int(pid);
+  b.Commit();
+  b.Field("ppid");
+  b.Int(ppid);
+  b.Commit();
+  b.Field("mono_ns");
+  b.Int(mono_ns);
+  b.Commit();
   return b.Finish();
 }
 
@@ -230,9 +290,15 @@ size_t FormatExitLine(int pid, int64_t mono_ns, char* out, size_t out_size) {
   LineBuilder b(out, out_size);
   b.Raw("{");
   b.Commit();
-  b.Field("type"); b.String("exit"); b.Commit();
-  b.Field("pid"); b.Int(pid); b.Commit();
-  b.Field("mono_ns"); b.Int(mono_ns); b.Commit();
+  b.Field("type");
+  b.String("exit");
+  b.Commit();
+  b.Field("pid");
+  b.Int(pid);
+  b.Commit();
+  b.Field("mono_ns");
+  b.Int(mono_ns);
+  b.Commit();
   return b.Finish();
 }
 

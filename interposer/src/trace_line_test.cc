@@ -139,16 +139,16 @@ TEST(TraceLineTest, OpenFlagsAndLockRequests) {
 
 TEST(TraceLineTest, HelloForkAndExitLinesNameTheParent) {
   char buf[512];
-  nlohmann::json hello = nlohmann::json::parse(
-      std::string(buf, FormatHelloLine(77, "/d/r.json", 0, 5, buf, sizeof(buf), 70)));
+  nlohmann::json hello = nlohmann::json::parse(std::string(
+      buf, FormatHelloLine(77, "/d/r.json", 0, 5, buf, sizeof(buf), 70)));
   EXPECT_EQ(hello["ppid"], 70);
-  nlohmann::json fork =
-      nlohmann::json::parse(std::string(buf, FormatForkLine(78, 77, 6, buf, sizeof(buf))));
+  nlohmann::json fork = nlohmann::json::parse(
+      std::string(buf, FormatForkLine(78, 77, 6, buf, sizeof(buf))));
   EXPECT_EQ(fork["type"], "fork");
   EXPECT_EQ(fork["pid"], 78);
   EXPECT_EQ(fork["ppid"], 77);
-  nlohmann::json exit =
-      nlohmann::json::parse(std::string(buf, FormatExitLine(78, 7, buf, sizeof(buf))));
+  nlohmann::json exit = nlohmann::json::parse(
+      std::string(buf, FormatExitLine(78, 7, buf, sizeof(buf))));
   EXPECT_EQ(exit["type"], "exit");
   EXPECT_EQ(exit["mono_ns"], 7);
 }

@@ -17,8 +17,8 @@ void SetError(std::string* error, std::string message) {
 
 // Field readers: false if the field is present with the wrong type, or
 // absent while required.
-bool ReadString(const Json& j, const char* key, bool required,
-                std::string* out, std::string* error) {
+bool ReadString(const Json& j, const char* key, bool required, std::string* out,
+                std::string* error) {
   auto it = j.find(key);
   if (it == j.end()) {
     if (required) SetError(error, std::string("missing field '") + key + "'");

@@ -95,7 +95,8 @@ TEST(TraceReaderTest, RejectsMalformedLinesNamingTheProblem) {
 
 TEST(TraceReaderTest, OverlongLineIsRejectedUnparsed) {
   std::string error;
-  const std::string line = "{\"type\":\"" + std::string(kTraceLineSize, 'x') + "\"}";
+  const std::string line =
+      "{\"type\":\"" + std::string(kTraceLineSize, 'x') + "\"}";
   EXPECT_FALSE(ParseTraceLine(line, &error));
   EXPECT_THAT(error, HasSubstr("longer than any the interposer writes"));
 }

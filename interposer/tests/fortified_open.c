@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   if (argc != 4) return 2;
   int flags = O_RDONLY | (int)strtol("0", NULL, 10); /* not a constant */
   int fd = open(argv[1], flags);
-  printf("open %d %s\n", fd < 0 ? -1 : 0, fd < 0 ? strerrorname_np(errno) : "0");
+  printf("open %d %s\n", fd < 0 ? -1 : 0,
+         fd < 0 ? strerrorname_np(errno) : "0");
   int dfd = open(argv[2], O_RDONLY | O_DIRECTORY);
   int fd2 = openat(dfd, argv[3], flags);
   printf("openat %d %s\n", fd2 < 0 ? -1 : 0,

@@ -32,10 +32,10 @@ static void report(const char* call, long rc, int err) {
   fflush(stdout);
 }
 
-#define CALL(name, expr)          \
-  do {                            \
-    long rc_ = (long)(expr);      \
-    report(name, rc_, errno);     \
+#define CALL(name, expr)      \
+  do {                        \
+    long rc_ = (long)(expr);  \
+    report(name, rc_, errno); \
   } while (0)
 
 static void write_file(const char* path, const char* text, int how) {
@@ -56,8 +56,8 @@ static void write_file(const char* path, const char* text, int how) {
 }
 
 static void sync_path(const char* path, int data_only, int directory) {
-  int fd = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_WRONLY) |
-                          O_CLOEXEC);
+  int fd =
+      open(path, (directory ? O_RDONLY | O_DIRECTORY : O_WRONLY) | O_CLOEXEC);
   report("open", fd, errno);
   if (fd < 0) return;
   if (data_only) {
@@ -95,25 +95,35 @@ static int step(char** argv, int argc);
 /* Runs the step at argv[0]; returns how many arguments it consumed. */
 static int step(char** argv, int argc) {
   const char* op = argv[0];
-#define NEED(n)                                                \
-  if (argc < (n) + 1) {                                        \
+#define NEED(n)                                                    \
+  if (argc < (n) + 1) {                                            \
     fprintf(stderr, "protocol_driver: %s needs %d args\n", op, n); \
-    exit(2);                                                   \
+    exit(2);                                                       \
   }
   if (strcmp(op, "mkdir") == 0) {
-    NEED(1); CALL("mkdir", mkdir(argv[1], 0755)); return 2;
+    NEED(1);
+    CALL("mkdir", mkdir(argv[1], 0755));
+    return 2;
   } else if (strcmp(op, "rmdir") == 0) {
-    NEED(1); CALL("rmdir", rmdir(argv[1])); return 2;
+    NEED(1);
+    CALL("rmdir", rmdir(argv[1]));
+    return 2;
   } else if (strcmp(op, "unlink") == 0) {
-    NEED(1); CALL("unlink", unlink(argv[1])); return 2;
+    NEED(1);
+    CALL("unlink", unlink(argv[1]));
+    return 2;
   } else if (strcmp(op, "rename") == 0) {
-    NEED(2); CALL("rename", rename(argv[1], argv[2])); return 3;
+    NEED(2);
+    CALL("rename", rename(argv[1], argv[2]));
+    return 3;
   } else if (strcmp(op, "renameat2") == 0) {
     NEED(2);
     CALL("renameat2", renameat2(AT_FDCWD, argv[1], AT_FDCWD, argv[2], 0));
     return 3;
   } else if (strcmp(op, "link") == 0) {
-    NEED(2); CALL("link", link(argv[1], argv[2])); return 3;
+    NEED(2);
+    CALL("link", link(argv[1], argv[2]));
+    return 3;
   } else if (strcmp(op, "mkdirat") == 0 || strcmp(op, "openat") == 0) {
     NEED(2);
     int dfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -127,17 +137,29 @@ static int step(char** argv, int argc) {
     close(dfd);
     return 3;
   } else if (strcmp(op, "create") == 0) {
-    NEED(2); write_file(argv[1], argv[2], 0); return 3;
+    NEED(2);
+    write_file(argv[1], argv[2], 0);
+    return 3;
   } else if (strcmp(op, "writev") == 0) {
-    NEED(2); write_file(argv[1], argv[2], 1); return 3;
+    NEED(2);
+    write_file(argv[1], argv[2], 1);
+    return 3;
   } else if (strcmp(op, "pwrite") == 0) {
-    NEED(2); write_file(argv[1], argv[2], 2); return 3;
+    NEED(2);
+    write_file(argv[1], argv[2], 2);
+    return 3;
   } else if (strcmp(op, "fsync") == 0) {
-    NEED(1); sync_path(argv[1], 0, 0); return 2;
+    NEED(1);
+    sync_path(argv[1], 0, 0);
+    return 2;
   } else if (strcmp(op, "fdatasync") == 0) {
-    NEED(1); sync_path(argv[1], 1, 0); return 2;
+    NEED(1);
+    sync_path(argv[1], 1, 0);
+    return 2;
   } else if (strcmp(op, "fsyncdir") == 0) {
-    NEED(1); sync_path(argv[1], 0, 1); return 2;
+    NEED(1);
+    sync_path(argv[1], 0, 1);
+    return 2;
   } else if (strcmp(op, "dupwrite") == 0) {
     NEED(2);
     int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -156,9 +178,13 @@ static int step(char** argv, int argc) {
     close(fd);
     return 3;
   } else if (strcmp(op, "chdir") == 0) {
-    NEED(1); CALL("chdir", chdir(argv[1])); return 2;
+    NEED(1);
+    CALL("chdir", chdir(argv[1]));
+    return 2;
   } else if (strcmp(op, "protocol") == 0) {
-    NEED(1); protocol(argv[1]); return 2;
+    NEED(1);
+    protocol(argv[1]);
+    return 2;
   } else if (strcmp(op, "wait") == 0) {
     char line[64];
     printf("ready %d\n", (int)getpid());
@@ -183,9 +209,11 @@ static int step(char** argv, int argc) {
     waitpid(pid, &status, 0);
     /* The child ran the step; count its arguments here (1 or 2). */
     const char* child_op = argv[1];
-    int used = (strcmp(child_op, "rename") == 0 || strcmp(child_op, "create") == 0 ||
-            strcmp(child_op, "link") == 0 || strcmp(child_op, "renameat2") == 0)
-               ? 3 : 2;
+    int used =
+        (strcmp(child_op, "rename") == 0 || strcmp(child_op, "create") == 0 ||
+         strcmp(child_op, "link") == 0 || strcmp(child_op, "renameat2") == 0)
+            ? 3
+            : 2;
     return 1 + used;
   }
   fprintf(stderr, "protocol_driver: unknown step '%s'\n", op);

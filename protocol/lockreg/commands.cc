@@ -26,8 +26,8 @@ StatusOr<Request> ParseRequest(const std::vector<std::string>& args) {
   req.op = args[0];
   const bool takes_name = req.op != "list";
   const bool takes_fields = req.op == "register" || req.op == "update";
-  if (req.op != "register" && req.op != "update" && req.op != "remove" && req.op != "set-default" &&
-      req.op != "get" && req.op != "list") {
+  if (req.op != "register" && req.op != "update" && req.op != "remove" && req.op != "set-default" && req.op != "get" &&
+      req.op != "list") {
     return Status::InvalidArgument("unknown operation '" + req.op + "'");
   }
   size_t next = 1;

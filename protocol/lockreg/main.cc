@@ -7,10 +7,10 @@
 // the deadline, 4 I/O error, 5 corrupt registry, 6 lock lost.
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,8 +97,7 @@ bool ReadStaleMs(std::optional<int64_t>* out) {
   int64_t ms = -1;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
   if (ec != std::errc() || ptr != v.data() + v.size() || ms < 0 || ms > kMaxMs) {
-    std::cerr << "lockreg: LOCKHARNESS_STALE_MS: expected milliseconds from 0 to " << kMaxMs << ", got '" << v
-              << "'\n";
+    std::cerr << "lockreg: LOCKHARNESS_STALE_MS: expected milliseconds from 0 to " << kMaxMs << ", got '" << v << "'\n";
     return false;
   }
   *out = ms;
@@ -170,8 +169,7 @@ int main(int argc, char** argv) {
   // LOCKHARNESS_NO_SPANS (tests): be judged from observation alone.
   if (s.ok() && span.acquired_ns != 0 && run_dir != nullptr && *run_dir != '\0' &&
       std::getenv("LOCKHARNESS_NO_SPANS") == nullptr) {
-    std::cout << "{\"lock_acquired_ns\":" << span.acquired_ns << ",\"lock_released_ns\":" << span.released_ns
-              << "}\n";
+    std::cout << "{\"lock_acquired_ns\":" << span.acquired_ns << ",\"lock_released_ns\":" << span.released_ns << "}\n";
   }
   std::cout.flush();
   if (!s.ok()) return Fail(lockreg::ExitCodeFor(s), s.ToString());

@@ -53,10 +53,8 @@ nlohmann::json Answer(const nlohmann::json& id, const Request* req, const Status
     case protocol::Code::kRefused:
     case protocol::Code::kInvalidArgument:
     case protocol::Code::kLockTimeout:
-    case protocol::Code::kCorrupt:
-      break;
-    default:
-      a["unknown"] = true;
+    case protocol::Code::kCorrupt: break;
+    default: a["unknown"] = true;
   }
   return a;
 }

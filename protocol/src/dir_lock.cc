@@ -37,8 +37,8 @@ void AbandonLock(Env* env, const std::string& path, int dirfd, const FileStat& o
 // EAGAIN means we made a lock but it was taken from us before we could use
 // it (only possible while it had no owner record): try again.
 StatusOr<std::unique_ptr<DirLock>> TryCreate(Env* env, const std::string& path, Mutant mutant,
-                                             std::unique_ptr<DirLock> (*make)(Env*, const std::string&, int,
-                                                                              FileStat, uint64_t)) {
+                                             std::unique_ptr<DirLock> (*make)(Env*, const std::string&, int, FileStat,
+                                                                              uint64_t)) {
   Status s = env->MakeDir(path, 0700);
   if (!s.ok()) return s;
   auto dirfd = env->OpenDir(path);

@@ -35,10 +35,10 @@ std::string WhyNoNamespaces() {
   return "";
 }
 
-#define SKIP_WITHOUT_NAMESPACES()                                       \
-  do {                                                                  \
-    std::string why = WhyNoNamespaces();                                \
-    if (!why.empty()) GTEST_SKIP() << "not runnable: " << why;          \
+#define SKIP_WITHOUT_NAMESPACES()                              \
+  do {                                                         \
+    std::string why = WhyNoNamespaces();                       \
+    if (!why.empty()) GTEST_SKIP() << "not runnable: " << why; \
   } while (0)
 
 // A lock holder in its own PID namespace (and, for a simulated host, its own

@@ -35,10 +35,10 @@ struct ParsedItem {
 
 const std::vector<std::string>& AllFaultPoints() {
   static const std::vector<std::string> kPoints = {
-      fault_point::kAfterMkdir,     fault_point::kAfterOwnerPublish, fault_point::kBeforeBreak,
-      fault_point::kBeforeTempWrite, fault_point::kAfterTempWrite,   fault_point::kBeforeFsync,
-      fault_point::kAfterFsync,     fault_point::kBeforeRename,      fault_point::kAfterRename,
-      fault_point::kBeforeDirFsync, fault_point::kBeforeRelease,
+      fault_point::kAfterMkdir,      fault_point::kAfterOwnerPublish, fault_point::kBeforeBreak,
+      fault_point::kBeforeTempWrite, fault_point::kAfterTempWrite,    fault_point::kBeforeFsync,
+      fault_point::kAfterFsync,      fault_point::kBeforeRename,      fault_point::kAfterRename,
+      fault_point::kBeforeDirFsync,  fault_point::kBeforeRelease,
   };
   return kPoints;
 }

@@ -89,9 +89,9 @@ Status BreakLock(Env* env, const std::string& path, const LockInspection& seen, 
 
 LockInspection::LockInspection(LockInspection&& o) noexcept
     : stat(o.stat), state(o.state), pid(o.pid), owner_bytes(std::move(o.owner_bytes)),
-      identity_bytes(std::move(o.identity_bytes)), owner_problem(std::move(o.owner_problem)),
-      age_ns(o.age_ns), breakable(o.breakable), expired(o.expired), lease_unchanged_ns(o.lease_unchanged_ns),
-      env_(o.env_), dirfd_(o.dirfd_) {
+      identity_bytes(std::move(o.identity_bytes)), owner_problem(std::move(o.owner_problem)), age_ns(o.age_ns),
+      breakable(o.breakable), expired(o.expired), lease_unchanged_ns(o.lease_unchanged_ns), env_(o.env_),
+      dirfd_(o.dirfd_) {
   o.dirfd_ = -1;
 }
 
@@ -120,7 +120,8 @@ StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, con
   auto st = env->StatFd(*dirfd, lock_path);
   if (!st.ok()) return st.status();
   seen.stat = *st;
-  seen.owner_bytes = internal::ReadRecordFile(env, *dirfd, kOwnerFile, kMaxOwnerRecordBytes, lock_path, &seen.owner_problem);
+  seen.owner_bytes =
+      internal::ReadRecordFile(env, *dirfd, kOwnerFile, kMaxOwnerRecordBytes, lock_path, &seen.owner_problem);
   seen.identity_bytes = internal::ReadRecordFile(env, *dirfd, kIdentityFile, kMaxIdentityBytes, lock_path, nullptr);
   // The pid-only mutant judges by kill(pid, 0) alone, as if no identity
   // were there; the bytes are still kept for the break's re-verification.

@@ -45,9 +45,8 @@ TEST(MutantTest, NoneIsTheReferenceInEveryRespect) {
 TEST(MutantTest, OnlyLiveLockBreakersAndReleaseAnySkipTheHolderChecks) {
   for (const auto& name : AllMutantNames()) {
     Mutant m = *ParseMutant(name);
-    const bool breaks_live =
-        m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic ||
-        m == Mutant::kHostBlind;
+    const bool breaks_live = m == Mutant::kAgeReap || m == Mutant::kNoOwnerRecheck || m == Mutant::kOwnerNonatomic ||
+                             m == Mutant::kHostBlind;
     EXPECT_EQ(RenewsLease(m), !breaks_live) << name;
     EXPECT_EQ(ChecksOwnerNamespace(m), m != Mutant::kHostBlind) << name;
     EXPECT_EQ(HolderRechecksLock(m), !breaks_live && m != Mutant::kReleaseAny) << name;

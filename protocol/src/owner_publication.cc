@@ -10,8 +10,7 @@ namespace lockharness::protocol::internal {
 namespace {
 
 // Writes `data` into a new file `name` inside `dirfd`, exclusively.
-Status WriteNewFileAt(Env* env, int dirfd, const std::string& name, const std::string& data,
-                      const std::string& dir) {
+Status WriteNewFileAt(Env* env, int dirfd, const std::string& name, const std::string& data, const std::string& dir) {
   auto fd = env->CreateExclusiveAt(dirfd, name, 0644, dir);
   if (!fd.ok()) return fd.status();
   Status s = env->WriteAll(*fd, data, dir + "/" + name);

@@ -186,8 +186,7 @@ class InotifyWatcher : public DirWatcher {
   void Wait(std::chrono::nanoseconds timeout) override {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       // Round up so a sub-millisecond timeout still sleeps a little.
       int ms = left.count() <= 0 ? 0 : static_cast<int>(std::min<int64_t>(left.count() + 1, INT_MAX));
       struct pollfd p = {fd_, POLLIN, 0};
@@ -353,8 +352,7 @@ class PosixEnv final : public Env {
     return out;
   }
 
-  Status RenameAt(int dirfd, const std::string& from, const std::string& to,
-                  const std::string& display_path) override {
+  Status RenameAt(int dirfd, const std::string& from, const std::string& to, const std::string& display_path) override {
     if (::renameat(dirfd, from.c_str(), dirfd, to.c_str()) != 0) {
       return Status::IoError("rename", Join(display_path, from) + " -> " + to, errno);
     }

@@ -56,8 +56,7 @@ TEST(ProcessIdentityTest, FindsThisProcessInItsOwnNamespace) {
   EXPECT_EQ(found.process.start_ticks, self->start_ticks);
   if (::geteuid() == 0) {
     // Root reads every process's namespace, so a free PID is known free.
-    EXPECT_EQ(LookUpInPidNamespace(self->pid_ns, testing::DeadPid()).result,
-              PidNamespaceLookup::Result::kNotRunning);
+    EXPECT_EQ(LookUpInPidNamespace(self->pid_ns, testing::DeadPid()).result, PidNamespaceLookup::Result::kNotRunning);
   }
   EXPECT_EQ(LookUpInPidNamespace(12345, 1).result, PidNamespaceLookup::Result::kInvisible)
       << "no process is in a namespace with inode 12345";

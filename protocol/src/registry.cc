@@ -21,8 +21,10 @@ size_t TooDeepAt(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     const char c = bytes[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -133,9 +135,8 @@ Registry::Registry() : doc_({{kSandboxes, Json::object()}, {kDefault, nullptr}})
 
 StatusOr<Registry> Registry::Parse(std::string_view bytes, const std::string& path) {
   if (size_t at = TooDeepAt(bytes); at != std::string_view::npos) {
-    return Status::Corrupt(path, "not a registry: nesting deeper than " +
-                                     std::to_string(kMaxDepth) + " levels at byte " +
-                                     std::to_string(at));
+    return Status::Corrupt(path, "not a registry: nesting deeper than " + std::to_string(kMaxDepth) +
+                                     " levels at byte " + std::to_string(at));
   }
   Json doc;
   try {
@@ -177,9 +178,8 @@ Status Registry::ApplyFields(Json& entry, const FieldList& fields, bool allow_na
 Status Registry::Register(const std::string& name, const FieldList& fields, const std::string& created_at) {
   Status s = ValidateName(name);
   if (!s.ok()) return s;
-  Json entry = {{"name", name},        {"createdAt", created_at}, {"model", nullptr},
-                {"nimContainer", nullptr}, {"provider", nullptr}, {"gpuEnabled", false},
-                {"policies", Json::array()}};
+  Json entry = {{"name", name},        {"createdAt", created_at}, {"model", nullptr},         {"nimContainer", nullptr},
+                {"provider", nullptr}, {"gpuEnabled", false},     {"policies", Json::array()}};
   s = ApplyFields(entry, fields, /*allow_name=*/true);
   if (!s.ok()) return s;
   doc_[kSandboxes][name] = std::move(entry);
@@ -232,8 +232,8 @@ std::string IsoTimeNow() {
   std::tm tm;
   gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 

@@ -46,10 +46,10 @@ StatusOr<Registry> RegistryStore::Load(bool back_up_if_corrupt) {
   if (!registry.ok() && !RefusesCorrupt(options_.mutant)) return Registry();
   if (registry.ok() || !back_up_if_corrupt) return registry;
   auto backup = BackUpCorruptFile(env_, path_, *bytes);
-  std::string where = backup.ok() ? "its bytes are saved in " + *backup
-                                  : "backing it up failed: " + backup.status().ToString();
-  return Status::Corrupt(path_, registry.status().message() + "; refusing to write until it is repaired (" + where +
-                                    ")");
+  std::string where =
+      backup.ok() ? "its bytes are saved in " + *backup : "backing it up failed: " + backup.status().ToString();
+  return Status::Corrupt(path_,
+                         registry.status().message() + "; refusing to write until it is repaired (" + where + ")");
 }
 
 StatusOr<Registry> RegistryStore::Read() { return Load(/*back_up_if_corrupt=*/false); }
@@ -93,4 +93,3 @@ Status RegistryStore::Mutate(const std::function<Status(Registry&)>& change, Loc
 }
 
 }  // namespace lockharness::protocol
-

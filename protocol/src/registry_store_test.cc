@@ -1,7 +1,7 @@
 #include "lockharness/protocol/registry_store.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -236,22 +236,21 @@ TEST_P(StolenLockTest, HolderRechecksAndReleaseAsTheMutantDictates) {
   EXPECT_EQ(std::filesystem::exists(path + ".lock/owner"), c.other_lock_kept);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Mutants, StolenLockTest,
-    ::testing::Values(
-        // The reference: P1 refuses the write, P4 leaves the other's lock.
-        StolenLockCase{Mutant::kNone, Code::kLockLost, false, true},
-        // Like the seed: writes without looking, releases by path.
-        StolenLockCase{Mutant::kReleaseAny, Code::kOk, true, false},
-        // Seed-style holders: write without looking, release by path.
-        StolenLockCase{Mutant::kAgeReap, Code::kOk, true, false},
-        StolenLockCase{Mutant::kNoOwnerRecheck, Code::kOk, true, false},
-        StolenLockCase{Mutant::kOwnerNonatomic, Code::kOk, true, false}),
-    [](const auto& info) {
-      std::string name(MutantName(info.param.mutant));
-      name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Mutants, StolenLockTest,
+                         ::testing::Values(
+                             // The reference: P1 refuses the write, P4 leaves the other's lock.
+                             StolenLockCase{Mutant::kNone, Code::kLockLost, false, true},
+                             // Like the seed: writes without looking, releases by path.
+                             StolenLockCase{Mutant::kReleaseAny, Code::kOk, true, false},
+                             // Seed-style holders: write without looking, release by path.
+                             StolenLockCase{Mutant::kAgeReap, Code::kOk, true, false},
+                             StolenLockCase{Mutant::kNoOwnerRecheck, Code::kOk, true, false},
+                             StolenLockCase{Mutant::kOwnerNonatomic, Code::kOk, true, false}),
+                         [](const auto& info) {
+                           std::string name(MutantName(info.param.mutant));
+                           name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
+                           return name;
+                         });
 
 TEST(RegistryStoreMutantTest, ResetOnCorruptErasesEveryEntry) {
   for (Mutant m : {Mutant::kNone, Mutant::kResetOnCorrupt}) {

@@ -134,17 +134,15 @@ INSTANTIATE_TEST_SUITE_P(
                       CorruptCase{"{\"sandboxes\": {}, \"defaultSandbox\": 5}", "neither null nor a string"}));
 
 TEST(RegistryTest, NestingBeyondTheBoundIsCorruptBeforeParsing) {
-  const std::string deep = "{\"sandboxes\": {}, \"x\": " + std::string(100, '[') +
-                           std::string(100, ']') + "}";
+  const std::string deep = "{\"sandboxes\": {}, \"x\": " + std::string(100, '[') + std::string(100, ']') + "}";
   auto r = Registry::Parse(deep, "/x/sandboxes.json");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kCorrupt);
   EXPECT_NE(r.status().message().find("nesting deeper than 64 levels at byte 86"), std::string::npos)
       << r.status().message();
   // Brackets inside strings do not count.
-  EXPECT_TRUE(Registry::Parse("{\"sandboxes\": {}, \"x\": \"" + std::string(100, '[') + "\"}",
-                              "/x/sandboxes.json")
-                  .ok());
+  EXPECT_TRUE(
+      Registry::Parse("{\"sandboxes\": {}, \"x\": \"" + std::string(100, '[') + "\"}", "/x/sandboxes.json").ok());
 }
 
 }  // namespace

@@ -17,9 +17,7 @@ const char* CodeName(Code code) {
   return "unknown";
 }
 
-Status Status::Refused(std::string message) {
-  return Status(Code::kRefused, "", "", 0, std::move(message), false);
-}
+Status Status::Refused(std::string message) { return Status(Code::kRefused, "", "", 0, std::move(message), false); }
 Status Status::InvalidArgument(std::string message) {
   return Status(Code::kInvalidArgument, "", "", 0, std::move(message), false);
 }

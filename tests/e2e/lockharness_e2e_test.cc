@@ -135,8 +135,8 @@ bool IsRunning(pid_t pid) {
 }
 
 std::string Describe(const HarnessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.stdout_text +
-         "\nstderr:\n" + r.stderr_text;
+  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.stdout_text + "\nstderr:\n" +
+         r.stderr_text;
 }
 
 std::string CheckerVerdict(const HarnessResult& r, const std::string& checker) {
@@ -168,10 +168,19 @@ void ExpectCorrect(const HarnessResult& r, bool expect_lock_spans) {
 
 std::vector<std::string> LockregRun(const std::string& mode, const std::string& extra_impl,
                                     int writers, int ops, int readers = 1) {
-  return {"run", "--impl", kLockreg + " --file {registry}" + extra_impl,
-          "--mode", mode, "--writers", std::to_string(writers),
-          "--ops", std::to_string(ops), "--readers", std::to_string(readers),
-          "--seed", "20261128"};
+  return {"run",
+          "--impl",
+          kLockreg + " --file {registry}" + extra_impl,
+          "--mode",
+          mode,
+          "--writers",
+          std::to_string(writers),
+          "--ops",
+          std::to_string(ops),
+          "--readers",
+          std::to_string(readers),
+          "--seed",
+          "20261128"};
 }
 
 TEST_F(E2eTest, ReferenceClientPassesInPerOpMode) {
@@ -265,14 +274,13 @@ TEST_F(E2eTest, DirectWriteMutantIsCaughtByJsonValidity) {
 TEST_F(E2eTest, DeleteThenWriteIsCaughtByReaders) {
   // Removes the file and writes it again a little later: readers in between
   // find no registry at all.
-  const fs::path script = Script(
-      "delete-then-write.sh",
-      "f=\"$LOCKHARNESS_REGISTRY\"\n"
-      "printf '{\"sandboxes\":{},\"defaultSandbox\":null}' > \"$f.new.$$\"\n"
-      "rm -f \"$f\"\nsleep 0.02\nmv \"$f.new.$$\" \"$f\"\n");
-  const HarnessResult r = Harness({"run", "--impl", script.string(), "--writers", "2",
-                                   "--ops", "10", "--readers", "1",
-                                   "--reader-interval-us", "0"});
+  const fs::path script =
+      Script("delete-then-write.sh",
+             "f=\"$LOCKHARNESS_REGISTRY\"\n"
+             "printf '{\"sandboxes\":{},\"defaultSandbox\":null}' > \"$f.new.$$\"\n"
+             "rm -f \"$f\"\nsleep 0.02\nmv \"$f.new.$$\" \"$f\"\n");
+  const HarnessResult r = Harness({"run", "--impl", script.string(), "--writers", "2", "--ops",
+                                   "10", "--readers", "1", "--reader-interval-us", "0"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_EQ(CheckerVerdict(r, "json-validity"), "invalid") << Describe(r);
   EXPECT_THAT(Slurp(r.dir / "history.jsonl"),
@@ -286,16 +294,18 @@ TEST_F(E2eTest, DeleteThenWriteIsCaughtByReaders) {
 // lock is broken under a live holder, which needs fault injection.
 
 TEST_F(E2eTest, PythonAdapterPassesInPerOpMode) {
-  ExpectCorrect(Harness({"run", "--impl", "/usr/bin/python3 " + kPythonAdapter + " --file {registry}",
-                         "--writers", "4", "--ops", "10", "--readers", "1", "--seed", "3"}),
-                /*expect_lock_spans=*/true);  // it prints them under the harness
+  ExpectCorrect(
+      Harness({"run", "--impl", "/usr/bin/python3 " + kPythonAdapter + " --file {registry}",
+               "--writers", "4", "--ops", "10", "--readers", "1", "--seed", "3"}),
+      /*expect_lock_spans=*/true);  // it prints them under the harness
 }
 
 TEST_F(E2eTest, PythonAdapterPassesInWorkerMode) {
-  ExpectCorrect(Harness({"run", "--impl", "/usr/bin/python3 " + kPythonAdapter + " --file {registry}",
-                         "--mode", "worker", "--writers", "6", "--ops", "30", "--readers", "1",
-                         "--seed", "4"}),
-                /*expect_lock_spans=*/true);
+  ExpectCorrect(
+      Harness({"run", "--impl", "/usr/bin/python3 " + kPythonAdapter + " --file {registry}",
+               "--mode", "worker", "--writers", "6", "--ops", "30", "--readers", "1", "--seed",
+               "4"}),
+      /*expect_lock_spans=*/true);
 }
 
 // Runs the Python adapter directly (not under the harness).
@@ -362,8 +372,8 @@ TEST_F(E2eTest, PythonAdapterReapsOnlyDeadOwners) {
 }
 
 TEST_F(E2eTest, NonexistentImplementationIsNotRunnable) {
-  const HarnessResult r = Harness({"run", "--impl", "/nonexistent/registry-cli {registry}",
-                                   "--writers", "2", "--ops", "2"});
+  const HarnessResult r = Harness(
+      {"run", "--impl", "/nonexistent/registry-cli {registry}", "--writers", "2", "--ops", "2"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.stderr_text, HasSubstr("not runnable"));
   EXPECT_THAT(r.stderr_text, HasSubstr("/nonexistent/registry-cli"));
@@ -371,8 +381,8 @@ TEST_F(E2eTest, NonexistentImplementationIsNotRunnable) {
 
 TEST_F(E2eTest, CommandNotFoundInsideImplementationIsNotRunnable) {
   const fs::path script = Script("wrapper.sh", "exec missing-interpreter-lh \"$@\"\n");
-  const HarnessResult r = Harness({"run", "--impl", script.string(), "--writers", "2",
-                                   "--ops", "50"});
+  const HarnessResult r =
+      Harness({"run", "--impl", script.string(), "--writers", "2", "--ops", "50"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.stderr_text, HasSubstr("not runnable"));
   EXPECT_THAT(r.stderr_text, HasSubstr("127"));
@@ -382,10 +392,11 @@ TEST_F(E2eTest, CommandNotFoundInsideImplementationIsNotRunnable) {
 
 TEST_F(E2eTest, GarbagePrintingWorkerIsNotRunnable) {
   const fs::path script = Script("garbage.sh", "while read line; do echo 'hello there'; done\n");
-  const HarnessResult r = Harness({"run", "--impl", script.string(), "--mode", "worker",
-                                   "--writers", "2", "--ops", "5"});
+  const HarnessResult r = Harness(
+      {"run", "--impl", script.string(), "--mode", "worker", "--writers", "2", "--ops", "5"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
-  EXPECT_THAT(r.stderr_text, HasSubstr("not runnable: worker printed a non-JSON line: hello there"));
+  EXPECT_THAT(r.stderr_text,
+              HasSubstr("not runnable: worker printed a non-JSON line: hello there"));
 }
 
 TEST_F(E2eTest, BadFlagsAreAHarnessError) {
@@ -402,12 +413,11 @@ TEST_F(E2eTest, BadFlagsAreAHarnessError) {
 // info, and the progress checker calls the run invalid.
 TEST_F(E2eTest, HangingImplementationIsTimedOutAndInvalid) {
   const fs::path pids = scratch_ / "pids";
-  const fs::path script = Script(
-      "hang.sh", "sleep 60 & echo $! >> " + pids.string() + "\necho $$ >> " +
-                     pids.string() + "\nwait\n");
+  const fs::path script = Script("hang.sh", "sleep 60 & echo $! >> " + pids.string() +
+                                                "\necho $$ >> " + pids.string() + "\nwait\n");
   const auto before = std::chrono::steady_clock::now();
-  const HarnessResult r = Harness({"run", "--impl", script.string(), "--writers", "2",
-                                   "--ops", "2", "--op-timeout-ms", "300"});
+  const HarnessResult r = Harness(
+      {"run", "--impl", script.string(), "--writers", "2", "--ops", "2", "--op-timeout-ms", "300"});
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_EQ(CheckerVerdict(r, "progress"), "invalid") << Describe(r);
@@ -426,11 +436,11 @@ TEST_F(E2eTest, HangingImplementationIsTimedOutAndInvalid) {
 // A per-op program that prints a malformed lock span line: the operation
 // keeps its outcome and the span is reported as the implementation's error.
 TEST_F(E2eTest, MalformedPerOpSpanLineIsReported) {
-  const fs::path script = Script(
-      "bad-span.sh", "[ \"$1\" = get ] || [ \"$1\" = list ] && { echo '{}'; exit 0; }\n"
-                     "echo '{\"lock_acquired_ns\": \"abc\"}'\n");
-  const HarnessResult r = Harness({"run", "--impl", script.string(),
-                                   "--writers", "1", "--ops", "2"});
+  const fs::path script = Script("bad-span.sh",
+                                 "[ \"$1\" = get ] || [ \"$1\" = list ] && { echo '{}'; exit 0; }\n"
+                                 "echo '{\"lock_acquired_ns\": \"abc\"}'\n");
+  const HarnessResult r =
+      Harness({"run", "--impl", script.string(), "--writers", "1", "--ops", "2"});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_EQ(CheckerVerdict(r, "mutual-exclusion"), "invalid") << Describe(r);
   const std::string history = Slurp(r.dir / "history.jsonl");
@@ -440,14 +450,13 @@ TEST_F(E2eTest, MalformedPerOpSpanLineIsReported) {
 
 TEST_F(E2eTest, SigintKillsEveryImplementationProcess) {
   const fs::path pids = scratch_ / "pids";
-  const fs::path script = Script(
-      "hang.sh", "sleep 60 & echo $! >> " + pids.string() + "\necho $$ >> " +
-                     pids.string() + "\nwait\n");
+  const fs::path script = Script("hang.sh", "sleep 60 & echo $! >> " + pids.string() +
+                                                "\necho $$ >> " + pids.string() + "\nwait\n");
   const fs::path dir = scratch_ / "interrupted";
-  SpawnOptions options = HarnessCommand(
-      {"run", "--impl", script.string(), "--writers", "3", "--ops", "5",
-       "--op-timeout-ms", "60000", "--mode", "per-op"},
-      dir);
+  SpawnOptions options =
+      HarnessCommand({"run", "--impl", script.string(), "--writers", "3", "--ops", "5",
+                      "--op-timeout-ms", "60000", "--mode", "per-op"},
+                     dir);
   std::string error;
   std::optional<Child> harness = Child::Spawn(options, &error);
   ASSERT_TRUE(harness) << error;
@@ -473,8 +482,8 @@ TEST_F(E2eTest, RefusesNonEmptyOutputDirectory) {
   fs::create_directories(dir);
   std::ofstream(dir / "keep.txt") << "x";
   SpawnOptions options;
-  options.argv = {LOCKHARNESS_BIN, "run", "--impl", kLockreg + " --file {registry}",
-                  "--out", dir.string()};
+  options.argv = {LOCKHARNESS_BIN, "run",       "--impl", kLockreg + " --file {registry}",
+                  "--out",         dir.string()};
   options.stderr_path = scratch_ / "busy.stderr";
   std::string error;
   std::optional<Child> child = Child::Spawn(options, &error);
@@ -486,7 +495,6 @@ TEST_F(E2eTest, RefusesNonEmptyOutputDirectory) {
   EXPECT_EQ(Slurp(dir / "keep.txt"), "x");
   EXPECT_FALSE(fs::exists(dir / "history.jsonl"));
 }
-
 
 // --- The replay line replays ------------------------------------------------
 

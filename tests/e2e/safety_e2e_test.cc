@@ -126,36 +126,50 @@ TEST_F(SafetyTest, PlantedSymlinksGetNoWriteDeleteOrChmodOutsideTheRunDirectory)
   std::ofstream(outside / "victim-dir" / "owner") << "1\n";
   fs::permissions(outside / "victim-file", fs::perms::owner_read | fs::perms::owner_write);
   const std::string out = outside.string();
-  const fs::path script = Script(
-      "planter.sh",
-      "reg=\"$LOCKHARNESS_REGISTRY\"; d=$(dirname \"$reg\"); run=\"$LOCKHARNESS_RUN_DIR\"\n"
-      "for f in results.json report.txt junit.xml timeline.html; do\n"
-      "  ln -sfn " + out + "/victim-file \"$run/$f\"\n"
-      "done\n"
-      "ln -sfn " + out + "/victim-file \"$d/sandboxes.json.tmp.$$\"\n"
-      "ln -sfn " + out + "/victim-dir \"$d/stolen-lock-1\"\n"
-      "rm -rf \"$d/sandboxes.json.lock\"\n"
-      "if [ $(( $$ % 2 )) = 0 ]; then\n"
-      "  ln -sfn " + out + "/victim-dir \"$d/sandboxes.json.lock\"\n"
-      "else\n"
-      // Built under a private name, then renamed into place: written in
-      // place, another writer's link could send these writes outside, and
-      // the test is about what the harness does.
-      "  p=\"$d/.plant.$$\"; mkdir \"$p\" && echo $$ > \"$p/owner\" &&\n"
-      "  ln -s " + out + "/victim-dir \"$p/evil-dir\" &&\n"
-      "  ln -s " + out + "/victim-file \"$p/evil-file\" &&\n"
-      "  { mv -T \"$p\" \"$d/sandboxes.json.lock\" 2>/dev/null || rm -rf \"$p\"; }\n"
-      "fi\n"
-      "case \"$1\" in get|list) echo '{}';; *) sleep 0.02;; esac\n"
-      "[ $(( $$ % 3 )) = 0 ] && ln -sfn " + out + "/victim-file \"$reg\"\n"
-      "exit 0\n");
+  const fs::path script =
+      Script("planter.sh",
+             "reg=\"$LOCKHARNESS_REGISTRY\"; d=$(dirname \"$reg\"); run=\"$LOCKHARNESS_RUN_DIR\"\n"
+             "for f in results.json report.txt junit.xml timeline.html; do\n"
+             "  ln -sfn " +
+                 out +
+                 "/victim-file \"$run/$f\"\n"
+                 "done\n"
+                 "ln -sfn " +
+                 out +
+                 "/victim-file \"$d/sandboxes.json.tmp.$$\"\n"
+                 "ln -sfn " +
+                 out +
+                 "/victim-dir \"$d/stolen-lock-1\"\n"
+                 "rm -rf \"$d/sandboxes.json.lock\"\n"
+                 "if [ $(( $$ % 2 )) = 0 ]; then\n"
+                 "  ln -sfn " +
+                 out +
+                 "/victim-dir \"$d/sandboxes.json.lock\"\n"
+                 "else\n"
+                 // Built under a private name, then renamed into place: written in
+                 // place, another writer's link could send these writes outside, and
+                 // the test is about what the harness does.
+                 "  p=\"$d/.plant.$$\"; mkdir \"$p\" && echo $$ > \"$p/owner\" &&\n"
+                 "  ln -s " +
+                 out +
+                 "/victim-dir \"$p/evil-dir\" &&\n"
+                 "  ln -s " +
+                 out +
+                 "/victim-file \"$p/evil-file\" &&\n"
+                 "  { mv -T \"$p\" \"$d/sandboxes.json.lock\" 2>/dev/null || rm -rf \"$p\"; }\n"
+                 "fi\n"
+                 "case \"$1\" in get|list) echo '{}';; *) sleep 0.02;; esac\n"
+                 "[ $(( $$ % 3 )) = 0 ] && ln -sfn " +
+                 out +
+                 "/victim-file \"$reg\"\n"
+                 "exit 0\n");
   const auto before = Snapshot(outside);
-  const Result r = Harness(
-      {"run", "--impl", script.string(), "--writers", "3", "--ops", "12", "--readers", "1",
-       "--out", (scratch_ / "run").string(), "--setup", "dead-owner-lock",
-       "--nemesis", "steal-lock:start_ms=10,interval_ms=20,count=20",
-       "--nemesis", "backdate-lock:start_ms=10,interval_ms=30,count=20,shift_ms=-60000",
-       "--nemesis", "kill-holder:start_ms=30,interval_ms=60,count=3"});
+  const Result r =
+      Harness({"run", "--impl", script.string(), "--writers", "3", "--ops", "12", "--readers", "1",
+               "--out", (scratch_ / "run").string(), "--setup", "dead-owner-lock", "--nemesis",
+               "steal-lock:start_ms=10,interval_ms=20,count=20", "--nemesis",
+               "backdate-lock:start_ms=10,interval_ms=30,count=20,shift_ms=-60000", "--nemesis",
+               "kill-holder:start_ms=30,interval_ms=60,count=3"});
   // Whatever the verdict (this is no correct implementation), the harness
   // finished, and nothing outside the run directory changed.
   EXPECT_THAT(r.exit_code, AnyOf(0, 1, 2)) << r.output;
@@ -163,8 +177,8 @@ TEST_F(SafetyTest, PlantedSymlinksGetNoWriteDeleteOrChmodOutsideTheRunDirectory)
   EXPECT_EQ(Slurp(outside / "victim-file"), "precious");
   // The harness replaced the links to its report files with its own files.
   for (const char* name : {"results.json", "report.txt", "timeline.html"}) {
-    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(scratch_ / "run" / name)))
-        << name << "\n" << r.output;
+    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(scratch_ / "run" / name))) << name << "\n"
+                                                                                  << r.output;
   }
 }
 
@@ -182,9 +196,9 @@ TEST_F(SafetyTest, FullFileSystemMakesTheRunUnknownWithAReason) {
       filler << chunk;
     }
   }
-  const Result traced = Harness({"run", "--impl", kLockreg + " --file {registry}", "--mode",
-                                 "worker", "--writers", "2", "--ops", "40", "--trace", "--out",
-                                 (small / "traced").string()});
+  const Result traced =
+      Harness({"run", "--impl", kLockreg + " --file {registry}", "--mode", "worker", "--writers",
+               "2", "--ops", "40", "--trace", "--out", (small / "traced").string()});
   EXPECT_EQ(traced.exit_code, 2) << traced.output;
   EXPECT_THAT(traced.output, HasSubstr("No space left on device")) << traced.output;
 
@@ -192,8 +206,8 @@ TEST_F(SafetyTest, FullFileSystemMakesTheRunUnknownWithAReason) {
   fs::remove(small / "filler");
   fs::remove_all(small / "traced");
   const fs::path dir = small / "judged";
-  const Result first = Harness({"run", "--impl", kLockreg + " --file {registry}", "--writers",
-                                "2", "--ops", "5", "--out", dir.string()});
+  const Result first = Harness({"run", "--impl", kLockreg + " --file {registry}", "--writers", "2",
+                                "--ops", "5", "--out", dir.string()});
   ASSERT_THAT(first.exit_code, AnyOf(0, 2)) << first.output;
   for (const char* name : {"results.json", "report.txt", "junit.xml", "timeline.html"}) {
     fs::remove(dir / name);

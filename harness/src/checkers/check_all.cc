@@ -26,8 +26,7 @@ namespace {
 // Runs `side` on another thread while the caller runs `main`; both on the
 // calling thread if no thread can be started. The checkers are independent
 // and only read the run, so on two cores this roughly halves the wait.
-void RunConcurrently(const std::function<void()>& side,
-                     const std::function<void()>& main) {
+void RunConcurrently(const std::function<void()>& side, const std::function<void()>& main) {
   std::optional<std::thread> thread;
   try {
     thread.emplace(side);
@@ -58,8 +57,7 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   // the cross-check of reported spans); they run beside json-validity.
   auto check_trace = [&] {
     if (!run.trace) return;
-    const TraceTimeline timeline =
-        BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
+    const TraceTimeline timeline = BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
     trace_exclusion = CheckTraceMutualExclusion(timeline);
     lint = CheckProtocolLint(timeline);
     if (ReportedSpanCount(index) > 0) {
@@ -76,13 +74,15 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     if (mutual_exclusion.verdict == Verdict::kUnknown) {
       // The file never changed, so no write took effect: nothing overlapped.
       mutual_exclusion.verdict = Verdict::kValid;
-      mutual_exclusion.summary = "no write took effect: the registry is the untouched "
-                                 "corrupt file forged before the run";
+      mutual_exclusion.summary =
+          "no write took effect: the registry is the untouched "
+          "corrupt file forged before the run";
     }
     lost_update.checker = kLostUpdateChecker;
     lost_update.verdict = Verdict::kValid;
-    lost_update.summary = "nothing to replay: the registry file is still the corrupt one "
-                          "forged before the run (see corrupt-registry)";
+    lost_update.summary =
+        "nothing to replay: the registry file is still the corrupt one "
+        "forged before the run (see corrupt-registry)";
     check_trace();
   } else {
     RunConcurrently(

@@ -22,10 +22,8 @@ CheckerReport Report(Verdict v) {
 TEST(Overall, InvalidBeatsUnknownBeatsValid) {
   EXPECT_EQ(Overall({}), Verdict::kUnknown);
   EXPECT_EQ(Overall({Report(Verdict::kValid)}), Verdict::kValid);
-  EXPECT_EQ(Overall({Report(Verdict::kValid), Report(Verdict::kUnknown)}),
-            Verdict::kUnknown);
-  EXPECT_EQ(Overall({Report(Verdict::kUnknown), Report(Verdict::kInvalid)}),
-            Verdict::kInvalid);
+  EXPECT_EQ(Overall({Report(Verdict::kValid), Report(Verdict::kUnknown)}), Verdict::kUnknown);
+  EXPECT_EQ(Overall({Report(Verdict::kUnknown), Report(Verdict::kInvalid)}), Verdict::kInvalid);
   EXPECT_EQ(VerdictName(Verdict::kInvalid), "invalid");
 }
 

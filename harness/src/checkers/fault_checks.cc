@@ -32,7 +32,8 @@ CheckerReport CheckCorruptRegistry(const RunArtifacts& run, const OperationIndex
       report.verdict = Verdict::kInvalid;
       report.summary = std::to_string(claimed.size()) +
                        " mutating operations claimed success, yet the registry file is "
-                       "still the corrupt one; first: " + DescribeOperation(*claimed.front());
+                       "still the corrupt one; first: " +
+                       DescribeOperation(*claimed.front());
       for (std::string& line : OperationEventLines(*claimed.front())) {
         report.evidence.push_back(line);
       }
@@ -69,7 +70,8 @@ CheckerReport CheckFaultCoverage(const RunArtifacts& run) {
   report.details = {{"actions", counts}};
   if (!idle.empty()) {
     report.verdict = Verdict::kUnknown;
-    report.summary = idle.front() + " never acted (no target found: for holder-directed "
+    report.summary = idle.front() +
+                     " never acted (no target found: for holder-directed "
                      "nemeses, no owner record at <registry>.lock/owner named a writer "
                      "process); the run did not test what it was configured to test";
     for (const std::string& kind : idle) report.evidence.push_back("never acted: " + kind);

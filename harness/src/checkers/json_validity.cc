@@ -30,22 +30,19 @@ CheckerReport Check(const RunArtifacts& run, const FinalRegistry& final, bool fo
   }
   std::optional<std::string> final_error;
   if (final.present) {
-    final_error = final.document ? ValidateRegistryJson(*final.document)
-                                 : final.parse_error;
+    final_error = final.document ? ValidateRegistryJson(*final.document) : final.parse_error;
   }
   report.details = {{"reader_samples", samples},
                     {"invalid_samples", invalid},
                     {"unjudged_samples", unjudged},
                     {"final_file", !final.present ? "absent"
-                                   : final_error      ? "invalid"
-                                                      : "valid"}};
+                                   : final_error  ? "invalid"
+                                                  : "valid"}};
   if (first_invalid != nullptr) {
     report.verdict = Verdict::kInvalid;
-    report.summary = std::to_string(invalid) + " of " +
-                     std::to_string(samples) +
+    report.summary = std::to_string(invalid) + " of " + std::to_string(samples) +
                      " reader samples were not a valid registry; first at " +
-                     FormatMillis(first_invalid->t) + ": " +
-                     first_invalid->error;
+                     FormatMillis(first_invalid->t) + ": " + first_invalid->error;
     report.evidence.push_back("first invalid sample (reader pid " +
                               std::to_string(first_invalid->pid) + "):");
     report.evidence.push_back("  " + FormatEvent(*first_invalid));
@@ -58,8 +55,7 @@ CheckerReport Check(const RunArtifacts& run, const FinalRegistry& final, bool fo
   }
   if (report.verdict == Verdict::kInvalid) return report;
   report.verdict = Verdict::kValid;
-  report.summary = std::to_string(samples - unjudged) +
-                   " reader samples valid; final file " +
+  report.summary = std::to_string(samples - unjudged) + " reader samples valid; final file " +
                    (forged_final    ? "is the corrupt registry forged before the run, "
                                       "untouched (see corrupt-registry)"
                     : final.present ? "valid"

@@ -59,18 +59,15 @@ class LaterWriters {
     for (const Operation& op : index.operations) {
       if (op.outcome == Outcome::kOk && IsMutating(op.kind)) writes_.push_back(&op);
     }
-    std::stable_sort(writes_.begin(), writes_.end(),
-                     [](const Operation* a, const Operation* b) {
-                       return a->invoked_at < b->invoked_at;
-                     });
+    std::stable_sort(writes_.begin(), writes_.end(), [](const Operation* a, const Operation* b) {
+      return a->invoked_at < b->invoked_at;
+    });
   }
 
   // pid 0: any process.
   const Operation* After(int64_t time, int pid) const {
     auto it = std::upper_bound(writes_.begin(), writes_.end(), time,
-                               [](int64_t t, const Operation* op) {
-                                 return t < op->invoked_at;
-                               });
+                               [](int64_t t, const Operation* op) { return t < op->invoked_at; });
     for (; it != writes_.end(); ++it) {
       if (pid == 0 || (*it)->pid() != pid) return *it;
     }
@@ -87,8 +84,7 @@ class LaterWriters {
 bool WasKilled(const Event& event) {
   if (event.pid <= 0) return false;
   if (event.type == EventType::kFault) {
-    return event.fault == "sigkill" || event.fault == "stale-temp" ||
-           event.fault == "forged-lock";
+    return event.fault == "sigkill" || event.fault == "stale-temp" || event.fault == "forged-lock";
   }
   if (event.type != EventType::kInfo) return false;
   for (const char* sign : {"signal", "timed out", "killed", "no answer within"}) {
@@ -99,8 +95,7 @@ bool WasKilled(const Event& event) {
 
 }  // namespace
 
-CheckerReport CheckLeftovers(const RunArtifacts& run,
-                             const OperationIndex& index) {
+CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& index) {
   CheckerReport report;
   report.checker = kLeftoversChecker;
   // Killed (or in-doubt) processes and when they were last seen killed.
@@ -144,21 +139,18 @@ CheckerReport CheckLeftovers(const RunArtifacts& run,
     }
     if (why.empty()) {
       unexplained.push_back({{"name", name}, {"kind", KindName(c.kind)}});
-      report.evidence.push_back("unexplained leftover: " + name + " (" +
-                                KindName(c.kind) + ")");
+      report.evidence.push_back("unexplained leftover: " + name + " (" + KindName(c.kind) + ")");
       continue;
     }
     explained.push_back({{"name", name}, {"kind", KindName(c.kind)}, {"why", why}});
     if (sweeper != nullptr) {
       not_swept.push_back(name);
-      warnings.push_back("warning: " + name +
-                         " not swept by later writers (e.g. " +
+      warnings.push_back("warning: " + name + " not swept by later writers (e.g. " +
                          DescribeOperation(*sweeper) + ")");
     }
   }
   for (const auto& item : explained) {
-    report.evidence.push_back("explained leftover: " +
-                              item["name"].get<std::string>() + " (" +
+    report.evidence.push_back("explained leftover: " + item["name"].get<std::string>() + " (" +
                               item["why"].get<std::string>() + ")");
   }
   report.evidence.insert(report.evidence.end(), warnings.begin(), warnings.end());
@@ -170,17 +162,16 @@ CheckerReport CheckLeftovers(const RunArtifacts& run,
     report.verdict = Verdict::kInvalid;
     report.summary = std::to_string(unexplained.size()) +
                      " unexplained leftover(s) in the registry directory, "
-                     "first " + unexplained[0]["name"].get<std::string>();
+                     "first " +
+                     unexplained[0]["name"].get<std::string>();
     return report;
   }
   report.verdict = Verdict::kValid;
-  report.summary = explained.empty()
-                       ? "the registry directory holds only the registry file"
-                       : std::to_string(explained.size()) +
-                             " leftover(s), all explained by killed processes";
+  report.summary = explained.empty() ? "the registry directory holds only the registry file"
+                                     : std::to_string(explained.size()) +
+                                           " leftover(s), all explained by killed processes";
   if (!not_swept.empty()) {
-    report.summary += "; " + std::to_string(not_swept.size()) +
-                      " not swept by later writers";
+    report.summary += "; " + std::to_string(not_swept.size()) + " not swept by later writers";
   }
   return report;
 }

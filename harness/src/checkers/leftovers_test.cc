@@ -37,16 +37,15 @@ TEST(Leftovers, TempFileOfALiveWriterIsInvalid) {
   CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2"});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("first sandboxes.json.tmp.4242.x1y2"));
-  EXPECT_TRUE(AnyLineHas(r.evidence,
-                         "unexplained leftover: sandboxes.json.tmp.4242.x1y2 (temp file)"));
+  EXPECT_TRUE(
+      AnyLineHas(r.evidence, "unexplained leftover: sandboxes.json.tmp.4242.x1y2 (temp file)"));
 }
 
 TEST(Leftovers, TempFileOfAKilledWriterIsExplained) {
   TestHistory h;
   h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");
   h.Fault(5151, 15);
-  CheckerReport r =
-      Check(h, {"sandboxes.json.tmp.4242.x1y2", "sandboxes.json.tmp.5151"});
+  CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2", "sandboxes.json.tmp.5151"});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.details["explained"].size(), 2u);
   EXPECT_TRUE(AnyLineHas(r.evidence, "temp file of killed pid 4242"));
@@ -61,8 +60,8 @@ TEST(Leftovers, TempFileOfAWriterThatExitedWithAnErrorIsUnexplained) {
   h.Fault(4242, 5, "sigstop", "pause-holder: lock holder, writer 1");
   CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2"});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
-  EXPECT_TRUE(AnyLineHas(r.evidence,
-                         "unexplained leftover: sandboxes.json.tmp.4242.x1y2 (temp file)"));
+  EXPECT_TRUE(
+      AnyLineHas(r.evidence, "unexplained leftover: sandboxes.json.tmp.4242.x1y2 (temp file)"));
 }
 
 TEST(Leftovers, UnsweptLeftoverIsAWarningNotAFailure) {
@@ -71,8 +70,8 @@ TEST(Leftovers, UnsweptLeftoverIsAWarningNotAFailure) {
   h.Op(OpKind::kRegister, "b", {}, 20, 30, EventType::kOk, 4343);
   CheckerReport r = Check(h, {"sandboxes.json.tmp.4242.x1y2"});
   EXPECT_EQ(r.verdict, Verdict::kValid);
-  EXPECT_TRUE(AnyLineHas(r.evidence,
-                         "warning: sandboxes.json.tmp.4242.x1y2 not swept by later writers"));
+  EXPECT_TRUE(
+      AnyLineHas(r.evidence, "warning: sandboxes.json.tmp.4242.x1y2 not swept by later writers"));
   EXPECT_EQ(r.details["not_swept"].size(), 1u);
 }
 
@@ -113,11 +112,9 @@ TEST(Leftovers, LockDirWithoutAnyKillIsInvalid) {
 TEST(Leftovers, QuarantineDirNeedsAKill) {
   TestHistory h;
   h.Register("a", {}, 0, 10);
-  EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict,
-            Verdict::kInvalid);
+  EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict, Verdict::kInvalid);
   h.Fault(4242, 20);
-  EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict, Verdict::kValid);
 }
 
 TEST(Leftovers, AnythingElseIsInvalid) {

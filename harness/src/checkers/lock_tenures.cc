@@ -22,16 +22,13 @@ std::string ConventionOf(const std::string& how_acquired) {
   if (how_acquired == "mkdir" || how_acquired == "link") return how_acquired;
   if (how_acquired.find("O_EXCL") != std::string::npos) return "o-excl";
   if (how_acquired.rfind("lock file", 0) == 0) return "lock-file";
-  if (how_acquired.find("rename") != std::string::npos ||
-      how_acquired == "moved back") {
+  if (how_acquired.find("rename") != std::string::npos || how_acquired == "moved back") {
     return "rename";
   }
   return how_acquired.substr(0, how_acquired.find(' '));  // flock, posix, ofd
 }
 
-bool IsRemovalFamily(std::string_view family) {
-  return family == "rmdir" || family == "unlink";
-}
+bool IsRemovalFamily(std::string_view family) { return family == "rmdir" || family == "unlink"; }
 
 // Removes the lock at the lock path: rmdir/unlink of it, or a rename away.
 bool RemovesLock(const TracedCall& call) {
@@ -62,8 +59,7 @@ std::set<size_t> LockFileCreations(const TraceTimeline& timeline) {
       }
     } else if (call.family == "close") {
       open_lock_fds.erase(key);
-    } else if (call.family == "write" && Succeeded(e) && e.result > 0 &&
-               e.path_class == "lock") {
+    } else if (call.family == "write" && Succeeded(e) && e.result > 0 && e.path_class == "lock") {
       if (auto it = open_lock_fds.find(key); it != open_lock_fds.end()) {
         creations.insert(it->second);
       }

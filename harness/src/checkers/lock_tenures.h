@@ -35,7 +35,7 @@ struct LockObject {
   int owner = 0;             // the writer (TracedCall::writer)
   std::string how_acquired;  // "mkdir", "link", ...
   std::vector<Tenure> tenures;
-  int holder = 0;            // the process that took it
+  int holder = 0;  // the process that took it
 };
 
 constexpr size_t kNone = static_cast<size_t>(-1);
@@ -166,9 +166,8 @@ class LockTracker {
     vanished_.erase(it);
     const Tenure& last = objects_[object].tenures.back();
     if (last.end == nullptr || last.ended_by != 0) return false;  // moved on
-    if (call.earliest >= last.end->latest) return false;  // certainly later
-    End(object, &call, "released by its owner (" + call.event->call + ")",
-        call.writer);
+    if (call.earliest >= last.end->latest) return false;          // certainly later
+    End(object, &call, "released by its owner (" + call.event->call + ")", call.writer);
     return true;
   }
 
@@ -237,8 +236,9 @@ class KernelLockTracker {
         if (e.lock_op == "exclusive") {
           if (it == held_.end()) Acquire(call);
         } else if (it != held_.end()) {
-          End(it, call, e.lock_op == "unlock" ? "released by its owner (" + e.call + " unlock)"
-                                              : "downgraded to shared (" + e.call + ")");
+          End(it, call,
+              e.lock_op == "unlock" ? "released by its owner (" + e.call + " unlock)"
+                                    : "downgraded to shared (" + e.call + ")");
         }
       } else if (call.family == "close" && Performed(e)) {
         auto it = held_.find(Key{e.pid, e.path});

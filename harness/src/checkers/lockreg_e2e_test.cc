@@ -38,8 +38,7 @@ class Driver {
       : registry_(dir / "sandboxes.json"), mutant_(std::move(mutant)),
         start_(std::chrono::steady_clock::now()) {}
 
-  void Run(int writer, OpKind kind, const std::string& name,
-           const Fields& fields) {
+  void Run(int writer, OpKind kind, const std::string& name, const Fields& fields) {
     std::vector<std::string> args = {LOCKREG_PATH, "--file", registry_.string()};
     if (!mutant_.empty()) {
       args.push_back("--mutant");
@@ -71,7 +70,7 @@ class Driver {
     done.writer = writer;
     done.pid = pid;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    done.type = pid <= 0 ? EventType::kInfo
+    done.type = pid <= 0    ? EventType::kInfo
                 : code == 0 ? EventType::kOk
                 : code == 1 ? EventType::kFail
                             : EventType::kInfo;
@@ -101,8 +100,8 @@ class Driver {
 
  private:
   int64_t Now() const {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now() - start_)
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                start_)
         .count();
   }
 
@@ -132,8 +131,8 @@ class Driver {
 
 // Every writer registers its own names and updates one shared entry.
 std::vector<CheckerReport> RunWorkload(const std::string& mutant) {
-  fs::path dir = fs::temp_directory_path() /
-                 ("lockreg_e2e_" + std::to_string(::getpid()) + "_" + mutant);
+  fs::path dir =
+      fs::temp_directory_path() / ("lockreg_e2e_" + std::to_string(::getpid()) + "_" + mutant);
   fs::remove_all(dir);
   fs::create_directories(dir);
   Driver driver(dir, mutant);
@@ -154,8 +153,7 @@ std::vector<CheckerReport> RunWorkload(const std::string& mutant) {
   return reports;
 }
 
-const CheckerReport& Find(const std::vector<CheckerReport>& reports,
-                          const std::string& checker) {
+const CheckerReport& Find(const std::vector<CheckerReport>& reports, const std::string& checker) {
   for (const CheckerReport& r : reports) {
     if (r.checker == checker) return r;
   }
@@ -168,9 +166,8 @@ TEST(LockregEndToEnd, ReferenceClientPasses) {
   std::vector<CheckerReport> reports = RunWorkload("");
   for (const char* checker : {"lost-update", "json-validity", "leftovers", "progress"}) {
     const CheckerReport& r = Find(reports, checker);
-    EXPECT_EQ(r.verdict, Verdict::kValid)
-        << checker << ": " << r.summary << "\n"
-        << (r.evidence.empty() ? "" : r.evidence.front());
+    EXPECT_EQ(r.verdict, Verdict::kValid) << checker << ": " << r.summary << "\n"
+                                          << (r.evidence.empty() ? "" : r.evidence.front());
   }
   EXPECT_EQ(Find(reports, "mutual-exclusion").verdict, Verdict::kUnknown);
 }
@@ -185,8 +182,7 @@ TEST(LockregEndToEnd, NoLockMutantLosesUpdates) {
     if (lost.verdict == Verdict::kInvalid) break;
   }
   ASSERT_EQ(lost.verdict, Verdict::kInvalid) << lost.summary;
-  EXPECT_THAT(lost.summary, ::testing::AnyOf(HasSubstr("missing"),
-                                             HasSubstr("no operation")));
+  EXPECT_THAT(lost.summary, ::testing::AnyOf(HasSubstr("missing"), HasSubstr("no operation")));
   ASSERT_FALSE(lost.evidence.empty());
 }
 

@@ -24,13 +24,13 @@
 namespace lockharness::harness {
 namespace {
 
-using nlohmann::json;
 using lost_update::Classify;
 using lost_update::DefaultChecker;
 using lost_update::Finding;
 using lost_update::IsOk;
 using lost_update::NameChecker;
 using lost_update::NameOps;
+using nlohmann::json;
 
 constexpr size_t kMaxEvidenceFindings = 10;
 
@@ -54,13 +54,11 @@ bool Relevant(const Operation& op) {
 
 }  // namespace
 
-CheckerReport CheckLostUpdate(const RunArtifacts& run,
-                              const OperationIndex& index) {
+CheckerReport CheckLostUpdate(const RunArtifacts& run, const OperationIndex& index) {
   return CheckLostUpdate(run, index, ParseFinalRegistry(run));
 }
 
-CheckerReport CheckLostUpdate(const RunArtifacts& run,
-                              const OperationIndex& index,
+CheckerReport CheckLostUpdate(const RunArtifacts& run, const OperationIndex& index,
                               const FinalRegistry& final) {
   (void)run;
   CheckerReport report;
@@ -123,8 +121,7 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
     NameOps ops;
     std::string name;
     for (size_t g = from; g < to; ++g) {
-      Classify(groups.ops.data() + groups.begin[g],
-               groups.ops.data() + groups.begin[g + 1], &ops);
+      Classify(groups.ops.data() + groups.begin[g], groups.ops.data() + groups.begin[g + 1], &ops);
       name.assign(groups.names[g]);
       NameChecker(name, ops, entry_of[g], &out->findings, &out->unknown).Check();
     }
@@ -143,29 +140,22 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
   check_names(half, groups.names.size(), &second);
   if (helper) helper->join();
   for (Results* part : {&first, &second}) {
-    std::move(part->findings.begin(), part->findings.end(),
-              std::back_inserter(findings));
-    std::move(part->unknown.begin(), part->unknown.end(),
-              std::back_inserter(unknown));
+    std::move(part->findings.begin(), part->findings.end(), std::back_inserter(findings));
+    std::move(part->unknown.begin(), part->unknown.end(), std::back_inserter(unknown));
   }
   const json* default_value =
       document.contains("defaultSandbox") ? &document["defaultSandbox"] : nullptr;
-  std::string default_rule =
-      DefaultChecker(index, *sandboxes, default_value, &findings).Check();
+  std::string default_rule = DefaultChecker(index, *sandboxes, default_value, &findings).Check();
 
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) {
-                     int64_t ta = a.anchor ? a.anchor->invoked_at : INT64_MAX;
-                     int64_t tb = b.anchor ? b.anchor->invoked_at : INT64_MAX;
-                     return ta < tb;
-                   });
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    int64_t ta = a.anchor ? a.anchor->invoked_at : INT64_MAX;
+    int64_t tb = b.anchor ? b.anchor->invoked_at : INT64_MAX;
+    return ta < tb;
+  });
   std::sort(unknown.begin(), unknown.end());
-  report.details = {{"names", groups.names.size()},
-                    {"final_entries", sandboxes->size()},
-                    {"acknowledged_mutations", ok_count},
-                    {"in_doubt_mutations", in_doubt},
-                    {"findings", findings.size()},
-                    {"undecided_names", unknown.size()},
+  report.details = {{"names", groups.names.size()},       {"final_entries", sandboxes->size()},
+                    {"acknowledged_mutations", ok_count}, {"in_doubt_mutations", in_doubt},
+                    {"findings", findings.size()},        {"undecided_names", unknown.size()},
                     {"default_check", default_rule}};
   if (!findings.empty()) {
     report.verdict = Verdict::kInvalid;
@@ -189,9 +179,8 @@ CheckerReport CheckLostUpdate(const RunArtifacts& run,
     return report;
   }
   report.verdict = Verdict::kValid;
-  report.summary = "the final registry is reachable: " +
-                   std::to_string(groups.names.size()) + " names, " +
-                   std::to_string(ok_count) + " acknowledged and " +
+  report.summary = "the final registry is reachable: " + std::to_string(groups.names.size()) +
+                   " names, " + std::to_string(ok_count) + " acknowledged and " +
                    std::to_string(in_doubt) + " in-doubt mutations";
   return report;
 }

@@ -10,12 +10,11 @@ namespace lockharness::harness::lost_update {
 
 std::string DefaultChecker::Check() {
   if (default_ != nullptr && !default_->is_null()) {
-    if (!default_->is_string() ||
-        !sandboxes_.contains(default_->get<std::string>())) {
-      findings_->push_back({nullptr,
-                            "defaultSandbox is " + ShownDefault() +
-                                ", which names no entry of the final file",
-                            {}});
+    if (!default_->is_string() || !sandboxes_.contains(default_->get<std::string>())) {
+      findings_->push_back(
+          {nullptr,
+           "defaultSandbox is " + ShownDefault() + ", which names no entry of the final file",
+           {}});
       return "invariant";
     }
   }
@@ -28,8 +27,7 @@ std::string DefaultChecker::Check() {
     if (op.kind != OpKind::kSetDefault) continue;
     if (last_set_default == nullptr || op.invoked_at > last_set_default->invoked_at) {
       if (last_set_default != nullptr) {
-        max_other_completion =
-            std::max(max_other_completion, last_set_default->completed_at);
+        max_other_completion = std::max(max_other_completion, last_set_default->completed_at);
       }
       last_set_default = &op;
     } else {
@@ -37,8 +35,7 @@ std::string DefaultChecker::Check() {
     }
   }
   if (last_set_default != nullptr) {
-    if (!IsOk(*last_set_default) ||
-        max_other_completion >= last_set_default->invoked_at) {
+    if (!IsOk(*last_set_default) || max_other_completion >= last_set_default->invoked_at) {
       return "invariant only (the last set-default is concurrent or in doubt)";
     }
     return CheckLastSetDefault(*last_set_default);
@@ -52,19 +49,18 @@ std::string DefaultChecker::Check() {
 // default must still be that target.
 std::string DefaultChecker::CheckLastSetDefault(const Operation& last) {
   for (const Operation& op : index_.operations) {
-    if (op.kind == OpKind::kRemove && op.MayHaveEffect() &&
-        op.name() == last.name() && op.completed_at >= last.invoked_at) {
+    if (op.kind == OpKind::kRemove && op.MayHaveEffect() && op.name() == last.name() &&
+        op.completed_at >= last.invoked_at) {
       return "invariant only (the default's entry may have been removed)";
     }
   }
   if (default_ == nullptr || !default_->is_string() ||
       default_->get<std::string>() != last.name()) {
-    findings_->push_back(
-        {&last,
-         "the effect of this set-default is missing: defaultSandbox is " +
-             ShownDefault() +
-             ", but no later or concurrent operation could have changed it",
-         {}});
+    findings_->push_back({&last,
+                          "the effect of this set-default is missing: defaultSandbox is " +
+                              ShownDefault() +
+                              ", but no later or concurrent operation could have changed it",
+                          {}});
   }
   return "last set-default";
 }
@@ -94,17 +90,15 @@ std::string DefaultChecker::CheckFirstRegister() {
     if (op.kind != OpKind::kRegister || !op.MayHaveEffect() || op.name() != name) {
       continue;
     }
-    if (first_ok == nullptr || first_ok == &op ||
-        op.invoked_at <= first_ok->completed_at) {
+    if (first_ok == nullptr || first_ok == &op || op.invoked_at <= first_ok->completed_at) {
       return "first register";
     }
-    findings_->push_back(
-        {first_ok,
-         "the effect of this register on the default is missing: "
-         "defaultSandbox is " + ShownDefault() +
-             ", registered by op " + std::to_string(op.id) +
-             ", which was invoked after this one completed",
-         {&op}});
+    findings_->push_back({first_ok,
+                          "the effect of this register on the default is missing: "
+                          "defaultSandbox is " +
+                              ShownDefault() + ", registered by op " + std::to_string(op.id) +
+                              ", which was invoked after this one completed",
+                          {&op}});
     return "first register";
   }
   return "first register";  // an entry no register made: reported elsewhere

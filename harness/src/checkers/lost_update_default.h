@@ -23,15 +23,13 @@ class DefaultChecker {
  public:
   DefaultChecker(const OperationIndex& index, const nlohmann::json& sandboxes,
                  const nlohmann::json* default_value, std::vector<Finding>* findings)
-      : index_(index), sandboxes_(sandboxes), default_(default_value),
-        findings_(findings) {}
+      : index_(index), sandboxes_(sandboxes), default_(default_value), findings_(findings) {}
 
   std::string Check();  // returns how the default was checked
 
  private:
   std::string ShownDefault() const {
-    return default_ == nullptr || default_->is_null() ? "null"
-                                                      : Quote(default_->dump());
+    return default_ == nullptr || default_->is_null() ? "null" : Quote(default_->dump());
   }
   std::string CheckLastSetDefault(const Operation& last);
   std::string CheckFirstRegister();

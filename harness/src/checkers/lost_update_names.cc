@@ -37,10 +37,9 @@ void NameChecker::Check() {
     return;
   }
   if (ops_.registers.size() > 1) {
-    unknown_->push_back(name_ + " is registered more than once (ops " +
-                        std::to_string(ops_.registers[0]->id) + " and " +
-                        std::to_string(ops_.registers[1]->id) +
-                        "); this check assumes unique registers");
+    unknown_->push_back(
+        name_ + " is registered more than once (ops " + std::to_string(ops_.registers[0]->id) +
+        " and " + std::to_string(ops_.registers[1]->id) + "); this check assumes unique registers");
     return;
   }
   const Operation& reg = *ops_.registers[0];
@@ -63,23 +62,20 @@ void NameChecker::Check() {
 
 void NameChecker::CheckNeverRegistered() {
   std::vector<const Operation*> acknowledged = ops_.must_exist;
-  acknowledged.insert(acknowledged.end(), ops_.ok_removes.begin(),
-                      ops_.ok_removes.end());
+  acknowledged.insert(acknowledged.end(), ops_.ok_removes.begin(), ops_.ok_removes.end());
   if (!acknowledged.empty()) {
     const Operation* first = *std::min_element(
         acknowledged.begin(), acknowledged.end(),
-        [](const Operation* a, const Operation* b) {
-          return a->invoked_at < b->invoked_at;
-        });
-    Report(first, "operation on " + name_ +
-                      " was acknowledged, but no register of it can have "
-                      "taken effect",
+        [](const Operation* a, const Operation* b) { return a->invoked_at < b->invoked_at; });
+    Report(first,
+           "operation on " + name_ +
+               " was acknowledged, but no register of it can have "
+               "taken effect",
            ops_.failed_registers);
     return;
   }
   if (entry_ != nullptr) {
-    const Operation* anchor =
-        ops_.failed_registers.empty() ? nullptr : ops_.failed_registers[0];
+    const Operation* anchor = ops_.failed_registers.empty() ? nullptr : ops_.failed_registers[0];
     Report(anchor, "entry " + name_ +
                        " is in the final file, but no register of it can "
                        "have taken effect" +
@@ -170,8 +166,7 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, std::string_view key,
   FinalValue value = ReadFinalValue(*entry_, key);
   const std::string* reg_value = FieldValue(reg, key);
   std::vector<const Operation*> candidates;
-  if (value.unset ? reg_value == nullptr
-                  : (reg_value != nullptr && *reg_value == value.text)) {
+  if (value.unset ? reg_value == nullptr : (reg_value != nullptr && *reg_value == value.text)) {
     candidates.push_back(&reg);
   }
   if (!value.unset) {
@@ -204,8 +199,7 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, std::string_view key,
     if (anchor == nullptr) anchor = &reg;
     Report(anchor, name_ + "." + std::string(key) + " is " + shown + " in the final file, " +
                        (value.unset ? "but this operation set it"
-                                    : "a value no operation on " + name_ +
-                                          " wrote"));
+                                    : "a value no operation on " + name_ + " wrote"));
     return false;
   }
   size_t findings_before = findings_->size();
@@ -225,15 +219,14 @@ bool NameChecker::ChooseLastWriter(const Operation& reg, std::string_view key,
   return false;
 }
 
-bool NameChecker::CheckWriterCanBeLast(const Operation& reg,
-                                       std::string_view key,
-                                       const Operation& writer,
-                                       const FinalValue& value) {
+bool NameChecker::CheckWriterCanBeLast(const Operation& reg, std::string_view key,
+                                       const Operation& writer, const FinalValue& value) {
   std::string shown = value.unset ? "unset" : Quote(value.text);
   if (&writer != &reg && writer.completed_at < reg.invoked_at) {
-    Report(&writer, name_ + "." + std::string(key) + " is " + shown +
-                        ", written by this update, which completed before the "
-                        "register was invoked and so must have been refused",
+    Report(&writer,
+           name_ + "." + std::string(key) + " is " + shown +
+               ", written by this update, which completed before the "
+               "register was invoked and so must have been refused",
            {&reg});
     return false;
   }
@@ -252,9 +245,8 @@ bool NameChecker::CheckWriterCanBeLast(const Operation& reg,
   }
   if (missing == nullptr) return true;
   Report(missing,
-         "the effect of this update is missing: " + name_ + "." + std::string(key) +
-             " is " + shown + ", last written by op " +
-             std::to_string(writer.id) +
+         "the effect of this update is missing: " + name_ + "." + std::string(key) + " is " +
+             shown + ", last written by op " + std::to_string(writer.id) +
              (&writer == &reg ? " (the register), which must precede it"
                               : ", which completed before it was invoked"),
          {&writer});
@@ -263,9 +255,9 @@ bool NameChecker::CheckWriterCanBeLast(const Operation& reg,
 
 // Each field's last writer is fine on its own; check that one order makes
 // all of them last at once (an update may write several fields).
-void NameChecker::CheckWritersJointly(
-    const Operation& reg, const std::vector<std::string_view>& keys,
-    const std::vector<const Operation*>& writers) {
+void NameChecker::CheckWritersJointly(const Operation& reg,
+                                      const std::vector<std::string_view>& keys,
+                                      const std::vector<const Operation*>& writers) {
   std::vector<const Operation*> distinct;
   for (const Operation* w : writers) {
     if (w != &reg && std::find(distinct.begin(), distinct.end(), w) == distinct.end()) {
@@ -278,8 +270,9 @@ void NameChecker::CheckWritersJointly(
     if (writers[i] != &reg) continue;
     for (const Operation* w : distinct) {
       if (FieldValue(*w, keys[i]) != nullptr) {
-        Report(w, "the effect of this update on " + name_ + "." + std::string(keys[i]) +
-                      " is missing although its other fields survived",
+        Report(w,
+               "the effect of this update on " + name_ + "." + std::string(keys[i]) +
+                   " is missing although its other fields survived",
                {&reg});
         return;
       }
@@ -287,7 +280,8 @@ void NameChecker::CheckWritersJointly(
   }
   if (distinct.size() < 2) return;
   if (distinct.size() > kMaxJointWriters) {
-    unknown_->push_back(name_ + ": too many distinct last writers to check "
+    unknown_->push_back(name_ +
+                        ": too many distinct last writers to check "
                         "jointly");
     return;
   }
@@ -314,9 +308,8 @@ void NameChecker::CheckWritersJointly(
   std::vector<size_t> writer_index(keys.size(), npos);
   for (size_t i = 0; i < keys.size(); ++i) {
     if (writers[i] == &reg) continue;
-    writer_index[i] = static_cast<size_t>(
-        std::find(distinct.begin(), distinct.end(), writers[i]) -
-        distinct.begin());
+    writer_index[i] = static_cast<size_t>(std::find(distinct.begin(), distinct.end(), writers[i]) -
+                                          distinct.begin());
   }
   std::vector<size_t> position(distinct.size());
   do {
@@ -339,26 +332,23 @@ void NameChecker::CheckWritersJointly(
     if (feasible) return;
   } while (std::next_permutation(order.begin(), order.end()));
   std::vector<const Operation*> related(distinct.begin() + 1, distinct.end());
-  Report(distinct[0], "the fields of " + name_ +
-                          " come from operations that cannot all be the last "
-                          "writers of their fields in one order",
+  Report(distinct[0],
+         "the fields of " + name_ +
+             " come from operations that cannot all be the last "
+             "writers of their fields in one order",
          related);
 }
 
-void Classify(const Operation* const* first, const Operation* const* last,
-              NameOps* ops) {
-  for (auto* v : {&ops->registers, &ops->failed_registers, &ops->updates,
-                  &ops->failed_updates, &ops->removes, &ops->ok_removes,
-                  &ops->must_exist}) {
+void Classify(const Operation* const* first, const Operation* const* last, NameOps* ops) {
+  for (auto* v : {&ops->registers, &ops->failed_registers, &ops->updates, &ops->failed_updates,
+                  &ops->removes, &ops->ok_removes, &ops->must_exist}) {
     v->clear();
   }
   for (; first != last; ++first) {
     const Operation* op = *first;
     bool may = op->MayHaveEffect();
     switch (op->kind) {
-      case OpKind::kRegister:
-        (may ? ops->registers : ops->failed_registers).push_back(op);
-        break;
+      case OpKind::kRegister: (may ? ops->registers : ops->failed_registers).push_back(op); break;
       case OpKind::kUpdate:
         (may ? ops->updates : ops->failed_updates).push_back(op);
         if (IsOk(*op)) ops->must_exist.push_back(op);
@@ -371,8 +361,7 @@ void Classify(const Operation* const* first, const Operation* const* last,
       case OpKind::kGet:
         if (IsOk(*op)) ops->must_exist.push_back(op);
         break;
-      case OpKind::kList:
-        break;
+      case OpKind::kList: break;
     }
   }
 }

@@ -29,19 +29,18 @@ namespace lockharness::harness::lost_update {
 
 // What the history says about one sandbox name.
 struct NameOps {
-  std::vector<const Operation*> registers;         // may have taken effect
+  std::vector<const Operation*> registers;  // may have taken effect
   std::vector<const Operation*> failed_registers;
-  std::vector<const Operation*> updates;           // may have taken effect
+  std::vector<const Operation*> updates;  // may have taken effect
   std::vector<const Operation*> failed_updates;
-  std::vector<const Operation*> removes;           // may have taken effect
+  std::vector<const Operation*> removes;  // may have taken effect
   std::vector<const Operation*> ok_removes;
   // ok operations that imply the entry existed: update, set-default, get.
   std::vector<const Operation*> must_exist;
 };
 
 // Sorts one name's operations into *ops (cleared first, capacity reused).
-void Classify(const Operation* const* first, const Operation* const* last,
-              NameOps* ops);
+void Classify(const Operation* const* first, const Operation* const* last, NameOps* ops);
 
 // A final field value as the checker compares it: unset (absent or null) or
 // text. Strings compare as themselves; other JSON as their serialisation, so
@@ -57,8 +56,7 @@ class NameChecker {
  public:
   NameChecker(const std::string& name, const NameOps& ops, const nlohmann::json* entry,
               std::vector<Finding>* findings, std::vector<std::string>* unknown)
-      : name_(name), ops_(ops), entry_(entry), findings_(findings),
-        unknown_(unknown) {}
+      : name_(name), ops_(ops), entry_(entry), findings_(findings), unknown_(unknown) {}
 
   void Check();
 
@@ -73,12 +71,10 @@ class NameChecker {
   void CheckPresent(const Operation& reg);
   // Chooses the last writer of `key` that explains the final value; returns
   // false (after reporting) if none can.
-  bool ChooseLastWriter(const Operation& reg, std::string_view key,
-                        const Operation** writer);
-  bool CheckWriterCanBeLast(const Operation& reg, std::string_view key,
-                            const Operation& writer, const FinalValue& value);
-  void CheckWritersJointly(const Operation& reg,
-                           const std::vector<std::string_view>& keys,
+  bool ChooseLastWriter(const Operation& reg, std::string_view key, const Operation** writer);
+  bool CheckWriterCanBeLast(const Operation& reg, std::string_view key, const Operation& writer,
+                            const FinalValue& value);
+  void CheckWritersJointly(const Operation& reg, const std::vector<std::string_view>& keys,
                            const std::vector<const Operation*>& writers);
 
   const std::string& name_;

@@ -8,10 +8,10 @@
 namespace lockharness::harness {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using testing_util::kPending;
 using testing_util::TestHistory;
-using nlohmann::json;
 
 constexpr EventType kOk = EventType::kOk;
 constexpr EventType kFail = EventType::kFail;
@@ -22,8 +22,7 @@ std::string Doc(json sandboxes, json default_sandbox = nullptr) {
   for (auto it = sandboxes.begin(); it != sandboxes.end(); ++it) {
     (*it)["name"] = it.key();
   }
-  return json{{"sandboxes", sandboxes}, {"defaultSandbox", default_sandbox}}
-      .dump();
+  return json{{"sandboxes", sandboxes}, {"defaultSandbox", default_sandbox}}.dump();
 }
 
 struct Checked {
@@ -161,8 +160,7 @@ TEST(LostUpdate, EntryNoOperationCreatedIsInvalid) {
 TEST(LostUpdate, EntryWhoseOnlyRegisterFailedIsInvalid) {
   TestHistory h;
   int64_t reg = h.Register("a", {}, 0, 10, kFail);
-  ExpectInvalidAt(Check(h, Doc({{"a", json::object()}}, "a")), reg,
-                  "its register failed");
+  ExpectInvalidAt(Check(h, Doc({{"a", json::object()}}, "a")), reg, "its register failed");
   ExpectValid(Check(h, Doc(json::object())));
 }
 
@@ -179,8 +177,7 @@ TEST(LostUpdate, RemovedEntryMustBeGone) {
   h.Register("a", {}, 0, 10);
   int64_t remove = h.Remove("a", 20, 30);
   ExpectValid(Check(h, Doc(json::object())));
-  ExpectInvalidAt(Check(h, Doc({{"a", json::object()}})), remove,
-                  "its remove was acknowledged");
+  ExpectInvalidAt(Check(h, Doc({{"a", json::object()}})), remove, "its remove was acknowledged");
 }
 
 TEST(LostUpdate, InfoRemoveMayOrMayNotHaveTakenEffect) {
@@ -232,8 +229,7 @@ TEST(LostUpdate, OkUpdateBeforeRegisterWasInvokedIsInvalid) {
 TEST(LostUpdate, OkOperationOnANameNeverRegisteredIsInvalid) {
   TestHistory h;
   int64_t set = h.SetDefault("nope", 0, 10);
-  ExpectInvalidAt(Check(h, Doc(json::object())), set,
-                  "no register of it can have taken effect");
+  ExpectInvalidAt(Check(h, Doc(json::object())), set, "no register of it can have taken effect");
 }
 
 TEST(LostUpdate, InfoRegisterMayOrMayNotHaveTakenEffect) {
@@ -247,8 +243,7 @@ TEST(LostUpdate, OkUpdateProvesAnInfoRegisterTookEffect) {
   TestHistory h;
   h.Register("a", {}, 0, 10, kInfo);
   int64_t update = h.Update("a", {{"model", "u1"}}, 20, 30);
-  ExpectInvalidAt(Check(h, Doc(json::object())), update,
-                  "entry a is missing from the final file");
+  ExpectInvalidAt(Check(h, Doc(json::object())), update, "entry a is missing from the final file");
 }
 
 TEST(LostUpdate, TwoAcknowledgedRemovesAreInvalid) {
@@ -256,8 +251,7 @@ TEST(LostUpdate, TwoAcknowledgedRemovesAreInvalid) {
   h.Register("a", {}, 0, 10);
   h.Remove("a", 20, 40);
   int64_t second = h.Remove("a", 30, 50);
-  ExpectInvalidAt(Check(h, Doc(json::object())), second,
-                  "two removes of a were acknowledged");
+  ExpectInvalidAt(Check(h, Doc(json::object())), second, "two removes of a were acknowledged");
 }
 
 TEST(LostUpdate, RegisterValueSurvivingALaterUpdateIsALostUpdate) {
@@ -298,10 +292,8 @@ TEST(LostUpdate, MultiFieldUpdatesMustSurviveTogether) {
   Checked torn = Check(h, Doc({{"a", {{"model", "m1"}, {"provider", "p2"}}}}, "a"));
   EXPECT_EQ(torn.report.verdict, Verdict::kInvalid);
   EXPECT_THAT(torn.report.summary, HasSubstr("cannot all be the last writers"));
-  EXPECT_TRUE(torn.report.summary.find("(op " + std::to_string(u1) + ")") !=
-                  std::string::npos ||
-              torn.report.summary.find("(op " + std::to_string(u2) + ")") !=
-                  std::string::npos);
+  EXPECT_TRUE(torn.report.summary.find("(op " + std::to_string(u1) + ")") != std::string::npos ||
+              torn.report.summary.find("(op " + std::to_string(u2) + ")") != std::string::npos);
 }
 
 TEST(LostUpdate, PartiallySurvivingUpdateIsInvalid) {
@@ -408,8 +400,7 @@ TEST(LostUpdateDefault, RemoveOfTheDefaultAfterSetDefaultLeavesTheInvariant) {
   ExpectValid(Check(h, Doc({{"a", json::object()}}, "a")));
   // The invariant still holds: null is allowed, a removed name is not.
   ExpectValid(Check(h, Doc({{"a", json::object()}})));
-  EXPECT_EQ(Check(h, Doc({{"a", json::object()}}, "b")).report.verdict,
-            Verdict::kInvalid);
+  EXPECT_EQ(Check(h, Doc({{"a", json::object()}}, "b")).report.verdict, Verdict::kInvalid);
 }
 
 TEST(LostUpdateDefault, WithoutSetDefaultOrRemoveTheFirstRegisterIsDefault) {

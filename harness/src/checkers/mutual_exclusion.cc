@@ -16,8 +16,7 @@ struct Span {
   const Operation* op;
 };
 
-void AddOperationEvidence(const char* label, const Operation& op,
-                          std::vector<std::string>* out) {
+void AddOperationEvidence(const char* label, const Operation& op, std::vector<std::string>* out) {
   out->push_back(std::string(label) + DescribeOperation(op) + ", lock held " +
                  FormatMillis(*op.completion->lock_acquired) + " .. " +
                  FormatMillis(*op.completion->lock_released));
@@ -43,8 +42,7 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index) {
   return CheckMutualExclusion(index, {});
 }
 
-CheckerReport CheckMutualExclusion(const OperationIndex& index,
-                                   const std::vector<Event>& history) {
+CheckerReport CheckMutualExclusion(const OperationIndex& index, const std::vector<Event>& history) {
   CheckerReport report;
   report.checker = kMutualExclusionChecker;
   std::vector<const Event*> steals;
@@ -102,9 +100,8 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index,
     report.details = {{"spans", 0}};
     return report;
   }
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
-    return a.acquired < b.acquired;
-  });
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.acquired < b.acquired; });
   // Sweep in acquire order, remembering the span that reaches furthest.
   int64_t overlaps = 0;
   const Span* furthest = &spans[0];
@@ -120,32 +117,29 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index,
     }
     if (spans[i].released > furthest->released) furthest = &spans[i];
   }
-  report.details = {{"spans", spans.size()}, {"overlaps", overlaps},
-                    {"spans_of_steal_victims", excused}};
+  report.details = {
+      {"spans", spans.size()}, {"overlaps", overlaps}, {"spans_of_steal_victims", excused}};
   if (reversed != nullptr) {
     report.verdict = Verdict::kInvalid;
-    report.summary = "op " + std::to_string(reversed->id) +
-                     " reports a lock span that ends before it starts";
+    report.summary =
+        "op " + std::to_string(reversed->id) + " reports a lock span that ends before it starts";
     AddOperationEvidence("", *reversed, &report.evidence);
     return report;
   }
   if (first_a != nullptr) {
     report.verdict = Verdict::kInvalid;
-    report.summary = "lock spans of op " + std::to_string(first_a->op->id) +
-                     " and op " + std::to_string(first_b->op->id) +
-                     " overlap; " + std::to_string(overlaps) +
+    report.summary = "lock spans of op " + std::to_string(first_a->op->id) + " and op " +
+                     std::to_string(first_b->op->id) + " overlap; " + std::to_string(overlaps) +
                      " overlapping acquisitions in all";
     AddOperationEvidence("held: ", *first_a->op, &report.evidence);
-    AddOperationEvidence("acquired while held: ", *first_b->op,
-                         &report.evidence);
+    AddOperationEvidence("acquired while held: ", *first_b->op, &report.evidence);
     return report;
   }
   report.verdict = Verdict::kValid;
-  report.summary =
-      std::to_string(spans.size()) + " lock spans, none overlapping";
+  report.summary = std::to_string(spans.size()) + " lock spans, none overlapping";
   if (excused > 0) {
-    report.summary += " (" + std::to_string(excused) +
-                      " spans of holders whose lock the harness stole left out)";
+    report.summary +=
+        " (" + std::to_string(excused) + " spans of holders whose lock the harness stole left out)";
   }
   return report;
 }

@@ -88,8 +88,8 @@ TEST(MutualExclusion, OverlapNamesBothOperations) {
   h.LockSpan(c, 40, 45);  // inside a's span
   CheckerReport r = Check(h);
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
-  EXPECT_THAT(r.summary, HasSubstr("op " + std::to_string(a) + " and op " +
-                                   std::to_string(c) + " overlap"));
+  EXPECT_THAT(r.summary,
+              HasSubstr("op " + std::to_string(a) + " and op " + std::to_string(c) + " overlap"));
   EXPECT_EQ(r.details["overlaps"], 1);
   ASSERT_FALSE(r.evidence.empty());
   EXPECT_THAT(r.evidence[0], HasSubstr("held: op " + std::to_string(a)));
@@ -116,7 +116,6 @@ TEST(MutualExclusion, ReversedSpanIsInvalid) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("ends before it starts"));
 }
-
 
 TEST(MutualExclusion, MalformedSpanIsAnImplementationError) {
   TestHistory h;

@@ -19,8 +19,8 @@ TEST(GroupByNameTest, GroupsInFirstSeenOrderKeepingInvokeOrder) {
   h.Update("b", {{"model", "z"}}, 33, 43);
   const RunArtifacts run = h.Run("{}");
   const OperationIndex index = IndexOperations(run.history);
-  const NameGroups groups = GroupByName(
-      index, [](const Operation& op) { return op.kind != OpKind::kList; });
+  const NameGroups groups =
+      GroupByName(index, [](const Operation& op) { return op.kind != OpKind::kList; });
   ASSERT_EQ(groups.names, (std::vector<std::string_view>{"b", "a"}));
   ASSERT_EQ(groups.begin, (std::vector<uint32_t>{0, 3, 5}));
   EXPECT_EQ(groups.ops[0]->invoked_at, 10);

@@ -30,8 +30,8 @@ bool AdoptObservedExclusion(const CheckerReport& observed, CheckerReport* report
   }
   if (reported->details.value("spans", -1) != 0) return false;
   reported->verdict = observed.verdict;
-  reported->summary = "from observed lock spans (the implementation reports none): " +
-                      observed.summary;
+  reported->summary =
+      "from observed lock spans (the implementation reports none): " + observed.summary;
   reported->evidence = observed.evidence;
   reported->details["source"] = "observed";
   reported->details["observed"] = observed.details;
@@ -112,9 +112,9 @@ CheckerReport CheckClaimedSpans(const OperationIndex& index,
             "observed span of pid " + std::to_string(s->writer) + ": " + s->how_acquired +
             " from trace line " + std::to_string(s->start_line) + " at " +
             FormatTraceTime(s->start_latest, origin) +
-            (s->ended ? " until " + FormatTraceTime(s->end_latest, origin)
-                      : " until its last traced call at " +
-                            FormatTraceTime(s->end_latest, origin)));
+            (s->ended
+                 ? " until " + FormatTraceTime(s->end_latest, origin)
+                 : " until its last traced call at " + FormatTraceTime(s->end_latest, origin)));
       }
     }
     return report;
@@ -126,8 +126,8 @@ CheckerReport CheckClaimedSpans(const OperationIndex& index,
     report.summary += " (" + std::to_string(unattributed) + " without a pid not checked)";
   }
   if (untraced > 0) {
-    report.summary += " (" + std::to_string(untraced) +
-                      " of processes the trace does not show not checked)";
+    report.summary +=
+        " (" + std::to_string(untraced) + " of processes the trace does not show not checked)";
   }
   return report;
 }

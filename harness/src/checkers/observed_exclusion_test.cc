@@ -84,7 +84,7 @@ struct Claims {
 TEST(ClaimedSpans, ClaimsInsideObservedSpansAreValid) {
   TestTrace t;
   t.Hello(1, 1).Hello(2, 2);
-  t.LockedPublish(1, 100);   // 100 .. 111
+  t.LockedPublish(1, 100);  // 100 .. 111
   t.KernelLock(2, 200, "flock", "exclusive").Publish(2, 201);
   t.KernelLock(2, 230, "flock", "unlock");
   Claims c;
@@ -116,7 +116,7 @@ TEST(ClaimedSpans, ClaimOutsideItsOwnObservedSpansIsInvalid) {
   t.Hello(1, 1);
   t.LockedPublish(1, 100);  // holds 100 .. 111
   Claims c;
-  c.Claim(1, 500, 600);     // long after it released
+  c.Claim(1, 500, 600);  // long after it released
   const CheckerReport r = c.Check(t);
   ASSERT_EQ(r.verdict, Verdict::kInvalid);
   std::string evidence;

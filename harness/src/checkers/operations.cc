@@ -67,8 +67,7 @@ OperationIndex IndexOperations(const std::vector<Event>& history) {
   for (const Event& event : history) {
     switch (event.type) {
       case EventType::kRead:
-      case EventType::kFault:
-        break;
+      case EventType::kFault: break;
       case EventType::kInvoke: {
         size_t* slot = ids.Slot(event.id);
         if (*slot != kNoOperation) {
@@ -91,15 +90,13 @@ OperationIndex IndexOperations(const std::vector<Event>& history) {
         size_t at = ids.Find(event.id);
         if (at == kNoOperation) {
           index.problems.push_back("a " + std::string(EventTypeName(event.type)) +
-                                   " event for operation id " +
-                                   std::to_string(event.id) +
+                                   " event for operation id " + std::to_string(event.id) +
                                    " has no invoke before it");
           break;
         }
         Operation& op = index.operations[at];
         if (op.completion != nullptr) {
-          index.problems.push_back("operation id " + std::to_string(event.id) +
-                                   " completes twice");
+          index.problems.push_back("operation id " + std::to_string(event.id) + " completes twice");
           break;
         }
         if (event.t < op.invoked_at) {
@@ -128,8 +125,7 @@ std::string_view OutcomeName(Outcome outcome) {
 
 std::string FormatMillis(int64_t ns) {
   char buffer[48];
-  std::snprintf(buffer, sizeof(buffer), "%.3f ms",
-                static_cast<double>(ns) / 1e6);
+  std::snprintf(buffer, sizeof(buffer), "%.3f ms", static_cast<double>(ns) / 1e6);
   return buffer;
 }
 

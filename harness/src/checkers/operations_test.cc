@@ -33,8 +33,7 @@ TEST(IndexOperations, PairsInvokesWithCompletions) {
   EXPECT_EQ(index.operations[2].completed_at, kNever);
   EXPECT_FALSE(reg.Precedes(index.operations[1]));  // 10 < 5 is false
   EXPECT_TRUE(reg.Precedes(index.operations[2]));
-  EXPECT_THAT(DescribeOperation(index.operations[1]),
-              HasSubstr("update a {model=x} by writer"));
+  EXPECT_THAT(DescribeOperation(index.operations[1]), HasSubstr("update a {model=x} by writer"));
 }
 
 TEST(IndexOperations, ReportsPairingProblems) {
@@ -59,9 +58,7 @@ TEST(IndexOperations, ReportsPairingProblems) {
   EXPECT_THAT(index.problems[3], HasSubstr("1234567890123 has no invoke"));
 }
 
-TEST(FormatMillis, ShowsThreeDecimals) {
-  EXPECT_EQ(FormatMillis(12345678), "12.346 ms");
-}
+TEST(FormatMillis, ShowsThreeDecimals) { EXPECT_EQ(FormatMillis(12345678), "12.346 ms"); }
 
 }  // namespace
 }  // namespace lockharness::harness

@@ -21,8 +21,7 @@ double Millis(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 int64_t Percentile(std::vector<int64_t>* values, double fraction) {
   size_t rank = static_cast<size_t>(fraction * static_cast<double>(values->size()));
   if (rank >= values->size()) rank = values->size() - 1;
-  std::nth_element(values->begin(), values->begin() + static_cast<long>(rank),
-                   values->end());
+  std::nth_element(values->begin(), values->begin() + static_cast<long>(rank), values->end());
   return (*values)[rank];
 }
 
@@ -66,8 +65,8 @@ std::vector<Stop> NemesisStops(const std::vector<Event>& history) {
 // stop that began before the harness killed the operation and was still in
 // effect less than `recovery_ns` before its deadline (invoke + op_timeout),
 // so the lock could not honestly have come free in time.
-const Stop* ExcusingStop(const std::vector<Stop>& stops, const Operation& op,
-                         int64_t op_timeout_ns, int64_t recovery_ns) {
+const Stop* ExcusingStop(const std::vector<Stop>& stops, const Operation& op, int64_t op_timeout_ns,
+                         int64_t recovery_ns) {
   const int64_t deadline = op.invoked_at + op_timeout_ns;
   for (const Stop& stop : stops) {
     if (stop.from < op.completed_at && stop.until > deadline - recovery_ns) return &stop;
@@ -112,9 +111,8 @@ class TakeoverCheck {
 
   // The ok write invoked after `time` that completed first, or null.
   const Write* FirstWriteAfter(int64_t time) const {
-    auto it = std::upper_bound(
-        writes_.begin(), writes_.end(), time,
-        [](int64_t t, const Write& w) { return t < w.invoked_at; });
+    auto it = std::upper_bound(writes_.begin(), writes_.end(), time,
+                               [](int64_t t, const Write& w) { return t < w.invoked_at; });
     if (it == writes_.end()) return nullptr;
     return &writes_[earliest_[static_cast<size_t>(it - writes_.begin())]];
   }
@@ -127,8 +125,7 @@ class TakeoverCheck {
 
 }  // namespace
 
-CheckerReport CheckProgress(const RunArtifacts& run,
-                            const OperationIndex& index) {
+CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index) {
   CheckerReport report;
   report.checker = kProgressChecker;
   const CheckLimits& limits = run.limits;
@@ -156,12 +153,11 @@ CheckerReport CheckProgress(const RunArtifacts& run,
     if (limits.op_timeout_ns > 0 && latency > allowed) overran.push_back(&op);
     if (op.completion == nullptr || !IsTimedOut(*op.completion)) continue;
     if (const Stop* stop = ExcusingStop(stops, op, limits.op_timeout_ns, recovery)) {
-      excused.push_back(
-          DescribeOperation(op) + ": pid " + std::to_string(stop->pid) +
-          " was stopped by a nemesis from " + FormatMillis(stop->from) +
-          (stop->until == std::numeric_limits<int64_t>::max()
-               ? std::string(" to the end of the run")
-               : " to " + FormatMillis(stop->until)));
+      excused.push_back(DescribeOperation(op) + ": pid " + std::to_string(stop->pid) +
+                        " was stopped by a nemesis from " + FormatMillis(stop->from) +
+                        (stop->until == std::numeric_limits<int64_t>::max()
+                             ? std::string(" to the end of the run")
+                             : " to " + FormatMillis(stop->until)));
     } else {
       timed_out.push_back(&op);
     }
@@ -175,16 +171,15 @@ CheckerReport CheckProgress(const RunArtifacts& run,
     invalid_lines.push_back("never completed: " + DescribeOperation(*pending[i]));
   }
   for (size_t i = 0; i < overran.size() && i < kMaxListed; ++i) {
-    invalid_lines.push_back(
-        "overran the timeout (" + FormatMillis(limits.op_timeout_ns) +
-        " + slack " + FormatMillis(limits.timeout_slack_ns) +
-        "): " + DescribeOperation(*overran[i]));
+    invalid_lines.push_back("overran the timeout (" + FormatMillis(limits.op_timeout_ns) +
+                            " + slack " + FormatMillis(limits.timeout_slack_ns) +
+                            "): " + DescribeOperation(*overran[i]));
   }
 
   for (size_t i = 0; i < timed_out.size() && i < kMaxListed; ++i) {
     invalid_lines.push_back("stuck: killed at the op timeout (" +
-                            FormatMillis(limits.op_timeout_ns) + "), no nemesis excuses it: " +
-                            DescribeOperation(*timed_out[i]));
+                            FormatMillis(limits.op_timeout_ns) +
+                            "), no nemesis excuses it: " + DescribeOperation(*timed_out[i]));
     for (std::string& line : OperationEventLines(*timed_out[i])) {
       invalid_lines.push_back("  " + line);
     }
@@ -203,29 +198,28 @@ CheckerReport CheckProgress(const RunArtifacts& run,
     if (next == nullptr && takeover.AttemptsAfter(event.t) > 0) {
       // Writers kept trying and none ever got through: the lock was never
       // taken over (e.g. a recycled PID mistaken for the live holder).
-      invalid_lines.push_back(
-          "lock never taken over after " + event.fault + " (" + event.target + ") at " +
-          FormatMillis(event.t) + ": " + std::to_string(takeover.AttemptsAfter(event.t)) +
-          " mutating operations were invoked after it and none succeeded");
+      invalid_lines.push_back("lock never taken over after " + event.fault + " (" + event.target +
+                              ") at " + FormatMillis(event.t) + ": " +
+                              std::to_string(takeover.AttemptsAfter(event.t)) +
+                              " mutating operations were invoked after it and none succeeded");
       continue;
     }
     if (next == nullptr) {
       ++unmeasured;
-      unknown_lines.push_back("takeover unmeasured: no successful write was "
-                              "invoked after the kill of pid " +
-                              std::to_string(event.pid) + " at " +
-                              FormatMillis(event.t));
+      unknown_lines.push_back(
+          "takeover unmeasured: no successful write was "
+          "invoked after the kill of pid " +
+          std::to_string(event.pid) + " at " + FormatMillis(event.t));
       continue;
     }
     int64_t delay = next->completed_at - event.t;
     takeovers.push_back(Millis(delay));
     if (limits.takeover_bound_ns > 0 && delay > limits.takeover_bound_ns) {
-      invalid_lines.push_back(
-          "lock of killed holder pid " + std::to_string(event.pid) +
-          " (killed at " + FormatMillis(event.t) +
-          ") not taken over within " + FormatMillis(limits.takeover_bound_ns) +
-          ": the first successful write after it completed " +
-          FormatMillis(delay) + " later: " + DescribeOperation(*next->op));
+      invalid_lines.push_back("lock of killed holder pid " + std::to_string(event.pid) +
+                              " (killed at " + FormatMillis(event.t) + ") not taken over within " +
+                              FormatMillis(limits.takeover_bound_ns) +
+                              ": the first successful write after it completed " +
+                              FormatMillis(delay) + " later: " + DescribeOperation(*next->op));
       for (std::string& line : OperationEventLines(*next->op)) {
         invalid_lines.push_back(line);
       }
@@ -251,27 +245,23 @@ CheckerReport CheckProgress(const RunArtifacts& run,
                     {"malformed", index.problems.size()},
                     {"timed_out", timed_out.size()},
                     {"timed_out_excused", excused.size()}};
-  std::string stats = std::to_string(index.operations.size()) +
-                      " operations (" + std::to_string(counts[0]) + " ok, " +
-                      std::to_string(counts[1]) + " fail, " +
+  std::string stats = std::to_string(index.operations.size()) + " operations (" +
+                      std::to_string(counts[0]) + " ok, " + std::to_string(counts[1]) + " fail, " +
                       std::to_string(counts[2]) + " info)";
   if (!latencies.empty()) {
-    stats += ", latency max " +
-             FormatMillis(*std::max_element(latencies.begin(), latencies.end()));
+    stats += ", latency max " + FormatMillis(*std::max_element(latencies.begin(), latencies.end()));
   }
   if (!invalid_lines.empty()) {
     report.verdict = Verdict::kInvalid;
     report.summary = invalid_lines.front();
     if (!index.problems.empty()) {
-      report.summary = std::to_string(index.problems.size()) +
-                       " malformed history entries; " + report.summary;
+      report.summary =
+          std::to_string(index.problems.size()) + " malformed history entries; " + report.summary;
     } else if (!pending.empty()) {
       report.summary = std::to_string(pending.size()) +
-                       " operations never completed; first: " +
-                       DescribeOperation(*pending.front());
+                       " operations never completed; first: " + DescribeOperation(*pending.front());
     } else if (!overran.empty()) {
-      report.summary = std::to_string(overran.size()) +
-                       " operations overran the timeout; first: " +
+      report.summary = std::to_string(overran.size()) + " operations overran the timeout; first: " +
                        DescribeOperation(*overran.front());
     } else if (!timed_out.empty()) {
       report.summary = std::to_string(timed_out.size()) +
@@ -280,8 +270,7 @@ CheckerReport CheckProgress(const RunArtifacts& run,
                        "); first: " + DescribeOperation(*timed_out.front());
     }
     report.evidence = std::move(invalid_lines);
-    report.evidence.insert(report.evidence.end(), unknown_lines.begin(),
-                           unknown_lines.end());
+    report.evidence.insert(report.evidence.end(), unknown_lines.begin(), unknown_lines.end());
     return report;
   }
   if (!unknown_lines.empty()) {
@@ -300,8 +289,7 @@ CheckerReport CheckProgress(const RunArtifacts& run,
     }
   }
   if (kills > 0) {
-    report.summary += "; " + std::to_string(kills) +
-                      " killed holders taken over in time";
+    report.summary += "; " + std::to_string(kills) + " killed holders taken over in time";
   }
   return report;
 }

@@ -48,8 +48,7 @@ TEST(Progress, OverrunIsInvalid) {
   int64_t slow = h.Register("a", {}, 0, 1101);
   CheckerReport r = Check(h);
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
-  EXPECT_THAT(r.summary, HasSubstr("overran the timeout; first: op " +
-                                   std::to_string(slow)));
+  EXPECT_THAT(r.summary, HasSubstr("overran the timeout; first: op " + std::to_string(slow)));
 }
 
 TEST(Progress, MalformedPairingIsInvalid) {
@@ -141,7 +140,6 @@ TEST(Progress, LockNeverTakenOverWhileWritersTriedIsInvalid) {
   EXPECT_THAT(r.summary, HasSubstr("lock never taken over"));
   EXPECT_THAT(r.summary, HasSubstr("2 mutating operations were invoked after it"));
 }
-
 
 // An operation the harness killed at its op timeout (1000 here).
 int64_t TimedOut(TestHistory* h, const std::string& name, int64_t start, int pid) {

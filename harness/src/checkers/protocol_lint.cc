@@ -25,9 +25,7 @@ bool IsRegistryRename(const TracedCall& call) {
 
 bool IsKill(const TraceEvent& e) { return e.injected && e.action == "kill"; }
 
-bool IsSync(const TracedCall& call) {
-  return call.family == "fsync" || call.family == "fdatasync";
-}
+bool IsSync(const TracedCall& call) { return call.family == "fsync" || call.family == "fdatasync"; }
 
 bool Failed(const TraceEvent& e) { return !IsKill(e) && !Succeeded(e); }
 
@@ -71,8 +69,7 @@ class Linter {
     return DescribeCall(call, timeline_.origin);
   }
 
-  void Add(const TracedCall& about, std::string rule, std::string message,
-           const Calls& evidence) {
+  void Add(const TracedCall& about, std::string rule, std::string message, const Calls& evidence) {
     LintFinding f{std::move(rule), about.pid(), std::move(message), {}};
     for (const TracedCall* c : evidence) f.evidence.push_back(Describe(*c));
     found_[about.line].push_back(std::move(f));
@@ -90,8 +87,7 @@ class Linter {
 
   // The open that created the renamed file: the process's last successful
   // open of that path before call k, or null.
-  static const TracedCall* TempOpen(const Calls& calls, size_t k,
-                                    const std::string& path) {
+  static const TracedCall* TempOpen(const Calls& calls, size_t k, const std::string& path) {
     for (size_t i = k; i-- > 0;) {
       const TraceEvent& e = *calls[i]->event;
       if (calls[i]->family == "open" && Succeeded(e) && e.fd >= 0 && e.path == path) {
@@ -111,8 +107,8 @@ class Linter {
     for (size_t i = k; i-- > 0;) {
       const TracedCall& c = *calls[i];
       if (&c == open || (open == nullptr && IsRegistryRename(c))) break;
-      const bool same_file = open != nullptr ? c.event->fd == open->event->fd
-                                             : c.event->path == e.from;
+      const bool same_file =
+          open != nullptr ? c.event->fd == open->event->fd : c.event->path == e.from;
       if (!IsSync(c) || !same_file) continue;
       if (Succeeded(*c.event)) return;
       if (failed_sync == nullptr) failed_sync = &c;
@@ -166,8 +162,8 @@ class Linter {
     Calls evidence = {calls[k]};
     if (calls.back() != calls[k]) evidence.push_back(calls.back());
     Add(*calls[k], "temp-left-after-failure",
-        "pid " + std::to_string(calls[k]->pid()) + " left " + temp +
-            " behind after a failed " + calls[k]->event->call,
+        "pid " + std::to_string(calls[k]->pid()) + " left " + temp + " behind after a failed " +
+            calls[k]->event->call,
         evidence);
   }
 
@@ -193,8 +189,8 @@ class Linter {
       }
       Calls evidence(list.begin(), list.begin() + std::min<size_t>(list.size(), 4));
       Add(*list[1], "temp-name-shared",
-          "temp file " + temp + " used by " + std::to_string(list.size()) +
-              " processes (pids " + pids + "): its name is not unique to the writer",
+          "temp file " + temp + " used by " + std::to_string(list.size()) + " processes (pids " +
+              pids + "): its name is not unique to the writer",
           evidence);
     }
   }
@@ -207,9 +203,7 @@ class Linter {
 
 }  // namespace
 
-std::vector<LintFinding> LintTrace(const TraceTimeline& timeline) {
-  return Linter(timeline).Run();
-}
+std::vector<LintFinding> LintTrace(const TraceTimeline& timeline) { return Linter(timeline).Run(); }
 
 CheckerReport CheckProtocolLint(const TraceTimeline& timeline) {
   Linter linter(timeline);
@@ -221,10 +215,8 @@ CheckerReport CheckProtocolLint(const TraceTimeline& timeline) {
   for (const LintFinding& f : findings) {
     by_rule[f.rule] = by_rule.value(f.rule, 0) + 1;
     if (listed.size() < kMaxListedFindings) {
-      listed.push_back({{"rule", f.rule},
-                        {"pid", f.pid},
-                        {"message", f.message},
-                        {"evidence", f.evidence}});
+      listed.push_back(
+          {{"rule", f.rule}, {"pid", f.pid}, {"message", f.message}, {"evidence", f.evidence}});
     }
     if (report.warnings.size() < kMaxWarnedFindings) {
       report.warnings.push_back(f.rule + ": " + f.message);
@@ -260,8 +252,7 @@ CheckerReport CheckProtocolLint(const TraceTimeline& timeline) {
   return report;
 }
 
-Verdict OverallWithLint(const std::vector<CheckerReport>& reports,
-                        bool lint_is_failure) {
+Verdict OverallWithLint(const std::vector<CheckerReport>& reports, bool lint_is_failure) {
   const Verdict overall = Overall(reports);
   if (!lint_is_failure || overall == Verdict::kInvalid) return overall;
   for (const CheckerReport& report : reports) {

@@ -16,8 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<std::string> ValidateEntry(const std::string& key,
-                                         const json& entry) {
+std::optional<std::string> ValidateEntry(const std::string& key, const json& entry) {
   const std::string path = "sandboxes." + key;
   if (!entry.is_object()) return path + ": expected an object";
   auto name = entry.find("name");
@@ -25,8 +24,7 @@ std::optional<std::string> ValidateEntry(const std::string& key,
     return path + ".name: expected a string";
   }
   if (name->get_ref<const std::string&>() != key) {
-    return path + ".name: is '" + name->get<std::string>() +
-           "', expected the key '" + key + "'";
+    return path + ".name: is '" + name->get<std::string>() + "', expected the key '" + key + "'";
   }
   if (auto it = entry.find("createdAt"); it != entry.end() && !it->is_string()) {
     return path + ".createdAt: expected a string";
@@ -37,16 +35,14 @@ std::optional<std::string> ValidateEntry(const std::string& key,
       return path + "." + field + ": expected a string or null";
     }
   }
-  if (auto it = entry.find("gpuEnabled");
-      it != entry.end() && !it->is_boolean()) {
+  if (auto it = entry.find("gpuEnabled"); it != entry.end() && !it->is_boolean()) {
     return path + ".gpuEnabled: expected a boolean";
   }
   if (auto it = entry.find("policies"); it != entry.end()) {
     if (!it->is_array()) return path + ".policies: expected an array";
     for (size_t i = 0; i < it->size(); ++i) {
       if (!(*it)[i].is_string()) {
-        return path + ".policies[" + std::to_string(i) +
-               "]: expected a string";
+        return path + ".policies[" + std::to_string(i) + "]: expected a string";
       }
     }
   }
@@ -60,8 +56,7 @@ constexpr int kMaxRegistryDepth = 64;
 
 // nlohmann's parse error text includes its own position prefix; keep the
 // byte offset and the description.
-std::string DescribeParseError(const nlohmann::json::parse_error& e,
-                               std::string_view bytes) {
+std::string DescribeParseError(const nlohmann::json::parse_error& e, std::string_view bytes) {
   return "not JSON: parse error at byte " + std::to_string(e.byte) +
          (bytes.empty() ? " (empty file)" : "");
 }
@@ -91,8 +86,7 @@ std::optional<std::string> ValidateRegistryJson(const json& document) {
   for (const auto& [key, entry] : sandboxes->items()) {
     if (auto error = ValidateEntry(key, entry)) return error;
   }
-  if (auto it = document.find("defaultSandbox");
-      it != document.end() && !it->is_null()) {
+  if (auto it = document.find("defaultSandbox"); it != document.end() && !it->is_null()) {
     if (!it->is_string()) return "defaultSandbox: expected a string or null";
     const std::string& name = it->get_ref<const std::string&>();
     if (!sandboxes->contains(name)) {

@@ -25,9 +25,8 @@ inline constexpr int64_t kPending = -1;  // `end` for an op never completed
 class TestHistory {
  public:
   // Adds an operation; returns its id. pid 0 means "1000 + id".
-  int64_t Op(OpKind kind, const std::string& name, Fields fields,
-             int64_t start, int64_t end, EventType outcome = EventType::kOk,
-             int pid = 0, std::string error = "") {
+  int64_t Op(OpKind kind, const std::string& name, Fields fields, int64_t start, int64_t end,
+             EventType outcome = EventType::kOk, int pid = 0, std::string error = "") {
     int64_t id = next_id_++;
     Event invoke;
     invoke.type = EventType::kInvoke;
@@ -50,12 +49,12 @@ class TestHistory {
     }
     return id;
   }
-  int64_t Register(const std::string& name, Fields fields, int64_t start,
-                   int64_t end, EventType outcome = EventType::kOk) {
+  int64_t Register(const std::string& name, Fields fields, int64_t start, int64_t end,
+                   EventType outcome = EventType::kOk) {
     return Op(OpKind::kRegister, name, std::move(fields), start, end, outcome);
   }
-  int64_t Update(const std::string& name, Fields fields, int64_t start,
-                 int64_t end, EventType outcome = EventType::kOk) {
+  int64_t Update(const std::string& name, Fields fields, int64_t start, int64_t end,
+                 EventType outcome = EventType::kOk) {
     return Op(OpKind::kUpdate, name, std::move(fields), start, end, outcome);
   }
   int64_t Remove(const std::string& name, int64_t start, int64_t end,
@@ -77,8 +76,8 @@ class TestHistory {
   }
   // `fault`: what was done; `configured_kind`: the nemesis or setup kind
   // that did it (Event::kind).
-  void Fault(int pid, int64_t t, std::string fault = "sigkill",
-             std::string target = "lock holder", std::string configured_kind = "") {
+  void Fault(int pid, int64_t t, std::string fault = "sigkill", std::string target = "lock holder",
+             std::string configured_kind = "") {
     Event e;
     e.type = EventType::kFault;
     e.pid = pid;
@@ -102,11 +101,10 @@ class TestHistory {
 
   std::vector<Event> Events() const {
     std::vector<Entry> sorted = entries_;
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Entry& a, const Entry& b) {
-                       if (a.event.t != b.event.t) return a.event.t < b.event.t;
-                       return a.rank < b.rank;
-                     });
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) {
+      if (a.event.t != b.event.t) return a.event.t < b.event.t;
+      return a.rank < b.rank;
+    });
     std::vector<Event> events;
     for (Entry& e : sorted) events.push_back(std::move(e.event));
     return events;

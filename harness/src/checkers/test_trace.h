@@ -79,10 +79,9 @@ class TestTrace {
   }
 
   // An open of the lock path with these flags ("O_WRONLY|O_CREAT|O_EXCL").
-  TestTrace& OpenLock(int pid, int64_t t, std::string flags, int fd = 7,
-                      std::string error = "") {
-    TraceEvent& e = Call(pid, t, "open", "open", "lock", kLock, error.empty() ? fd : -1,
-                         std::move(error));
+  TestTrace& OpenLock(int pid, int64_t t, std::string flags, int fd = 7, std::string error = "") {
+    TraceEvent& e =
+        Call(pid, t, "open", "open", "lock", kLock, error.empty() ? fd : -1, std::move(error));
     e.fd = error.empty() ? fd : -1;
     e.open_flags = std::move(flags);
     return *this;
@@ -95,9 +94,8 @@ class TestTrace {
   }
 
   // A call line. `family` and `cls` make the point "lh/<family>/<cls>".
-  TraceEvent& Call(int pid, int64_t t, std::string call, std::string family,
-                   std::string cls, std::string path, int64_t result = 0,
-                   std::string error = "") {
+  TraceEvent& Call(int pid, int64_t t, std::string call, std::string family, std::string cls,
+                   std::string path, int64_t result = 0, std::string error = "") {
     TraceEvent e;
     e.pid = pid;
     e.mono_ns = t;
@@ -146,10 +144,10 @@ class TestTrace {
   }
 
   // Rename of `from` onto the registry.
-  TraceEvent& Rename(int pid, int64_t t, const std::string& from,
-                     int64_t result = 0, std::string error = "") {
-    TraceEvent& e = Call(pid, t, "rename", "rename", "registry", kRegistry,
-                         result, std::move(error));
+  TraceEvent& Rename(int pid, int64_t t, const std::string& from, int64_t result = 0,
+                     std::string error = "") {
+    TraceEvent& e =
+        Call(pid, t, "rename", "rename", "registry", kRegistry, result, std::move(error));
     e.from = from;
     e.from_class = from.rfind(std::string(kRegistry) + ".tmp", 0) == 0 ? "temp" : "other";
     return e;
@@ -157,8 +155,7 @@ class TestTrace {
 
   // The write steps before the rename: open, write, (fsync), close of
   // `temp` as descriptor 4, at t .. t+3.
-  TestTrace& WriteTemp(int pid, int64_t t, const std::string& temp,
-                       bool fsync = true) {
+  TestTrace& WriteTemp(int pid, int64_t t, const std::string& temp, bool fsync = true) {
     Call(pid, t, "open", "open", "temp", temp, 4).fd = 4;
     Call(pid, t + 1, "write", "write", "temp", temp, 100).fd = 4;
     if (fsync) Call(pid, t + 2, "fsync", "fsync", "temp", temp).fd = 4;

@@ -76,8 +76,7 @@ class TracedLockreg {
 
   // Start() and wait; returns the wait status.
   int Run(const std::vector<std::string>& op, const std::string& mutant = "",
-          const std::string& faults = "",
-          const std::vector<std::string>& extra_env = {}) const {
+          const std::string& faults = "", const std::vector<std::string>& extra_env = {}) const {
     const pid_t pid = Start(op, mutant, faults, extra_env);
     int status = -1;
     if (pid > 0) waitpid(pid, &status, 0);
@@ -117,8 +116,8 @@ class TracedLockreg {
       const std::string entry = *e;
       if (entry.rfind("ASAN_OPTIONS=", 0) == 0) {
         asan_options = entry + ":";
-      } else if (entry.rfind("LD_PRELOAD=", 0) != 0 &&
-                 entry.rfind("LOCKHARNESS_", 0) != 0 && entry.rfind("LOCKREG_", 0) != 0) {
+      } else if (entry.rfind("LD_PRELOAD=", 0) != 0 && entry.rfind("LOCKHARNESS_", 0) != 0 &&
+                 entry.rfind("LOCKREG_", 0) != 0) {
         env.push_back(entry);
       }
     }
@@ -158,8 +157,8 @@ TEST(TraceLockregEndToEnd, ReferenceIsExclusiveAndLintClean) {
   EXPECT_EQ(timeline.hello_lines, 20u);
 
   const CheckerReport exclusion = CheckTraceMutualExclusion(timeline);
-  EXPECT_EQ(exclusion.verdict, Verdict::kValid)
-      << exclusion.summary << "\n" << Lines(exclusion.evidence);
+  EXPECT_EQ(exclusion.verdict, Verdict::kValid) << exclusion.summary << "\n"
+                                                << Lines(exclusion.evidence);
   EXPECT_EQ(exclusion.details["registry_renames"], 20);
   EXPECT_EQ(exclusion.details["violations"], 0);
 
@@ -206,8 +205,8 @@ TEST(TraceLockregEndToEnd, DeadHolderBrokenByReferenceWaiterIsValid) {
   const std::vector<TraceEvent> trace = lockreg.Trace();
   const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
   const CheckerReport exclusion = CheckTraceMutualExclusion(timeline);
-  EXPECT_EQ(exclusion.verdict, Verdict::kValid)
-      << exclusion.summary << "\n" << Lines(exclusion.evidence);
+  EXPECT_EQ(exclusion.verdict, Verdict::kValid) << exclusion.summary << "\n"
+                                                << Lines(exclusion.evidence);
   // The reference moves the dead lock aside with a raw renameat2 system
   // call, which the interposer cannot see: the lock then "vanishes",
   // proven by the waiter's successful mkdir.
@@ -223,8 +222,7 @@ TEST(TraceLockregEndToEnd, AgeReapMutantHolderOverwritesAfterItsLockWasBroken) {
   // The holder stops while closing its temp file, holding the lock. (Not
   // at the rename itself: the close, stamped after the break, is what
   // proves that the rename came after it.)
-  const pid_t holder = lockreg.Start({"register", "a"}, "age-reap",
-                                     "lh/close/temp=stop", stale);
+  const pid_t holder = lockreg.Start({"register", "a"}, "age-reap", "lh/close/temp=stop", stale);
   ASSERT_GT(holder, 0);
   int status = 0;
   ASSERT_EQ(waitpid(holder, &status, WUNTRACED), holder);
@@ -241,11 +239,10 @@ TEST(TraceLockregEndToEnd, AgeReapMutantHolderOverwritesAfterItsLockWasBroken) {
   ASSERT_EQ(exclusion.verdict, Verdict::kInvalid) << exclusion.summary;
   EXPECT_EQ(exclusion.details["violation_list"][0]["kind"], "rename-after-lock-broken");
   EXPECT_EQ(exclusion.details["violation_list"][0]["pid"], holder);
-  EXPECT_THAT(exclusion.summary, HasSubstr("pid " + std::to_string(holder) +
-                                           " renamed onto the registry"));
-  EXPECT_THAT(Lines(exclusion.evidence),
-              HasSubstr("its last lock: pid " + std::to_string(holder) +
-                        " took the lock by mkdir, broken by pid "));
+  EXPECT_THAT(exclusion.summary,
+              HasSubstr("pid " + std::to_string(holder) + " renamed onto the registry"));
+  EXPECT_THAT(Lines(exclusion.evidence), HasSubstr("its last lock: pid " + std::to_string(holder) +
+                                                   " took the lock by mkdir, broken by pid "));
 }
 
 }  // namespace

@@ -21,8 +21,7 @@ struct HeldSpan {
 
 // The tenure ends no earlier than this (its end call's lower bound, or the
 // owner's last line when it was never removed).
-int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o,
-                      const Tenure& t) {
+int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o, const Tenure& t) {
   if (t.end != nullptr) return t.end->earliest;
   return timeline.last_seen.at(o.holder);
 }
@@ -63,15 +62,14 @@ class Judge {
 
   // Returns the violation found for rename `r`, if any, as a one-line
   // summary plus evidence lines.
-  bool Check(const TracedCall& r, std::string* summary,
-             std::vector<std::string>* evidence, std::string* kind) const {
+  bool Check(const TracedCall& r, std::string* summary, std::vector<std::string>* evidence,
+             std::string* kind) const {
     const int p = r.writer;
     const std::string when = FormatTraceTime(r.latest, timeline_.origin);
     if (const IndexedSpan* other = HeldByAnother(r)) {
       *kind = "rename-while-another-holds";
-      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
-                 when + " while pid " + std::to_string(other->span.object->owner) +
-                 " held the lock";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " + when +
+                 " while pid " + std::to_string(other->span.object->owner) + " held the lock";
       AddSpan("held by the other process: ", other->span, evidence);
       AddRenamesInside(other->span, evidence);
       AddRename(r, evidence);
@@ -82,16 +80,16 @@ class Judge {
     const HeldSpan last = LastSpanBefore(r);
     if (last.object == nullptr) {
       *kind = "rename-without-lock";
-      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
-                 when + " without ever holding the lock (P1)";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " + when +
+                 " without ever holding the lock (P1)";
     } else if (last.tenure->ended_by == p) {
       *kind = "rename-after-release";
-      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
-                 when + " after releasing its lock (P1)";
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " + when +
+                 " after releasing its lock (P1)";
     } else {
       *kind = "rename-after-lock-broken";
-      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " +
-                 when + " after its lock was " + last.tenure->how_ended +
+      *summary = "pid " + std::to_string(p) + " renamed onto the registry at " + when +
+                 " after its lock was " + last.tenure->how_ended +
                  " (holder overwrites after its lock was broken)";
     }
     AddRename(r, evidence);
@@ -104,9 +102,8 @@ class Judge {
   // certainly before and ends certainly after. Walks back from the last
   // span started before `r` while some earlier span still reaches past it.
   const IndexedSpan* HeldByAnother(const TracedCall& r) const {
-    auto after = std::upper_bound(
-        by_start_.begin(), by_start_.end(), r.earliest,
-        [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
+    auto after = std::upper_bound(by_start_.begin(), by_start_.end(), r.earliest,
+                                  [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
     for (size_t j = static_cast<size_t>(after - by_start_.begin()); j-- > 0;) {
       if (furthest_end_[j] < r.latest) break;
       const IndexedSpan& s = by_start_[j];
@@ -123,9 +120,8 @@ class Judge {
     auto it = by_owner_.find(r.writer);
     if (it == by_owner_.end()) return near;
     const std::vector<IndexedSpan>& spans = it->second;
-    auto after = std::upper_bound(
-        spans.begin(), spans.end(), r.latest,
-        [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
+    auto after = std::upper_bound(spans.begin(), spans.end(), r.latest,
+                                  [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
     const size_t end = std::min(spans.size(), static_cast<size_t>(after - spans.begin()) + 1);
     for (size_t j = end >= 4 ? end - 4 : 0; j < end; ++j) near.push_back(&spans[j]);
     return near;
@@ -156,8 +152,8 @@ class Judge {
                std::vector<std::string>* evidence) const {
     const LockObject& o = *span.object;
     const Tenure& t = *span.tenure;
-    std::string line = label + "pid " + std::to_string(o.owner) + " took the lock by " +
-                       o.how_acquired + ", ";
+    std::string line =
+        label + "pid " + std::to_string(o.owner) + " took the lock by " + o.how_acquired + ", ";
     if (t.end != nullptr) {
       line += t.how_ended;
     } else {
@@ -203,8 +199,8 @@ class Judge {
   }
 
   const TraceTimeline& timeline_;
-  std::vector<IndexedSpan> by_start_;       // all spans by start
-  std::vector<int64_t> furthest_end_;       // prefix max of ends_not_before
+  std::vector<IndexedSpan> by_start_;                 // all spans by start
+  std::vector<int64_t> furthest_end_;                 // prefix max of ends_not_before
   std::map<int, std::vector<IndexedSpan>> by_owner_;  // each by start
   std::map<int, std::vector<const TracedCall*>> renames_by_pid_;
 };
@@ -235,8 +231,7 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   std::vector<const TracedCall*> renames;
   std::set<int> renamers;
   for (const TracedCall& call : timeline.calls) {
-    if (call.family == "rename" && call.event->path_class == "registry" &&
-        Succeeded(*call.event)) {
+    if (call.family == "rename" && call.event->path_class == "registry" && Succeeded(*call.event)) {
       renames.push_back(&call);
       renamers.insert(call.writer);
     }
@@ -259,15 +254,15 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
                             {"breaks", breaks},
                             {"vanished", vanished}};
   if (timeline.calls.empty()) {
-    return Unknown("no protocol calls in the trace (" +
-                       std::to_string(timeline.hello_lines) +
+    return Unknown("no protocol calls in the trace (" + std::to_string(timeline.hello_lines) +
                        " processes loaded the interposer)",
                    details);
   }
   if (renames.empty()) {
-    return Unknown("no successful rename onto the registry in the trace: no "
-                   "critical section to judge",
-                   details);
+    return Unknown(
+        "no successful rename onto the registry in the trace: no "
+        "critical section to judge",
+        details);
   }
   if (objects.empty()) {
     return Unknown(std::to_string(renames.size()) +
@@ -280,9 +275,10 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   bool any_holder_renames = false;
   for (int pid : renamers) any_holder_renames |= holders.count(pid) != 0;
   if (!any_holder_renames) {
-    return Unknown("no process that took the lock renamed onto the registry "
-                   "itself (lock and rename in different processes?)",
-                   details);
+    return Unknown(
+        "no process that took the lock renamed onto the registry "
+        "itself (lock and rename in different processes?)",
+        details);
   }
 
   Judge judge(timeline, objects, renames);
@@ -299,10 +295,8 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
       report.evidence = evidence;
     }
     if (violations.size() < 100) {
-      violations.push_back({{"kind", kind},
-                            {"pid", r->pid()},
-                            {"trace_line", r->line},
-                            {"summary", summary}});
+      violations.push_back(
+          {{"kind", kind}, {"pid", r->pid()}, {"trace_line", r->line}, {"summary", summary}});
     }
     details["violations"] = details.value("violations", 0) + 1;
   }

@@ -51,7 +51,8 @@ TEST(TraceMutualExclusion, RenameWithoutLockWhileAnotherHoldsIsInvalid) {
   const std::string evidence = Joined(report.evidence);
   EXPECT_THAT(evidence, HasSubstr("pid 1 took the lock by mkdir, released by its owner (rmdir)"));
   EXPECT_THAT(evidence, HasSubstr("trace line 3: pid 1 mkdir /d/sandboxes.json.lock: ok"));
-  EXPECT_THAT(evidence, HasSubstr("pid 2 rename /d/sandboxes.json.tmp.2.a1 -> /d/sandboxes.json: ok"));
+  EXPECT_THAT(evidence,
+              HasSubstr("pid 2 rename /d/sandboxes.json.tmp.2.a1 -> /d/sandboxes.json: ok"));
   EXPECT_THAT(evidence, HasSubstr("the renaming process held no lock"));
 }
 
@@ -216,8 +217,7 @@ TEST(TraceMutualExclusion, ReleaseStampedLateIsNotAnOverlap) {
   t.Rmdir(2, 230);
   t.Rmdir(1, 500);
   const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
-  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
-                                             << Joined(report.evidence);
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Joined(report.evidence);
 }
 
 TEST(TraceMutualExclusion, ReleaseStampedAfterLaterHandoversIsNotABreak) {
@@ -236,8 +236,7 @@ TEST(TraceMutualExclusion, ReleaseStampedAfterLaterHandoversIsNotABreak) {
   t.Publish(3, 310);
   t.Rmdir(3, 330);
   const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
-  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
-                                             << Joined(report.evidence);
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Joined(report.evidence);
   EXPECT_EQ(report.details["breaks"], 0);
   EXPECT_EQ(report.details["vanished"], 0);
 }
@@ -260,8 +259,7 @@ TEST(TraceMutualExclusion, LateReleaseOfAVanishedLockIsItsOwn) {
   t.Publish(2, 410);
   t.Rmdir(2, 430);
   const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
-  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n"
-                                             << Joined(report.evidence);
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary << "\n" << Joined(report.evidence);
   EXPECT_EQ(report.details["vanished"], 0);
 }
 
@@ -478,8 +476,8 @@ TEST(TraceMutualExclusionLockFiles, ExclusiveCreateIsALockWithoutAWrite) {
   t.Call(1, 200, "unlink", "unlink", "lock", TestTrace::kLock);
   const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
   ASSERT_EQ(report.verdict, Verdict::kInvalid);
-  EXPECT_THAT(Evidence(report), ::testing::HasSubstr(
-                                    "took the lock by lock file created (open O_CREAT|O_EXCL)"));
+  EXPECT_THAT(Evidence(report),
+              ::testing::HasSubstr("took the lock by lock file created (open O_CREAT|O_EXCL)"));
   EXPECT_EQ(report.details["conventions"], nlohmann::json::array({"o-excl"}));
 }
 

@@ -17,9 +17,8 @@ TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
   // own lines in the order it wrote them even when stamps tie.
   std::vector<size_t> order(trace.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return trace[a].mono_ns < trace[b].mono_ns;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return trace[a].mono_ns < trace[b].mono_ns; });
   std::map<int, int64_t> previous;  // pid -> stamp of its previous line
   // A process descends from its parent's writer if the parent was seen
   // before (a traced process that forked or spawned it), else is a writer.
@@ -59,8 +58,7 @@ std::string_view FamilyOf(const TraceEvent& event) {
   if (point.substr(0, 3) != "lh/") return event.call;
   point.remove_prefix(3);
   size_t slash = point.find('/');
-  return slash == std::string_view::npos ? std::string_view(event.call)
-                                         : point.substr(0, slash);
+  return slash == std::string_view::npos ? std::string_view(event.call) : point.substr(0, slash);
 }
 
 bool Performed(const TraceEvent& event) {
@@ -76,8 +74,7 @@ std::string FormatTraceTime(int64_t mono_ns, std::optional<int64_t> origin) {
   return FormatMillis(mono_ns) + " CLOCK_MONOTONIC";
 }
 
-std::string DescribeCall(const TracedCall& call,
-                         std::optional<int64_t> origin) {
+std::string DescribeCall(const TracedCall& call, std::optional<int64_t> origin) {
   const TraceEvent& e = *call.event;
   std::string text = "trace line ";
   text.append(std::to_string(call.line)).append(": pid ");

@@ -22,8 +22,7 @@ std::string Relocate(const std::string& command) {
 
 }  // namespace
 
-std::optional<std::vector<Adapter>> ParseCatalog(std::string_view bytes,
-                                                 const std::string& name,
+std::optional<std::vector<Adapter>> ParseCatalog(std::string_view bytes, const std::string& name,
                                                  std::string* error) {
   if (auto too_big = CheckJsonBounds(bytes, kMaxCatalogBytes, kMaxCatalogDepth)) {
     *error = name + ": " + *too_big;

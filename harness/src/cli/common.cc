@@ -26,8 +26,7 @@ int ExitCodeFor(Verdict verdict) {
   return kExitUnknown;
 }
 
-std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path,
-                                           std::string* error) {
+std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path, std::string* error) {
   std::ifstream in(path);
   if (!in) {
     *error = "cannot read " + path.string();
@@ -82,8 +81,8 @@ void Progress::Update(int64_t done, int64_t total) {
     constexpr int kWidth = 40;
     const int filled = percent * kWidth / 100;
     std::fprintf(stderr, "\r[%s%s] %3d%% %lld/%lld ops", std::string(filled, '#').c_str(),
-                 std::string(kWidth - filled, ' ').c_str(), percent,
-                 static_cast<long long>(done), static_cast<long long>(total));
+                 std::string(kWidth - filled, ' ').c_str(), percent, static_cast<long long>(done),
+                 static_cast<long long>(total));
     dirty_ = true;
   } else if (percent / 10 > last_decile_) {
     last_decile_ = percent / 10;

@@ -29,8 +29,7 @@ int Fail(const std::string& reason);
 int ExitCodeFor(Verdict verdict);
 
 // A JSON object from `path`; nullopt with *error if unreadable or not one.
-std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path,
-                                           std::string* error);
+std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path, std::string* error);
 
 // "runs/<UTC stamp>-<seed>" (relative to the working directory).
 std::string DefaultOutDir(uint64_t seed);

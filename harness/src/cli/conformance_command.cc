@@ -25,8 +25,8 @@ namespace fs = std::filesystem;
 // "" if runnable, else the probe's reason.
 std::string Probe(const fs::path& probe, const std::string& name) {
   std::string out, error;
-  const auto status = RunForOutput({fs::absolute(probe).string(), name},
-                                   std::chrono::seconds(60), &out, &error);
+  const auto status =
+      RunForOutput({fs::absolute(probe).string(), name}, std::chrono::seconds(60), &out, &error);
   if (!status) return "probe failed: " + error;
   while (!out.empty() && out.back() == '\n') out.pop_back();
   if (status->kind == runner::ExitStatus::Kind::kExited && status->code == 0) return "";
@@ -93,8 +93,8 @@ std::string ConformanceMarkdown(const std::vector<std::string>& scenarios,
           break;
         }
       }
-      md << "- `" << row.adapter.name << "` x `" << o.name << "`: "
-         << (o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged")
+      md << "- `" << row.adapter.name << "` x `" << o.name
+         << "`: " << (o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged")
          << ": " << Escape(summary.substr(0, 400)) << "\n  replay: `lockharness run "
          << runner::QuoteWord(o.file.string()) << " --impl " << runner::QuoteWord(o.impl)
          << " --seed " << o.seed << "`\n";
@@ -119,9 +119,8 @@ int ConformanceCommand(const ConformanceOptions& options) {
   }
   std::vector<ConformanceRow> rows;
   for (const Adapter& adapter : *adapters) {
-    if (!options.adapters.empty() &&
-        std::find(options.adapters.begin(), options.adapters.end(), adapter.name) ==
-            options.adapters.end()) {
+    if (!options.adapters.empty() && std::find(options.adapters.begin(), options.adapters.end(),
+                                               adapter.name) == options.adapters.end()) {
       continue;
     }
     ConformanceRow row;

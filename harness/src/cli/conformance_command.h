@@ -34,10 +34,10 @@ struct ConformanceOptions {
   std::filesystem::path catalog = install::ThisHarnessData().adapters / "catalog.json";
   std::filesystem::path probe = install::ThisHarnessData().adapters / "probe.sh";
   std::filesystem::path suite = install::ThisHarnessData().scenarios / "full";
-  std::filesystem::path out_dir;          // REQUIRES: absent or empty
-  std::vector<std::string> adapters;      // empty: every catalog entry
-  std::filesystem::path markdown;         // write the matrix here if set
-  std::string command_line;               // quoted in the Markdown
+  std::filesystem::path out_dir;      // REQUIRES: absent or empty
+  std::vector<std::string> adapters;  // empty: every catalog entry
+  std::filesystem::path markdown;     // write the matrix here if set
+  std::string command_line;           // quoted in the Markdown
 };
 
 int ConformanceCommand(const ConformanceOptions& options);

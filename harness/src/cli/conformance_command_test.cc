@@ -56,14 +56,14 @@ TEST(ConformanceMarkdown, ReplayQuotesNamesWithSpacesAndQuotes) {
   const std::string prefix = "replay: `";
   const size_t at = md.find(prefix);
   ASSERT_NE(at, std::string::npos) << md;
-  const std::string replay = md.substr(at + prefix.size(), md.find('`', at + prefix.size()) -
-                                                               at - prefix.size());
+  const std::string replay =
+      md.substr(at + prefix.size(), md.find('`', at + prefix.size()) - at - prefix.size());
   std::string error;
   auto words = runner::SplitCommandTemplate(replay, &error);
   ASSERT_TRUE(words) << error << ": " << replay;
-  EXPECT_EQ(*words, (std::vector<std::string>{"lockharness", "run",
-                                              "scenarios/my suite/it's here.toml", "--impl",
-                                              o.impl, "--seed", "7"}));
+  EXPECT_EQ(*words,
+            (std::vector<std::string>{"lockharness", "run", "scenarios/my suite/it's here.toml",
+                                      "--impl", o.impl, "--seed", "7"}));
 }
 
 }  // namespace

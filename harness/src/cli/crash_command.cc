@@ -22,7 +22,8 @@ CrashSubcommand::CrashSubcommand(CLI::App& app) : state_(std::make_unique<State>
   State& s = *state_;
   crash::CrashOptions& o = s.options;
   s.command = app.add_subcommand(
-      "crash", "power-loss testing: record a run, crash it under a persistence model, recover, check");
+      "crash",
+      "power-loss testing: record a run, crash it under a persistence model, recover, check");
   s.command->add_option("--impl", o.impl,
                         "per-op command template, e.g. 'lockreg --file {registry}' (no shell)");
   s.command->add_option("--model", s.model, "persistence model")
@@ -39,18 +40,22 @@ CrashSubcommand::CrashSubcommand(CLI::App& app) : state_(std::make_unique<State>
       ->capture_default_str();
   s.seed = s.command->add_option("--seed", o.seed, "seed of the workload and every sampler");
   s.command->add_option("--out", s.out, "output directory (absent or empty)");
-  s.command->add_option("--recover-states", o.recover_states,
-                        "distinct states the implementation recovers (0: skip recovery)")
+  s.command
+      ->add_option("--recover-states", o.recover_states,
+                   "distinct states the implementation recovers (0: skip recovery)")
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}))
       ->capture_default_str();
-  s.command->add_option("--takeover-bound-ms", o.takeover_bound_ms,
-                        "a recovering register must succeed within this")
+  s.command
+      ->add_option("--takeover-bound-ms", o.takeover_bound_ms,
+                   "a recovering register must succeed within this")
       ->capture_default_str();
-  s.command->add_option("--stale-ms", o.stale_ms,
-                        "LOCKHARNESS_STALE_MS for the workload and the recovery")
+  s.command
+      ->add_option("--stale-ms", o.stale_ms,
+                   "LOCKHARNESS_STALE_MS for the workload and the recovery")
       ->capture_default_str();
-  s.command->add_option("--max-record-bytes", o.max_record_bytes,
-                        "bound of the crash record; a larger run is unknown")
+  s.command
+      ->add_option("--max-record-bytes", o.max_record_bytes,
+                   "bound of the crash record; a larger run is unknown")
       ->capture_default_str();
   s.command->add_option("--from", s.from,
                         "re-judge the record of an earlier crash output directory (no workload)");
@@ -67,7 +72,8 @@ int CrashSubcommand::Run() {
   o.model = *crash::ParseModel(s.model);
   o.from = s.from;
   if (o.from.empty() && o.impl.empty()) return Fail("crash: --impl or --from is required");
-  if (!o.from.empty() && !o.impl.empty()) return Fail("crash: --impl and --from exclude each other");
+  if (!o.from.empty() && !o.impl.empty())
+    return Fail("crash: --impl and --from exclude each other");
   if (s.crash_point >= 0) o.crash_point = s.crash_point;
   if (s.seed->count() == 0) o.seed = RandomSeed();
   if (s.out.empty()) s.out = DefaultOutDir(o.seed) + "-crash-" + s.model;

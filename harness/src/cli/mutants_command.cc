@@ -62,7 +62,8 @@ struct Row {
   SuiteOutcome outcome;  // the first run's (the files' seeds): the matrix
   bool caught = false;
   int runs = 0;
-  std::vector<double> catch_seconds;  // per run that caught it: suite start to the end of the first catch
+  std::vector<double>
+      catch_seconds;  // per run that caught it: suite start to the end of the first catch
 };
 
 // "4.1 s (3 of 3 runs)": the median time to the first catch over the runs
@@ -78,9 +79,8 @@ std::string TimeToCatch(const Row& row) {
   return buf;
 }
 
-std::string Markdown(const std::vector<std::string>& scenarios,
-                     const std::vector<Row>& rows, const std::vector<SuiteOutcome>& reference,
-                     int reference_passed) {
+std::string Markdown(const std::vector<std::string>& scenarios, const std::vector<Row>& rows,
+                     const std::vector<SuiteOutcome>& reference, int reference_passed) {
   std::ostringstream md;
   md << "| mutant |";
   for (const std::string& s : scenarios) md << " " << s << " |";
@@ -100,15 +100,16 @@ std::string Markdown(const std::vector<std::string>& scenarios,
   }
   md << "\nReference (`lockreg` without a mutant): " << reference_passed << " of "
      << reference.size() << " suite runs passed every scenario";
-  if (!reference.empty()) md << " (seeds: the files' own, then 1001..." << (1000 + reference.size() - 1) << ")";
+  if (!reference.empty())
+    md << " (seeds: the files' own, then 1001..." << (1000 + reference.size() - 1) << ")";
   md << ".\n\nCells name the checker that found a violation; `-`: the scenario passed "
         "(not caught there); `?`: verdict unknown; empty: not run (stopped at the first catch). "
         "`first caught after`: wall time from the start of the mutant's suite run to the end of "
         "the first scenario that caught it (scenarios run in file order), median over the runs "
         "that caught it";
   if (!rows.empty() && rows.front().runs > 1) {
-    md << " (" << rows.front().runs << " runs: the files' seeds, then 1001..." << (1000 + rows.front().runs - 1)
-       << "; the cells show the first run)";
+    md << " (" << rows.front().runs << " runs: the files' seeds, then 1001..."
+       << (1000 + rows.front().runs - 1) << "; the cells show the first run)";
   }
   md << ".\n";
   return md.str();
@@ -157,40 +158,44 @@ int MutantsCommand(const MutantsOptions& options) {
       SuiteRunOptions run;
       run.files = *files;
       run.impl = Template(options.lockreg, mutant);
-      run.out_dir = options.out_dir / ("mutant-" + mutant + (k > 0 ? "-run-" + std::to_string(k + 1) : ""));
+      run.out_dir =
+          options.out_dir / ("mutant-" + mutant + (k > 0 ? "-run-" + std::to_string(k + 1) : ""));
       if (k > 0) run.seed = 1000 + static_cast<uint64_t>(k);
       const auto started = std::chrono::steady_clock::now();
       std::optional<double> caught_at;
       run.stop_after = [&](const ScenarioOutcome& o) {
         if (o.caught_by.empty()) return false;
-        if (!caught_at) caught_at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (!caught_at)
+          caught_at =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         return options.first_catch;
       };
       std::cout << "== mutant " << mutant;
-      if (options.mutant_runs > 1) std::cout << ", run " << (k + 1) << " of " << options.mutant_runs;
+      if (options.mutant_runs > 1)
+        std::cout << ", run " << (k + 1) << " of " << options.mutant_runs;
       std::cout << std::endl;
       SuiteOutcome outcome = RunScenarios(run);
       if (!outcome.error.empty()) return Fail(outcome.error);
       ++row.runs;
       if (caught_at) row.catch_seconds.push_back(*caught_at);
       if (k == 0) {
-        for (const ScenarioOutcome& o : outcome.scenarios) row.caught = row.caught || !o.caught_by.empty();
+        for (const ScenarioOutcome& o : outcome.scenarios)
+          row.caught = row.caught || !o.caught_by.empty();
         row.outcome = std::move(outcome);
       }
     }
     rows.push_back(std::move(row));
   }
 
-  const std::string matrix =
-      Markdown(scenario_names, rows, reference, reference_passed);
+  const std::string matrix = Markdown(scenario_names, rows, reference, reference_passed);
   std::cout << "\n" << matrix;
   int caught = 0;
   for (const Row& row : rows) caught += row.caught ? 1 : 0;
-  const bool ok = caught == static_cast<int>(rows.size()) &&
-                  reference_passed == options.reference_runs;
+  const bool ok =
+      caught == static_cast<int>(rows.size()) && reference_passed == options.reference_runs;
   std::cout << "\nmutants caught: " << caught << " of " << rows.size()
-            << "; reference runs passed: " << reference_passed << " of "
-            << options.reference_runs << "\nverdict: " << (ok ? "VALID" : "INVALID") << "\n";
+            << "; reference runs passed: " << reference_passed << " of " << options.reference_runs
+            << "\nverdict: " << (ok ? "VALID" : "INVALID") << "\n";
   if (!options.markdown.empty()) {
     std::ofstream out(options.markdown);
     out << "<!-- generated by: " << options.command_line << " -->\n" << matrix;

@@ -22,16 +22,16 @@
 namespace lockharness::harness::cli {
 
 struct MutantsOptions {
-  std::filesystem::path lockreg;          // the reference client binary
-  std::filesystem::path suite;            // scenario suite directory
-  std::filesystem::path out_dir;          // REQUIRES: absent or empty
-  std::vector<std::string> mutants;       // empty: every mutant lockreg lists
-  int reference_runs = 20;                // seeds: the files' own, then 1001, 1002...
-  bool first_catch = false;               // stop a mutant's suite at its first catch
-  int mutant_runs = 1;                    // suite runs per mutant: the files' seeds, then 1001...
-                                          // (the matrix shows the first; timing takes the median)
-  std::filesystem::path markdown;         // write the matrix here if set
-  std::string command_line;               // quoted in the Markdown
+  std::filesystem::path lockreg;     // the reference client binary
+  std::filesystem::path suite;       // scenario suite directory
+  std::filesystem::path out_dir;     // REQUIRES: absent or empty
+  std::vector<std::string> mutants;  // empty: every mutant lockreg lists
+  int reference_runs = 20;           // seeds: the files' own, then 1001, 1002...
+  bool first_catch = false;          // stop a mutant's suite at its first catch
+  int mutant_runs = 1;               // suite runs per mutant: the files' seeds, then 1001...
+                                     // (the matrix shows the first; timing takes the median)
+  std::filesystem::path markdown;    // write the matrix here if set
+  std::string command_line;          // quoted in the Markdown
 };
 
 int MutantsCommand(const MutantsOptions& options);

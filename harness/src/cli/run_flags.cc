@@ -82,16 +82,14 @@ CLI::App* AddRunSubcommand(CLI::App* app, RunFlags* flags) {
     switch (field.type) {
       case FieldType::kBool:
         // "--observe,!--no-observe": a default-true option can be switched off.
-        value.option = run->add_flag(flag + ",!--no-" + flag.substr(2), value.flag,
-                                     HelpText(field));
+        value.option =
+            run->add_flag(flag + ",!--no-" + flag.substr(2), value.flag, HelpText(field));
         break;
       case FieldType::kStringList:
       case FieldType::kSpecList:
         value.option = run->add_option(flag, value.list, HelpText(field));
         break;
-      default:
-        value.option = run->add_option(flag, value.text, HelpText(field));
-        break;
+      default: value.option = run->add_option(flag, value.text, HelpText(field)); break;
     }
   }
   if (auto* impl = run->get_option_no_throw("--impl")) impl->required();

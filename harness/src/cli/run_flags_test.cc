@@ -9,8 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/report/run_report.h"
+#include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/scenario/scenario.h"
 #include "src/cli/suite_runner.h"
 
@@ -122,12 +122,11 @@ TEST(ReplayLine, CarriesEveryKindOfOption) {
   o.run_timeout_ms = 40000;
   o.value_bytes = 500;
   const std::string replay = runner::ReplayCommand(runner::RunConfigJson(o, "now"));
-  for (const char* flag : {"--nemesis kill-holder:count=5,interval_ms=100,jitter_ms=0,start_ms=20",
-                           "--setup dead-owner-lock:age_ms=60000",
-                           "--faults lh/rename/registry=kill,once", "--trace",
-                           "--stale-ms 1000", "--fleet 'a {registry}' --fleet 'b {registry}'",
-                           "--env TZ=UTC", "--reader-interval-us 50", "--run-timeout-ms 40000",
-                           "--value-bytes 500", "--seed 99"}) {
+  for (const char* flag :
+       {"--nemesis kill-holder:count=5,interval_ms=100,jitter_ms=0,start_ms=20",
+        "--setup dead-owner-lock:age_ms=60000", "--faults lh/rename/registry=kill,once", "--trace",
+        "--stale-ms 1000", "--fleet 'a {registry}' --fleet 'b {registry}'", "--env TZ=UTC",
+        "--reader-interval-us 50", "--run-timeout-ms 40000", "--value-bytes 500", "--seed 99"}) {
     EXPECT_THAT(replay, HasSubstr(flag));
   }
   ExpectSameConfiguration(o, ParseReplay(replay), replay);
@@ -187,10 +186,10 @@ TEST(RunFlags, SetupFlagErrors) {
 
 TEST(RunFlags, ParsesNemesisAndSetupFlags) {
   std::string error;
-  auto o = ParseRunArguments({"run", "--impl", "x {registry}", "--nemesis",
-                              "pause-holder:start_ms=5,duration_ms=100", "--setup",
-                              "stale-temp-files:count=3,age_ms=10", "--fleet", "{impl}"},
-                             &error);
+  auto o = ParseRunArguments(
+      {"run", "--impl", "x {registry}", "--nemesis", "pause-holder:start_ms=5,duration_ms=100",
+       "--setup", "stale-temp-files:count=3,age_ms=10", "--fleet", "{impl}"},
+      &error);
   ASSERT_TRUE(o) << error;
   ASSERT_EQ(o->nemeses.size(), 1u);
   EXPECT_EQ(o->nemeses[0].kind, runner::NemesisKind::kPauseHolder);
@@ -205,8 +204,7 @@ TEST(RunFlags, ParsesNemesisAndSetupFlags) {
 TEST(RunFlags, ScalarFlagsUseTheCodecLimits) {
   EXPECT_EQ(ErrorOf({"--writers", "0"}), "--writers must be an integer from 1 to 1024, got 0");
   EXPECT_EQ(ErrorOf({"--writers", "two"}), "--writers: 'two' is not an integer");
-  EXPECT_EQ(ErrorOf({"--mode", "threads"}),
-            "--mode must be 'per-op' or 'worker', got 'threads'");
+  EXPECT_EQ(ErrorOf({"--mode", "threads"}), "--mode must be 'per-op' or 'worker', got 'threads'");
   EXPECT_THAT(ErrorOf({"--mix", "1,2"}), StartsWith("--mix: "));
   EXPECT_THAT(ErrorOf({"--env", "LD_PRELOAD=x"}), StartsWith("--env LD_PRELOAD is reserved"));
   EXPECT_THAT(ErrorOf({"--faults", "lh/rename/registry=explode"}), StartsWith("--faults: "));

@@ -23,10 +23,10 @@ namespace lockharness::harness::cli {
 
 struct RunResult {
   Verdict verdict = Verdict::kUnknown;
-  bool judged = false;       // false: not runnable, harness error
-  std::string reason;        // one line: why unjudged or why unknown
+  bool judged = false;  // false: not runnable, harness error
+  std::string reason;   // one line: why unjudged or why unknown
   std::vector<CheckerReport> findings;
-  std::string report_text;   // report.txt's contents, when judged
+  std::string report_text;  // report.txt's contents, when judged
   double seconds = 0;
 };
 

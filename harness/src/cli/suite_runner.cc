@@ -22,8 +22,8 @@ std::string Line(const ScenarioOutcome& o) {
   std::string line = std::string(ScenarioStatusName(o.status)) +
                      std::string(8 - std::string(ScenarioStatusName(o.status)).size(), ' ') +
                      o.name + "  " + verdict + " (expected " + o.expected +
-                     (o.expect_lint_clean ? ", lint clean" : "") + ")  " + seconds +
-                     "  seed " + std::to_string(o.seed);
+                     (o.expect_lint_clean ? ", lint clean" : "") + ")  " + seconds + "  seed " +
+                     std::to_string(o.seed);
   if (!o.caught_by.empty()) {
     line += "  caught by:";
     for (const std::string& c : o.caught_by) line += " " + c;
@@ -80,9 +80,8 @@ ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult resu
                          o.caught_by.end()) {
     o.caught_by.push_back(kProtocolLintChecker);
   }
-  const Verdict expected = scenario.expect == scenario::Scenario::Expect::kValid
-                               ? Verdict::kValid
-                               : Verdict::kInvalid;
+  const Verdict expected =
+      scenario.expect == scenario::Scenario::Expect::kValid ? Verdict::kValid : Verdict::kInvalid;
   if (!o.result.judged || o.result.verdict == Verdict::kUnknown) {
     o.status = ScenarioStatus::kUnknown;
   } else if (o.result.verdict != expected || lint_failed) {
@@ -150,8 +149,8 @@ std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_
     expectation.name = "expectation";
     expectation.classname = "lockharness.scenarios." + o.name;
     expectation.seconds = o.result.seconds;
-    const std::string got = o.result.judged ? std::string(VerdictName(o.result.verdict))
-                                            : "not judged";
+    const std::string got =
+        o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
     expectation.message = "verdict " + got + ", expected " + o.expected +
                           (o.result.reason.empty() ? "" : ": " + o.result.reason);
     expectation.result = o.status == ScenarioStatus::kPass   ? report::JunitResult::kPass

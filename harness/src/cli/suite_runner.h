@@ -35,13 +35,13 @@ const char* ScenarioStatusName(ScenarioStatus status);  // "PASS" | "FAIL" | "UN
 struct ScenarioOutcome {
   std::string name;
   std::filesystem::path file;
-  std::string expected;          // "valid" | "invalid"
+  std::string expected;  // "valid" | "invalid"
   bool expect_lint_clean = false;
   uint64_t seed = 0;
-  std::string impl;              // the command template the scenario ran
+  std::string impl;  // the command template the scenario ran
   std::filesystem::path run_dir;
   RunResult result;
-  bool lint_clean = true;        // no protocol-lint finding (or no trace)
+  bool lint_clean = true;  // no protocol-lint finding (or no trace)
   ScenarioStatus status = ScenarioStatus::kUnknown;
   // Checkers that reported invalid, plus "protocol-lint" when a clean lint
   // was expected and findings appeared: what caught a broken implementation.

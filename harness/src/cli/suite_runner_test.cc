@@ -53,15 +53,15 @@ TEST(JudgeScenario, PassesWhenTheVerdictIsTheExpectedOne) {
   EXPECT_TRUE(o.caught_by.empty());
 
   const ScenarioOutcome caught = JudgeScenario(
-      Expecting(kInvalid), Judged({Finding("lost-update", Verdict::kInvalid),
-                                   Finding("leftovers", Verdict::kValid)}));
+      Expecting(kInvalid),
+      Judged({Finding("lost-update", Verdict::kInvalid), Finding("leftovers", Verdict::kValid)}));
   EXPECT_EQ(caught.status, ScenarioStatus::kPass);
   EXPECT_THAT(caught.caught_by, ElementsAre("lost-update"));
 }
 
 TEST(JudgeScenario, FailsOnTheOtherDefiniteVerdict) {
-  const ScenarioOutcome o = JudgeScenario(
-      Expecting(kValid), Judged({Finding("mutual-exclusion", Verdict::kInvalid)}));
+  const ScenarioOutcome o =
+      JudgeScenario(Expecting(kValid), Judged({Finding("mutual-exclusion", Verdict::kInvalid)}));
   EXPECT_EQ(o.status, ScenarioStatus::kFail);
   EXPECT_THAT(o.caught_by, ElementsAre("mutual-exclusion"));
   EXPECT_EQ(JudgeScenario(Expecting(kInvalid), Judged({Finding("x", Verdict::kValid)})).status,
@@ -77,12 +77,12 @@ TEST(JudgeScenario, UnknownWhenNotJudgedOrUndecided) {
                 .status,
             ScenarioStatus::kUnknown);
   // An unknown run stays unknown even with lint findings.
-  EXPECT_EQ(JudgeScenario(Expecting(kValid, true),
-                          Judged({Finding("b", Verdict::kUnknown),
-                                  Finding(kProtocolLintChecker, Verdict::kValid, "1 finding",
-                                          {"temp-not-fsynced"})}))
-                .status,
-            ScenarioStatus::kUnknown);
+  EXPECT_EQ(
+      JudgeScenario(Expecting(kValid, true), Judged({Finding("b", Verdict::kUnknown),
+                                                     Finding(kProtocolLintChecker, Verdict::kValid,
+                                                             "1 finding", {"temp-not-fsynced"})}))
+          .status,
+      ScenarioStatus::kUnknown);
 }
 
 TEST(JudgeScenario, CleanLintExpectation) {

@@ -27,11 +27,8 @@ struct CrashChecker::Cut {
 
 CrashChecker::CrashChecker(const CrashProgram& program, const std::vector<Event>& history,
                            int64_t origin_ns, std::string registry_name, CheckLimits limits)
-    : program_(program),
-      history_(history),
-      origin_ns_(origin_ns),
-      registry_name_(std::move(registry_name)),
-      limits_(limits) {}
+    : program_(program), history_(history), origin_ns_(origin_ns),
+      registry_name_(std::move(registry_name)), limits_(limits) {}
 
 CrashChecker::~CrashChecker() = default;
 
@@ -119,8 +116,8 @@ Ran RunOne(std::vector<std::string> argv, const fs::path& cwd, const fs::path& s
   const auto deadline = start + std::chrono::milliseconds(timeout_ms);
   child->ReadAllStdout(deadline, &ran.out);
   ran.status = child->Wait(deadline);
-  ran.ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - start)
+  ran.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
                .count();
   return ran;
 }
@@ -199,8 +196,8 @@ std::vector<Finding> RecoverState(const std::vector<std::string>& argv_prefix,
       listed.is_discarded() || !listed.is_object() || !listed.contains("sandboxes") ||
       !listed["sandboxes"].is_object()) {
     out.push_back({kRecovery, Verdict::kInvalid,
-                   "list after recovery: " + list.status.Describe() + ", output not a registry: " +
-                       LastLine(stderr_path)});
+                   "list after recovery: " + list.status.Describe() +
+                       ", output not a registry: " + LastLine(stderr_path)});
     return out;
   }
   std::vector<std::string> expected = state_names;

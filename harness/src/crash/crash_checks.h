@@ -45,8 +45,8 @@ struct Finding {
 class CrashChecker {
  public:
   // REQUIRES: `program` and `history` outlive the checker.
-  CrashChecker(const CrashProgram& program, const std::vector<Event>& history,
-               int64_t origin_ns, std::string registry_name, CheckLimits limits);
+  CrashChecker(const CrashProgram& program, const std::vector<Event>& history, int64_t origin_ns,
+               std::string registry_name, CheckLimits limits);
   ~CrashChecker();
 
   // Atomicity and durability, without running anything. Empty: both hold.
@@ -74,8 +74,7 @@ class CrashChecker {
 // entries of the state's registry.
 // REQUIRES: argv_prefix non-empty.
 std::vector<Finding> RecoverState(const std::vector<std::string>& argv_prefix,
-                                  const std::filesystem::path& registry,
-                                  const std::string& probe,
+                                  const std::filesystem::path& registry, const std::string& probe,
                                   const std::optional<std::string>& corrupt_bytes,
                                   const std::vector<std::string>& state_names,
                                   const std::vector<std::string>& extra_env,

@@ -14,11 +14,11 @@ struct KindName {
   const char* name;
 };
 constexpr KindName kKinds[] = {
-    {CallKind::kOpen, "open"},        {CallKind::kWrite, "write"},
-    {CallKind::kTruncate, "truncate"}, {CallKind::kFsync, "fsync"},
+    {CallKind::kOpen, "open"},           {CallKind::kWrite, "write"},
+    {CallKind::kTruncate, "truncate"},   {CallKind::kFsync, "fsync"},
     {CallKind::kFdatasync, "fdatasync"}, {CallKind::kRename, "rename"},
-    {CallKind::kLink, "link"},        {CallKind::kUnlink, "unlink"},
-    {CallKind::kMkdir, "mkdir"},      {CallKind::kRmdir, "rmdir"},
+    {CallKind::kLink, "link"},           {CallKind::kUnlink, "unlink"},
+    {CallKind::kMkdir, "mkdir"},         {CallKind::kRmdir, "rmdir"},
 };
 
 std::optional<std::string> Relative(const std::string& path, const std::string& dir) {
@@ -61,24 +61,18 @@ std::string CrashCall::Describe(int index) const {
   const std::string shown = path.empty() ? "." : path;
   switch (kind) {
     case CallKind::kRename:
-    case CallKind::kLink:
-      out += from + " -> " + shown;
-      break;
+    case CallKind::kLink: out += from + " -> " + shown; break;
     case CallKind::kWrite:
       out += shown + ", " + std::to_string(data.size()) + " bytes at " + std::to_string(offset);
       break;
-    case CallKind::kTruncate:
-      out += shown + ", " + std::to_string(length);
-      break;
-    default:
-      out += shown;
+    case CallKind::kTruncate: out += shown + ", " + std::to_string(length); break;
+    default: out += shown;
   }
   out += ") by pid " + std::to_string(pid);
   return out;
 }
 
-std::optional<CrashRecord> ParseCrashRecord(std::string_view text,
-                                            const std::string& registry_dir,
+std::optional<CrashRecord> ParseCrashRecord(std::string_view text, const std::string& registry_dir,
                                             std::string* error) {
   CrashRecord record;
   int line_number = 0;
@@ -120,13 +114,15 @@ std::optional<CrashRecord> ParseCrashRecord(std::string_view text,
     call.ns = j.value("ns", int64_t{0});
     if (!j.contains("path") || !j["path"].is_string()) return fail(op + " without a path");
     auto rel = Relative(j["path"].get<std::string>(), registry_dir);
-    if (!rel) return fail(op + " on a path outside the registry directory: " + j["path"].get<std::string>());
+    if (!rel)
+      return fail(op +
+                  " on a path outside the registry directory: " + j["path"].get<std::string>());
     call.path = *rel;
     if (j.contains("from")) {
       auto from = Relative(j["from"].get<std::string>(), registry_dir);
       if (!from) {
-        return fail(op + " from a path outside the registry directory: " +
-                    j["from"].get<std::string>());
+        return fail(op +
+                    " from a path outside the registry directory: " + j["from"].get<std::string>());
       }
       call.from = *from;
     } else if (call.kind == CallKind::kRename || call.kind == CallKind::kLink) {

@@ -23,13 +23,13 @@
 namespace lockharness::harness::crash {
 
 enum class CallKind {
-  kOpen,       // O_CREAT / O_TRUNC / O_APPEND opens
-  kWrite,      // write, pwrite, writev...: `data` at `offset`
-  kTruncate,   // ftruncate/truncate to `length`
+  kOpen,      // O_CREAT / O_TRUNC / O_APPEND opens
+  kWrite,     // write, pwrite, writev...: `data` at `offset`
+  kTruncate,  // ftruncate/truncate to `length`
   kFsync,
   kFdatasync,
-  kRename,     // `from` -> `path`
-  kLink,       // `from` -> `path`
+  kRename,  // `from` -> `path`
+  kLink,    // `from` -> `path`
   kUnlink,
   kMkdir,
   kRmdir,
@@ -66,8 +66,7 @@ struct CrashRecord {
 // know, a path outside `registry_dir`) returns nullopt and sets *error to
 // "line N: ...", naming the call for an unknown op.
 // REQUIRES: registry_dir is absolute and normalised; error != nullptr.
-std::optional<CrashRecord> ParseCrashRecord(std::string_view text,
-                                            const std::string& registry_dir,
+std::optional<CrashRecord> ParseCrashRecord(std::string_view text, const std::string& registry_dir,
                                             std::string* error);
 
 }  // namespace lockharness::harness::crash

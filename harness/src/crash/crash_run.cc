@@ -30,9 +30,7 @@ namespace {
 constexpr char kRegistryName[] = "sandboxes.json";
 constexpr char kProbe[] = "crash-probe";
 
-int ExitFor(Verdict v) {
-  return v == Verdict::kValid ? 0 : v == Verdict::kInvalid ? 1 : 2;
-}
+int ExitFor(Verdict v) { return v == Verdict::kValid ? 0 : v == Verdict::kInvalid ? 1 : 2; }
 
 bool ReadFile(const fs::path& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -78,8 +76,8 @@ json CrashConfig(const CrashOptions& o, const std::string& impl, int writers, in
 
 std::string Replay(const CrashOptions& o, const fs::path& out, std::optional<int> point) {
   std::string line = "lockharness crash --from " + runner::QuoteWord(fs::absolute(out).string()) +
-                     " --model " + std::string(ModelName(o.model)) +
-                     " --states " + std::to_string(o.states) + " --seed " + std::to_string(o.seed) +
+                     " --model " + std::string(ModelName(o.model)) + " --states " +
+                     std::to_string(o.states) + " --seed " + std::to_string(o.seed) +
                      " --recover-states " + std::to_string(o.recover_states);
   if (point) line += " --crash-point " + std::to_string(*point);
   return line;
@@ -167,7 +165,8 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
                 record_path.string() + " (a static binary, or raw system calls?)";
     return p;
   }
-  const std::string registry_dir = fs::weakly_canonical(fs::absolute(run_dir / "registry")).string();
+  const std::string registry_dir =
+      fs::weakly_canonical(fs::absolute(run_dir / "registry")).string();
   auto record = ParseCrashRecord(text, registry_dir, &error);
   if (!record) {
     p.problem = record_path.string() + " " + error;
@@ -227,17 +226,17 @@ int CrashCommand(const CrashOptions& o) {
   }
   std::string impl;
   Prepared prepared = Prepare(o, out, &impl);
-  json run_config = CrashConfig(o, impl, prepared.recorded ? prepared.recorded->writers : o.writers,
-                                prepared.recorded ? prepared.recorded->ops_per_writer : o.ops_per_writer);
+  json run_config =
+      CrashConfig(o, impl, prepared.recorded ? prepared.recorded->writers : o.writers,
+                  prepared.recorded ? prepared.recorded->ops_per_writer : o.ops_per_writer);
   if (o.from.empty()) WriteText(out / "crash.json", run_config.dump(2) + "\n");
   run_config["seed"] = o.seed;
   run_config["mode"] = "crash";
 
   auto finish = [&](std::vector<CheckerReport> reports, Verdict verdict, json notes,
                     const std::vector<Event>& history, const std::string& reason) {
-    json report = reason.empty()
-                      ? runner::BuildReport(run_config, history, reports, verdict, notes)
-                      : runner::BuildUnjudgedReport(run_config, notes, reason);
+    json report = reason.empty() ? runner::BuildReport(run_config, history, reports, verdict, notes)
+                                 : runner::BuildUnjudgedReport(run_config, notes, reason);
     report["replay"] = Replay(o, o.from.empty() ? out : o.from, std::nullopt);
     report["crash"] = notes;
     std::string error;
@@ -303,7 +302,8 @@ int CrashCommand(const CrashOptions& o) {
         std::string werr;
         state.image.Materialize(dir / "registry", &werr);
         WriteText(dir / "description.txt",
-                  state.description + "\n" + Replay(o, o.from.empty() ? out : o.from, state.crash_after) + "\n");
+                  state.description + "\n" +
+                      Replay(o, o.from.empty() ? out : o.from, state.crash_after) + "\n");
       }
       if (after_recovery != nullptr) fs::rename(*after_recovery, dir / "after-recovery", ec);
       v.where = fs::relative(dir, out).string();
@@ -426,10 +426,10 @@ int CrashCommand(const CrashOptions& o) {
       if (v.finding.checker != name) continue;
       if (r.evidence.size() >= 5) break;
       const CrashState& s = states[v.state];
-      r.evidence.push_back("state-" + std::to_string(v.state) + ": " + v.finding.summary +
-                           "\n    state: " + s.description +
-                           (v.where.empty() ? "" : "\n    kept in: " + v.where) +
-                           "\n    replay: " + Replay(o, o.from.empty() ? out : o.from, s.crash_after));
+      r.evidence.push_back(
+          "state-" + std::to_string(v.state) + ": " + v.finding.summary +
+          "\n    state: " + s.description + (v.where.empty() ? "" : "\n    kept in: " + v.where) +
+          "\n    replay: " + Replay(o, o.from.empty() ? out : o.from, s.crash_after));
     }
     reports.push_back(std::move(r));
   }

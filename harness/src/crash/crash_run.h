@@ -27,13 +27,13 @@
 namespace lockharness::harness::crash {
 
 struct CrashOptions {
-  std::string impl;                       // per-op command template (command.h)
+  std::string impl;  // per-op command template (command.h)
   PersistenceModel model = PersistenceModel::kPosix;
-  int writers = 3;                        // REQUIRES: 1..64
-  int ops_per_writer = 5;                 // REQUIRES: >= 1
-  int64_t states = 2000;                  // state budget of the whole run
+  int writers = 3;         // REQUIRES: 1..64
+  int ops_per_writer = 5;  // REQUIRES: >= 1
+  int64_t states = 2000;   // state budget of the whole run
   uint64_t seed = 1;
-  std::filesystem::path out_dir;          // REQUIRES: absent or empty
+  std::filesystem::path out_dir;  // REQUIRES: absent or empty
   // Distinct states on which the implementation's recovery is run (a
   // seeded sample when there are more); 0: recovery is not checked.
   int64_t recover_states = 50;

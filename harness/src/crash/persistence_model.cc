@@ -97,8 +97,8 @@ std::string_view ModelName(PersistenceModel model) {
 }
 
 std::optional<PersistenceModel> ParseModel(std::string_view name) {
-  for (auto m : {PersistenceModel::kPosix, PersistenceModel::kExt4Ordered,
-                 PersistenceModel::kPrefix}) {
+  for (auto m :
+       {PersistenceModel::kPosix, PersistenceModel::kExt4Ordered, PersistenceModel::kPrefix}) {
     if (ModelName(m) == name) return m;
   }
   return std::nullopt;
@@ -261,9 +261,9 @@ std::optional<CrashProgram> CrashProgram::Lower(const StartState& start,
         op.data = c.data;
         const int64_t end = c.offset + static_cast<int64_t>(c.data.size());
         op.extends = end > static_cast<int64_t>(work.data[id].size());
-        op.sectors = c.data.empty() ? 1
-                                    : static_cast<int>((end - 1) / kSectorBytes -
-                                                       c.offset / kSectorBytes + 1);
+        op.sectors = c.data.empty()
+                         ? 1
+                         : static_cast<int>((end - 1) / kSectorBytes - c.offset / kSectorBytes + 1);
         Write(&work.data[id], c.offset, c.data);
         p.ops_.push_back(op);
         break;
@@ -312,7 +312,8 @@ std::optional<CrashProgram> CrashProgram::Lower(const StartState& start,
       }
       case CallKind::kLink: {
         auto it = work.names.find(c.from);
-        if (it == work.names.end() || it->second < 0) return fail("links a name the record never saw");
+        if (it == work.names.end() || it->second < 0)
+          return fail("links a name the record never saw");
         op.type = Op::Type::kEntry;
         op.entry = Op::Entry::kSetName;
         op.dir = Parent(c.path);
@@ -386,8 +387,7 @@ CrashState CrashProgram::Build(int crash_after, const std::vector<Choice>& fates
     }
     if (choice.fate == Fate::kDrop) continue;
     switch (op.type) {
-      case Op::Type::kSync:
-        break;
+      case Op::Type::kSync: break;
       case Op::Type::kData: {
         std::string* file = &work.data[op.inode];
         if (op.truncate) {
@@ -422,15 +422,11 @@ CrashState CrashProgram::Build(int crash_after, const std::vector<Choice>& fates
               work.names[op.name] = op.inode;
             }
             break;
-          case Op::Entry::kRemoveName:
-            work.names.erase(op.name);
-            break;
+          case Op::Entry::kRemoveName: work.names.erase(op.name); break;
           case Op::Entry::kMakeDir:
             if (!work.names.count(op.name)) work.names[op.name] = -1;
             break;
-          case Op::Entry::kRemoveDir:
-            work.RemoveTree(op.name);
-            break;
+          case Op::Entry::kRemoveDir: work.RemoveTree(op.name); break;
         }
         break;
     }
@@ -514,10 +510,10 @@ void AddUnique(CrashState state, std::vector<CrashState>* out,
 
 // ext4-ordered as a choice of (metadata cut, per-inode data prefix).
 struct Ext4Shape {
-  std::vector<int> entries;                     // op indices of entry ops
+  std::vector<int> entries;  // op indices of entry ops
   int min_cut = 0;
-  std::map<int, std::vector<int>> data;         // inode -> its data op indices
-  std::map<int, int> min_by_sync;               // inode -> data ops forced by its fsync
+  std::map<int, std::vector<int>> data;  // inode -> its data op indices
+  std::map<int, int> min_by_sync;        // inode -> data ops forced by its fsync
 };
 
 std::vector<CrashState> CrashProgram::Ext4States(int crash_after, int64_t budget,

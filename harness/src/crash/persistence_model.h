@@ -45,16 +45,15 @@ std::optional<PersistenceModel> ParseModel(std::string_view name);
 
 // The registry directory before the run (all of it durable).
 struct StartEntry {
-  std::string path;              // relative to the directory
+  std::string path;  // relative to the directory
   bool is_dir = false;
-  std::string data;              // files
-  uint64_t ino = 0;              // files: the inode number, to match writes
+  std::string data;  // files
+  uint64_t ino = 0;  // files: the inode number, to match writes
 };
 using StartState = std::vector<StartEntry>;
 
 // Reads `dir` recursively. nullopt with *error if unreadable.
-std::optional<StartState> SnapshotDirectory(const std::filesystem::path& dir,
-                                            std::string* error);
+std::optional<StartState> SnapshotDirectory(const std::filesystem::path& dir, std::string* error);
 
 // A directory's contents after a crash: relative path -> bytes, or nullopt
 // for a directory. Entries whose parent directory did not persist are not
@@ -68,7 +67,7 @@ struct CrashImage {
 };
 
 struct CrashState {
-  int crash_after = -1;     // index of the last call that happened
+  int crash_after = -1;  // index of the last call that happened
   CrashImage image;
   std::string description;  // which calls persisted, were dropped or torn
 };
@@ -81,8 +80,7 @@ class CrashProgram {
   // record never saw, a rename between two directories.
   static std::optional<CrashProgram> Lower(const StartState& start,
                                            const std::vector<CrashCall>& calls,
-                                           const std::string& registry_name,
-                                           std::string* error);
+                                           const std::string& registry_name, std::string* error);
 
   int call_count() const { return static_cast<int>(calls_.size()); }
   const std::vector<CrashCall>& calls() const { return calls_; }
@@ -100,8 +98,8 @@ class CrashProgram {
   // else `budget` seeded random choices plus the two extremes (everything
   // unsynced persisted, nothing unsynced persisted).
   // REQUIRES: 0 <= crash_after < call_count(), budget >= 1.
-  std::vector<CrashState> StatesAt(int crash_after, PersistenceModel model,
-                                   int64_t budget, std::mt19937_64& rng) const;
+  std::vector<CrashState> StatesAt(int crash_after, PersistenceModel model, int64_t budget,
+                                   std::mt19937_64& rng) const;
 
   // One lowered operation. `call` is the index of the call it came from.
   struct Op {

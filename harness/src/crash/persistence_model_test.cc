@@ -127,10 +127,10 @@ TEST(PosixModel, WithoutTheDirectoryFsyncTheRenameMayBeLost) {
 TEST(Ext4OrderedModel, ReplaceByRenameFlushesTheDataFirst) {
   CrashProgram p = Lowered(OldRegistry(), UnsyncedReplace());
   std::set<Entries> expected = {
-      {{"r", "old"}},                     // nothing of the metadata
-      {{"r", "old"}, {"r.tmp", ""}},      // the create, not the data
-      {{"r", "old"}, {"r.tmp", "new"}},   // the create and the data
-      {{"r", "new"}},                     // the rename: auto_da_alloc flushed the data
+      {{"r", "old"}},                    // nothing of the metadata
+      {{"r", "old"}, {"r.tmp", ""}},     // the create, not the data
+      {{"r", "old"}, {"r.tmp", "new"}},  // the create and the data
+      {{"r", "new"}},                    // the rename: auto_da_alloc flushed the data
   };
   EXPECT_EQ(States(p, 2, PersistenceModel::kExt4Ordered), expected);
 }
@@ -164,7 +164,8 @@ TEST(PrefixModel, OnlyOldAndNewEverReachTheRegistry) {
     registry.insert(*states.begin()->at("r"));
   }
   EXPECT_EQ(registry, (std::set<std::string>{"old", "new"}));
-  EXPECT_EQ(States(p, 0, PersistenceModel::kPrefix), (std::set<Entries>{{{"r", "old"}, {"r.tmp", ""}}}));
+  EXPECT_EQ(States(p, 0, PersistenceModel::kPrefix),
+            (std::set<Entries>{{{"r", "old"}, {"r.tmp", ""}}}));
 }
 
 TEST(CrashProgram, EntriesInADirectoryThatDidNotPersistAreGone) {

@@ -32,9 +32,8 @@ class FileBytes {
     return ok;
   }
   std::string_view view() const {
-    return mapped_ != nullptr
-               ? std::string_view(static_cast<const char*>(mapped_), size_)
-               : std::string_view(copy_);
+    return mapped_ != nullptr ? std::string_view(static_cast<const char*>(mapped_), size_)
+                              : std::string_view(copy_);
   }
 
  private:
@@ -69,8 +68,8 @@ class FileBytes {
 
 }  // namespace
 
-bool ReadHistoryFile(const std::filesystem::path& path,
-                     std::vector<Event>* events, std::string* error) {
+bool ReadHistoryFile(const std::filesystem::path& path, std::vector<Event>* events,
+                     std::string* error) {
   FileBytes file;
   if (!file.Open(path, error)) return false;
   std::string parse_error;

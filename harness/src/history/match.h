@@ -22,14 +22,20 @@ bool Is(std::string_view text, const char (&literal)[N]) {
 
 inline std::optional<EventType> MatchEventType(std::string_view name) {
   switch (name.size()) {
-    case 2: if (Is(name, "ok")) return EventType::kOk; break;
+    case 2:
+      if (Is(name, "ok")) return EventType::kOk;
+      break;
     case 4:
       if (Is(name, "fail")) return EventType::kFail;
       if (Is(name, "info")) return EventType::kInfo;
       if (Is(name, "read")) return EventType::kRead;
       break;
-    case 5: if (Is(name, "fault")) return EventType::kFault; break;
-    case 6: if (Is(name, "invoke")) return EventType::kInvoke; break;
+    case 5:
+      if (Is(name, "fault")) return EventType::kFault;
+      break;
+    case 6:
+      if (Is(name, "invoke")) return EventType::kInvoke;
+      break;
     default: break;
   }
   return std::nullopt;
@@ -37,14 +43,22 @@ inline std::optional<EventType> MatchEventType(std::string_view name) {
 
 inline std::optional<OpKind> MatchOpKind(std::string_view name) {
   switch (name.size()) {
-    case 3: if (Is(name, "get")) return OpKind::kGet; break;
-    case 4: if (Is(name, "list")) return OpKind::kList; break;
+    case 3:
+      if (Is(name, "get")) return OpKind::kGet;
+      break;
+    case 4:
+      if (Is(name, "list")) return OpKind::kList;
+      break;
     case 6:
       if (Is(name, "update")) return OpKind::kUpdate;
       if (Is(name, "remove")) return OpKind::kRemove;
       break;
-    case 8: if (Is(name, "register")) return OpKind::kRegister; break;
-    case 11: if (Is(name, "set-default")) return OpKind::kSetDefault; break;
+    case 8:
+      if (Is(name, "register")) return OpKind::kRegister;
+      break;
+    case 11:
+      if (Is(name, "set-default")) return OpKind::kSetDefault;
+      break;
     default: break;
   }
   return std::nullopt;

@@ -45,9 +45,8 @@ class LineParser {
   }
 
   void SkipSpace() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\r' ||
-            text_[pos_] == '\n')) {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\r' || text_[pos_] == '\n')) {
       ++pos_;
     }
   }
@@ -67,8 +66,7 @@ class LineParser {
   // Consumes `literal` if the text continues with exactly it.
   template <size_t N>
   bool Literal(const char (&literal)[N]) {
-    if (text_.size() - pos_ < N - 1 ||
-        std::memcmp(text_.data() + pos_, literal, N - 1) != 0) {
+    if (text_.size() - pos_ < N - 1 || std::memcmp(text_.data() + pos_, literal, N - 1) != 0) {
       return false;
     }
     pos_ += N - 1;
@@ -86,8 +84,7 @@ class LineParser {
   bool ParseString(std::string_view field, std::string* out);
   // Reads a string that is usually plain (no escapes) as a view into the
   // line; strings with escapes are decoded into *scratch and viewed there.
-  bool ParseToken(std::string_view field, std::string* scratch,
-                  std::string_view* out);
+  bool ParseToken(std::string_view field, std::string* scratch, std::string_view* out);
   bool ParseHex4(std::string_view field, uint32_t* out);
   bool ParseInt(std::string_view field, int64_t* out);
   bool ParseIntField(std::string_view field, int* out);
@@ -170,8 +167,7 @@ bool LineParser::ParseString(std::string_view field, std::string* out) {
         if (!ParseHex4(field, &code)) return false;
         if (code >= 0xD800 && code <= 0xDBFF) {
           uint32_t low = 0;
-          if (pos_ + 2 > text_.size() || text_[pos_] != '\\' ||
-              text_[pos_ + 1] != 'u') {
+          if (pos_ + 2 > text_.size() || text_[pos_] != '\\' || text_[pos_ + 1] != 'u') {
             return FailField(field, "unpaired surrogate in \\u escape");
           }
           pos_ += 2;
@@ -186,14 +182,12 @@ bool LineParser::ParseString(std::string_view field, std::string* out) {
         AppendUtf8(code, out);
         break;
       }
-      default:
-        return FailField(field, "invalid escape in string");
+      default: return FailField(field, "invalid escape in string");
     }
   }
 }
 
-bool LineParser::ParseToken(std::string_view field, std::string* scratch,
-                            std::string_view* out) {
+bool LineParser::ParseToken(std::string_view field, std::string* scratch, std::string_view* out) {
   SkipSpace();
   if (pos_ < text_.size() && text_[pos_] == '"') {
     size_t end = pos_ + 1;
@@ -241,8 +235,7 @@ bool LineParser::ParseInt(std::string_view field, int64_t* out) {
   }
   const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
   if (magnitude > limit) return FailField(field, "integer out of range");
-  *out = negative ? static_cast<int64_t>(0 - magnitude)
-                  : static_cast<int64_t>(magnitude);
+  *out = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
   pos_ = static_cast<size_t>(p - text_.data());
   return true;
 }
@@ -323,8 +316,7 @@ bool LineParser::SkipValue(std::string_view field, int depth) {
   }
   // A number: JSON's grammar is stricter, but a lenient skip is enough here.
   size_t start = pos_;
-  while (pos_ < text_.size() &&
-         std::strchr("+-0123456789.eE", text_[pos_]) != nullptr &&
+  while (pos_ < text_.size() && std::strchr("+-0123456789.eE", text_[pos_]) != nullptr &&
          text_[pos_] != '\0') {
     ++pos_;
   }
@@ -332,8 +324,7 @@ bool LineParser::SkipValue(std::string_view field, int depth) {
   return true;
 }
 
-bool LineParser::ParseMember(std::string_view key, Event* event,
-                             bool* saw_type) {
+bool LineParser::ParseMember(std::string_view key, Event* event, bool* saw_type) {
   // Dispatch on the first character first: this runs for every field of
   // every line.
   switch (key.empty() ? '\0' : key[0]) {
@@ -392,8 +383,7 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
       if (Is(key, "lock_acquired") || Is(key, "lock_released")) {
         int64_t value = 0;
         if (!ParseInt(key, &value)) return false;
-        (Is(key, "lock_acquired") ? event->lock_acquired : event->lock_released) =
-            value;
+        (Is(key, "lock_acquired") ? event->lock_acquired : event->lock_released) = value;
         return true;
       }
       break;
@@ -413,8 +403,7 @@ bool LineParser::ParseMember(std::string_view key, Event* event,
         return true;
       }
       break;
-    default:
-      break;
+    default: break;
   }
   return SkipValue(key, 0);
 }
@@ -429,11 +418,10 @@ bool LineParser::ParseUsualPrefix(Event* event) {
   if (!type) return false;
   event->type = *type;
   pos_ = end + 1;
-  return Literal(",\"id\":") && ParseInt("id", &event->id) &&
-         Literal(",\"process\":") && ParseIntField("process", &event->process) &&
-         Literal(",\"writer\":") && ParseIntField("writer", &event->writer) &&
-         Literal(",\"pid\":") && ParseIntField("pid", &event->pid) &&
-         Literal(",\"t\":") && ParseInt("t", &event->t);
+  return Literal(",\"id\":") && ParseInt("id", &event->id) && Literal(",\"process\":") &&
+         ParseIntField("process", &event->process) && Literal(",\"writer\":") &&
+         ParseIntField("writer", &event->writer) && Literal(",\"pid\":") &&
+         ParseIntField("pid", &event->pid) && Literal(",\"t\":") && ParseInt("t", &event->t);
 }
 
 bool LineParser::ParseMembers(Event* event, bool* saw_type) {
@@ -502,8 +490,8 @@ constexpr size_t kParallelParseBytes = 16u << 20;
 // default-constructed events starting at `slots`, skipping blank lines.
 // Sets *count to the number of events written (on failure: those before
 // the bad line) and on failure *error to "line N: ...".
-bool ParseLinesInto(std::string_view text, size_t first_line, Event* slots,
-                    size_t* count, std::string* error) {
+bool ParseLinesInto(std::string_view text, size_t first_line, Event* slots, size_t* count,
+                    std::string* error) {
   size_t line_number = first_line - 1;
   size_t pos = 0;
   *count = 0;
@@ -569,8 +557,7 @@ struct Half {
 };
 
 // Parses a history on one thread: count, construct, parse.
-bool ParseOneThread(std::string_view contents, std::vector<Event>* events,
-                    std::string* error) {
+bool ParseOneThread(std::string_view contents, std::vector<Event>* events, std::string* error) {
   const size_t base = events->size();
   events->resize(base + CountLines(contents));
   size_t count = 0;
@@ -584,8 +571,8 @@ bool ParseOneThread(std::string_view contents, std::vector<Event>* events,
 // megabytes is a large share of the cost) and parsing are done by both
 // threads at once; only constructing the events (std::vector) is done by
 // the calling thread alone.
-bool ParseTwoThreads(std::string_view contents, size_t split,
-                     std::vector<Event>* events, std::string* error) {
+bool ParseTwoThreads(std::string_view contents, size_t split, std::vector<Event>* events,
+                     std::string* error) {
   const size_t base = events->size();
   Half first;
   first.text = contents.substr(0, split + 1);
@@ -602,9 +589,8 @@ bool ParseTwoThreads(std::string_view contents, size_t split,
     PrefaultForWrite(storage + base + first.lines, second.lines * sizeof(Event));
     constructed.wait();
     if (abandoned) return;
-    second.ok = ParseLinesInto(second.text, second.first_line,
-                               events->data() + base + first.lines, &second.count,
-                               &second.error);
+    second.ok = ParseLinesInto(second.text, second.first_line, events->data() + base + first.lines,
+                               &second.count, &second.error);
   };
   std::optional<std::thread> helper;
   try {
@@ -633,8 +619,7 @@ bool ParseTwoThreads(std::string_view contents, size_t split,
     throw;
   }
   constructed.count_down();
-  first.ok = ParseLinesInto(first.text, 1, events->data() + base, &first.count,
-                            &first.error);
+  first.ok = ParseLinesInto(first.text, 1, events->data() + base, &first.count, &first.error);
   helper->join();
   if (!first.ok) {
     events->resize(base + first.count);
@@ -654,8 +639,7 @@ bool ParseTwoThreads(std::string_view contents, size_t split,
 
 }  // namespace
 
-bool ParseHistory(std::string_view contents, std::vector<Event>* events,
-                  std::string* error) {
+bool ParseHistory(std::string_view contents, std::vector<Event>* events, std::string* error) {
   if (contents.size() >= kParallelParseBytes) {
     const size_t split = contents.find('\n', contents.size() / 2);
     if (split != std::string_view::npos && split + 1 < contents.size()) {

@@ -28,9 +28,10 @@ std::string VersionText() {
   std::string text = std::string("lockharness ") + Version() + "\ncommit: " + Commit() + "\n";
   text += std::string("fault points: ") +
           (FaultPointsBuilt() ? "yes (lockreg built with libfiu fault points)"
-                              : "no (built with LOCKHARNESS_FAULT_POINTS=OFF)") + "\n";
-  text += "interposer: " + (problem.empty() ? "yes (" + data.interposer.string() + ")"
-                                            : "no: " + problem) + "\n";
+                              : "no (built with LOCKHARNESS_FAULT_POINTS=OFF)") +
+          "\n";
+  text += "interposer: " +
+          (problem.empty() ? "yes (" + data.interposer.string() + ")" : "no: " + problem) + "\n";
   text += std::string("layout: ") + (data.installed ? "installed" : "build tree") +
           "\nscenarios: " + data.scenarios.string() + "\nadapters: " + data.adapters.string();
   return text;

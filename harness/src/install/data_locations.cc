@@ -8,7 +8,7 @@
 
 #include "lockharness/harness/runner/command.h"
 
-#if !defined(LOCKHARNESS_SOURCE_DIR) || !defined(LOCKHARNESS_BINARY_DIR) || \
+#if !defined(LOCKHARNESS_SOURCE_DIR) || !defined(LOCKHARNESS_BINARY_DIR) ||        \
     !defined(LOCKHARNESS_BUILD_INTERPOSER) || !defined(LOCKHARNESS_BIN_TO_DATA) || \
     !defined(LOCKHARNESS_BIN_TO_PKGLIB)
 #error "the build defines the layout (harness/install.cmake)"

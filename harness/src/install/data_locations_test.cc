@@ -87,8 +87,8 @@ TEST_F(DataLocationsTest, NamesResolveAlikeInBothTrees) {
   EXPECT_EQ(ResolveDataPath(checkout, "build/harness/lockharness"),
             (layout_.build_dir / "harness" / "lockharness").string());
   // Anything else is left alone.
-  for (const char* other : {"/usr/bin/python3", "node", "--file", "{registry}",
-                            "harness/adaptersX", "tools/build/x", "scenarios"}) {
+  for (const char* other : {"/usr/bin/python3", "node", "--file", "{registry}", "harness/adaptersX",
+                            "tools/build/x", "scenarios"}) {
     EXPECT_EQ(ResolveDataPath(installed, other), other);
     EXPECT_EQ(ResolveDataPath(checkout, other), other);
   }
@@ -106,10 +106,10 @@ TEST_F(DataLocationsTest, TemplatesKeepTheirOtherWordsAndSplitBack) {
   std::string error;
   const auto words = runner::SplitCommandTemplate(resolved, &error);
   ASSERT_TRUE(words) << error;
-  EXPECT_THAT(*words, ::testing::ElementsAre(
-                          "/usr/bin/python3",
-                          (data.adapters / "python" / "registry_adapter.py").string(), "--file",
-                          "{registry}"));
+  EXPECT_THAT(*words,
+              ::testing::ElementsAre("/usr/bin/python3",
+                                     (data.adapters / "python" / "registry_adapter.py").string(),
+                                     "--file", "{registry}"));
   // Nothing to resolve, or not a template: byte for byte the same.
   for (const std::string same : {"{impl}", "lockreg --file '{registry}'  --x", "'unterminated"}) {
     EXPECT_EQ(ResolveDataTemplate(data, same), same);

@@ -56,10 +56,11 @@ struct Placement {
 }
 
 [[noreturn]] void Usage(const char* why) {
-  std::fprintf(stderr,
-               "lockharness-placer: %s\nusage: lockharness-placer [--check] (--pid-ns | --host NAME "
-               "--boot-id-file PATH) [-- PROGRAM [ARGS...]]\n",
-               why);
+  std::fprintf(
+      stderr,
+      "lockharness-placer: %s\nusage: lockharness-placer [--check] (--pid-ns | --host NAME "
+      "--boot-id-file PATH) [-- PROGRAM [ARGS...]]\n",
+      why);
   _exit(kPlacerFailed);
 }
 
@@ -98,8 +99,10 @@ Placement ParseArgs(int argc, char** argv) {
 
 // In the new namespaces, as PID 1: our own /proc, and a host's name and boot id.
 void EnterPlace(const Placement& p) {
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Die("make / private", errno);
-  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) Die("mount /proc", errno);
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    Die("make / private", errno);
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    Die("mount /proc", errno);
   if (!p.host) return;
   if (::sethostname(p.host_name.data(), p.host_name.size()) != 0) Die("sethostname", errno);
   if (::mount(p.boot_id_file.c_str(), kBootIdPath, nullptr, MS_BIND, nullptr) != 0) {
@@ -130,7 +133,9 @@ int main(int argc, char** argv) {
   if (child == 0) {
     ::close(alive[1]);
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(kPlacerFailed);
-    struct pollfd parent{alive[0], POLLIN, 0};
+    struct pollfd parent {
+      alive[0], POLLIN, 0
+    };
     if (::poll(&parent, 1, 0) != 0) _exit(kPlacerFailed);  // EOF: the placer is already gone
     ::close(alive[0]);
     EnterPlace(p);

@@ -9,8 +9,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-JunitCase Case(std::string name, Verdict verdict, std::string message = "",
-               std::string text = "") {
+JunitCase Case(std::string name, Verdict verdict, std::string message = "", std::string text = "") {
   JunitCase c;
   c.name = std::move(name);
   c.result = JunitResultFor(verdict);
@@ -30,34 +29,33 @@ TEST(JunitXmlTest, WritesOneSuiteWithACasePerChecker) {
   suite.name = "lockreg seed 42";
   suite.seconds = 1.5;
   suite.properties = {{"seed", "42"}};
-  suite.cases = {Case("lost-update", Verdict::kInvalid, "entry w1-0 is missing",
-                      "op 25 register w1-0\n"),
-                 Case("json-validity", Verdict::kValid),
-                 Case("progress", Verdict::kUnknown, "no operation completed")};
-  EXPECT_EQ(
-      JunitXml({suite}),
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"lockharness\" tests=\"3\" failures=\"1\" errors=\"1\" "
-      "skipped=\"0\" time=\"1.500\">\n"
-      "  <testsuite name=\"lockreg seed 42\" tests=\"3\" failures=\"1\" errors=\"1\" "
-      "skipped=\"0\" time=\"1.500\">\n"
-      "    <properties>\n"
-      "      <property name=\"seed\" value=\"42\"/>\n"
-      "    </properties>\n"
-      "    <testcase classname=\"lockharness.checkers\" name=\"lost-update\" "
-      "time=\"0.000\">\n"
-      "      <failure message=\"entry w1-0 is missing\" type=\"invalid\">"
-      "op 25 register w1-0\n</failure>\n"
-      "    </testcase>\n"
-      "    <testcase classname=\"lockharness.checkers\" name=\"json-validity\" "
-      "time=\"0.000\"/>\n"
-      "    <testcase classname=\"lockharness.checkers\" name=\"progress\" "
-      "time=\"0.000\">\n"
-      "      <error message=\"unknown: no operation completed\" type=\"unknown\">"
-      "</error>\n"
-      "    </testcase>\n"
-      "  </testsuite>\n"
-      "</testsuites>\n");
+  suite.cases = {
+      Case("lost-update", Verdict::kInvalid, "entry w1-0 is missing", "op 25 register w1-0\n"),
+      Case("json-validity", Verdict::kValid),
+      Case("progress", Verdict::kUnknown, "no operation completed")};
+  EXPECT_EQ(JunitXml({suite}),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites name=\"lockharness\" tests=\"3\" failures=\"1\" errors=\"1\" "
+            "skipped=\"0\" time=\"1.500\">\n"
+            "  <testsuite name=\"lockreg seed 42\" tests=\"3\" failures=\"1\" errors=\"1\" "
+            "skipped=\"0\" time=\"1.500\">\n"
+            "    <properties>\n"
+            "      <property name=\"seed\" value=\"42\"/>\n"
+            "    </properties>\n"
+            "    <testcase classname=\"lockharness.checkers\" name=\"lost-update\" "
+            "time=\"0.000\">\n"
+            "      <failure message=\"entry w1-0 is missing\" type=\"invalid\">"
+            "op 25 register w1-0\n</failure>\n"
+            "    </testcase>\n"
+            "    <testcase classname=\"lockharness.checkers\" name=\"json-validity\" "
+            "time=\"0.000\"/>\n"
+            "    <testcase classname=\"lockharness.checkers\" name=\"progress\" "
+            "time=\"0.000\">\n"
+            "      <error message=\"unknown: no operation completed\" type=\"unknown\">"
+            "</error>\n"
+            "    </testcase>\n"
+            "  </testsuite>\n"
+            "</testsuites>\n");
 }
 
 TEST(JunitXmlTest, UnknownIsAnErrorNeverAPassOrASkip) {

@@ -21,8 +21,8 @@ nlohmann::json ReportsToJson(const std::vector<CheckerReport>& reports) {
 std::string ReportsToText(const std::vector<CheckerReport>& reports) {
   std::string text = "overall: " + std::string(VerdictName(Overall(reports))) + "\n";
   for (const CheckerReport& report : reports) {
-    text += "\n" + report.checker + ": " + std::string(VerdictName(report.verdict)) +
-            " - " + report.summary + "\n";
+    text += "\n" + report.checker + ": " + std::string(VerdictName(report.verdict)) + " - " +
+            report.summary + "\n";
     for (const std::string& line : report.evidence) text += "  " + line + "\n";
     for (const std::string& line : report.warnings) {
       text += "  warning: " + line + "\n";

@@ -62,8 +62,8 @@ void PrintCheckerLines(std::ostream& out, const nlohmann::json& checker, const c
 
 nlohmann::json CommonHeader(const nlohmann::json& run_config) {
   nlohmann::ordered_json report;
-  for (const char* key : {"seed", "impl", "mode", "writers", "ops", "readers",
-                          "op_timeout_ms", "takeover_bound_ms", "observation"}) {
+  for (const char* key : {"seed", "impl", "mode", "writers", "ops", "readers", "op_timeout_ms",
+                          "takeover_bound_ms", "observation"}) {
     if (run_config.contains(key)) report[key] = run_config[key];
   }
   report["replay"] = ReplayCommand(run_config);
@@ -107,8 +107,8 @@ nlohmann::json OperationStats(const std::vector<Event>& history) {
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const int64_t completed = counts[0] + counts[1] + counts[2];
-  const double span_s = (first_t >= 0 && last_t > first_t)
-                            ? static_cast<double>(last_t - first_t) / 1e9 : 0;
+  const double span_s =
+      (first_t >= 0 && last_t > first_t) ? static_cast<double>(last_t - first_t) / 1e9 : 0;
   nlohmann::ordered_json stats;
   stats["invoked"] = invoked;
   stats["ok"] = counts[0];
@@ -125,10 +125,9 @@ nlohmann::json OperationStats(const std::vector<Event>& history) {
   return stats;
 }
 
-nlohmann::json BuildReport(const nlohmann::json& run_config,
-                           const std::vector<Event>& history,
-                           const std::vector<CheckerReport>& findings,
-                           Verdict verdict, const nlohmann::json& run_notes) {
+nlohmann::json BuildReport(const nlohmann::json& run_config, const std::vector<Event>& history,
+                           const std::vector<CheckerReport>& findings, Verdict verdict,
+                           const nlohmann::json& run_notes) {
   nlohmann::ordered_json report = CommonHeader(run_config);
   report["verdict"] = VerdictName(verdict);
   nlohmann::ordered_json checkers = nlohmann::ordered_json::array();
@@ -149,8 +148,7 @@ nlohmann::json BuildReport(const nlohmann::json& run_config,
 }
 
 nlohmann::json BuildUnjudgedReport(const nlohmann::json& run_config,
-                                   const nlohmann::json& run_notes,
-                                   const std::string& reason) {
+                                   const nlohmann::json& run_notes, const std::string& reason) {
   nlohmann::ordered_json report = CommonHeader(run_config);
   report["verdict"] = "unknown";
   report["reason"] = reason;
@@ -162,12 +160,12 @@ nlohmann::json BuildUnjudgedReport(const nlohmann::json& run_config,
 std::string FormatReportText(const nlohmann::json& report) {
   std::ostringstream out;
   out << "lockharness: seed " << Get<uint64_t>(report, "seed", 0) << ", "
-      << Get<std::string>(report, "mode", "?") << " mode, "
-      << Get<int>(report, "writers", 0) << " writers x " << Get<int>(report, "ops", 0)
-      << " ops, " << Get<int>(report, "readers", 0) << " readers\n";
+      << Get<std::string>(report, "mode", "?") << " mode, " << Get<int>(report, "writers", 0)
+      << " writers x " << Get<int>(report, "ops", 0) << " ops, " << Get<int>(report, "readers", 0)
+      << " readers\n";
   out << "implementation: " << Get<std::string>(report, "impl", "") << "\n";
-  if (auto obs = report.find("observation"); obs != report.end() && obs->is_object() &&
-      !Get<bool>(*obs, "recorded", true)) {
+  if (auto obs = report.find("observation");
+      obs != report.end() && obs->is_object() && !Get<bool>(*obs, "recorded", true)) {
     // Said once: the verdicts below rest on what can be seen from outside.
     out << "observation: none (" << Get<std::string>(*obs, "reason", "?")
         << "); judged from the history and the files alone\n";
@@ -180,8 +178,7 @@ std::string FormatReportText(const nlohmann::json& report) {
     out << "\ncheckers:\n";
     for (const auto& c : *it) {
       char line[256];
-      std::snprintf(line, sizeof line, "  %-17s %-8s ",
-                    Get<std::string>(c, "checker", "?").c_str(),
+      std::snprintf(line, sizeof line, "  %-17s %-8s ", Get<std::string>(c, "checker", "?").c_str(),
                     Get<std::string>(c, "verdict", "?").c_str());
       out << line << Get<std::string>(c, "summary", "") << "\n";
       PrintCheckerLines(out, c, "evidence", "", "lines");
@@ -190,8 +187,8 @@ std::string FormatReportText(const nlohmann::json& report) {
   }
   if (auto it = report.find("operations"); it != report.end()) {
     const auto& ops = *it;
-    out << "\noperations: " << Get<int64_t>(ops, "invoked", 0) << " invoked: "
-        << Get<int64_t>(ops, "ok", 0) << " ok, " << Get<int64_t>(ops, "fail", 0)
+    out << "\noperations: " << Get<int64_t>(ops, "invoked", 0)
+        << " invoked: " << Get<int64_t>(ops, "ok", 0) << " ok, " << Get<int64_t>(ops, "fail", 0)
         << " fail, " << Get<int64_t>(ops, "info", 0) << " info";
     if (Get<int64_t>(ops, "never_completed", 0) > 0) {
       out << ", " << Get<int64_t>(ops, "never_completed", 0) << " never completed";
@@ -200,12 +197,11 @@ std::string FormatReportText(const nlohmann::json& report) {
     if (auto by = ops.find("by_op"); by != ops.end()) {
       for (const auto& [op, c] : by->items()) {
         out << "  " << op << ": " << Get<int64_t>(c, "ok", 0) << " ok, "
-            << Get<int64_t>(c, "fail", 0) << " fail, " << Get<int64_t>(c, "info", 0)
-            << " info\n";
+            << Get<int64_t>(c, "fail", 0) << " fail, " << Get<int64_t>(c, "info", 0) << " info\n";
       }
     }
-    out << "throughput: " << Fixed(Get<double>(ops, "throughput_ops_per_s", 0), 1)
-        << " ops/s over " << Fixed(Get<double>(ops, "duration_s", 0), 2) << " s\n";
+    out << "throughput: " << Fixed(Get<double>(ops, "throughput_ops_per_s", 0), 1) << " ops/s over "
+        << Fixed(Get<double>(ops, "duration_s", 0), 2) << " s\n";
     if (auto lat = ops.find("latency_ms"); lat != ops.end()) {
       out << "latency (ms): p50 " << Fixed(Get<double>(*lat, "p50", 0), 2) << "  p90 "
           << Fixed(Get<double>(*lat, "p90", 0), 2) << "  p99 "

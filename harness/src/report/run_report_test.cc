@@ -28,9 +28,16 @@ Event Make(EventType type, int64_t id, int64_t t_ms, OpKind op = OpKind::kUpdate
 }
 
 nlohmann::json Config() {
-  return {{"seed", 42}, {"impl", "lockreg --file {registry}"}, {"mode", "worker"},
-          {"writers", 2}, {"ops", 3}, {"readers", 1}, {"op_timeout_ms", 500},
-          {"takeover_bound_ms", 900}, {"mix", "40,35,10,15,0"}, {"value_bytes", 0}};
+  return {{"seed", 42},
+          {"impl", "lockreg --file {registry}"},
+          {"mode", "worker"},
+          {"writers", 2},
+          {"ops", 3},
+          {"readers", 1},
+          {"op_timeout_ms", 500},
+          {"takeover_bound_ms", 900},
+          {"mix", "40,35,10,15,0"},
+          {"value_bytes", 0}};
 }
 
 TEST(OperationStatsTest, CountsOutcomesAndLatencies) {
@@ -97,8 +104,7 @@ TEST(BuildReportTest, WarningsFollowTheEvidence) {
   CheckerReport plain;
   plain.checker = "leftovers";
   plain.verdict = Verdict::kValid;
-  const nlohmann::json report =
-      BuildReport(Config(), {}, {lint, plain}, Verdict::kValid, nullptr);
+  const nlohmann::json report = BuildReport(Config(), {}, {lint, plain}, Verdict::kValid, nullptr);
   EXPECT_EQ(report["checkers"][0]["warnings"][1],
             "  trace line 9: pid 7 rename a -> b: ok at 1.000 ms");
   EXPECT_FALSE(report["checkers"][1].contains("warnings"));
@@ -126,8 +132,8 @@ TEST(BuildReportTest, TextShowsTwelveLinesOfEvidenceAndOfWarnings) {
 }
 
 TEST(BuildReportTest, UnjudgedReportIsUnknownWithReason) {
-  const nlohmann::json report = BuildUnjudgedReport(
-      Config(), {{"status", "not-runnable"}}, "implementation not runnable: no such file: x");
+  const nlohmann::json report = BuildUnjudgedReport(Config(), {{"status", "not-runnable"}},
+                                                    "implementation not runnable: no such file: x");
   EXPECT_EQ(report["verdict"], "unknown");
   EXPECT_TRUE(report["checkers"].empty());
   EXPECT_THAT(FormatReportText(report),
@@ -203,8 +209,7 @@ class WriteReportFilesTest : public ::testing::Test {
 };
 
 TEST_F(WriteReportFilesTest, WritesResultsReportJunitAndTimeline) {
-  const std::vector<Event> history = {Make(EventType::kInvoke, 1, 0),
-                                      Make(EventType::kOk, 1, 5)};
+  const std::vector<Event> history = {Make(EventType::kInvoke, 1, 0), Make(EventType::kOk, 1, 5)};
   const nlohmann::json report =
       BuildReport(Config(), history, {Finding("leftovers", Verdict::kValid, "nothing left")},
                   Verdict::kValid, nullptr);
@@ -221,20 +226,17 @@ TEST_F(WriteReportFilesTest, WritesResultsReportJunitAndTimeline) {
 }
 
 TEST_F(WriteReportFilesTest, ReadsTheHistoryFileWhenNotGivenOne) {
-  std::ofstream(dir_ / "history.jsonl")
-      << FormatEvent(Make(EventType::kInvoke, 1, 0)) << "\n"
-      << FormatEvent(Make(EventType::kInvoke, 2, 1)) << "\n";
+  std::ofstream(dir_ / "history.jsonl") << FormatEvent(Make(EventType::kInvoke, 1, 0)) << "\n"
+                                        << FormatEvent(Make(EventType::kInvoke, 2, 1)) << "\n";
   std::string error;
-  ASSERT_TRUE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
-                               &error))
+  ASSERT_TRUE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr, &error))
       << error;
   EXPECT_THAT(Slurp("timeline.html"), HasSubstr("\"total_ops\":2"));
 }
 
 TEST_F(WriteReportFilesTest, TimelineSaysWhyWithoutAHistory) {
   std::string error;
-  ASSERT_TRUE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
-                               &error))
+  ASSERT_TRUE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr, &error))
       << error;
   EXPECT_THAT(Slurp("timeline.html"), HasSubstr("history not available: "));
   EXPECT_THAT(Slurp("junit.xml"), HasSubstr("<error message=\"unknown: x\""));
@@ -243,8 +245,8 @@ TEST_F(WriteReportFilesTest, TimelineSaysWhyWithoutAHistory) {
 TEST_F(WriteReportFilesTest, NamesTheFileItCannotWrite) {
   std::filesystem::create_directory(dir_ / "results.json");  // not writable as a file
   std::string error;
-  EXPECT_FALSE(WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr,
-                                &error));
+  EXPECT_FALSE(
+      WriteReportFiles(dir_, BuildUnjudgedReport(Config(), nullptr, "x"), nullptr, &error));
   EXPECT_EQ(error, "cannot write " + (dir_ / "results.json").string() + ": Is a directory");
 }
 

@@ -77,11 +77,10 @@ json OperationRow(const Operation& op, const Lanes& lanes) {
   const Event* done = op.completion;
   return json::array({lanes.ForWriter(op.invoke->writer), Micros(op.invoked_at),
                       done != nullptr ? json(Micros(op.completed_at)) : json(nullptr),
-                      OutcomeIndex(op.outcome), OpKindName(op.kind), op.name(),
-                      op.pid(), done != nullptr ? done->error : std::string(),
+                      OutcomeIndex(op.outcome), OpKindName(op.kind), op.name(), op.pid(),
+                      done != nullptr ? done->error : std::string(),
                       done != nullptr ? MicrosOrNull(done->lock_acquired) : json(nullptr),
-                      done != nullptr ? MicrosOrNull(done->lock_released) : json(nullptr),
-                      op.id});
+                      done != nullptr ? MicrosOrNull(done->lock_released) : json(nullptr), op.id});
 }
 
 }  // namespace

@@ -230,10 +230,10 @@ size_t Total(const nlohmann::json& data, const char* key) {
 
 std::string TruncationNotice(const nlohmann::json& data) {
   std::string cut;
-  for (auto [list, total, what] : {std::tuple{"ops", "total_ops", "operations"},
-                                   std::tuple{"faults", "total_faults", "faults"},
-                                   std::tuple{"invalid_reads", "total_invalid_reads",
-                                              "invalid reader samples"}}) {
+  for (auto [list, total, what] :
+       {std::tuple{"ops", "total_ops", "operations"},
+        std::tuple{"faults", "total_faults", "faults"},
+        std::tuple{"invalid_reads", "total_invalid_reads", "invalid reader samples"}}) {
     const size_t shown = Count(data, list);
     const size_t all = Total(data, total);
     if (shown >= all) continue;
@@ -241,13 +241,11 @@ std::string TruncationNotice(const nlohmann::json& data) {
     cut += "the first " + std::to_string(shown) + " of " + std::to_string(all) + " " + what;
   }
   if (cut.empty()) return "";
-  return "Truncated to keep this file bounded: showing " + cut +
-         "; history.jsonl has everything.";
+  return "Truncated to keep this file bounded: showing " + cut + "; history.jsonl has everything.";
 }
 
 std::string JsonForScript(const nlohmann::json& json) {
-  const std::string text =
-      json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string out;
   out.reserve(text.size() + text.size() / 16);
   for (char c : text) {
@@ -263,8 +261,8 @@ std::string JsonForScript(const nlohmann::json& json) {
 
 std::string TimelinePage(const nlohmann::json& data) {
   std::string page = kHead;
-  AppendXmlEscaped("lockharness timeline: " + data.value("title", std::string()),
-                   XmlContext::kText, &page);
+  AppendXmlEscaped("lockharness timeline: " + data.value("title", std::string()), XmlContext::kText,
+                   &page);
   page.append(kStyle);
   AppendXmlEscaped(TruncationNotice(data), XmlContext::kText, &page);
   page.append(kBody);

@@ -46,8 +46,15 @@ std::vector<Event> SmallHistory() {
   bad_read.error = "parse error at byte 17";
   Event good_read = At(EventType::kRead, -1, -1, 300, 26);
   good_read.valid = true;
-  return {Invoke(1, 0, 100, 10, "w0-1"), Invoke(2, 1, 200, 12, "w1-1"), fail, bad_read,
-          good_read, Fault(-1, 100, 35), Fault(-1, 999, 36), Fault(1, 0, 37), ok,
+  return {Invoke(1, 0, 100, 10, "w0-1"),
+          Invoke(2, 1, 200, 12, "w1-1"),
+          fail,
+          bad_read,
+          good_read,
+          Fault(-1, 100, 35),
+          Fault(-1, 999, 36),
+          Fault(1, 0, 37),
+          ok,
           Invoke(3, 1, 201, 60, "w1-2")};
 }
 
@@ -73,8 +80,7 @@ TEST(TimelineDataTest, OperationsCarryTimesOutcomeLockSpanAndError) {
 TEST(TimelineDataTest, FaultsGoToTheLaneOfTheirWriterOrPidElseTheHarness) {
   const nlohmann::json data = TimelineData(SmallHistory(), {});
   ASSERT_EQ(data["faults"].size(), 3u);
-  EXPECT_EQ(data["faults"][0],
-            nlohmann::json::parse(R"([0,35.0,"sigkill","lock holder",100])"));
+  EXPECT_EQ(data["faults"][0], nlohmann::json::parse(R"([0,35.0,"sigkill","lock holder",100])"));
   EXPECT_EQ(data["faults"][1][0], 3);  // pid 999 ran no operation
   EXPECT_EQ(data["faults"][2][0], 1);  // names writer 1
 }

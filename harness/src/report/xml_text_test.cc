@@ -6,8 +6,7 @@ namespace lockharness::harness::report {
 namespace {
 
 TEST(XmlEscapeTest, EscapesMarkupInText) {
-  EXPECT_EQ(XmlEscape("a<b>&\"c\"'d'", XmlContext::kText),
-            "a&lt;b&gt;&amp;\"c\"'d'");
+  EXPECT_EQ(XmlEscape("a<b>&\"c\"'d'", XmlContext::kText), "a&lt;b&gt;&amp;\"c\"'d'");
   EXPECT_EQ(XmlEscape("]]>", XmlContext::kText), "]]&gt;");
 }
 
@@ -20,7 +19,12 @@ TEST(XmlEscapeTest, EscapesQuotesAndWhitespaceInAttributes) {
 
 TEST(XmlEscapeTest, WritesControlCharactersAsVisibleText) {
   // XML 1.0 has no way to carry these, not even as &#1;.
-  EXPECT_EQ(XmlEscape(std::string_view("a\x01" "b\x1f" "c\x7f" "\0", 7), XmlContext::kText),
+  EXPECT_EQ(XmlEscape(std::string_view("a\x01"
+                                       "b\x1f"
+                                       "c\x7f"
+                                       "\0",
+                                       7),
+                      XmlContext::kText),
             "a\\x01b\\x1fc\\x7f\\x00");
 }
 
@@ -32,10 +36,13 @@ TEST(XmlEscapeTest, KeepsValidUtf8) {
 
 TEST(XmlEscapeTest, ReplacesEachInvalidUtf8ByteWithReplacementCharacter) {
   const std::string fffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(XmlEscape("a\xFF" "b", XmlContext::kText), "a" + fffd + "b");
-  EXPECT_EQ(XmlEscape("\x80", XmlContext::kText), fffd);               // lone continuation
-  EXPECT_EQ(XmlEscape("\xC3", XmlContext::kText), fffd);               // truncated
-  EXPECT_EQ(XmlEscape("\xC0\xAF", XmlContext::kText), fffd + fffd);    // overlong '/'
+  EXPECT_EQ(XmlEscape("a\xFF"
+                      "b",
+                      XmlContext::kText),
+            "a" + fffd + "b");
+  EXPECT_EQ(XmlEscape("\x80", XmlContext::kText), fffd);             // lone continuation
+  EXPECT_EQ(XmlEscape("\xC3", XmlContext::kText), fffd);             // truncated
+  EXPECT_EQ(XmlEscape("\xC0\xAF", XmlContext::kText), fffd + fffd);  // overlong '/'
   EXPECT_EQ(XmlEscape("\xE0\x80\xAF", XmlContext::kText), fffd + fffd + fffd);
   EXPECT_EQ(XmlEscape("\xED\xA0\x80", XmlContext::kText), fffd + fffd + fffd);  // surrogate
   EXPECT_EQ(XmlEscape("\xEF\xBF\xBE", XmlContext::kText), fffd + fffd + fffd);  // U+FFFE

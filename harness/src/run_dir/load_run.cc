@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/run_dir/load_run.h"
 #include "lockharness/harness/runner/run_config.h"
-#include "lockharness/harness/run_dir/files.h"
 
 namespace lockharness::harness {
 namespace {
@@ -34,8 +34,7 @@ std::optional<std::string> NotReadable(const fs::path& path) {
   return std::nullopt;
 }
 
-bool ReadWholeFile(const fs::path& path, std::string* contents,
-                   std::string* error) {
+bool ReadWholeFile(const fs::path& path, std::string* contents, std::string* error) {
   if (auto why = NotReadable(path)) {
     *error = *why;
     return false;
@@ -57,8 +56,7 @@ bool ReadWholeFile(const fs::path& path, std::string* contents,
 
 }  // namespace
 
-std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
-                                             std::string* error) {
+std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir, std::string* error) {
   RunArtifacts run;
   const fs::path config_path = dir / run_files::kRunConfig;
   std::string text;
@@ -101,8 +99,8 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir,
   }
   // A run.json without "observation" predates default observation: its
   // trace, if any, was asked for.
-  run.trace_requested = options->trace || !options->interposer_faults.empty() ||
-                        !config.contains("observation");
+  run.trace_requested =
+      options->trace || !options->interposer_faults.empty() || !config.contains("observation");
   if (auto it = config.find("monotonic_origin_ns"); it != config.end()) {
     if (!it->is_number_integer()) {
       *error = config_path.string() + ": field 'monotonic_origin_ns' must be an integer";

@@ -16,9 +16,9 @@ using ::testing::HasSubstr;
 class LoadRunTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("load_run_test_" + std::to_string(::getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("load_run_test_" + std::to_string(::getpid()) + "_" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "registry");
   }
@@ -32,13 +32,13 @@ class LoadRunTest : public testing::Test {
           R"({"seed":1,"impl":"x {registry}","mode":"per-op","writers":2,)"
           R"("ops":1,"readers":0,"op_timeout_ms":3000,"takeover_bound_ms":500,)"
           R"("registry":"registry/sandboxes.json","started_at":"2026-01-01T00:00:00Z"})");
-    Write("history.jsonl",
-          R"({"type":"invoke","id":1,"process":0,"writer":0,"pid":50,"t":10,"op":"register","name":"a"})"
-          "\n"
-          R"({"type":"ok","id":1,"process":0,"writer":0,"pid":50,"t":20})"
-          "\n");
-    Write("registry/sandboxes.json",
-          R"({"sandboxes":{"a":{"name":"a"}},"defaultSandbox":"a"})");
+    Write(
+        "history.jsonl",
+        R"({"type":"invoke","id":1,"process":0,"writer":0,"pid":50,"t":10,"op":"register","name":"a"})"
+        "\n"
+        R"({"type":"ok","id":1,"process":0,"writer":0,"pid":50,"t":20})"
+        "\n");
+    Write("registry/sandboxes.json", R"({"sandboxes":{"a":{"name":"a"}},"defaultSandbox":"a"})");
   }
 
   fs::path dir_;
@@ -58,8 +58,7 @@ TEST_F(LoadRunTest, LoadsEverything) {
   ASSERT_TRUE(run->final_registry);
   EXPECT_THAT(*run->final_registry, HasSubstr("\"defaultSandbox\":\"a\""));
   EXPECT_EQ(run->directory_entries,
-            (std::vector<std::string>{"sandboxes.json.lock",
-                                      "sandboxes.json.tmp.50.abc"}));
+            (std::vector<std::string>{"sandboxes.json.lock", "sandboxes.json.tmp.50.abc"}));
   std::vector<CheckerReport> reports = CheckAll(*run);
   EXPECT_EQ(reports[2].verdict, Verdict::kInvalid);  // leftovers
 }
@@ -80,11 +79,12 @@ TEST_F(LoadRunTest, LoadsTheTraceAndTheMonotonicOrigin) {
   WriteGoodRun();
   Write("run.json",
         R"({"op_timeout_ms":3000,"takeover_bound_ms":500,"monotonic_origin_ns":1000000})");
-  Write("trace.jsonl",
-        R"({"type":"hello","pid":50,"faults":0,"mono_ns":1000005,"registry":"/r/sandboxes.json"})"
-        "\n"
-        R"({"type":"call","pid":50,"call":"mkdir","point":"lh/mkdir/lock","class":"lock","fd":-1,"result":0,"injected":false,"mono_ns":1000010,"path":"/r/sandboxes.json.lock"})"
-        "\n");
+  Write(
+      "trace.jsonl",
+      R"({"type":"hello","pid":50,"faults":0,"mono_ns":1000005,"registry":"/r/sandboxes.json"})"
+      "\n"
+      R"({"type":"call","pid":50,"call":"mkdir","point":"lh/mkdir/lock","class":"lock","fd":-1,"result":0,"injected":false,"mono_ns":1000010,"path":"/r/sandboxes.json.lock"})"
+      "\n");
   std::string error;
   std::optional<RunArtifacts> run = LoadRunDirectory(dir_, &error);
   ASSERT_TRUE(run) << error;

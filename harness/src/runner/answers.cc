@@ -14,8 +14,7 @@ constexpr const char* kReleased = "lock_released_ns";
 
 std::string Excerpt(std::string_view text) {
   constexpr size_t kMax = 120;
-  return text.size() <= kMax ? std::string(text)
-                             : std::string(text.substr(0, kMax)) + "...";
+  return text.size() <= kMax ? std::string(text) : std::string(text.substr(0, kMax)) + "...";
 }
 
 // Why `line` is beyond the input bound, or nullopt.
@@ -36,7 +35,8 @@ SpanReading ReadSpan(const nlohmann::json& object) {
                     " missing (both or neither must be given)";
     return reading;
   }
-  for (const auto& [key, value] : {std::pair{kAcquired, acquired}, std::pair{kReleased, released}}) {
+  for (const auto& [key, value] :
+       {std::pair{kAcquired, acquired}, std::pair{kReleased, released}}) {
     if (!value->is_number_integer()) {
       reading.error = std::string(key) + " is not an integer: " + Excerpt(value->dump());
       return reading;

@@ -56,13 +56,13 @@ TEST(WorkerAnswer, OverlongLineIsRejectedUnparsed) {
 
 TEST(WorkerAnswer, DeeplyNestedLineIsRejectedUnparsed) {
   std::string error;
-  const std::string deep = R"({"id":1,"ok":true,"value":)" + std::string(100, '[') +
-                           std::string(100, ']') + "}";
+  const std::string deep =
+      R"({"id":1,"ok":true,"value":)" + std::string(100, '[') + std::string(100, ']') + "}";
   EXPECT_FALSE(ParseWorkerAnswer(deep, 1, &error));
   EXPECT_THAT(error, HasSubstr("nesting deeper than 64 levels"));
   // Brackets inside strings do not nest.
-  EXPECT_TRUE(ParseWorkerAnswer(R"({"id":1,"ok":true,"error":")" + std::string(100, '[') +
-                                    "\"}", 1, &error))
+  EXPECT_TRUE(ParseWorkerAnswer(R"({"id":1,"ok":true,"error":")" + std::string(100, '[') + "\"}", 1,
+                                &error))
       << error;
 }
 
@@ -83,8 +83,8 @@ TEST(WorkerAnswer, MalformedSpanKeepsTheAnswerAndSaysWhy) {
 }
 
 TEST(PerOpSpan, LastLineIsTheSpan) {
-  SpanReading r = ParsePerOpSpan(
-      "some chatter\n{\"lock_acquired_ns\":1,\"lock_released_ns\":2}\n\n");
+  SpanReading r =
+      ParsePerOpSpan("some chatter\n{\"lock_acquired_ns\":1,\"lock_released_ns\":2}\n\n");
   ASSERT_TRUE(r.span);
   EXPECT_EQ(r.span->acquired_ns, 1);
   EXPECT_EQ(r.span->released_ns, 2);

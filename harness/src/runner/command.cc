@@ -15,12 +15,10 @@ bool IsExecutableFile(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return false;
   // access() alone is not enough: for root it succeeds on any file with
   // an execute bit, and the bits are what exec checks.
-  return S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0 &&
-         ::access(path.c_str(), X_OK) == 0;
+  return S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0 && ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string ReplaceAll(std::string text, std::string_view from,
-                       std::string_view to) {
+std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
   size_t pos = 0;
   while ((pos = text.find(from, pos)) != std::string::npos) {
     text.replace(pos, from.size(), to);
@@ -31,8 +29,8 @@ std::string ReplaceAll(std::string text, std::string_view from,
 
 }  // namespace
 
-std::optional<std::vector<std::string>> SplitCommandTemplate(
-    std::string_view command, std::string* error) {
+std::optional<std::vector<std::string>> SplitCommandTemplate(std::string_view command,
+                                                             std::string* error) {
   std::vector<std::string> words;
   std::string current;
   bool in_word = false;
@@ -98,9 +96,9 @@ std::optional<std::vector<std::string>> SplitCommandTemplate(
   return words;
 }
 
-std::vector<std::string> InstantiateCommand(
-    const std::vector<std::string>& words, const std::string& registry,
-    const std::filesystem::path& launch_dir) {
+std::vector<std::string> InstantiateCommand(const std::vector<std::string>& words,
+                                            const std::string& registry,
+                                            const std::filesystem::path& launch_dir) {
   std::vector<std::string> argv;
   argv.reserve(words.size());
   for (size_t i = 0; i < words.size(); ++i) {
@@ -157,9 +155,8 @@ std::optional<std::string> CheckRunnable(const std::vector<std::string>& argv) {
 std::string QuoteWord(std::string_view word) {
   bool plain = !word.empty();
   for (char c : word) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                      c == '.' || c == '/' || c == '=' || c == ':' ||
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || c == '/' || c == '=' || c == ':' ||
                       c == ',' || c == '+' || c == '@' || c == '{' || c == '}';
     if (!safe) plain = false;
   }

@@ -50,9 +50,9 @@ TEST(InstantiateCommandTest, SubstitutesRegistryAndAbsolutizesExistingPaths) {
   ASSERT_NE(::mkdtemp(dir_template), nullptr);
   const std::filesystem::path dir = dir_template;
   std::ofstream(dir / "adapter.py") << "print()";
-  const auto argv = InstantiateCommand(
-      {"python3", "adapter.py", "--file={registry}", "missing.py", "-x"},
-      "/run/registry/sandboxes.json", dir);
+  const auto argv =
+      InstantiateCommand({"python3", "adapter.py", "--file={registry}", "missing.py", "-x"},
+                         "/run/registry/sandboxes.json", dir);
   EXPECT_THAT(argv, ElementsAre("python3", (dir / "adapter.py").string(),
                                 "--file=/run/registry/sandboxes.json", "missing.py", "-x"));
   std::filesystem::remove_all(dir);
@@ -63,8 +63,7 @@ TEST(CheckRunnableTest, AcceptsProgramsOnPathAndRejectsMissingOnes) {
   EXPECT_EQ(CheckRunnable({"/bin/sh"}), std::nullopt);
   EXPECT_THAT(CheckRunnable({"no-such-program-lh"}).value_or(""),
               HasSubstr("no such program on PATH: no-such-program-lh"));
-  EXPECT_THAT(CheckRunnable({"/nonexistent/prog"}).value_or(""),
-              HasSubstr("no such file"));
+  EXPECT_THAT(CheckRunnable({"/nonexistent/prog"}).value_or(""), HasSubstr("no such file"));
   char path[] = "/tmp/lh-not-executable-XXXXXX";
   const int fd = ::mkstemp(path);
   ASSERT_GE(fd, 0);

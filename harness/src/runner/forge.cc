@@ -60,7 +60,8 @@ uint64_t StartTicks(pid_t pid) {
 
 std::string Identity(pid_t pid, const std::string& boot_id, uint64_t start_ticks) {
   char token[17];
-  std::snprintf(token, sizeof token, "%016" PRIx64, static_cast<uint64_t>(std::random_device{}()) * UINT64_C(0x9e3779b97f4a7c15));
+  std::snprintf(token, sizeof token, "%016" PRIx64,
+                static_cast<uint64_t>(std::random_device{}()) * UINT64_C(0x9e3779b97f4a7c15));
   return "pid=" + std::to_string(pid) + "\nboot_id=" + boot_id +
          "\nstart_ticks=" + std::to_string(start_ticks) + "\ntoken=" + token + "\n";
 }
@@ -103,8 +104,7 @@ class Forger {
       case SetupKind::kDeadOwnerLock: return DeadOwner(step, error);
       case SetupKind::kRecycledPidLock: return LiveOwner(step, /*other_boot=*/false, error);
       case SetupKind::kOtherBootLock: return LiveOwner(step, /*other_boot=*/true, error);
-      case SetupKind::kEmptyOwnerLock:
-        return BadOwner(step, "", "empty owner record", error);
+      case SetupKind::kEmptyOwnerLock: return BadOwner(step, "", "empty owner record", error);
       case SetupKind::kGarbledOwnerLock:
         return BadOwner(step, "pid: twelve\n\x01\xff", "garbled owner record", error);
       case SetupKind::kOversizedOwnerLock:
@@ -130,8 +130,7 @@ class Forger {
     return true;
   }
 
-  void Record(const SetupSpec& step, const std::string& fault, pid_t pid,
-              const std::string& what) {
+  void Record(const SetupSpec& step, const std::string& fault, pid_t pid, const std::string& what) {
     const std::string kind(SetupKindName(step.kind));
     context_->recorder->Record(FaultEvent(*context_, pid, -1, fault, kind, kind + ": " + what));
   }
@@ -203,12 +202,14 @@ class Forger {
       const auto pid = DeadPid(context_->run_dir, error);
       if (!pid) return false;
       char suffix[24];
-      std::snprintf(suffix, sizeof suffix, ".%016" PRIx64, static_cast<uint64_t>(i + 1) * UINT64_C(0x9e3779b97f4a7c15));
+      std::snprintf(suffix, sizeof suffix, ".%016" PRIx64,
+                    static_cast<uint64_t>(i + 1) * UINT64_C(0x9e3779b97f4a7c15));
       const fs::path temp = context_->registry.string() + ".tmp." + std::to_string(*pid) + suffix;
       if (!WriteBytes(temp, "{\"sandboxes\": {\"half-writ", error)) return false;
       Backdate(temp, step.age_ms);
-      Record(step, "stale-temp", *pid, "temp file " + temp.filename().string() +
-                                           " of dead writer pid " + std::to_string(*pid));
+      Record(
+          step, "stale-temp", *pid,
+          "temp file " + temp.filename().string() + " of dead writer pid " + std::to_string(*pid));
     }
     return true;
   }
@@ -218,7 +219,8 @@ class Forger {
         "{\"sandboxes\": {\"precious\": {\"name\": \"precious\", \"model\": \"keep-me\"}, "
         "\"trunc";
     if (!WriteBytes(context_->registry, bytes, error)) return false;
-    const fs::path copy = context_->run_dir / run_files::kSetupDir / run_files::kForgedCorruptRegistry;
+    const fs::path copy =
+        context_->run_dir / run_files::kSetupDir / run_files::kForgedCorruptRegistry;
     if (!WriteBytes(copy, bytes, error)) return false;
     forged_->corrupt_registry = bytes;
     Record(step, "corrupt-registry", 0, "registry file replaced by truncated JSON before the run");
@@ -237,13 +239,14 @@ class Forger {
 
 }  // namespace
 
-bool ForgeSetup(const std::vector<SetupSpec>& steps, RunContext* context,
-                ForgedState* forged, std::string* error) {
+bool ForgeSetup(const std::vector<SetupSpec>& steps, RunContext* context, ForgedState* forged,
+                std::string* error) {
   if (steps.empty()) return true;
   std::error_code ec;
   fs::create_directories(context->run_dir / run_files::kSetupDir, ec);
   if (ec) {
-    *error = "cannot create " + (context->run_dir / run_files::kSetupDir).string() + ": " + ec.message();
+    *error =
+        "cannot create " + (context->run_dir / run_files::kSetupDir).string() + ": " + ec.message();
     return false;
   }
   Forger forger(context, forged);

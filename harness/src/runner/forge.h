@@ -38,8 +38,8 @@ struct ForgedState {
 
 // REQUIRES: context->registry's directory exists; no writer has started.
 // On failure returns false with *error naming the step and the reason.
-bool ForgeSetup(const std::vector<SetupSpec>& steps, RunContext* context,
-                ForgedState* forged, std::string* error);
+bool ForgeSetup(const std::vector<SetupSpec>& steps, RunContext* context, ForgedState* forged,
+                std::string* error);
 
 }  // namespace lockharness::harness::runner
 

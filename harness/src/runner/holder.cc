@@ -48,7 +48,8 @@ uint64_t IdentityPidNamespace(const std::string& identity) {
   const size_t at = identity.find("pid_ns=");
   if (at == std::string::npos || (at > 0 && identity[at - 1] != '\n')) return 0;
   uint64_t ns = 0;
-  for (size_t i = at + 7; i < identity.size() && std::isdigit(static_cast<unsigned char>(identity[i])); ++i) {
+  for (size_t i = at + 7;
+       i < identity.size() && std::isdigit(static_cast<unsigned char>(identity[i])); ++i) {
     ns = ns * 10 + static_cast<uint64_t>(identity[i] - '0');
   }
   return ns;
@@ -76,7 +77,8 @@ uint64_t PidNamespaceOf(pid_t pid) {
 // any) calls `ns_pid`, searched a few levels deep; nullopt if none or
 // more than one (seed-style records name no namespace: PID 1 of every
 // container is ambiguous).
-std::optional<std::pair<int, pid_t>> FindPlacedProcess(const LiveProcesses& live, uint64_t pid_ns, pid_t ns_pid) {
+std::optional<std::pair<int, pid_t>> FindPlacedProcess(const LiveProcesses& live, uint64_t pid_ns,
+                                                       pid_t ns_pid) {
   std::optional<std::pair<int, pid_t>> found;
   bool ambiguous = false;
   for (const auto& [writer, placer] : live.Snapshot()) {
@@ -139,7 +141,8 @@ std::optional<LockHolder> FindLockHolder(const std::filesystem::path& registry,
   holder.process = *owner;
   // A holder in another PID namespace (P9's pid_ns) names a PID of that
   // namespace: find the real process through NSpid, never ours by number.
-  const uint64_t ns = IdentityPidNamespace(ReadSmallFile(LockDirOf(registry) / "owner.identity").value_or(""));
+  const uint64_t ns =
+      IdentityPidNamespace(ReadSmallFile(LockDirOf(registry) / "owner.identity").value_or(""));
   if (ns != 0 && ns != OwnPidNamespace()) {
     auto placed = FindPlacedProcess(live, ns, *owner);
     if (!placed) return std::nullopt;

@@ -25,7 +25,7 @@ namespace lockharness::harness::runner {
 
 struct LockHolder {
   int writer = -1;
-  pid_t pid = 0;   // the writer's process (its group leader)
+  pid_t pid = 0;        // the writer's process (its group leader)
   pid_t owner_pid = 0;  // the PID the owner record names (in the holder's PID namespace)
   pid_t process = 0;    // that process's PID here (== owner_pid unless placed in its own namespace)
 };

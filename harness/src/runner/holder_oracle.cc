@@ -67,8 +67,8 @@ std::vector<KernelLockEntry> ParseProcLocks(std::string_view text) {
     unsigned major = 0, minor = 0;
     unsigned long long inode = 0;
     // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF"
-    if (std::sscanf(line.c_str(), "%*d: %15s %15s %15s %d %x:%x:%llu", kind, advisory, access,
-                    &pid, &major, &minor, &inode) != 7) {
+    if (std::sscanf(line.c_str(), "%*d: %15s %15s %15s %d %x:%x:%llu", kind, advisory, access, &pid,
+                    &major, &minor, &inode) != 7) {
       continue;
     }
     KernelLockEntry e;
@@ -85,8 +85,7 @@ std::vector<KernelLockEntry> ParseProcLocks(std::string_view text) {
 
 HolderOracle::HolderOracle(std::filesystem::path lock_path, std::filesystem::path registry,
                            std::filesystem::path trace_path)
-    : lock_path_(std::move(lock_path)),
-      registry_(std::move(registry)),
+    : lock_path_(std::move(lock_path)), registry_(std::move(registry)),
       trace_path_(std::move(trace_path)) {}
 
 std::optional<OracleHolder> HolderOracle::Find(const LiveProcesses& live) {

@@ -45,7 +45,7 @@ struct OracleHolder {
 struct KernelLockEntry {
   std::string kind;  // "FLOCK", "POSIX", "OFDLCK"
   bool write = false;
-  pid_t pid = 0;     // -1 for OFD locks
+  pid_t pid = 0;  // -1 for OFD locks
   unsigned major = 0, minor = 0;
   uint64_t inode = 0;
 };

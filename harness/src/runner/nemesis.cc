@@ -30,8 +30,7 @@ constexpr std::array<std::pair<SetupKind, std::string_view>, 10> kSetupNames{{
 }};
 
 template <typename Kind, size_t N>
-std::string_view NameOf(const std::array<std::pair<Kind, std::string_view>, N>& table,
-                        Kind kind) {
+std::string_view NameOf(const std::array<std::pair<Kind, std::string_view>, N>& table, Kind kind) {
   for (const auto& [k, name] : table) {
     if (k == kind) return name;
   }
@@ -63,9 +62,7 @@ std::optional<NemesisKind> ParseNemesisKind(std::string_view name) {
 std::vector<std::string> AllNemesisKindNames() { return NamesOf(kNemesisNames); }
 
 std::string_view SetupKindName(SetupKind kind) { return NameOf(kSetupNames, kind); }
-std::optional<SetupKind> ParseSetupKind(std::string_view name) {
-  return KindOf(kSetupNames, name);
-}
+std::optional<SetupKind> ParseSetupKind(std::string_view name) { return KindOf(kSetupNames, name); }
 std::vector<std::string> AllSetupKindNames() { return NamesOf(kSetupNames); }
 
 }  // namespace lockharness::harness::runner

@@ -79,8 +79,8 @@ void NemesisRunner::Loop(const NemesisSpec& spec, uint64_t stream) {
 }
 
 bool NemesisRunner::InFinalStretch() const {
-  const int64_t planned = static_cast<int64_t>(context_->options->writers) *
-                          context_->options->ops_per_writer;
+  const int64_t planned =
+      static_cast<int64_t>(context_->options->writers) * context_->options->ops_per_writer;
   return context_->completed.load() * 10 >= planned * 9;
 }
 
@@ -95,11 +95,10 @@ bool NemesisRunner::Act(const NemesisSpec& spec, std::mt19937_64* rng) {
   return false;
 }
 
-void NemesisRunner::RecordFault(NemesisKind kind, pid_t pid, int writer,
-                                const std::string& fault, const std::string& target,
-                                int64_t t) {
-  context_->recorder->Record(FaultEvent(*context_, pid, writer, fault,
-                                        std::string(NemesisKindName(kind)), target, t));
+void NemesisRunner::RecordFault(NemesisKind kind, pid_t pid, int writer, const std::string& fault,
+                                const std::string& target, int64_t t) {
+  context_->recorder->Record(
+      FaultEvent(*context_, pid, writer, fault, std::string(NemesisKindName(kind)), target, t));
 }
 
 bool NemesisRunner::KillHolder() {
@@ -112,7 +111,8 @@ bool NemesisRunner::KillHolder() {
   if (!context_->live->Signal(holder->pid, SIGKILL)) return false;
   RecordFault(NemesisKind::kKillHolder, holder->pid, holder->writer, "sigkill",
               "kill-holder: lock holder, " + WriterLabel(holder->writer) + HolderPids(*holder) +
-                  " (found by " + found->source + ")", t);
+                  " (found by " + found->source + ")",
+              t);
   return true;
 }
 
@@ -123,8 +123,9 @@ bool NemesisRunner::PauseHolder(const NemesisSpec& spec) {
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(holder->pid, SIGSTOP)) return false;
   RecordFault(NemesisKind::kPauseHolder, holder->pid, holder->writer, "sigstop",
-              "pause-holder: lock holder, " + WriterLabel(holder->writer) + HolderPids(*holder) + ", for " +
-                  std::to_string(spec.duration_ms) + " ms", t);
+              "pause-holder: lock holder, " + WriterLabel(holder->writer) + HolderPids(*holder) +
+                  ", for " + std::to_string(spec.duration_ms) + " ms",
+              t);
   // Resume even when stopping early: a stopped process must not outlive the
   // run (the writer's own timeout kill works on stopped processes too).
   SleepUntil(context_->clock.Now() + spec.duration_ms * kMsNs);
@@ -140,7 +141,8 @@ bool NemesisRunner::KillWriter(std::mt19937_64* rng) {
   const auto& [writer, pid] = live[(*rng)() % live.size()];
   const int64_t t = context_->clock.Now();
   if (!context_->live->Signal(pid, SIGKILL)) return false;
-  RecordFault(NemesisKind::kKillWriter, pid, writer, "sigkill", "kill-writer: random writer, " + WriterLabel(writer), t);
+  RecordFault(NemesisKind::kKillWriter, pid, writer, "sigkill",
+              "kill-writer: random writer, " + WriterLabel(writer), t);
   return true;
 }
 
@@ -156,8 +158,9 @@ bool NemesisRunner::StealLock() {
   const int64_t t = context_->clock.Now();
   if (::rename(lock.c_str(), stolen.c_str()) != 0) return false;
   RecordFault(NemesisKind::kStealLock, holder->pid, holder->writer, "steal-lock",
-              "steal-lock: lock of live holder " + WriterLabel(holder->writer) + HolderPids(*holder) +
-                  " renamed away", t);
+              "steal-lock: lock of live holder " + WriterLabel(holder->writer) +
+                  HolderPids(*holder) + " renamed away",
+              t);
   std::error_code ec;
   std::filesystem::remove_all(stolen, ec);
   return true;
@@ -175,9 +178,11 @@ bool NemesisRunner::BackdateLock(const NemesisSpec& spec) {
   if (::utimensat(AT_FDCWD, lock.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) return false;
   const auto found = FindHolder();
   const LockHolder* holder = found ? &found->holder : nullptr;
-  RecordFault(NemesisKind::kBackdateLock, holder ? holder->pid : 0, holder ? holder->writer : -1, "backdate-lock",
-              "backdate-lock: lock dir mtime moved by " + std::to_string(spec.shift_ms) +
-                  " ms" + (holder ? ", held by " + WriterLabel(holder->writer) : ""), t);
+  RecordFault(NemesisKind::kBackdateLock, holder ? holder->pid : 0, holder ? holder->writer : -1,
+              "backdate-lock",
+              "backdate-lock: lock dir mtime moved by " + std::to_string(spec.shift_ms) + " ms" +
+                  (holder ? ", held by " + WriterLabel(holder->writer) : ""),
+              t);
   return true;
 }
 

@@ -11,8 +11,7 @@ namespace lockharness::harness::runner {
 namespace {
 
 std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == ' ')) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
   return text;
@@ -52,8 +51,7 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   if (!child) {
     context->health->RecordStartupFailure(error);
     // posix_spawn failing means exec never happened: nothing took effect.
-    return CompletionEvent(*context, op, 0, EventType::kFail,
-                           "not runnable: " + error);
+    return CompletionEvent(*context, op, 0, EventType::kFail, "not runnable: " + error);
   }
   const int pid = child->pid();
   context->live->Started(writer, pid);
@@ -61,15 +59,14 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   std::string out;
   const ReadStatus read = child->ReadAllStdout(deadline, &out);
-  const ExitStatus status =
-      read == ReadStatus::kTimedOut ? (child->Kill(), ExitStatus{ExitStatus::Kind::kTimedOut, 0})
-                                    : child->Wait(deadline);
+  const ExitStatus status = read == ReadStatus::kTimedOut
+                                ? (child->Kill(), ExitStatus{ExitStatus::Kind::kTimedOut, 0})
+                                : child->Wait(deadline);
   context->live->Ended(writer, pid);
 
   if (status.kind == ExitStatus::Kind::kTimedOut) {
     return CompletionEvent(*context, op, pid, EventType::kInfo,
-                           TimedOutError(context->options->op_timeout_ms,
-                                         "process group killed"));
+                           TimedOutError(context->options->op_timeout_ms, "process group killed"));
   }
   if (status.kind == ExitStatus::Kind::kSignaled) {
     context->RecordInterposerKill(writer, pid, status);
@@ -79,13 +76,11 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
       context->health->RecordStartupFailure(spawn.argv[0] + " " + status.Describe());
     }
     return CompletionEvent(*context, op, pid, EventType::kInfo,
-                           Interrupted() ? "interrupted; " + status.Describe()
-                                         : status.Describe());
+                           Interrupted() ? "interrupted; " + status.Describe() : status.Describe());
   }
   if (status.code == 126 || status.code == 127) {
-    context->health->RecordStartupFailure(
-        spawn.argv[0] + " exited " + std::to_string(status.code) +
-        " (command not found or not executable)");
+    context->health->RecordStartupFailure(spawn.argv[0] + " exited " + std::to_string(status.code) +
+                                          " (command not found or not executable)");
     return CompletionEvent(*context, op, pid, EventType::kInfo, status.Describe());
   }
   if (status.code == 1) {
@@ -115,8 +110,7 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
 
 }  // namespace
 
-void RunPerOpWriter(RunContext* context, int writer,
-                    const std::vector<PlannedOp>& ops) {
+void RunPerOpWriter(RunContext* context, int writer, const std::vector<PlannedOp>& ops) {
   for (const PlannedOp& op : ops) {
     if (context->ShouldStop()) break;
     // The invoke is on record before the process can have any effect.

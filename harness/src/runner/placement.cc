@@ -53,7 +53,8 @@ std::optional<pid_t> InnermostNsPid(const std::string& status) {
   size_t at = status.find("\nNSpid:");
   if (at == std::string::npos) return std::nullopt;
   size_t end = status.find('\n', at + 1);
-  std::istringstream in(status.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7));
+  std::istringstream in(
+      status.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7));
   int64_t value = 0, last = 0;
   while (in >> value) last = value;
   if (last <= 0) return std::nullopt;
@@ -66,7 +67,8 @@ std::string BootIdFor(uint64_t seed, int writer) {
   char text[40];
   std::snprintf(text, sizeof text, "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(hi >> 32),
                 static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xfff),
-                static_cast<unsigned>(lo >> 52), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+                static_cast<unsigned>(lo >> 52),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return text;
 }
 
@@ -96,7 +98,8 @@ std::string CheckKind(Placement kind, const fs::path& hosts_dir) {
 
 Placement PlacementOf(Placement p, int writer) {
   if (p != Placement::kMixed) return p;
-  static constexpr Placement kCycle[] = {Placement::kSame, Placement::kPidNamespace, Placement::kHost};
+  static constexpr Placement kCycle[] = {Placement::kSame, Placement::kPidNamespace,
+                                         Placement::kHost};
   return kCycle[writer % 3];
 }
 
@@ -107,11 +110,8 @@ bool PlacementPrefix(Placement p, int writer, uint64_t seed, const fs::path& hos
   prefix->clear();
   switch (PlacementOf(p, writer)) {
     case Placement::kSame:
-    case Placement::kMixed:
-      return true;
-    case Placement::kPidNamespace:
-      *prefix = {PlacerProgram(), "--pid-ns", "--"};
-      return true;
+    case Placement::kMixed: return true;
+    case Placement::kPidNamespace: *prefix = {PlacerProgram(), "--pid-ns", "--"}; return true;
     case Placement::kHost: {
       std::error_code ec;
       fs::create_directories(hosts_dir, ec);
@@ -123,8 +123,8 @@ bool PlacementPrefix(Placement p, int writer, uint64_t seed, const fs::path& hos
         *error = "cannot write " + boot_id.string();
         return false;
       }
-      *prefix = {PlacerProgram(), "--host", "lh-host-" + std::to_string(writer), "--boot-id-file",
-                 boot_id.string(), "--"};
+      *prefix = {PlacerProgram(),  "--host",         "lh-host-" + std::to_string(writer),
+                 "--boot-id-file", boot_id.string(), "--"};
       return true;
     }
   }
@@ -137,7 +137,8 @@ std::string PlacementUnavailableReason(Placement p, const fs::path& hosts_dir) {
     if (p != kind && p != Placement::kMixed) continue;
     std::string why = CheckKind(kind, hosts_dir);
     if (!why.empty()) {
-      return "placement '" + std::string(PlacementName(p)) + "' is not available on this machine: " + why;
+      return "placement '" + std::string(PlacementName(p)) +
+             "' is not available on this machine: " + why;
     }
   }
   return "";

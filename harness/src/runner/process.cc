@@ -46,9 +46,7 @@ void CloseFd(int& fd) {
 }
 
 // Through syscall(): glibc 2.36's <sys/pidfd.h> lacks C linkage in C++.
-int PidfdOpen(pid_t pid) {
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-}
+int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 int MillisUntil(Deadline deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -85,15 +83,13 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 
 std::string ExitStatus::Describe() const {
   switch (kind) {
-    case Kind::kExited:
-      return "exit status " + std::to_string(code);
+    case Kind::kExited: return "exit status " + std::to_string(code);
     case Kind::kSignaled: {
       const char* abbrev = sigabbrev_np(code);
       return "killed by signal " + std::to_string(code) +
              (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
     }
-    case Kind::kTimedOut:
-      return "timed out";
+    case Kind::kTimedOut: return "timed out";
   }
   return "unknown";
 }
@@ -118,8 +114,8 @@ int RegisteredChildCount() {
   return count;
 }
 
-std::optional<Child> Child::Spawn(const SpawnOptions& options,
-                                  std::string* error, int* spawn_errno) {
+std::optional<Child> Child::Spawn(const SpawnOptions& options, std::string* error,
+                                  int* spawn_errno) {
   if (spawn_errno) *spawn_errno = 0;
   if (options.argv.empty()) {
     *error = "empty command";
@@ -160,8 +156,8 @@ std::optional<Child> Child::Spawn(const SpawnOptions& options,
 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);  // a new group led by the child
   sigset_t empty_mask;
   sigemptyset(&empty_mask);
@@ -177,8 +173,7 @@ std::optional<Child> Child::Spawn(const SpawnOptions& options,
   std::vector<char*> envp = CStrings(env_strings);
 
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(),
-                                envp.data());
+  const int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (options.pipe_stdin) ::close(in_pipe[0]);
@@ -201,8 +196,7 @@ std::optional<Child> Child::Spawn(const SpawnOptions& options,
   child.stdin_fd_ = options.pipe_stdin ? in_pipe[1] : -1;
   child.stdout_fd_ = options.pipe_stdout ? out_pipe[0] : -1;
   if (child.stdout_fd_ >= 0) {
-    ::fcntl(child.stdout_fd_, F_SETFL,
-            ::fcntl(child.stdout_fd_, F_GETFL) | O_NONBLOCK);
+    ::fcntl(child.stdout_fd_, F_SETFL, ::fcntl(child.stdout_fd_, F_GETFL) | O_NONBLOCK);
   }
   return child;
 }

@@ -19,8 +19,7 @@ RunClock::RunClock() : start_ns_(AbsoluteNow()) {}
 
 int64_t RunClock::Now() const { return AbsoluteNow() - start_ns_; }
 
-std::unique_ptr<Recorder> Recorder::Open(const std::filesystem::path& path,
-                                         std::string* error) {
+std::unique_ptr<Recorder> Recorder::Open(const std::filesystem::path& path, std::string* error) {
   std::FILE* file = std::fopen(path.c_str(), "we");
   if (file == nullptr) {
     *error = "cannot create " + path.string() + ": " + std::strerror(errno);

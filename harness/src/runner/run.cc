@@ -102,8 +102,7 @@ std::optional<std::vector<std::string>> PrepareCommand(const std::string& label,
                                                        const std::string& impl,
                                                        const fs::path& registry,
                                                        const fs::path& launch_dir,
-                                                       std::string* error,
-                                                       bool* not_runnable) {
+                                                       std::string* error, bool* not_runnable) {
   const auto words = SplitCommandTemplate(impl, error);
   if (!words) {
     *error = "bad " + label + ": " + *error;
@@ -120,10 +119,9 @@ std::optional<std::vector<std::string>> PrepareCommand(const std::string& label,
 
 // The environment every implementation process shares: the stale threshold,
 // the scenario's variables and the interposer's settings.
-bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
-                       const fs::path& registry, bool record_trace,
-                       const std::string& lock_path, std::vector<std::string>* env,
-                       std::string* error) {
+bool SharedEnvironment(const RunOptions& options, const fs::path& dir, const fs::path& registry,
+                       bool record_trace, const std::string& lock_path,
+                       std::vector<std::string>* env, std::string* error) {
   if (options.stale_ms > 0) {
     env->push_back("LOCKHARNESS_STALE_MS=" + std::to_string(options.stale_ms));
   }
@@ -147,8 +145,7 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir,
 }  // namespace
 
 nlohmann::json RunOutcome::ToJson() const {
-  static const char* const kNames[] = {"completed", "not-runnable", "interrupted",
-                                       "harness-error"};
+  static const char* const kNames[] = {"completed", "not-runnable", "interrupted", "harness-error"};
   nlohmann::json j;
   j["status"] = kNames[static_cast<int>(status)];
   if (!reason.empty()) j["reason"] = reason;
@@ -196,20 +193,20 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   bool not_runnable = false;
   auto argv = PrepareCommand("--impl", options.impl, registry, launch_dir, &error, &not_runnable);
   if (!argv) {
-    return Failed(not_runnable ? RunOutcome::Status::kNotRunnable
-                               : RunOutcome::Status::kHarnessError,
-                  error);
+    return Failed(
+        not_runnable ? RunOutcome::Status::kNotRunnable : RunOutcome::Status::kHarnessError, error);
   }
   context.argv = std::move(*argv);
   for (const std::string& written : options.fleet) {
     // "harness/adapters/..." names the same adapter from any directory,
     // in a checkout and in an installed tree.
     const std::string member = install::ResolveDataTemplate(install::ThisHarnessData(), written);
-    auto fleet_argv = PrepareCommand("fleet member '" + member + "'", member, registry, launch_dir, &error, &not_runnable);
+    auto fleet_argv = PrepareCommand("fleet member '" + member + "'", member, registry, launch_dir,
+                                     &error, &not_runnable);
     if (!fleet_argv) {
-      return Failed(not_runnable ? RunOutcome::Status::kNotRunnable
-                                 : RunOutcome::Status::kHarnessError,
-                    "fleet member: " + error);
+      return Failed(
+          not_runnable ? RunOutcome::Status::kNotRunnable : RunOutcome::Status::kHarnessError,
+          "fleet member: " + error);
     }
     context.fleet_argv.push_back(std::move(*fleet_argv));
   }
@@ -241,9 +238,9 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   if (interposer_required && !not_interposable.empty()) {
     // A program the preload library cannot see into would give a clean
     // pass from a run in which no fault could fire: say so instead.
-    return Failed(RunOutcome::Status::kNotRunnable,
-                  not_interposable +
-                      " (interposer faults or --trace need a dynamically linked program)");
+    return Failed(
+        RunOutcome::Status::kNotRunnable,
+        not_interposable + " (interposer faults or --trace need a dynamically linked program)");
   }
   // A writer in a PID namespace of its own is PID 1 there, and the trace
   // records the PIDs each process sees: the trace checkers could not tell
@@ -259,21 +256,20 @@ RunOutcome ExecuteRun(const RunOptions& options) {
       options.trace || (options.observe && not_interposable.empty() && pids_are_ours);
   nlohmann::json observation = {{"recorded", record_trace}, {"lock_path", lock_path->string()}};
   if (!record_trace) {
-    observation["reason"] =
-        !options.observe ? "observation switched off (--no-observe)"
-        : !not_interposable.empty()
-            ? not_interposable
-            : "writers run in their own PID namespaces (placement " +
-                  std::string(PlacementName(options.placement)) +
-                  "): the trace's PIDs would not identify them";
+    observation["reason"] = !options.observe ? "observation switched off (--no-observe)"
+                            : !not_interposable.empty()
+                                ? not_interposable
+                                : "writers run in their own PID namespaces (placement " +
+                                      std::string(PlacementName(options.placement)) +
+                                      "): the trace's PIDs would not identify them";
   }
   config["observation"] = observation;
   if (!WriteFile(dir / run_files::kRunConfig, config.dump(2) + "\n", &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   if (!SharedEnvironment(options, dir, registry, record_trace,
-                         options.lock_path.empty() ? "" : lock_path->string(),
-                         &context.shared_env, &error)) {
+                         options.lock_path.empty() ? "" : lock_path->string(), &context.shared_env,
+                         &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
   context.interposer_kills = options.interposer_faults.find("kill") != std::string::npos;

@@ -67,8 +67,7 @@ std::optional<int64_t> CheckedInt(const json& value, std::string_view label, int
 
 std::optional<ConfigError> CheckString(const json& value, std::string_view label) {
   if (value.is_string()) return std::nullopt;
-  return Error(std::string(label) + " must be a string, got " +
-               std::string(JsonTypeName(value)));
+  return Error(std::string(label) + " must be a string, got " + std::string(JsonTypeName(value)));
 }
 
 // Each non-trivial list element is checked by `check(element, index)`.
@@ -95,8 +94,8 @@ json GetMember(const RunOptions& options) {
 }
 
 template <auto Member>
-std::optional<ConfigError> SetInt(const RunField& field, const json& value,
-                                  std::string_view label, RunOptions* options) {
+std::optional<ConfigError> SetInt(const RunField& field, const json& value, std::string_view label,
+                                  RunOptions* options) {
   ConfigError error;
   const auto number = CheckedInt(value, label, field.min, field.max, &error);
   if (!number) return error;
@@ -152,8 +151,8 @@ json GetPlacement(const RunOptions& options) {
   return std::string(PlacementName(options.placement));
 }
 
-std::optional<ConfigError> SetPlacement(const RunField&, const json& value,
-                                        std::string_view label, RunOptions* options) {
+std::optional<ConfigError> SetPlacement(const RunField&, const json& value, std::string_view label,
+                                        RunOptions* options) {
   const std::string want = std::string(label) + " must be one of " + PlacementNames() + ", got ";
   if (!value.is_string()) return Error(want + std::string(JsonTypeName(value)));
   const std::optional<Placement> placement = ParsePlacement(value.get<std::string>());
@@ -182,8 +181,7 @@ std::optional<ConfigError> SetFleet(const RunField&, const json& value, std::str
   for (size_t i = 0; i < value.size(); ++i) {
     std::string why;
     if (!SplitCommandTemplate(value[i].get<std::string>(), &why)) {
-      return Error(std::string(label) + ": command template #" + std::to_string(i + 1) + ": " +
-                       why,
+      return Error(std::string(label) + ": command template #" + std::to_string(i + 1) + ": " + why,
                    static_cast<int>(i));
     }
   }
@@ -194,8 +192,7 @@ std::optional<ConfigError> SetFleet(const RunField&, const json& value, std::str
 bool ValidEnvKey(std::string_view key) {
   if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
 }
 
@@ -212,9 +209,9 @@ std::optional<ConfigError> SetEnv(const RunField&, const json& value, std::strin
     }
     const std::string key = pair.substr(0, eq);
     if (!ValidEnvKey(key)) {
-      return Error(std::string(label) + " key '" + key +
-                       "' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
-                   element);
+      return Error(
+          std::string(label) + " key '" + key + "' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
+          element);
     }
     if (key.rfind("LOCKHARNESS_", 0) == 0 || key.rfind("LD_", 0) == 0) {
       return Error(std::string(label) + " " + key +
@@ -247,13 +244,12 @@ std::optional<ConfigError> SetInterposerFaults(const RunField&, const json& valu
 // Checked against a stand-in registry: whether the text can name a file
 // directly in the registry's directory does not depend on where that is.
 // ExecuteRun resolves it again against the real registry.
-std::optional<ConfigError> SetLockPath(const RunField&, const json& value,
-                                       std::string_view label, RunOptions* options) {
+std::optional<ConfigError> SetLockPath(const RunField&, const json& value, std::string_view label,
+                                       RunOptions* options) {
   if (auto error = CheckString(value, label)) return error;
   const std::string text = value.get<std::string>();
   std::string why;
-  if (!text.empty() &&
-      !ResolveLockPath(text, "/lockharness-run/registry/sandboxes.json", &why)) {
+  if (!text.empty() && !ResolveLockPath(text, "/lockharness-run/registry/sandboxes.json", &why)) {
     return Error(std::string(label) + " '" + text +
                  "' must name a file directly in the registry's directory "
                  "(e.g. '{registry}.lock' or 'state.lock')");
@@ -348,14 +344,14 @@ constexpr auto kSetupSet = &SetSpecMember<Member, SetupSpec>;
 // The nemesis keys (docs/scenarios.md "[[nemesis]]").
 const std::vector<SpecKey<NemesisSpec>>& NemesisKeyTable() {
   static const std::vector<SpecKey<NemesisSpec>> keys = {
-      {"start_ms", 0, kDayMs, "", false, false, "",
-       kNemesisGet<&NemesisSpec::start_ms>, kNemesisSet<&NemesisSpec::start_ms>},
-      {"interval_ms", 1, kDayMs, "", false, false, "",
-       kNemesisGet<&NemesisSpec::interval_ms>, kNemesisSet<&NemesisSpec::interval_ms>},
-      {"jitter_ms", 0, kDayMs, "", false, false, "",
-       kNemesisGet<&NemesisSpec::jitter_ms>, kNemesisSet<&NemesisSpec::jitter_ms>},
-      {"count", 0, kMaxNemesisActions, "", false, false, "",
-       kNemesisGet<&NemesisSpec::count>, kNemesisSet<&NemesisSpec::count>},
+      {"start_ms", 0, kDayMs, "", false, false, "", kNemesisGet<&NemesisSpec::start_ms>,
+       kNemesisSet<&NemesisSpec::start_ms>},
+      {"interval_ms", 1, kDayMs, "", false, false, "", kNemesisGet<&NemesisSpec::interval_ms>,
+       kNemesisSet<&NemesisSpec::interval_ms>},
+      {"jitter_ms", 0, kDayMs, "", false, false, "", kNemesisGet<&NemesisSpec::jitter_ms>,
+       kNemesisSet<&NemesisSpec::jitter_ms>},
+      {"count", 0, kMaxNemesisActions, "", false, false, "", kNemesisGet<&NemesisSpec::count>,
+       kNemesisSet<&NemesisSpec::count>},
       {"duration_ms", 1, kDayMs, "pause-holder", true, false, "",
        kNemesisGet<&NemesisSpec::duration_ms>, kNemesisSet<&NemesisSpec::duration_ms>},
       {"shift_ms", -kYearMs, kYearMs, "backdate-lock", true, true, " (negative: into the past)",
@@ -367,10 +363,10 @@ const std::vector<SpecKey<NemesisSpec>>& NemesisKeyTable() {
 // The setup keys (docs/scenarios.md "[[setup]]").
 const std::vector<SpecKey<SetupSpec>>& SetupKeyTable() {
   static const std::vector<SpecKey<SetupSpec>> keys = {
-      {"age_ms", 0, kYearMs, "", false, false, "",
-       kSetupGet<&SetupSpec::age_ms>, kSetupSet<&SetupSpec::age_ms>},
-      {"count", 1, 1000, "stale-temp-files", false, false, "",
-       kSetupGet<&SetupSpec::count>, kSetupSet<&SetupSpec::count>},
+      {"age_ms", 0, kYearMs, "", false, false, "", kSetupGet<&SetupSpec::age_ms>,
+       kSetupSet<&SetupSpec::age_ms>},
+      {"count", 1, 1000, "stale-temp-files", false, false, "", kSetupGet<&SetupSpec::count>,
+       kSetupSet<&SetupSpec::count>},
   };
   return keys;
 }
@@ -383,8 +379,7 @@ std::vector<std::string> KeyNames(const std::vector<SpecKey<Spec>>& table) {
 }
 
 template <typename Spec, typename KindName>
-json SpecToJson(const Spec& spec, const std::vector<SpecKey<Spec>>& table,
-                                  KindName kind_name) {
+json SpecToJson(const Spec& spec, const std::vector<SpecKey<Spec>>& table, KindName kind_name) {
   json entry;
   const std::string kind(kind_name(spec.kind));
   entry["kind"] = kind;
@@ -430,16 +425,16 @@ std::optional<Spec> SpecFromJson(const json& entry, std::string_view context,
     const auto it = entry.find(name);
     if (it == entry.end()) {
       if (applies && key.required) {
-        return fail(ctx + ": missing key '" + name + "' (required for " +
-                        std::string(key.only_for) + ")",
-                    "");
+        return fail(
+            ctx + ": missing key '" + name + "' (required for " + std::string(key.only_for) + ")",
+            "");
       }
       continue;
     }
     if (!applies) {
-      return fail(ctx + " " + name + " applies only to " + std::string(key.only_for) +
-                      ", not " + kind_name,
-                  name);
+      return fail(
+          ctx + " " + name + " applies only to " + std::string(key.only_for) + ", not " + kind_name,
+          name);
     }
     ConfigError range;
     const auto number = CheckedInt(*it, ctx + " " + name, key.min, key.max, &range);
@@ -466,12 +461,12 @@ const std::vector<RunField>& Table() {
   // get, set.
   static const std::vector<RunField> fields = {
       {"impl", "", "", "--impl", FT::kString, 0, 0, true,
-       "command template, e.g. 'lockreg --file {registry}' (no shell)",
-       kGet<&O::impl>, &SetString<&O::impl>},
+       "command template, e.g. 'lockreg --file {registry}' (no shell)", kGet<&O::impl>,
+       &SetString<&O::impl>},
       {"mode", "workload", "mode", "--mode", FT::kString, 0, 0, true,
        "per-op (one process per operation) or worker", &GetMode, &SetMode},
-      {"writers", "workload", "writers", "--writers", FT::kInt, 1, 1024, true,
-       "concurrent writers", kGet<&O::writers>, kSetInt<&O::writers>},
+      {"writers", "workload", "writers", "--writers", FT::kInt, 1, 1024, true, "concurrent writers",
+       kGet<&O::writers>, kSetInt<&O::writers>},
       {"ops", "workload", "ops", "--ops", FT::kInt, 1, kMaxOps, true, "operations per writer",
        kGet<&O::ops_per_writer>, kSetInt<&O::ops_per_writer>},
       {"readers", "workload", "readers", "--readers", FT::kInt, 0, 64, true,
@@ -487,8 +482,8 @@ const std::vector<RunField>& Table() {
       {"value_bytes", "workload", "value_bytes", "--value-bytes", FT::kInt, 0, 1 << 20, false,
        "pad field values to this length (bigger file)", kGet<&O::value_bytes>,
        kSetInt<&O::value_bytes>},
-      {"reader_interval_us", "workload", "reader_interval_us", "--reader-interval-us", FT::kInt,
-       0, 1'000'000, false, "pause between reader samples", kGet<&O::reader_interval_us>,
+      {"reader_interval_us", "workload", "reader_interval_us", "--reader-interval-us", FT::kInt, 0,
+       1'000'000, false, "pause between reader samples", kGet<&O::reader_interval_us>,
        kSetInt<&O::reader_interval_us>},
       {"fleet", "workload", "fleet", "--fleet", FT::kStringList, 0, 0, false,
        "mixed fleet, repeatable: writer w runs the (w mod n)-th template; {impl} stands for "
@@ -503,8 +498,8 @@ const std::vector<RunField>& Table() {
       {"stale_ms", "limits", "stale_ms", "--stale-ms", FT::kInt, 0, kHourMs, false,
        "passed to the implementation as LOCKHARNESS_STALE_MS", kGet<&O::stale_ms>,
        kSetInt<&O::stale_ms>},
-      {"run_timeout_ms", "limits", "run_timeout_ms", "--run-timeout-ms", FT::kInt, 0, kDayMs,
-       false, "stop the whole run after this long (verdict unknown)", kGet<&O::run_timeout_ms>,
+      {"run_timeout_ms", "limits", "run_timeout_ms", "--run-timeout-ms", FT::kInt, 0, kDayMs, false,
+       "stop the whole run after this long (verdict unknown)", kGet<&O::run_timeout_ms>,
        kSetInt<&O::run_timeout_ms>},
       {"interposer_faults", "interposer", "faults", "--faults", FT::kString, 0, 0, false,
        "interposer fault specs, e.g. 'lh/rename/registry=errno:EIO,prob:0.2'",
@@ -574,9 +569,7 @@ std::optional<Placement> ParsePlacement(std::string_view name) {
 std::string PlacementNames() { return "same, pid-namespace, host, mixed"; }
 
 // Here rather than in run.cc: the checkers read run.json without the runner.
-std::string_view ModeName(Mode mode) {
-  return mode == Mode::kWorker ? "worker" : "per-op";
-}
+std::string_view ModeName(Mode mode) { return mode == Mode::kWorker ? "worker" : "per-op"; }
 
 std::string IntegerRangeText(int64_t min, int64_t max) {
   if (max == std::numeric_limits<int64_t>::max()) return "an integer >= " + std::to_string(min);
@@ -697,8 +690,8 @@ nlohmann::json SetupToJson(const SetupSpec& spec) {
 
 std::optional<NemesisSpec> NemesisFromJson(const json& entry, std::string_view context,
                                            ConfigError* error) {
-  return SpecFromJson<NemesisSpec, NemesisKind>(entry, context, NemesisKeyTable(),
-                                                ParseNemesisKind, AllNemesisKindNames(), error);
+  return SpecFromJson<NemesisSpec, NemesisKind>(entry, context, NemesisKeyTable(), ParseNemesisKind,
+                                                AllNemesisKindNames(), error);
 }
 
 std::optional<SetupSpec> SetupFromJson(const json& entry, std::string_view context,

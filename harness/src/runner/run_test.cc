@@ -94,15 +94,16 @@ class RunTest : public ::testing::Test {
 
 TEST_F(RunTest, PerOpModeRunsOneProcessPerOperationInTheRunDirectory) {
   const fs::path calls = scratch_ / "calls.txt";
-  const fs::path fake = Script(
-      "fake.sh",
-      "#!/bin/sh\n"
-      "echo \"$PWD|$LOCKHARNESS_WRITER|$LOCKHARNESS_OP_ID|$LOCKHARNESS_MODE|$*\" >> " +
-          calls.string() + "\n"
-          "case \"$4\" in ghost-*) exit 1;; esac\n"
-          "exit 0\n");
-  const RunOutcome outcome = ExecuteRun(Options(fake.string() + " --file {registry}",
-                                                Mode::kPerOp, 3, 20));
+  const fs::path fake =
+      Script("fake.sh",
+             "#!/bin/sh\n"
+             "echo \"$PWD|$LOCKHARNESS_WRITER|$LOCKHARNESS_OP_ID|$LOCKHARNESS_MODE|$*\" >> " +
+                 calls.string() +
+                 "\n"
+                 "case \"$4\" in ghost-*) exit 1;; esac\n"
+                 "exit 0\n");
+  const RunOutcome outcome =
+      ExecuteRun(Options(fake.string() + " --file {registry}", Mode::kPerOp, 3, 20));
   ASSERT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
   EXPECT_EQ(outcome.completed_ops, 60);
 
@@ -113,7 +114,8 @@ TEST_F(RunTest, PerOpModeRunsOneProcessPerOperationInTheRunDirectory) {
   while (std::getline(lines, line)) {
     ++count;
     EXPECT_THAT(line, StartsWith(run.string() + "|"));
-    EXPECT_THAT(line, HasSubstr("|per-op|--file " + (run / "registry/sandboxes.json").string() + " "));
+    EXPECT_THAT(line,
+                HasSubstr("|per-op|--file " + (run / "registry/sandboxes.json").string() + " "));
   }
   EXPECT_EQ(count, 60);
 
@@ -143,16 +145,16 @@ TEST_F(RunTest, PerOpModeRunsOneProcessPerOperationInTheRunDirectory) {
 }
 
 TEST_F(RunTest, PerOpModeClassifiesExitStatusesAndRecordsReadsAndSpans) {
-  const fs::path fake = Script(
-      "fake.py",
-      "#!/usr/bin/python3\n"
-      "import json, sys, time\n"
-      "op = sys.argv[1]\n"
-      "if op == 'get': print(json.dumps({'name': sys.argv[2]})); sys.exit(0)\n"
-      "if op == 'remove': sys.exit(4)\n"
-      "if op == 'set-default': print('not json'); sys.exit(0)\n"
-      "t = time.monotonic_ns()\n"
-      "print(json.dumps({'lock_acquired_ns': t, 'lock_released_ns': t + 500}))\n");
+  const fs::path fake =
+      Script("fake.py",
+             "#!/usr/bin/python3\n"
+             "import json, sys, time\n"
+             "op = sys.argv[1]\n"
+             "if op == 'get': print(json.dumps({'name': sys.argv[2]})); sys.exit(0)\n"
+             "if op == 'remove': sys.exit(4)\n"
+             "if op == 'set-default': print('not json'); sys.exit(0)\n"
+             "t = time.monotonic_ns()\n"
+             "print(json.dumps({'lock_acquired_ns': t, 'lock_released_ns': t + 500}))\n");
   RunOptions options = Options(fake.string(), Mode::kPerOp, 2, 30);
   options.mix = OpMix{1, 1, 1, 1, 1};
   ASSERT_EQ(ExecuteRun(options).status, RunOutcome::Status::kCompleted);
@@ -287,14 +289,13 @@ TEST_F(RunTest, OddlyTypedAnswerFieldsDoNotCrashTheHarness) {
 }
 
 TEST_F(RunTest, HungWorkerIsKilledAtTheOpTimeout) {
-  const fs::path fake = Script(
-      "worker.py",
-      "#!/usr/bin/python3\n"
-      "import json, sys, time\n"
-      "for line in sys.stdin:\n"
-      "    r = json.loads(line)\n"
-      "    if r['id'] == 2: time.sleep(60)\n"
-      "    print(json.dumps({'id': r['id'], 'ok': True}), flush=True)\n");
+  const fs::path fake = Script("worker.py",
+                               "#!/usr/bin/python3\n"
+                               "import json, sys, time\n"
+                               "for line in sys.stdin:\n"
+                               "    r = json.loads(line)\n"
+                               "    if r['id'] == 2: time.sleep(60)\n"
+                               "    print(json.dumps({'id': r['id'], 'ok': True}), flush=True)\n");
   RunOptions options = Options(fake.string(), Mode::kWorker, 1, 4);
   options.mix = OpMix{1, 0, 0, 0, 0};
   options.op_timeout_ms = 3000;  // generous: a loaded machine starts python slowly
@@ -364,8 +365,8 @@ TEST_F(RunTest, NotRunnableImplementations) {
 TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
   // The first operation of each writer works, the rest exit 4 (I/O error):
   // a buggy implementation, judged by the checkers, not "not runnable".
-  const fs::path flaky = Script(
-      "flaky.sh", "#!/bin/sh\ncase \"$2\" in *-0) exit 0;; esac\nexit 4\n");
+  const fs::path flaky =
+      Script("flaky.sh", "#!/bin/sh\ncase \"$2\" in *-0) exit 0;; esac\nexit 4\n");
   const RunOutcome outcome = ExecuteRun(Options(flaky.string(), Mode::kPerOp, 2, 10));
   EXPECT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
   EXPECT_EQ(outcome.completed_ops, 20);
@@ -374,10 +375,10 @@ TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
 TEST_F(RunTest, ReadersRecordSamples) {
   // A "write" that atomically installs invalid JSON: every reader sample
   // after it fails, always with the same bytes.
-  const fs::path fake = Script(
-      "bad.sh",
-      "#!/bin/sh\nprintf '{\"sandboxes\": [' > \"$LOCKHARNESS_REGISTRY.t.$$\"\n"
-      "mv \"$LOCKHARNESS_REGISTRY.t.$$\" \"$LOCKHARNESS_REGISTRY\"\nsleep 0.05\n");
+  const fs::path fake =
+      Script("bad.sh",
+             "#!/bin/sh\nprintf '{\"sandboxes\": [' > \"$LOCKHARNESS_REGISTRY.t.$$\"\n"
+             "mv \"$LOCKHARNESS_REGISTRY.t.$$\" \"$LOCKHARNESS_REGISTRY\"\nsleep 0.05\n");
   RunOptions options = Options(fake.string(), Mode::kPerOp, 1, 5);
   options.readers = 2;
   const RunOutcome outcome = ExecuteRun(options);

@@ -65,8 +65,8 @@ class WorkerSession {
     context_->recorder->Record(InvokeEvent(*context_, op, 0));
     context_->health->RecordStartupFailure(error);
     ++consecutive_failures_;
-    context_->recorder->Record(CompletionEvent(*context_, op, 0, EventType::kFail,
-                                               "not runnable: " + error));
+    context_->recorder->Record(
+        CompletionEvent(*context_, op, 0, EventType::kFail, "not runnable: " + error));
     context_->completed.fetch_add(1);
     return false;
   }
@@ -116,8 +116,8 @@ class WorkerSession {
                              "killed by fault injection; " + reason);
     }
     ++consecutive_failures_;
-    const bool never_ran = status.kind == ExitStatus::Kind::kExited &&
-                           (status.code == 126 || status.code == 127);
+    const bool never_ran =
+        status.kind == ExitStatus::Kind::kExited && (status.code == 126 || status.code == 127);
     if (never_ran || !answered_since_start_) {
       context_->health->RecordStartupFailure(reason);
     }
@@ -177,8 +177,7 @@ class WorkerSession {
 
 }  // namespace
 
-void RunWorkerWriter(RunContext* context, int writer,
-                     const std::vector<PlannedOp>& ops) {
+void RunWorkerWriter(RunContext* context, int writer, const std::vector<PlannedOp>& ops) {
   WorkerSession session(context, writer);
   for (const PlannedOp& op : ops) {
     if (context->ShouldStop() || session.GaveUp()) break;

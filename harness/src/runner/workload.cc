@@ -35,11 +35,10 @@ std::string PaddedValue(std::string tag, int value_bytes) {
 }
 
 OpKind ChooseKind(const OpMix& mix, std::mt19937_64& rng) {
-  const int weights[] = {mix.register_weight, mix.update_weight,
-                         mix.remove_weight, mix.set_default_weight,
-                         mix.get_weight};
-  const OpKind kinds[] = {OpKind::kRegister, OpKind::kUpdate, OpKind::kRemove,
-                          OpKind::kSetDefault, OpKind::kGet};
+  const int weights[] = {mix.register_weight, mix.update_weight, mix.remove_weight,
+                         mix.set_default_weight, mix.get_weight};
+  const OpKind kinds[] = {OpKind::kRegister, OpKind::kUpdate, OpKind::kRemove, OpKind::kSetDefault,
+                          OpKind::kGet};
   int total = 0;
   for (int w : weights) total += w;
   int pick = static_cast<int>(rng() % static_cast<uint64_t>(total));
@@ -80,10 +79,10 @@ std::optional<OpMix> ParseOpMix(std::string_view text, std::string* error) {
     *error = "mix needs 4 or 5 comma-separated weights: register,update,remove,set-default[,get]";
     return std::nullopt;
   }
-  OpMix mix{weights[0], weights[1], weights[2], weights[3],
-            weights.size() == 5 ? weights[4] : 0};
-  if (mix.register_weight + mix.update_weight + mix.remove_weight +
-          mix.set_default_weight + mix.get_weight == 0) {
+  OpMix mix{weights[0], weights[1], weights[2], weights[3], weights.size() == 5 ? weights[4] : 0};
+  if (mix.register_weight + mix.update_weight + mix.remove_weight + mix.set_default_weight +
+          mix.get_weight ==
+      0) {
     *error = "mix weights are all zero";
     return std::nullopt;
   }
@@ -91,15 +90,12 @@ std::optional<OpMix> ParseOpMix(std::string_view text, std::string* error) {
 }
 
 std::string FormatOpMix(const OpMix& mix) {
-  return std::to_string(mix.register_weight) + "," +
-         std::to_string(mix.update_weight) + "," +
-         std::to_string(mix.remove_weight) + "," +
-         std::to_string(mix.set_default_weight) + "," +
+  return std::to_string(mix.register_weight) + "," + std::to_string(mix.update_weight) + "," +
+         std::to_string(mix.remove_weight) + "," + std::to_string(mix.set_default_weight) + "," +
          std::to_string(mix.get_weight);
 }
 
-std::vector<std::vector<PlannedOp>> GenerateWorkload(
-    const WorkloadOptions& options) {
+std::vector<std::vector<PlannedOp>> GenerateWorkload(const WorkloadOptions& options) {
   const int writers = std::max(1, options.writers);
   const int ops = std::max(1, options.ops_per_writer);
 
@@ -138,22 +134,20 @@ std::vector<std::vector<PlannedOp>> GenerateWorkload(
                      {"provider", PaddedValue("p-" + tag, options.value_bytes)}};
         continue;
       }
-      const auto earlier_end = std::lower_bound(
-          registered.begin(), registered.end(), op.index,
-          [](const RegisteredName& r, int index) { return r.index < index; });
+      const auto earlier_end =
+          std::lower_bound(registered.begin(), registered.end(), op.index,
+                           [](const RegisteredName& r, int index) { return r.index < index; });
       const size_t candidates = static_cast<size_t>(earlier_end - registered.begin());
       // Prefer this writer's own recent names half of the time: they are
       // the most likely to still exist, so updates mostly succeed.
-      const bool ghost = candidates == 0 ||
-                         static_cast<int>(rng() % 100) < options.ghost_percent;
+      const bool ghost = candidates == 0 || static_cast<int>(rng() % 100) < options.ghost_percent;
       if (ghost) {
         op.name = "ghost-" + tag;
       } else if (rng() % 2 == 0 && op.index > 0) {
-        const int back = static_cast<int>(rng() % static_cast<uint64_t>(op.index)) ;
+        const int back = static_cast<int>(rng() % static_cast<uint64_t>(op.index));
         int target = op.index - 1 - back;
         while (target >= 0 && plan[w][target].kind != OpKind::kRegister) --target;
-        op.name = target >= 0 ? plan[w][target].name
-                              : registered[rng() % candidates].name;
+        op.name = target >= 0 ? plan[w][target].name : registered[rng() % candidates].name;
       } else {
         op.name = registered[rng() % candidates].name;
       }

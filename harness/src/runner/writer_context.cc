@@ -81,11 +81,10 @@ const std::vector<std::string>& RunContext::ArgvFor(int writer) const {
 }
 
 std::vector<std::string> RunContext::Environment(int writer) const {
-  std::vector<std::string> env = {
-      "LOCKHARNESS_RUN_DIR=" + run_dir.string(),
-      "LOCKHARNESS_REGISTRY=" + registry.string(),
-      "LOCKHARNESS_WRITER=" + std::to_string(writer),
-      "LOCKHARNESS_MODE=" + std::string(ModeName(options->mode))};
+  std::vector<std::string> env = {"LOCKHARNESS_RUN_DIR=" + run_dir.string(),
+                                  "LOCKHARNESS_REGISTRY=" + registry.string(),
+                                  "LOCKHARNESS_WRITER=" + std::to_string(writer),
+                                  "LOCKHARNESS_MODE=" + std::string(ModeName(options->mode))};
   env.insert(env.end(), shared_env.begin(), shared_env.end());
   return env;
 }
@@ -105,8 +104,8 @@ Event FaultEvent(const RunContext& context, pid_t pid, int writer, std::string f
 }
 
 void RunContext::RecordInterposerKill(int writer, pid_t pid, const ExitStatus& status) const {
-  if (!interposer_kills || status.kind != ExitStatus::Kind::kSignaled ||
-      status.code != SIGKILL || (live != nullptr && live->WasSignalled(pid))) {
+  if (!interposer_kills || status.kind != ExitStatus::Kind::kSignaled || status.code != SIGKILL ||
+      (live != nullptr && live->WasSignalled(pid))) {
     return;
   }
   recorder->Record(FaultEvent(*this, pid, writer, "sigkill", "interposer",
@@ -137,8 +136,8 @@ Event InvokeEvent(const RunContext& context, const PlannedOp& op, int pid) {
   return event;
 }
 
-Event CompletionEvent(const RunContext& context, const PlannedOp& op, int pid,
-                      EventType type, std::string error) {
+Event CompletionEvent(const RunContext& context, const PlannedOp& op, int pid, EventType type,
+                      std::string error) {
   Event event;
   event.type = type;
   event.id = op.id;

@@ -9,9 +9,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_set>
 #include <utility>
-#include <string>
 #include <vector>
 
 #include "lockharness/harness/history.h"
@@ -26,8 +26,8 @@ namespace lockharness::harness::runner {
 // implementation is not runnable when nothing it ever did was a definite
 // answer and its processes failed to start, exited with a status other than
 // 0 and 1 (126/127: not found), died of a signal, or answered garbage.
-// Timeouts do not count: a slow implementation is not a broken command. After a few such failures and no definite answer the run stops
-// early instead of burning every operation's timeout.
+// Timeouts do not count: a slow implementation is not a broken command. After a few such failures
+// and no definite answer the run stops early instead of burning every operation's timeout.
 class RunHealth {
  public:
   explicit RunHealth(int64_t abort_threshold) : abort_threshold_(abort_threshold) {}
@@ -74,7 +74,7 @@ class LiveProcesses {
 
 struct RunContext {
   const RunOptions* options = nullptr;
-  std::vector<std::string> argv;      // the instantiated command template
+  std::vector<std::string> argv;  // the instantiated command template
   // Mixed fleet: writer w runs fleet_argv[w % size] when not empty.
   std::vector<std::vector<std::string>> fleet_argv;
   // Placement (placement.h): when not empty, writer w runs placed_argv[w],
@@ -86,10 +86,10 @@ struct RunContext {
   // True when the interposer may kill processes (a `kill` action).
   bool interposer_kills = false;
   LiveProcesses* live = nullptr;
-  std::filesystem::path run_dir;      // absolute
-  std::filesystem::path registry;     // absolute path of the registry file
-  std::filesystem::path lock_path;    // absolute; the lock the trace watches
-  std::filesystem::path trace_path;   // trace.jsonl if recorded, else empty
+  std::filesystem::path run_dir;     // absolute
+  std::filesystem::path registry;    // absolute path of the registry file
+  std::filesystem::path lock_path;   // absolute; the lock the trace watches
+  std::filesystem::path trace_path;  // trace.jsonl if recorded, else empty
   RunClock clock;
   Recorder* recorder = nullptr;
   RunHealth* health = nullptr;
@@ -118,8 +118,8 @@ struct RunContext {
 Event InvokeEvent(const RunContext& context, const PlannedOp& op, int pid);
 
 // A completion event for `op` of the given type, stamped now.
-Event CompletionEvent(const RunContext& context, const PlannedOp& op, int pid,
-                      EventType type, std::string error);
+Event CompletionEvent(const RunContext& context, const PlannedOp& op, int pid, EventType type,
+                      std::string error);
 
 // A `fault` event: what the harness did (`fault`, e.g. "sigkill"), on
 // behalf of which configured fault (`kind`: the nemesis or setup kind, or
@@ -131,10 +131,8 @@ Event FaultEvent(const RunContext& context, pid_t pid, int writer, std::string f
 
 // Writer loops; each records an invoke and exactly one completion for every
 // operation it starts, and bumps context->completed.
-void RunPerOpWriter(RunContext* context, int writer,
-                    const std::vector<PlannedOp>& ops);
-void RunWorkerWriter(RunContext* context, int writer,
-                     const std::vector<PlannedOp>& ops);
+void RunPerOpWriter(RunContext* context, int writer, const std::vector<PlannedOp>& ops);
+void RunWorkerWriter(RunContext* context, int writer, const std::vector<PlannedOp>& ops);
 
 // Samples the registry file until context->writers_done (or a stop).
 ReaderStats RunReader(RunContext* context, int reader_index);

@@ -21,8 +21,8 @@ bool ValidName(std::string_view name) {
     return false;
   }
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -34,15 +34,15 @@ bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
   if (root.contains("name") && !ValidName(s->name)) {
     return r.Fail(root.get("name")->source(),
                   "name must be 1 to 128 characters of A-Z a-z 0-9 . _ -, "
-                  "got '" + s->name + "'");
+                  "got '" +
+                      s->name + "'");
   }
   if (!r.String(root, "", "description", &s->description)) return false;
   std::string expect = "valid";
   if (!r.String(root, "", "expect", &expect, {"valid", "invalid"})) {
     return false;
   }
-  s->expect = expect == "valid" ? Scenario::Expect::kValid
-                                : Scenario::Expect::kInvalid;
+  s->expect = expect == "valid" ? Scenario::Expect::kValid : Scenario::Expect::kInvalid;
   std::string lint = "any";
   if (!r.String(root, "", "expect_lint", &lint, {"any", "clean"})) {
     return false;
@@ -191,8 +191,7 @@ bool ReadSpecEntries(TomlReader& r, const toml::table& root, std::string_view ke
 }
 
 // Reads the optional table `key` with `read`.
-bool ReadTable(TomlReader& r, const toml::table& root, std::string_view key,
-               Scenario* s,
+bool ReadTable(TomlReader& r, const toml::table& root, std::string_view key, Scenario* s,
                bool (*read)(TomlReader&, const toml::table&, Scenario*)) {
   bool ok = true;
   const toml::table* table = r.Table(root, key, &ok);
@@ -207,35 +206,32 @@ std::string_view ExpectName(Scenario::Expect expect) {
 }
 
 int64_t PlannedOps(const Scenario& scenario) {
-  return static_cast<int64_t>(scenario.run.writers) *
-         scenario.run.ops_per_writer;
+  return static_cast<int64_t>(scenario.run.writers) * scenario.run.ops_per_writer;
 }
 
-std::optional<Scenario> ParseScenario(
-    std::string_view toml_text, const std::filesystem::path& file_for_messages,
-    std::string* error) {
+std::optional<Scenario> ParseScenario(std::string_view toml_text,
+                                      const std::filesystem::path& file_for_messages,
+                                      std::string* error) {
   TomlReader r(file_for_messages.string(), error);
   std::optional<toml::table> root = r.Parse(toml_text);
   if (!root) return std::nullopt;
   Scenario s;
   s.file = file_for_messages;
   s.name = file_for_messages.stem().string();
-  const bool ok =
-      r.CheckKeys(*root, "",
-                  {"name", "description", "expect", "expect_lint", "workload",
-                   "limits", "env", "interposer", "nemesis", "setup"}) &&
-      ReadTop(r, *root, &s) && ReadTable(r, *root, "workload", &s, ReadWorkload) &&
-      ReadTable(r, *root, "limits", &s, ReadLimits) &&
-      ReadTable(r, *root, "env", &s, ReadEnv) &&
-      ReadTable(r, *root, "interposer", &s, ReadInterposer) &&
-      ReadSpecEntries(r, *root, "nemesis", "nemeses", runner::NemesisKeys(), &s) &&
-      ReadSpecEntries(r, *root, "setup", "setup", runner::SetupKeys(), &s);
+  const bool ok = r.CheckKeys(*root, "",
+                              {"name", "description", "expect", "expect_lint", "workload", "limits",
+                               "env", "interposer", "nemesis", "setup"}) &&
+                  ReadTop(r, *root, &s) && ReadTable(r, *root, "workload", &s, ReadWorkload) &&
+                  ReadTable(r, *root, "limits", &s, ReadLimits) &&
+                  ReadTable(r, *root, "env", &s, ReadEnv) &&
+                  ReadTable(r, *root, "interposer", &s, ReadInterposer) &&
+                  ReadSpecEntries(r, *root, "nemesis", "nemeses", runner::NemesisKeys(), &s) &&
+                  ReadSpecEntries(r, *root, "setup", "setup", runner::SetupKeys(), &s);
   if (!ok) return std::nullopt;
   return s;
 }
 
-std::optional<Scenario> LoadScenario(const std::filesystem::path& file,
-                                     std::string* error) {
+std::optional<Scenario> LoadScenario(const std::filesystem::path& file, std::string* error) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
     *error = file.string() + ": cannot read: is a directory";
@@ -245,8 +241,8 @@ std::optional<Scenario> LoadScenario(const std::filesystem::path& file,
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     const int saved = errno;
-    *error = file.string() + ": cannot read: " +
-             (saved != 0 ? std::strerror(saved) : "cannot open");
+    *error =
+        file.string() + ": cannot read: " + (saved != 0 ? std::strerror(saved) : "cannot open");
     return std::nullopt;
   }
   std::ostringstream text;

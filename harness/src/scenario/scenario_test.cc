@@ -232,10 +232,8 @@ TEST(ParseScenario, MixUsesTheRunnerParser) {
 }
 
 TEST(ParseScenario, SyntaxErrorHasTomlPosition) {
-  EXPECT_THAT(ErrorOf("[workload]\nwriters = = 3\n"),
-              StartsWith("scenarios/smoke/x.toml:2:"));
-  EXPECT_THAT(ErrorOf("[workload]\nwriters = = 3\n"),
-              HasSubstr(": TOML syntax error: "));
+  EXPECT_THAT(ErrorOf("[workload]\nwriters = = 3\n"), StartsWith("scenarios/smoke/x.toml:2:"));
+  EXPECT_THAT(ErrorOf("[workload]\nwriters = = 3\n"), HasSubstr(": TOML syntax error: "));
   EXPECT_THAT(ErrorOf("[workload]\nwriters = 2\n[workload]\n"),
               StartsWith("scenarios/smoke/x.toml:3:"));
 }
@@ -255,14 +253,14 @@ TEST(ParseScenario, EnvBecomesKeyValueStrings) {
 }
 
 TEST(ParseScenario, InterposerFaultsAreCheckedWithTheInterposerParser) {
-  const std::string error =
-      ErrorOf("[interposer]\nfaults = \"lh/rename/registry=explode\"\n");
+  const std::string error = ErrorOf("[interposer]\nfaults = \"lh/rename/registry=explode\"\n");
   EXPECT_THAT(error, StartsWith("scenarios/smoke/x.toml:2:10: [interposer] faults: "));
   EXPECT_THAT(error, HasSubstr("explode"));
   std::string ok_error;
-  EXPECT_TRUE(Parse("[interposer]\nfaults = \"lh/mkdir/lock=errno:EACCES,once;"
-                    "lh/rename/registry=delay:20,prob:0.3\"\n",
-                    &ok_error))
+  EXPECT_TRUE(
+      Parse("[interposer]\nfaults = \"lh/mkdir/lock=errno:EACCES,once;"
+            "lh/rename/registry=delay:20,prob:0.3\"\n",
+            &ok_error))
       << ok_error;
 }
 
@@ -350,8 +348,7 @@ TEST(LoadScenario, MissingFileNamesTheFile) {
 }
 
 TEST(LoadScenario, ReadsTheFileAndDefaultsTheNameToItsStem) {
-  const std::filesystem::path file =
-      std::filesystem::path(::testing::TempDir()) / "stem-name.toml";
+  const std::filesystem::path file = std::filesystem::path(::testing::TempDir()) / "stem-name.toml";
   std::ofstream(file) << "[workload]\nwriters = 3\n";
   std::string error;
   std::optional<Scenario> s = LoadScenario(file, &error);

@@ -55,8 +55,8 @@ class SuiteWalker {
       const fs::path sub = (dir / include).lexically_normal();
       std::error_code ec;
       if (!fs::is_directory(sub, ec)) {
-        *error_ = (dir / kSuiteFile).string() + ": included suite '" +
-                  include + "' (" + sub.string() + ") is not a directory";
+        *error_ = (dir / kSuiteFile).string() + ": included suite '" + include + "' (" +
+                  sub.string() + ") is not a directory";
         return false;
       }
       if (!Walk(sub)) return false;
@@ -67,8 +67,7 @@ class SuiteWalker {
   bool AddOwnFiles(const fs::path& dir) {
     std::vector<fs::path> files;
     std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
-         it.increment(ec)) {
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const fs::path name = it->path().filename();
       if (name.extension() != ".toml" || name == kSuiteFile) continue;
       if (!it->is_regular_file(ec)) continue;
@@ -97,8 +96,7 @@ class SuiteWalker {
 
 }  // namespace
 
-std::optional<SuiteConfig> LoadSuiteConfig(const fs::path& dir,
-                                           std::string* error) {
+std::optional<SuiteConfig> LoadSuiteConfig(const fs::path& dir, std::string* error) {
   const fs::path file = dir / kSuiteFile;
   SuiteConfig config;
   std::error_code ec;
@@ -120,8 +118,7 @@ std::optional<SuiteConfig> LoadSuiteConfig(const fs::path& dir,
   return config;
 }
 
-std::optional<std::vector<fs::path>> ListSuite(const fs::path& dir,
-                                               std::string* error) {
+std::optional<std::vector<fs::path>> ListSuite(const fs::path& dir, std::string* error) {
   SuiteWalker walker(error);
   if (!walker.Walk(dir)) return std::nullopt;
   return walker.Take();
@@ -135,11 +132,9 @@ std::optional<Shard> ParseShard(std::string_view text, std::string* error) {
     const char* end = part.data() + part.size();
     auto [ptr, ec] = std::from_chars(part.data(), end, *out);
     // Digits only: from_chars alone would take "-1".
-    return !part.empty() && part[0] >= '0' && part[0] <= '9' &&
-           ec == std::errc() && ptr == end;
+    return !part.empty() && part[0] >= '0' && part[0] <= '9' && ec == std::errc() && ptr == end;
   };
-  if (slash == std::string_view::npos ||
-      !parse(text.substr(0, slash), &shard.index) ||
+  if (slash == std::string_view::npos || !parse(text.substr(0, slash), &shard.index) ||
       !parse(text.substr(slash + 1), &shard.count)) {
     *error = "shard '" + std::string(text) + "' is not K/N" + rule;
     return std::nullopt;
@@ -156,12 +151,10 @@ std::optional<Shard> ParseShard(std::string_view text, std::string* error) {
   return shard;
 }
 
-std::vector<fs::path> SelectShard(const std::vector<fs::path>& files,
-                                  const Shard& shard) {
+std::vector<fs::path> SelectShard(const std::vector<fs::path>& files, const Shard& shard) {
   std::vector<fs::path> selected;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (static_cast<int>(i % static_cast<size_t>(shard.count)) ==
-        shard.index - 1) {
+    if (static_cast<int>(i % static_cast<size_t>(shard.count)) == shard.index - 1) {
       selected.push_back(files[i]);
     }
   }

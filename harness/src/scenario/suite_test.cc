@@ -18,9 +18,8 @@ class SuiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = fs::path(::testing::TempDir()) /
-            ("suite_test_" + std::string(::testing::UnitTest::GetInstance()
-                                             ->current_test_info()
-                                             ->name()));
+            ("suite_test_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(root_);
     fs::create_directories(root_);
   }
@@ -101,8 +100,7 @@ TEST_F(SuiteTest, MissingIncludeIsAnError) {
   Write("a/suite.toml", "include = [\"../nowhere\"]\n");
   std::string error;
   EXPECT_FALSE(ListSuite(root_ / "a", &error).has_value());
-  EXPECT_EQ(error, (root_ / "a/suite.toml").string() +
-                       ": included suite '../nowhere' (" +
+  EXPECT_EQ(error, (root_ / "a/suite.toml").string() + ": included suite '../nowhere' (" +
                        (root_ / "nowhere").string() + ") is not a directory");
 }
 
@@ -143,8 +141,8 @@ TEST(ParseShard, RejectsOutOfRangeAndMalformed) {
   EXPECT_EQ(error, "shard '1/0': N must be >= 1 (want K/N with 1 <= K <= N, e.g. 2/5)");
   for (const char* bad : {"x", "", "1/", "/3", "1/3/4", "a/3", "1/3x", " 1/3", "-1/3"}) {
     EXPECT_FALSE(ParseShard(bad, &error).has_value()) << bad;
-    EXPECT_EQ(error, "shard '" + std::string(bad) +
-                         "' is not K/N (want K/N with 1 <= K <= N, e.g. 2/5)")
+    EXPECT_EQ(error,
+              "shard '" + std::string(bad) + "' is not K/N (want K/N with 1 <= K <= N, e.g. 2/5)")
         << bad;
   }
 }
@@ -166,8 +164,8 @@ TEST(SelectShard, ShardsPartitionTheSuiteDeterministically) {
         << "n=" << n << ": union is the suite, each file once";
   }
   EXPECT_EQ(SelectShard(files, Shard{2, 5}),
-            (std::vector<fs::path>{"s/101.toml", "s/106.toml", "s/111.toml",
-                                   "s/116.toml", "s/121.toml"}));
+            (std::vector<fs::path>{"s/101.toml", "s/106.toml", "s/111.toml", "s/116.toml",
+                                   "s/121.toml"}));
 }
 
 }  // namespace

@@ -8,13 +8,12 @@ namespace {
 // "an integer >= 1" when the maximum is only the type's limit and `value`
 // is within it, else "an integer from 1 to 1024".
 std::string RangeText(int64_t min, int64_t max, int64_t value) {
-  const bool type_limit = max == std::numeric_limits<int64_t>::max() ||
-                          max == std::numeric_limits<int>::max();
+  const bool type_limit =
+      max == std::numeric_limits<int64_t>::max() || max == std::numeric_limits<int>::max();
   if (type_limit && value <= max) {
     return "an integer >= " + std::to_string(min);
   }
-  return "an integer from " + std::to_string(min) + " to " +
-         std::to_string(max);
+  return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
 }
 
 }  // namespace
@@ -34,12 +33,10 @@ std::optional<toml::table> TomlReader::Parse(std::string_view text) {
   }
 }
 
-bool TomlReader::Fail(const toml::source_region& where,
-                      std::string_view message) {
+bool TomlReader::Fail(const toml::source_region& where, std::string_view message) {
   std::string text = file_;
   if (where.begin.line > 0) {
-    text += ":" + std::to_string(where.begin.line) + ":" +
-            std::to_string(where.begin.column);
+    text += ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
   }
   text += ": ";
   text += message;
@@ -60,10 +57,9 @@ bool TomlReader::CheckKeys(const toml::table& table, std::string_view context,
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) {
       continue;
     }
-    std::string message =
-        node.is_table() && !node.as_table()->is_inline()
-            ? "unknown table [" + std::string(key.str()) + "]"
-            : "unknown key '" + std::string(key.str()) + "'";
+    std::string message = node.is_table() && !node.as_table()->is_inline()
+                              ? "unknown table [" + std::string(key.str()) + "]"
+                              : "unknown key '" + std::string(key.str()) + "'";
     if (!context.empty()) message += " in " + std::string(context);
     message += " (known: ";
     bool first = true;
@@ -74,34 +70,31 @@ bool TomlReader::CheckKeys(const toml::table& table, std::string_view context,
     }
     message += ")";
     // A key parsed from the text has a position; fall back to the value's.
-    return Fail(key.source().begin.line > 0 ? key.source() : node.source(),
-                message);
+    return Fail(key.source().begin.line > 0 ? key.source() : node.source(), message);
   }
   return true;
 }
 
-bool TomlReader::Int(const toml::table& table, std::string_view context,
-                     std::string_view key, int64_t min, int64_t max,
-                     int64_t* out) {
+bool TomlReader::Int(const toml::table& table, std::string_view context, std::string_view key,
+                     int64_t min, int64_t max, int64_t* out) {
   const toml::node* node = table.get(key);
   if (node == nullptr) return true;
   const std::string label = Label(context, key) + " must be ";
   const auto* value = node->as_integer();
   if (value == nullptr) {
-    return Fail(node->source(), label + RangeText(min, max, min) + ", got " +
-                                    std::string(TypeName(*node)));
+    return Fail(node->source(),
+                label + RangeText(min, max, min) + ", got " + std::string(TypeName(*node)));
   }
   if (value->get() < min || value->get() > max) {
-    return Fail(node->source(), label + RangeText(min, max, value->get()) +
-                                    ", got " + std::to_string(value->get()));
+    return Fail(node->source(), label + RangeText(min, max, value->get()) + ", got " +
+                                    std::to_string(value->get()));
   }
   *out = value->get();
   return true;
 }
 
-bool TomlReader::Int(const toml::table& table, std::string_view context,
-                     std::string_view key, int64_t min, int64_t max,
-                     int* out) {
+bool TomlReader::Int(const toml::table& table, std::string_view context, std::string_view key,
+                     int64_t min, int64_t max, int* out) {
   max = std::min<int64_t>(max, std::numeric_limits<int>::max());
   int64_t wide = *out;
   if (!Int(table, context, key, min, max, &wide)) return false;
@@ -109,48 +102,42 @@ bool TomlReader::Int(const toml::table& table, std::string_view context,
   return true;
 }
 
-bool TomlReader::String(const toml::table& table, std::string_view context,
-                        std::string_view key, std::string* out,
-                        std::initializer_list<std::string_view> allowed) {
+bool TomlReader::String(const toml::table& table, std::string_view context, std::string_view key,
+                        std::string* out, std::initializer_list<std::string_view> allowed) {
   const toml::node* node = table.get(key);
   if (node == nullptr) return true;
   std::vector<std::string> names(allowed.begin(), allowed.end());
-  const std::string want =
-      Label(context, key) + " must be " +
-      (names.empty() ? std::string("a string") : QuoteList(names)) + ", got ";
+  const std::string want = Label(context, key) + " must be " +
+                           (names.empty() ? std::string("a string") : QuoteList(names)) + ", got ";
   const auto* value = node->as_string();
   if (value == nullptr) {
     return Fail(node->source(), want + std::string(TypeName(*node)));
   }
-  if (!names.empty() &&
-      std::find(names.begin(), names.end(), value->get()) == names.end()) {
+  if (!names.empty() && std::find(names.begin(), names.end(), value->get()) == names.end()) {
     return Fail(node->source(), want + "'" + value->get() + "'");
   }
   *out = value->get();
   return true;
 }
 
-bool TomlReader::Bool(const toml::table& table, std::string_view context,
-                      std::string_view key, bool* out) {
+bool TomlReader::Bool(const toml::table& table, std::string_view context, std::string_view key,
+                      bool* out) {
   const toml::node* node = table.get(key);
   if (node == nullptr) return true;
   const auto* value = node->as_boolean();
   if (value == nullptr) {
-    return Fail(node->source(), Label(context, key) +
-                                    " must be true or false, got " +
+    return Fail(node->source(), Label(context, key) + " must be true or false, got " +
                                     std::string(TypeName(*node)));
   }
   *out = value->get();
   return true;
 }
 
-bool TomlReader::StringArray(const toml::table& table,
-                             std::string_view context, std::string_view key,
-                             std::vector<std::string>* out) {
+bool TomlReader::StringArray(const toml::table& table, std::string_view context,
+                             std::string_view key, std::vector<std::string>* out) {
   const toml::node* node = table.get(key);
   if (node == nullptr) return true;
-  const std::string want =
-      Label(context, key) + " must be a non-empty array of strings";
+  const std::string want = Label(context, key) + " must be a non-empty array of strings";
   const toml::array* array = node->as_array();
   if (array == nullptr) {
     return Fail(node->source(), want + ", got " + std::string(TypeName(*node)));
@@ -160,8 +147,8 @@ bool TomlReader::StringArray(const toml::table& table,
   for (const toml::node& element : *array) {
     const auto* value = element.as_string();
     if (value == nullptr) {
-      return Fail(element.source(), want + ", got an element that is " +
-                                        std::string(TypeName(element)));
+      return Fail(element.source(),
+                  want + ", got an element that is " + std::string(TypeName(element)));
     }
     strings.push_back(value->get());
   }
@@ -169,31 +156,27 @@ bool TomlReader::StringArray(const toml::table& table,
   return true;
 }
 
-const toml::table* TomlReader::Table(const toml::table& table,
-                                     std::string_view key, bool* ok) {
+const toml::table* TomlReader::Table(const toml::table& table, std::string_view key, bool* ok) {
   *ok = true;
   const toml::node* node = table.get(key);
   if (node == nullptr) return nullptr;
   if (!node->is_table()) {
-    *ok = Fail(node->source(), std::string(key) + " must be a table [" +
-                                   std::string(key) + "], got " +
-                                   std::string(TypeName(*node)));
+    *ok = Fail(node->source(), std::string(key) + " must be a table [" + std::string(key) +
+                                   "], got " + std::string(TypeName(*node)));
     return nullptr;
   }
   return node->as_table();
 }
 
-const toml::array* TomlReader::TableArray(const toml::table& table,
-                                          std::string_view key, bool* ok) {
+const toml::array* TomlReader::TableArray(const toml::table& table, std::string_view key,
+                                          bool* ok) {
   *ok = true;
   const toml::node* node = table.get(key);
   if (node == nullptr) return nullptr;
   const toml::array* array = node->as_array();
   if (array == nullptr || !array->is_array_of_tables()) {
-    *ok = Fail(node->source(), std::string(key) +
-                                   " must be an array of tables [[" +
-                                   std::string(key) + "]], got " +
-                                   std::string(TypeName(*node)));
+    *ok = Fail(node->source(), std::string(key) + " must be an array of tables [[" +
+                                   std::string(key) + "]], got " + std::string(TypeName(*node)));
     return nullptr;
   }
   return array;

@@ -55,28 +55,24 @@ class TomlReader {
                  const std::vector<std::string_view>& known);
 
   // An integer in [min, max].
-  bool Int(const toml::table& table, std::string_view context,
-           std::string_view key, int64_t min, int64_t max, int64_t* out);
-  bool Int(const toml::table& table, std::string_view context,
-           std::string_view key, int64_t min, int64_t max, int* out);
+  bool Int(const toml::table& table, std::string_view context, std::string_view key, int64_t min,
+           int64_t max, int64_t* out);
+  bool Int(const toml::table& table, std::string_view context, std::string_view key, int64_t min,
+           int64_t max, int* out);
   // A string; if `allowed` is not empty, one of those.
-  bool String(const toml::table& table, std::string_view context,
-              std::string_view key, std::string* out,
-              std::initializer_list<std::string_view> allowed = {});
-  bool Bool(const toml::table& table, std::string_view context,
-            std::string_view key, bool* out);
+  bool String(const toml::table& table, std::string_view context, std::string_view key,
+              std::string* out, std::initializer_list<std::string_view> allowed = {});
+  bool Bool(const toml::table& table, std::string_view context, std::string_view key, bool* out);
   // A non-empty array of strings.
-  bool StringArray(const toml::table& table, std::string_view context,
-                   std::string_view key, std::vector<std::string>* out);
+  bool StringArray(const toml::table& table, std::string_view context, std::string_view key,
+                   std::vector<std::string>* out);
 
   // The sub-table `key` (nullptr if absent, with *ok true); fails (*ok
   // false) if `key` holds anything but a table.
-  const toml::table* Table(const toml::table& table, std::string_view key,
-                           bool* ok);
+  const toml::table* Table(const toml::table& table, std::string_view key, bool* ok);
   // The array of tables `key` ([[key]]); nullptr if absent; fails like
   // Table() if it is anything else.
-  const toml::array* TableArray(const toml::table& table,
-                                std::string_view key, bool* ok);
+  const toml::array* TableArray(const toml::table& table, std::string_view key, bool* ok);
 
   // "key" or "[workload] key".
   static std::string Label(std::string_view context, std::string_view key);

@@ -71,9 +71,9 @@ struct ContentionResult {
   int64_t mean_hold_ns = 0;
   double busy_fraction = 0;
   int64_t mean_release_ns = 0;  // time in Release() per cycle inside the window
-  LatencySummary latency;  // acquire latency over all processes
-  ShareSummary shares;     // from ops_per_process
-  std::string first_error;  // of the first failure, "" if none
+  LatencySummary latency;       // acquire latency over all processes
+  ShareSummary shares;          // from ops_per_process
+  std::string first_error;      // of the first failure, "" if none
 };
 
 // Errors (kIoError, or kInvalidArgument for processes < 1): the run could not

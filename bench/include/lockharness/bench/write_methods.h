@@ -31,7 +31,13 @@ namespace lockharness::bench {
 
 using protocol::Status;
 
-enum class WriteMethod { kInPlace, kTempRename, kTempFsyncRename, kTempFsyncRenameDirSync, kProtocol };
+enum class WriteMethod {
+  kInPlace,
+  kTempRename,
+  kTempFsyncRename,
+  kTempFsyncRenameDirSync,
+  kProtocol
+};
 
 const std::vector<WriteMethod>& AllWriteMethods();
 

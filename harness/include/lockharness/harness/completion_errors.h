@@ -29,8 +29,7 @@ inline constexpr std::string_view kMalformedSpanPrefix =
 
 // "timed out after <timeout_ms> ms; <action>", e.g. action "worker killed".
 inline std::string TimedOutError(int64_t timeout_ms, std::string_view action) {
-  return std::string(kTimedOutPrefix) + std::to_string(timeout_ms) + " ms; " +
-         std::string(action);
+  return std::string(kTimedOutPrefix) + std::to_string(timeout_ms) + " ms; " + std::string(action);
 }
 
 // True if `completion` is an operation the harness killed at its timeout.

@@ -62,11 +62,11 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct Event {
   EventType type = EventType::kInvoke;
-  int64_t id = -1;       // operation id; -1 for read and fault events
-  int process = -1;      // harness process slot
-  int writer = -1;       // workload writer index, -1 if none
-  int pid = 0;           // OS pid, 0 if unknown
-  int64_t t = 0;         // monotonic ns since run start
+  int64_t id = -1;   // operation id; -1 for read and fault events
+  int process = -1;  // harness process slot
+  int writer = -1;   // workload writer index, -1 if none
+  int pid = 0;       // OS pid, 0 if unknown
+  int64_t t = 0;     // monotonic ns since run start
 
   // invoke (and optionally repeated on completion)
   std::optional<OpKind> op;
@@ -83,7 +83,7 @@ struct Event {
   std::optional<bool> valid;
 
   // fault events
-  std::string fault;   // what was done: "sigkill", "forged-lock", ...
+  std::string fault;  // what was done: "sigkill", "forged-lock", ...
   // The configured nemesis or setup kind that did it ("kill-holder",
   // "dead-owner-lock"; "interposer" for a kill point of LOCKHARNESS_FAULTS).
   // Histories written before this field have it empty.
@@ -107,15 +107,14 @@ void AppendJsonString(std::string_view text, std::string* out);
 // to "line N: <what is wrong, naming the field>"; *events then holds the
 // events of the lines before N.
 // REQUIRES: events != nullptr, error != nullptr.
-bool ParseHistory(std::string_view contents, std::vector<Event>* events,
-                  std::string* error);
+bool ParseHistory(std::string_view contents, std::vector<Event>* events, std::string* error);
 
 // Reads and parses the history file at `path` as ParseHistory() does.
 // On failure returns false and sets *error to "<path> line N: ..." or
 // "<path>: <reason it could not be read>".
 // REQUIRES: events != nullptr, error != nullptr.
-bool ReadHistoryFile(const std::filesystem::path& path,
-                     std::vector<Event>* events, std::string* error);
+bool ReadHistoryFile(const std::filesystem::path& path, std::vector<Event>* events,
+                     std::string* error);
 
 }  // namespace lockharness::harness
 

@@ -18,8 +18,8 @@ namespace lockharness::harness {
 inline std::optional<std::string> CheckJsonBounds(std::string_view text, size_t max_bytes,
                                                   int max_depth) {
   if (text.size() > max_bytes) {
-    return std::to_string(text.size()) + " bytes exceed the limit of " +
-           std::to_string(max_bytes) + " bytes";
+    return std::to_string(text.size()) + " bytes exceed the limit of " + std::to_string(max_bytes) +
+           " bytes";
   }
   int depth = 0;
   bool in_string = false;

@@ -87,19 +87,18 @@ struct DecodedFailnum {
   int next_spec = -1;  // index into the FaultList, -1 if none
 };
 inline constexpr uint32_t kMaxEvery = 4095;
-int EncodeFailnum(ActionKind kind, uint32_t every, bool advance,
-                  int next_spec);
+int EncodeFailnum(ActionKind kind, uint32_t every, bool advance, int next_spec);
 DecodedFailnum DecodeFailnum(int failnum);
 
 struct FaultSpec {
   char point[kPointNameSize] = {};
   ActionKind kind = ActionKind::kNone;
-  int param = 0;             // errno, max bytes (0 = half) or milliseconds
+  int param = 0;  // errno, max bytes (0 = half) or milliseconds
   bool once = false;
-  uint32_t every = 0;        // 0: every call
-  float probability = -1;    // < 0: always
-  int next_spec = -1;        // set by ParseFaultList for `once` chains
-  bool chained = false;      // armed only when its predecessor fires
+  uint32_t every = 0;      // 0: every call
+  float probability = -1;  // < 0: always
+  int next_spec = -1;      // set by ParseFaultList for `once` chains
+  bool chained = false;    // armed only when its predecessor fires
 };
 
 inline constexpr int kMaxFaultSpecs = 64;

@@ -84,7 +84,7 @@ struct TraceRecord {
   bool injected = false;
   ActionKind action = ActionKind::kNone;
   int64_t mono_ns = 0;
-  int open_flags = -1;           // open family: the flags; else -1
+  int open_flags = -1;               // open family: the flags; else -1
   const LockDetail* lock = nullptr;  // lock family: the request; else null
 };
 

@@ -4,9 +4,9 @@
 //
 // Usage:
 //   std::string error;
-//   std::optional<std::vector<TraceEvent>> events = ReadTraceFile(path, &error);
-//   if (!events) { ... error says which line and why ... }
-//   for (const TraceEvent& e : *events)
+//   std::optional<std::vector<TraceEvent>> events = ReadTraceFile(path,
+//   &error); if (!events) { ... error says which line and why ... } for (const
+//   TraceEvent& e : *events)
 //     if (e.injected) ...   // this failure was ours, not the program's
 
 #ifndef LOCKHARNESS_INTERPOSER_TRACE_READER_H_
@@ -40,9 +40,9 @@ struct TraceEvent {
   std::string from_class;  // else empty
   int fd = -1;
   int64_t result = 0;
-  std::string error;       // symbolic errno ("EIO"), empty on success
+  std::string error;  // symbolic errno ("EIO"), empty on success
   bool injected = false;
-  std::string action;      // "errno", "short", "delay", "kill", "stop"
+  std::string action;  // "errno", "short", "delay", "kill", "stop"
   bool truncated = false;
   std::string open_flags;  // opens: "O_WRONLY|O_CREAT|O_EXCL"; else empty
   // Lock calls (point lh/lock/...): lock_kind "flock", "posix" or "ofd";

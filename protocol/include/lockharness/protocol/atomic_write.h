@@ -32,8 +32,7 @@ namespace lockharness::protocol {
 // and the rename, in which a broken lock goes unnoticed.
 // REQUIRES: the caller holds the lock for `path` (the write itself is atomic
 // without it, but a read-modify-write is not).
-Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data,
-                           Mutant mutant = Mutant::kNone,
+Status WriteFileAtomically(Env* env, const std::string& path, std::string_view data, Mutant mutant = Mutant::kNone,
                            const std::function<Status()>& before_rename = nullptr);
 
 // True if `name` (a directory entry next to `file_base`) is one of our temp

@@ -11,13 +11,11 @@
 // A waiter inspects the existing lock and breaks it only when its owner is
 // dead or recycled, or when it has no valid owner record and has not changed
 // for `ownerless_grace`, or when its owner cannot be verified (another PID
-// namespace or host) and its lease went unrenewed for `ownerless_grace`. A live owner's lock is never broken, however old.
-// Breaking renames the directory to a unique quarantine name, checks that it
-// moved the very lock it inspected (same inode, which stays pinned because
-// the inspection holds it open, and same owner bytes) and only then deletes
-// it; if it moved another lock, it renames it back. Waiting uses inotify on
-// the parent directory so a release is seen at once, with a short capped
-// poll as fallback, until `timeout`. Full rules: docs/protocol.md, P2-P4, P7.
+// namespace or host) and its lease went unrenewed for `ownerless_grace`. A live owner's lock is never broken, however
+// old. Breaking renames the directory to a unique quarantine name, checks that it moved the very lock it inspected
+// (same inode, which stays pinned because the inspection holds it open, and same owner bytes) and only then deletes it;
+// if it moved another lock, it renames it back. Waiting uses inotify on the parent directory so a release is seen at
+// once, with a short capped poll as fallback, until `timeout`. Full rules: docs/protocol.md, P2-P4, P7.
 
 #ifndef LOCKHARNESS_PROTOCOL_DIR_LOCK_H_
 #define LOCKHARNESS_PROTOCOL_DIR_LOCK_H_
@@ -66,7 +64,7 @@ class LockInspection {
   std::string owner_problem;  // why there is no valid record ("empty", "symlink"...)
   int64_t age_ns = 0;         // now - ctime of the lock directory
   bool breakable = false;
-  bool expired = false;       // older than stale_age by mtime (age-reap mutant only)
+  bool expired = false;  // older than stale_age by mtime (age-reap mutant only)
   // For a holder we cannot verify (NeedsLease(state)): how long this process
   // has seen the lock unchanged, i.e. without a lease renewal (P11).
   int64_t lease_unchanged_ns = 0;
@@ -91,8 +89,7 @@ class DirLock {
   // On success the caller holds the lock until Release() or destruction.
   // Errors: kLockTimeout (message names the holder and how to clear it),
   // kIoError (a system call failed; nothing of ours is left behind).
-  static StatusOr<std::unique_ptr<DirLock>> Acquire(Env* env, const std::string& lock_path,
-                                                    const LockOptions& options);
+  static StatusOr<std::unique_ptr<DirLock>> Acquire(Env* env, const std::string& lock_path, const LockOptions& options);
 
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;

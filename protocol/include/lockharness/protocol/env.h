@@ -30,7 +30,7 @@ namespace lockharness::protocol {
 struct FileStat {
   dev_t dev = 0;
   ino_t ino = 0;
-  mode_t mode = 0;       // includes the file type bits
+  mode_t mode = 0;  // includes the file type bits
   off_t size = 0;
   int64_t ctime_ns = 0;  // CLOCK_REALTIME
   int64_t mtime_ns = 0;
@@ -41,8 +41,8 @@ struct FileStat {
 };
 
 enum class Liveness {
-  kAlive,    // kill(pid, 0) succeeded or failed with EPERM
-  kDead,     // kill(pid, 0) failed with ESRCH
+  kAlive,  // kill(pid, 0) succeeded or failed with EPERM
+  kDead,   // kill(pid, 0) failed with ESRCH
 };
 
 // Waits for entries of one directory to be deleted or renamed away.
@@ -159,9 +159,13 @@ class ForwardingEnv : public Env {
     return target_->RenameAt(dfd, f, t, p);
   }
   Status UnlinkAt(int dfd, const std::string& n, const std::string& p) override { return target_->UnlinkAt(dfd, n, p); }
-  StatusOr<std::vector<std::string>> ListDirFd(int dfd, const std::string& p) override { return target_->ListDirFd(dfd, p); }
+  StatusOr<std::vector<std::string>> ListDirFd(int dfd, const std::string& p) override {
+    return target_->ListDirFd(dfd, p);
+  }
   Status CloseDir(int dfd) override { return target_->CloseDir(dfd); }
-  std::unique_ptr<DirWatcher> WatchDir(const std::string& d, const std::string& n) override { return target_->WatchDir(d, n); }
+  std::unique_ptr<DirWatcher> WatchDir(const std::string& d, const std::string& n) override {
+    return target_->WatchDir(d, n);
+  }
   Liveness ProbeProcess(pid_t pid) override { return target_->ProbeProcess(pid); }
   std::optional<ProcessIdentity> IdentityOf(pid_t pid) override { return target_->IdentityOf(pid); }
   pid_t SelfPid() override { return target_->SelfPid(); }

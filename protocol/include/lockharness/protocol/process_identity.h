@@ -29,7 +29,7 @@ struct ProcessIdentity {
   ProcessIdentity(pid_t p, std::string boot, uint64_t ticks) : pid(p), boot_id(std::move(boot)), start_ticks(ticks) {}
 
   pid_t pid = 0;
-  std::string boot_id;      // /proc/sys/kernel/random/boot_id
+  std::string boot_id;       // /proc/sys/kernel/random/boot_id
   uint64_t start_ticks = 0;  // field 22 of /proc/<pid>/stat
   uint64_t pid_ns = 0;       // inode of /proc/<pid>/ns/pid; 0: unknown
   std::string host;          // "<machine-id>/<hostname>"; empty: unknown

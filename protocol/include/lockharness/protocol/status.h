@@ -58,8 +58,8 @@ class [[nodiscard]] Status {
 
  private:
   Status(Code code, std::string step, std::string path, int err, std::string message, bool injected)
-      : code_(code), errno_(err), injected_(injected), step_(std::move(step)),
-        path_(std::move(path)), message_(std::move(message)) {}
+      : code_(code), errno_(err), injected_(injected), step_(std::move(step)), path_(std::move(path)),
+        message_(std::move(message)) {}
 
   Code code_ = Code::kOk;
   int errno_ = 0;
@@ -73,8 +73,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}               // NOLINT: implicit by design
-  StatusOr(Status status) : v_(std::move(status)) {}        // NOLINT; REQUIRES: !status.ok()
+  StatusOr(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  StatusOr(Status status) : v_(std::move(status)) {}  // NOLINT; REQUIRES: !status.ok()
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
     static const Status kOk;

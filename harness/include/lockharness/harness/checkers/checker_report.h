@@ -26,8 +26,8 @@ struct CheckerReport {
   // "protocol-lint" when it has a trace.
   std::string checker;
   Verdict verdict = Verdict::kUnknown;
-  std::string summary;                 // one line
-  std::vector<std::string> evidence;   // offending operations with events...
+  std::string summary;                                // one line
+  std::vector<std::string> evidence;                  // offending operations with events...
   nlohmann::json details = nlohmann::json::object();  // machine-readable
   // Advice that does not change the verdict (protocol-lint's findings),
   // one line each; rendered apart from the evidence.

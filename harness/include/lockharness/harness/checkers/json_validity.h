@@ -21,8 +21,7 @@ CheckerReport CheckJsonValidity(const RunArtifacts& run);
 
 // As above, with the final file already parsed (CheckAll shares it).
 // REQUIRES: `final` was parsed from run.final_registry.
-CheckerReport CheckJsonValidity(const RunArtifacts& run,
-                                const FinalRegistry& final);
+CheckerReport CheckJsonValidity(const RunArtifacts& run, const FinalRegistry& final);
 
 // For a run whose final file is the corrupt registry forged before it
 // (FinalIsForgedCorruptRegistry(), fault_checks.h): the reader samples are

@@ -26,8 +26,7 @@
 namespace lockharness::harness {
 
 // REQUIRES: `index` was built from run.history.
-CheckerReport CheckLeftovers(const RunArtifacts& run,
-                             const OperationIndex& index);
+CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& index);
 
 }  // namespace lockharness::harness
 

@@ -24,13 +24,11 @@
 namespace lockharness::harness {
 
 // REQUIRES: `index` was built from run.history.
-CheckerReport CheckLostUpdate(const RunArtifacts& run,
-                              const OperationIndex& index);
+CheckerReport CheckLostUpdate(const RunArtifacts& run, const OperationIndex& index);
 
 // As above, with the final file already parsed (CheckAll shares it).
 // REQUIRES: `final` was parsed from run.final_registry.
-CheckerReport CheckLostUpdate(const RunArtifacts& run,
-                              const OperationIndex& index,
+CheckerReport CheckLostUpdate(const RunArtifacts& run, const OperationIndex& index,
                               const FinalRegistry& final);
 
 }  // namespace lockharness::harness

@@ -26,8 +26,7 @@ CheckerReport CheckMutualExclusion(const OperationIndex& index);
 // lock away from a live holder) exclude the victim's span: after the theft
 // its span is no claim of exclusive ownership. What the victim then wrote
 // is judged by the lost-update checker.
-CheckerReport CheckMutualExclusion(const OperationIndex& index,
-                                   const std::vector<Event>& history);
+CheckerReport CheckMutualExclusion(const OperationIndex& index, const std::vector<Event>& history);
 
 }  // namespace lockharness::harness
 

@@ -32,7 +32,7 @@ struct Operation {
   const Event* invoke = nullptr;      // never null
   const Event* completion = nullptr;  // null while pending
   int64_t invoked_at = 0;
-  int64_t completed_at = kNever;      // kNever while pending
+  int64_t completed_at = kNever;  // kNever while pending
 
   const std::string& name() const { return invoke->name; }
   const Fields& fields() const { return invoke->fields; }
@@ -42,9 +42,7 @@ struct Operation {
   // Could the operation have taken effect? (ok, info or pending)
   bool MayHaveEffect() const { return outcome != Outcome::kFail; }
   // Real-time order: this completed before `later` was invoked.
-  bool Precedes(const Operation& later) const {
-    return completed_at < later.invoked_at;
-  }
+  bool Precedes(const Operation& later) const { return completed_at < later.invoked_at; }
 };
 
 struct OperationIndex {

@@ -22,8 +22,7 @@
 namespace lockharness::harness {
 
 // REQUIRES: `index` was built from run.history.
-CheckerReport CheckProgress(const RunArtifacts& run,
-                            const OperationIndex& index);
+CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index);
 
 }  // namespace lockharness::harness
 

@@ -41,7 +41,7 @@
 namespace lockharness::harness {
 
 struct LintFinding {
-  std::string rule;                   // e.g. "temp-not-fsynced"
+  std::string rule;  // e.g. "temp-not-fsynced"
   int pid = 0;
   std::string message;                // one line
   std::vector<std::string> evidence;  // trace lines, oldest first
@@ -58,8 +58,7 @@ CheckerReport CheckProtocolLint(const TraceTimeline& timeline);
 // report with findings makes the result invalid, and a run without a
 // protocol-lint report (no trace) is at best unknown: lint-clean cannot be
 // shown without a trace.
-Verdict OverallWithLint(const std::vector<CheckerReport>& reports,
-                        bool lint_is_failure);
+Verdict OverallWithLint(const std::vector<CheckerReport>& reports, bool lint_is_failure);
 
 }  // namespace lockharness::harness
 

@@ -39,9 +39,9 @@ inline constexpr int64_t kUnboundedPast = std::numeric_limits<int64_t>::min();
 
 struct TracedCall {
   const TraceEvent* event = nullptr;
-  size_t line = 0;        // 1-based position among the trace's lines
-  int64_t earliest = 0;   // took effect after this (kUnboundedPast: unknown)
-  int64_t latest = 0;     // ... and no later than this (the line's mono_ns)
+  size_t line = 0;          // 1-based position among the trace's lines
+  int64_t earliest = 0;     // took effect after this (kUnboundedPast: unknown)
+  int64_t latest = 0;       // ... and no later than this (the line's mono_ns)
   std::string_view family;  // "rename", "mkdir", ... (from the point name)
   // The writer the call is attributed to: the oldest traced ancestor of
   // the calling process (a shell adapter's `mkdir` or `mv` helper counts
@@ -51,9 +51,7 @@ struct TracedCall {
 
   int pid() const { return event->pid; }
   // Certainly took effect before `other` did.
-  bool CertainlyBefore(const TracedCall& other) const {
-    return latest <= other.earliest;
-  }
+  bool CertainlyBefore(const TracedCall& other) const { return latest <= other.earliest; }
 };
 
 struct TraceTimeline {
@@ -94,8 +92,7 @@ std::string FormatTraceTime(int64_t mono_ns, std::optional<int64_t> origin);
 // One evidence line: "trace line 17: pid 4242 renameat2
 // /d/sandboxes.json.tmp.4242.x -> /d/sandboxes.json: failed EIO (injected
 // errno) at 12.345 ms".
-std::string DescribeCall(const TracedCall& call,
-                         std::optional<int64_t> origin);
+std::string DescribeCall(const TracedCall& call, std::optional<int64_t> origin);
 
 }  // namespace lockharness::harness
 

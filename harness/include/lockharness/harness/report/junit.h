@@ -34,7 +34,7 @@ enum class JunitResult { kPass, kFailure, kError, kSkipped };
 JunitResult JunitResultFor(Verdict verdict);
 
 struct JunitCase {
-  std::string name;                                 // e.g. the checker
+  std::string name;  // e.g. the checker
   std::string classname = "lockharness.checkers";
   JunitResult result = JunitResult::kError;
   std::string message;  // one line; for kError written as "unknown: " + message

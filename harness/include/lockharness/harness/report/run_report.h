@@ -37,16 +37,14 @@ nlohmann::json OperationStats(const std::vector<Event>& history);
 // `run_notes` is RunOutcome::ToJson() for `run`, or the notes kept from an
 // earlier report for `check` (null if none). `verdict` is the overall
 // verdict to report (the caller may downgrade it, e.g. after an interrupt).
-nlohmann::json BuildReport(const nlohmann::json& run_config,
-                           const std::vector<Event>& history,
-                           const std::vector<CheckerReport>& findings,
-                           Verdict verdict, const nlohmann::json& run_notes);
+nlohmann::json BuildReport(const nlohmann::json& run_config, const std::vector<Event>& history,
+                           const std::vector<CheckerReport>& findings, Verdict verdict,
+                           const nlohmann::json& run_notes);
 
 // A report for a run that could not be judged (not runnable, harness error):
 // verdict "unknown", the reason, no checkers.
 nlohmann::json BuildUnjudgedReport(const nlohmann::json& run_config,
-                                   const nlohmann::json& run_notes,
-                                   const std::string& reason);
+                                   const nlohmann::json& run_notes, const std::string& reason);
 
 std::string FormatReportText(const nlohmann::json& report);
 

@@ -52,12 +52,10 @@ struct TimelineOptions {
 //    "total_ops", "total_faults", "total_invalid_reads", "valid_reads", "end"}
 // `outcome` indexes "outcomes". Fewer entries than the totals mean the
 // page was truncated.
-nlohmann::json TimelineData(const std::vector<Event>& history,
-                            const TimelineOptions& options);
+nlohmann::json TimelineData(const std::vector<Event>& history, const TimelineOptions& options);
 
 // The whole page. Never fails; an empty history gives an empty timeline.
-std::string TimelineHtml(const std::vector<Event>& history,
-                         const TimelineOptions& options);
+std::string TimelineHtml(const std::vector<Event>& history, const TimelineOptions& options);
 
 // The page around already-built data (TimelineData()). Exposed for tests.
 std::string TimelinePage(const nlohmann::json& data);

@@ -19,8 +19,7 @@ namespace lockharness::harness {
 // sets *error to a one-line reason naming the file (and line, for the
 // history and the trace).
 // REQUIRES: error != nullptr.
-std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir,
-                                             std::string* error);
+std::optional<RunArtifacts> LoadRunDirectory(const std::filesystem::path& dir, std::string* error);
 
 }  // namespace lockharness::harness
 

@@ -34,8 +34,8 @@ struct SpanReading {
 
 struct WorkerAnswer {
   bool ok = false;
-  bool unknown = false;         // "unknown": true, the outcome is in doubt
-  std::string error;            // "error" (a non-string is kept as its JSON)
+  bool unknown = false;              // "unknown": true, the outcome is in doubt
+  std::string error;                 // "error" (a non-string is kept as its JSON)
   std::optional<std::string> value;  // "value" as JSON text, if present
   SpanReading span;
 };

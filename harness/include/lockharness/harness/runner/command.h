@@ -30,17 +30,17 @@ namespace lockharness::harness::runner {
 // Splits `command` into words. On success returns at least one word. On
 // failure (unterminated quote, trailing backslash, empty command) returns
 // nullopt and sets *error to a one-line reason.
-std::optional<std::vector<std::string>> SplitCommandTemplate(
-    std::string_view command, std::string* error);
+std::optional<std::vector<std::string>> SplitCommandTemplate(std::string_view command,
+                                                             std::string* error);
 
 // Returns the argv to run: `{registry}` replaced by `registry` in every word;
 // argv[0] without a '/' is left for PATH lookup; any other word that is a
 // relative path naming an existing file or directory under `launch_dir` is
 // made absolute (so `python3 adapter.py` keeps working from the run
 // directory). REQUIRES: `launch_dir` is absolute.
-std::vector<std::string> InstantiateCommand(
-    const std::vector<std::string>& words, const std::string& registry,
-    const std::filesystem::path& launch_dir);
+std::vector<std::string> InstantiateCommand(const std::vector<std::string>& words,
+                                            const std::string& registry,
+                                            const std::filesystem::path& launch_dir);
 
 // Resolves argv[0] like execvp would. Returns the absolute path of the
 // program, or nullopt if no executable file is found.

@@ -39,12 +39,12 @@ enum class NemesisKind {
 
 struct NemesisSpec {
   NemesisKind kind = NemesisKind::kKillHolder;
-  int64_t start_ms = 0;      // first action, after the run starts
-  int64_t interval_ms = 500; // between two actions (REQUIRES: > 0)
-  int64_t jitter_ms = 0;     // uniform extra delay in [0, jitter_ms], from the seed
-  int count = 0;             // at most this many actions; 0: until writers finish
-  int64_t duration_ms = 0;   // kPauseHolder: how long the holder stays stopped
-  int64_t shift_ms = 0;      // kBackdateLock: mtime shift
+  int64_t start_ms = 0;       // first action, after the run starts
+  int64_t interval_ms = 500;  // between two actions (REQUIRES: > 0)
+  int64_t jitter_ms = 0;      // uniform extra delay in [0, jitter_ms], from the seed
+  int count = 0;              // at most this many actions; 0: until writers finish
+  int64_t duration_ms = 0;    // kPauseHolder: how long the holder stays stopped
+  int64_t shift_ms = 0;       // kBackdateLock: mtime shift
 };
 
 enum class SetupKind {
@@ -66,11 +66,11 @@ struct SetupSpec {
   int count = 1;       // kStaleTempFiles: how many temp files
 };
 
-std::string_view NemesisKindName(NemesisKind kind);   // "kill-holder", ...
+std::string_view NemesisKindName(NemesisKind kind);  // "kill-holder", ...
 std::optional<NemesisKind> ParseNemesisKind(std::string_view name);
 std::vector<std::string> AllNemesisKindNames();
 
-std::string_view SetupKindName(SetupKind kind);       // "dead-owner-lock", ...
+std::string_view SetupKindName(SetupKind kind);  // "dead-owner-lock", ...
 std::optional<SetupKind> ParseSetupKind(std::string_view name);
 std::vector<std::string> AllSetupKindNames();
 

@@ -41,19 +41,19 @@ namespace lockharness::harness::runner {
 using Deadline = std::chrono::steady_clock::time_point;
 
 struct SpawnOptions {
-  std::vector<std::string> argv;          // REQUIRES: non-empty
-  std::filesystem::path cwd;              // empty: inherit
-  std::vector<std::string> extra_env;     // "KEY=VALUE", added to environ
-  std::filesystem::path stderr_path;      // appended to; empty: /dev/null
-  bool pipe_stdin = false;                // else stdin is /dev/null
-  bool pipe_stdout = true;                // else stdout is /dev/null
+  std::vector<std::string> argv;       // REQUIRES: non-empty
+  std::filesystem::path cwd;           // empty: inherit
+  std::vector<std::string> extra_env;  // "KEY=VALUE", added to environ
+  std::filesystem::path stderr_path;   // appended to; empty: /dev/null
+  bool pipe_stdin = false;             // else stdin is /dev/null
+  bool pipe_stdout = true;             // else stdout is /dev/null
 };
 
 // How a child ended.
 struct ExitStatus {
   enum class Kind { kExited, kSignaled, kTimedOut };
   Kind kind = Kind::kExited;
-  int code = 0;    // exit code (kExited) or signal number (kSignaled)
+  int code = 0;                  // exit code (kExited) or signal number (kSignaled)
   std::string Describe() const;  // "exit status 3", "killed by signal 9 (SIGKILL)"
 };
 
@@ -64,8 +64,7 @@ class Child {
   // Starts the child. On failure returns nullopt and sets *error (e.g.
   // "cannot execute foo: No such file or directory"); *spawn_errno gets the
   // errno if non-null.
-  static std::optional<Child> Spawn(const SpawnOptions& options,
-                                    std::string* error,
+  static std::optional<Child> Spawn(const SpawnOptions& options, std::string* error,
                                     int* spawn_errno = nullptr);
 
   Child(Child&& other) noexcept;

@@ -31,7 +31,7 @@ namespace lockharness::harness::runner {
 class RunClock {
  public:
   RunClock();
-  int64_t Now() const;                  // ns since start
+  int64_t Now() const;  // ns since start
   int64_t start_ns() const { return start_ns_; }
   // Converts an absolute CLOCK_MONOTONIC reading (as workers report it).
   int64_t FromAbsolute(int64_t monotonic_ns) const { return monotonic_ns - start_ns_; }
@@ -44,8 +44,7 @@ class RunClock {
 class Recorder {
  public:
   // Creates (truncates) `path`. On failure returns nullptr and sets *error.
-  static std::unique_ptr<Recorder> Open(const std::filesystem::path& path,
-                                        std::string* error);
+  static std::unique_ptr<Recorder> Open(const std::filesystem::path& path, std::string* error);
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;

@@ -26,8 +26,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,13 +50,13 @@ std::optional<std::filesystem::path> ResolveLockPath(const std::string& lock_pat
                                                      std::string* error);
 
 struct RunOptions {
-  std::string impl;                 // command template, see command.h
+  std::string impl;  // command template, see command.h
   Mode mode = Mode::kPerOp;
-  int writers = 8;                  // REQUIRES: 1..1024
-  int ops_per_writer = 100;         // REQUIRES: >= 1
-  int readers = 1;                  // >= 0
+  int writers = 8;           // REQUIRES: 1..1024
+  int ops_per_writer = 100;  // REQUIRES: >= 1
+  int readers = 1;           // >= 0
   uint64_t seed = 1;
-  std::filesystem::path out_dir;    // REQUIRES: absent or an empty directory
+  std::filesystem::path out_dir;  // REQUIRES: absent or an empty directory
   int64_t op_timeout_ms = 10000;
   int64_t takeover_bound_ms = 5000;
   OpMix mix;
@@ -98,16 +98,16 @@ struct RunOptions {
 };
 
 struct ReaderStats {
-  int64_t samples = 0;         // every read of the file
-  int64_t missing = 0;         // ENOENT (fine only before the file first exists)
-  int64_t invalid = 0;         // samples the validator rejected
-  int64_t recorded = 0;        // read events written to the history
+  int64_t samples = 0;   // every read of the file
+  int64_t missing = 0;   // ENOENT (fine only before the file first exists)
+  int64_t invalid = 0;   // samples the validator rejected
+  int64_t recorded = 0;  // read events written to the history
 };
 
 struct RunOutcome {
   enum class Status { kCompleted, kNotRunnable, kInterrupted, kHarnessError };
   Status status = Status::kCompleted;
-  std::string reason;          // one line, for anything but kCompleted
+  std::string reason;  // one line, for anything but kCompleted
   int64_t planned_ops = 0;
   int64_t completed_ops = 0;
   double elapsed_seconds = 0;
@@ -122,8 +122,7 @@ struct RunOutcome {
 RunOutcome ExecuteRun(const RunOptions& options);
 
 // The run.json document for `options` (also used to print replay commands).
-nlohmann::json RunConfigJson(const RunOptions& options,
-                             const std::string& started_at);
+nlohmann::json RunConfigJson(const RunOptions& options, const std::string& started_at);
 
 }  // namespace lockharness::harness::runner
 

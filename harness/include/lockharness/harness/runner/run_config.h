@@ -79,18 +79,16 @@ struct RunField {
                                 // setup: the table itself is the value)
   std::string_view flag;        // "--writers"
   FieldType type;
-  int64_t min;                  // kInt only
+  int64_t min;  // kInt only
   int64_t max;
   // The replay line spells it even when it has its default value.
   bool always_in_flags;
-  std::string_view doc;         // --help text
+  std::string_view doc;  // --help text
   nlohmann::json (*get)(const RunOptions& options);
   // Validates `value` and stores it; on failure returns the error and leaves
   // *options unchanged.
-  std::optional<ConfigError> (*set)(const RunField& field,
-                                    const nlohmann::json& value,
-                                    std::string_view label,
-                                    RunOptions* options);
+  std::optional<ConfigError> (*set)(const RunField& field, const nlohmann::json& value,
+                                    std::string_view label, RunOptions* options);
 };
 
 // Every configurable option, in replay-line order (the seed last).
@@ -101,8 +99,8 @@ const RunField* FindRunField(std::string_view json);
 
 // Keys of run.json that record the run rather than configure it (written by
 // ExecuteRun, accepted and ignored by FromJson).
-inline constexpr std::string_view kRunRecordKeys[] = {
-    "registry", "started_at", "monotonic_origin_ns", "observation"};
+inline constexpr std::string_view kRunRecordKeys[] = {"registry", "started_at",
+                                                      "monotonic_origin_ns", "observation"};
 
 // The configuration as run.json's option keys, in table order. Empty lists
 // (fleet, env, nemeses, setup) are left out.
@@ -112,8 +110,7 @@ nlohmann::ordered_json ToJson(const RunOptions& options);
 // defaults; an unknown key, a wrong type or a value out of range is an
 // error "field 'writers' must be ..." / "unknown key 'writer' (known:
 // ...)". out_dir and progress stay empty.
-std::optional<RunOptions> FromJson(const nlohmann::json& config,
-                                   std::string* error);
+std::optional<RunOptions> FromJson(const nlohmann::json& config, std::string* error);
 
 // The command-line words (after `lockharness run`) that reproduce
 // `options`: every field that differs from its default (and those marked
@@ -132,18 +129,15 @@ nlohmann::json SetupToJson(const SetupSpec& spec);
 // Validates one entry. `context` names it in messages ("[[nemesis]] #2",
 // "--nemesis #1"): key errors read "<context> count must be ...", entry
 // errors "<context>: missing key 'kind'".
-std::optional<NemesisSpec> NemesisFromJson(const nlohmann::json& entry,
-                                           std::string_view context,
+std::optional<NemesisSpec> NemesisFromJson(const nlohmann::json& entry, std::string_view context,
                                            ConfigError* error);
-std::optional<SetupSpec> SetupFromJson(const nlohmann::json& entry,
-                                       std::string_view context,
+std::optional<SetupSpec> SetupFromJson(const nlohmann::json& entry, std::string_view context,
                                        ConfigError* error);
 
 // "kill-holder:start_ms=200,count=5" <-> {"kind":"kill-holder",
 // "start_ms":200,"count":5}. Values must be integers. Parse errors:
 // "'x' is not KEY=VALUE", "count: 'x' is not an integer".
-std::optional<nlohmann::json> SpecTextToJson(std::string_view text,
-                                             std::string* error);
+std::optional<nlohmann::json> SpecTextToJson(std::string_view text, std::string* error);
 std::string SpecJsonToText(const nlohmann::json& entry);
 
 // Message pieces shared with the scenario loader -----------------------------

@@ -47,8 +47,8 @@ std::string FormatOpMix(const OpMix& mix);
 
 struct WorkloadOptions {
   uint64_t seed = 1;
-  int writers = 1;          // REQUIRES: >= 1
-  int ops_per_writer = 1;   // REQUIRES: >= 1
+  int writers = 1;         // REQUIRES: >= 1
+  int ops_per_writer = 1;  // REQUIRES: >= 1
   OpMix mix;
   // Minimum length of each field value; longer values make a bigger file,
   // which makes torn reads of a non-atomic write easier to observe. Values
@@ -59,18 +59,17 @@ struct WorkloadOptions {
 };
 
 struct PlannedOp {
-  int64_t id = 0;     // unique in the run: writer * ops_per_writer + index
+  int64_t id = 0;  // unique in the run: writer * ops_per_writer + index
   int writer = 0;
-  int index = 0;      // position in the writer's schedule
+  int index = 0;  // position in the writer's schedule
   OpKind kind = OpKind::kRegister;
   std::string name;
-  Fields fields;      // register / update only
+  Fields fields;  // register / update only
 };
 
 // Returns plan[w] = writer w's operations, in order.
 // REQUIRES: options.writers >= 1, options.ops_per_writer >= 1.
-std::vector<std::vector<PlannedOp>> GenerateWorkload(
-    const WorkloadOptions& options);
+std::vector<std::vector<PlannedOp>> GenerateWorkload(const WorkloadOptions& options);
 
 // The per-op mode arguments appended to the command template:
 // {"update", "w3-17", "model=w3-op9"}.

@@ -31,14 +31,14 @@
 namespace lockharness::harness::scenario {
 
 struct Scenario {
-  std::string name;                 // `name`, default: the file's stem
-  std::string description;          // `description`, default: empty
-  std::filesystem::path file;       // as passed to the loader
-  runner::RunOptions run;           // impl and out_dir left empty
+  std::string name;            // `name`, default: the file's stem
+  std::string description;     // `description`, default: empty
+  std::filesystem::path file;  // as passed to the loader
+  runner::RunOptions run;      // impl and out_dir left empty
   enum class Expect { kValid, kInvalid };
-  Expect expect = Expect::kValid;   // `expect = "valid" | "invalid"`
-  bool expect_lint_clean = false;   // `expect_lint = "clean" | "any"`
-  bool seed_set = false;            // the file set [workload] seed
+  Expect expect = Expect::kValid;  // `expect = "valid" | "invalid"`
+  bool expect_lint_clean = false;  // `expect_lint = "clean" | "any"`
+  bool seed_set = false;           // the file set [workload] seed
 };
 
 std::string_view ExpectName(Scenario::Expect expect);  // "valid" | "invalid"
@@ -51,14 +51,13 @@ int64_t PlannedOps(const Scenario& scenario);
 // name. On success returns the scenario; on failure returns nullopt and sets
 // *error to one line `<file>:<line>:<column>: <what>`.
 // REQUIRES: error != nullptr.
-std::optional<Scenario> ParseScenario(
-    std::string_view toml_text, const std::filesystem::path& file_for_messages,
-    std::string* error);
+std::optional<Scenario> ParseScenario(std::string_view toml_text,
+                                      const std::filesystem::path& file_for_messages,
+                                      std::string* error);
 
 // Reads and parses `file`. Failure to read gives `<file>: cannot read: ...`.
 // REQUIRES: error != nullptr.
-std::optional<Scenario> LoadScenario(const std::filesystem::path& file,
-                                     std::string* error);
+std::optional<Scenario> LoadScenario(const std::filesystem::path& file, std::string* error);
 
 }  // namespace lockharness::harness::scenario
 

@@ -37,16 +37,15 @@ struct SuiteConfig {
 // Reads `dir`/suite.toml. A missing file gives an empty config. On a
 // syntax error, unknown key or wrong type returns nullopt and sets *error
 // to `<file>:<line>:<column>: <what>`. REQUIRES: error != nullptr.
-std::optional<SuiteConfig> LoadSuiteConfig(const std::filesystem::path& dir,
-                                           std::string* error);
+std::optional<SuiteConfig> LoadSuiteConfig(const std::filesystem::path& dir, std::string* error);
 
 // The scenario files of the suite in `dir`, includes first (paths are
 // `dir`/include/file, lexically normalized). Returns nullopt and sets
 // *error if `dir` is not a directory, a suite.toml is invalid, an include
 // is missing or not a directory, or includes form a cycle (the message
 // shows the cycle). REQUIRES: error != nullptr.
-std::optional<std::vector<std::filesystem::path>> ListSuite(
-    const std::filesystem::path& dir, std::string* error);
+std::optional<std::vector<std::filesystem::path>> ListSuite(const std::filesystem::path& dir,
+                                                            std::string* error);
 
 struct Shard {
   int index = 1;  // 1..count
@@ -59,8 +58,8 @@ std::optional<Shard> ParseShard(std::string_view text, std::string* error);
 
 // The files of `shard`, in their order: those at index i with
 // i % shard.count == shard.index - 1.
-std::vector<std::filesystem::path> SelectShard(
-    const std::vector<std::filesystem::path>& files, const Shard& shard);
+std::vector<std::filesystem::path> SelectShard(const std::vector<std::filesystem::path>& files,
+                                               const Shard& shard);
 
 }  // namespace lockharness::harness::scenario
 
