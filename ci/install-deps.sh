@@ -13,6 +13,7 @@ packages=(
   libfiu-dev fiu-utils
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   python3 nodejs procps
+  clang-format-14
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
