@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <set>
 #include <unordered_map>
 
 #include "lockharness/harness/checkers/names.h"
+#include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
 namespace {
@@ -93,6 +96,22 @@ bool WasKilled(const Event& event) {
   return false;
 }
 
+// Names of the files on the lock path that the trace shows holding a
+// granted flock, fcntl or lockf lock. Such a lock file normally stays:
+// deleting it would let a waiter on the old file and a newcomer on a new
+// one both hold "the" lock.
+std::set<std::string> ObservedKernelLockFiles(const RunArtifacts& run) {
+  std::set<std::string> files;
+  if (!run.trace) return files;
+  for (const interposer::TraceEvent& e : *run.trace) {
+    if (e.lock_kind.empty() || e.path_class != "lock" || e.path.empty()) continue;
+    if (e.lock_op != "exclusive" && e.lock_op != "shared") continue;
+    if (!Succeeded(e)) continue;
+    files.insert(std::filesystem::path(e.path).filename().string());
+  }
+  return files;
+}
+
 }  // namespace
 
 CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& index) {
@@ -109,6 +128,7 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
   for (const auto& [pid, time] : killed) last_kill = std::max(last_kill, time);
 
   LaterWriters later(index);
+  const std::set<std::string> kernel_lock_files = ObservedKernelLockFiles(run);
   std::vector<std::string> names = run.directory_entries;
   std::sort(names.begin(), names.end());
   nlohmann::json unexplained = nlohmann::json::array();
@@ -122,6 +142,8 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
     if (std::find(run.corrupt_copies.begin(), run.corrupt_copies.end(), name) !=
         run.corrupt_copies.end()) {
       why = "backup of the corrupt registry forged before the run";
+    } else if (kernel_lock_files.count(name) != 0) {
+      why = "lock file of flock/fcntl locks (observed in the trace); such a file stays";
     } else if (c.kind == LeftoverKind::kTemp && c.pid > 0 && killed.count(c.pid)) {
       why = "temp file of killed pid " + std::to_string(c.pid);
       sweeper = later.After(killed[c.pid], c.pid);
@@ -167,9 +189,12 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
     return report;
   }
   report.verdict = Verdict::kValid;
-  report.summary = explained.empty() ? "the registry directory holds only the registry file"
-                                     : std::to_string(explained.size()) +
-                                           " leftover(s), all explained by killed processes";
+  report.summary =
+      explained.empty()
+          ? "the registry directory holds only the registry file"
+          : std::to_string(explained.size()) + " leftover(s), all explained" +
+                (kernel_lock_files.empty() ? " by killed processes"
+                                           : " (killed processes, observed kernel lock files)");
   if (!not_swept.empty()) {
     report.summary += "; " + std::to_string(not_swept.size()) + " not swept by later writers";
   }

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "test_history.h"
+#include "test_trace.h"
 
 namespace lockharness::harness {
 namespace {
 
 using ::testing::HasSubstr;
 using testing_util::TestHistory;
+using testing_util::TestTrace;
 
 CheckerReport Check(const TestHistory& h, std::vector<std::string> names) {
   RunArtifacts run = h.Run(std::nullopt, std::move(names));
@@ -115,6 +117,36 @@ TEST(Leftovers, QuarantineDirNeedsAKill) {
   EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict, Verdict::kInvalid);
   h.Fault(4242, 20);
   EXPECT_EQ(Check(h, {"sandboxes.json.lock.quarantine.77"}).verdict, Verdict::kValid);
+}
+
+// The lock file of a flock/fcntl lock normally stays: observed holding a
+// granted kernel lock, it is explained; a lock request that failed, or no
+// trace at all, explains nothing.
+TEST(Leftovers, ObservedKernelLockFileIsExplained) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  TestTrace t;
+  t.Hello(1001, 1).KernelLock(1001, 2, "flock", "exclusive").Publish(1001, 5);
+  t.KernelLock(1001, 8, "flock", "unlock");
+  RunArtifacts run = h.Run(std::nullopt, {"sandboxes.json.lock"});
+  run.trace = t.events;
+  CheckerReport r = CheckLeftovers(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_TRUE(AnyLineHas(r.evidence,
+                         "explained leftover: sandboxes.json.lock (lock file of "
+                         "flock/fcntl locks (observed in the trace)"));
+}
+
+TEST(Leftovers, FailedKernelLockRequestExplainsNothing) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  TestTrace t;
+  t.Hello(1001, 1).KernelLock(1001, 2, "posix", "exclusive", TestTrace::kLock, "lock", 7, "EAGAIN");
+  RunArtifacts run = h.Run(std::nullopt, {"sandboxes.json.lock"});
+  run.trace = t.events;
+  EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
+  run.trace.reset();
+  EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
 }
 
 TEST(Leftovers, AnythingElseIsInvalid) {
