@@ -477,6 +477,30 @@ TEST_F(E2eTest, SigintKillsEveryImplementationProcess) {
   EXPECT_EQ(r.report["operations"].value("info", 0), 3) << Describe(r);
 }
 
+// A per-op-only implementation (it refuses the `worker` operation) is
+// judged on a worker-mode scenario in per-op mode, and the suite says so.
+TEST_F(E2eTest, WorkerScenarioRunsPerOpForAnImplementationWithoutWorkerMode) {
+  const fs::path suite = scratch_ / "suite";
+  fs::create_directories(suite);
+  std::ofstream(suite / "contention-worker.toml")
+      << "expect = \"valid\"\n[workload]\nmode = \"worker\"\nwriters = 3\nops = 5\n"
+         "seed = 7\n[limits]\nrun_timeout_ms = 60000\n";
+  const fs::path per_op_only =
+      Script("per-op-only.sh",
+             "[ \"$2\" = worker ] && { echo 'no worker mode' >&2; exit 2; }\n"
+             "reg=\"$1\"; shift\nexec " +
+                 kLockreg + " --file \"$reg\" \"$@\"\n");
+  const HarnessResult r =
+      Harness({"suite", suite.string(), "--impl", per_op_only.string() + " {registry}", "--out",
+               (scratch_ / "suite-runs").string()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_THAT(r.stdout_text, HasSubstr("PASS    contention-worker"));
+  EXPECT_THAT(r.stdout_text,
+              HasSubstr("ran in per-op mode: the implementation has no worker mode"));
+  EXPECT_TRUE(fs::exists(scratch_ / "suite-runs" / "contention-worker.per-op" / "results.json"));
+  EXPECT_THAT(Slurp(scratch_ / "suite-runs" / "junit.xml"), HasSubstr("name=\"substitution\""));
+}
+
 TEST_F(E2eTest, RefusesNonEmptyOutputDirectory) {
   const fs::path dir = scratch_ / "busy";
   fs::create_directories(dir);

@@ -9,6 +9,14 @@
 // as lint findings, or as no lint at all, is the checkers' OverallWithLint()
 // (checkers/protocol_lint.h).
 //
+// A worker-mode scenario against an implementation without a worker mode
+// (its first worker exits without answering: the run is "not runnable")
+// runs again in per-op mode, in DIR/<scenario name>.per-op/: none of the
+// scenarios needs a long-lived process for what it tests (contention, a
+// killed or paused holder), so a per-op-only program is judged on them
+// too. The outcome says so (`substitution`), on the scenario's line and in
+// its JUnit properties.
+//
 // Usage:
 //   SuiteRunOptions o{.files = files, .impl = "...", .out_dir = "runs/s1"};
 //   SuiteOutcome outcome = RunScenarios(o);
@@ -42,6 +50,9 @@ struct ScenarioOutcome {
   std::filesystem::path run_dir;
   RunResult result;
   bool lint_clean = true;  // no protocol-lint finding (or no trace)
+  // Non-empty when the scenario ran in another mode than its file says,
+  // and why: "per-op mode: the implementation has no worker mode (...)".
+  std::string substitution;
   ScenarioStatus status = ScenarioStatus::kUnknown;
   // Checkers that reported invalid, plus "protocol-lint" when a clean lint
   // was expected and findings appeared: what caught a broken implementation.
@@ -81,6 +92,10 @@ void ApplyCommandLine(const std::string& impl, const std::optional<uint64_t>& se
 
 // Judges a finished scenario run against its expectation.
 ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result);
+
+// True when `result` is a worker-mode run that found no worker mode: the
+// implementation's first worker exited without answering.
+bool FoundNoWorkerMode(const RunResult& result);
 
 }  // namespace lockharness::harness::cli
 
