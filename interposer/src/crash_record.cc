@@ -14,7 +14,9 @@
 
 #include <atomic>
 
+#include "json_text.h"
 #include "lockharness/interposer/path_class.h"
+#include "preload_internal.h"
 
 namespace lockharness::interposer {
 namespace {
@@ -84,46 +86,12 @@ void Release() {
   g_spin.clear(std::memory_order_release);
 }
 
-class Line {
+class Line : public JsonText<Line> {
  public:
   Line() = default;
   bool overflow() const { return overflow_; }
   size_t size() const { return len_; }
   const char* data() const { return g_buffer; }
-
-  void Raw(const char* s) {
-    while (*s != '\0') Put(*s++);
-  }
-  void Int(long long v) {
-    char tmp[24];
-    size_t n = 0;
-    unsigned long long m = v < 0 ? 0ull - static_cast<unsigned long long>(v)
-                                 : static_cast<unsigned long long>(v);
-    do {
-      tmp[n++] = static_cast<char>('0' + m % 10);
-      m /= 10;
-    } while (m != 0);
-    if (v < 0) Put('-');
-    while (n > 0) Put(tmp[--n]);
-  }
-  void String(const char* s) {
-    static const char kHex[] = "0123456789abcdef";
-    Put('"');
-    for (; s != nullptr && *s != '\0'; ++s) {
-      auto c = static_cast<unsigned char>(*s);
-      if (c == '"' || c == '\\') {
-        Put('\\');
-        Put(static_cast<char>(c));
-      } else if (c < 0x20) {
-        Raw("\\u00");
-        Put(kHex[c >> 4]);
-        Put(kHex[c & 15]);
-      } else {
-        Put(static_cast<char>(c));
-      }
-    }
-    Put('"');
-  }
   void Hex(const void* data, size_t n) {
     static const char kHex[] = "0123456789abcdef";
     auto* p = static_cast<const unsigned char*>(data);
@@ -140,6 +108,7 @@ class Line {
   }
 
  private:
+  friend class JsonText<Line>;
   void Put(char c) {
     if (len_ + 2 >= kRecordBufferSize) {
       overflow_ = true;
@@ -193,29 +162,6 @@ void Emit(Line* line, const char* overflow_reason) {
   }
   line->Raw("\n");
   WriteRaw(fd, line->data(), line->size());
-}
-
-const char* ReadFdPath(int fd, char* out) {
-  char link[40];
-  size_t n = 0;
-  const char* prefix = "/proc/self/fd/";
-  while (prefix[n] != '\0') {
-    link[n] = prefix[n];
-    ++n;
-  }
-  char digits[16];
-  size_t d = 0;
-  unsigned v = static_cast<unsigned>(fd);
-  do {
-    digits[d++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (d > 0) link[n++] = digits[--d];
-  link[n] = '\0';
-  ssize_t len = readlink(link, out, kPathBufferSize - 1);
-  if (len <= 0) return nullptr;
-  out[len] = '\0';
-  return out;
 }
 
 bool Recorded(CallFamily family, const char* kind, const CrashPayload* p) {
@@ -330,7 +276,7 @@ void CrashRecordScope::Finish(long long result) {
     if (family_ == CallFamily::kOpen && kind_ == nullptr) {
       fd = static_cast<int>(result);
     }
-    if (path == nullptr && fd >= 0) path = ReadFdPath(fd, fd_path);
+    if (path == nullptr && fd >= 0) path = FdPath(fd, fd_path);
     line.Field("path");
     line.String(path);
     if (from_ != nullptr) {

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 
+#include "json_text.h"
 #include "lockharness/errno_names.h"
 
 namespace lockharness::interposer {
@@ -12,48 +13,9 @@ namespace {
 // Appends into a fixed buffer, keeping room for the closing "}\n" and a
 // truncation marker; once full it silently drops further text and
 // remembers that it did.
-class LineBuilder {
+class LineBuilder : public JsonText<LineBuilder> {
  public:
   LineBuilder(char* out, size_t size) : out_(out), limit_(size - kReserve) {}
-
-  void Raw(const char* s) {
-    while (*s != '\0') Put(*s++);
-  }
-
-  void Int(long long value) {
-    char tmp[24];
-    size_t n = 0;
-    unsigned long long magnitude =
-        value < 0 ? 0ull - static_cast<unsigned long long>(value)
-                  : static_cast<unsigned long long>(value);
-    do {
-      tmp[n++] = static_cast<char>('0' + magnitude % 10);
-      magnitude /= 10;
-    } while (magnitude != 0);
-    if (value < 0) Put('-');
-    while (n > 0) Put(tmp[--n]);
-  }
-
-  // A JSON string literal; control characters, quotes and backslashes are
-  // escaped, other bytes are copied as they are.
-  void String(const char* s) {
-    Put('"');
-    for (; *s != '\0'; ++s) {
-      auto c = static_cast<unsigned char>(*s);
-      if (c == '"' || c == '\\') {
-        Put('\\');
-        Put(static_cast<char>(c));
-      } else if (c < 0x20) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        Raw("\\u00");
-        Put(kHex[c >> 4]);
-        Put(kHex[c & 0xf]);
-      } else {
-        Put(static_cast<char>(c));
-      }
-    }
-    Put('"');
-  }
 
   void Field(const char* key) {
     Raw(first_ ? "\"" : ",\"");
@@ -80,6 +42,7 @@ class LineBuilder {
   }
 
  private:
+  friend class JsonText<LineBuilder>;
   static constexpr size_t kReserve = 32;
 
   void Put(char c) {
