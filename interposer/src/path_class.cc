@@ -13,10 +13,19 @@ namespace lockharness::interposer {
 namespace {
 
 constexpr std::string_view kClassNames[kPathClassCount] = {
-    "other", "registry", "temp", "lock", "owner", "quarantine", "dir"};
+    "other", "registry",   "temp", "lock",
+    "owner", "quarantine", "dir",  "sibling"};
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+// `path` names an entry directly in directory `dir` ("/" included).
+bool DirectlyIn(std::string_view path, std::string_view dir) {
+  const size_t name_at = dir.size() == 1 ? 1 : dir.size() + 1;
+  if (path.size() <= name_at || !StartsWith(path, dir)) return false;
+  if (dir.size() != 1 && path[dir.size()] != '/') return false;
+  return path.substr(name_at).find('/') == std::string_view::npos;
 }
 
 // Writes the decimal form of a non-negative int; returns chars written.
@@ -43,6 +52,12 @@ bool DirectoryOfFd(int dirfd, char* out, size_t out_size) {
   if (len <= 0 || out[0] != '/') return false;  // e.g. "socket:[...]"
   out[len] = '\0';
   return true;
+}
+
+// A path of none of the protocol's classes: a sibling in the registry's
+// directory, or other.
+PathClass Elsewhere(std::string_view path, std::string_view dir) {
+  return DirectlyIn(path, dir) ? PathClass::kSibling : PathClass::kOther;
 }
 
 }  // namespace
@@ -181,14 +196,14 @@ PathClass RegistryPaths::ClassifyAgainst(std::string_view path,
         if (rest[0] == '.') return PathClass::kQuarantine;
       }
     }
-    if (!StartsWith(path, registry)) return PathClass::kOther;
+    if (!StartsWith(path, registry)) return Elsewhere(path, dir);
     std::string_view rest = path.substr(registry.size());
     if (StartsWith(rest, ".tmp") && rest.find('/') == std::string_view::npos) {
       return PathClass::kTemp;
     }
-    return PathClass::kOther;
+    return Elsewhere(path, dir);
   }
-  if (!StartsWith(path, registry)) return PathClass::kOther;
+  if (!StartsWith(path, registry)) return Elsewhere(path, dir);
   std::string_view rest = path.substr(registry.size());
   if (rest == ".lock") return PathClass::kLock;
   if (StartsWith(rest, ".lock/")) return PathClass::kOwner;
@@ -198,7 +213,7 @@ PathClass RegistryPaths::ClassifyAgainst(std::string_view path,
   if (StartsWith(rest, ".tmp") && rest.find('/') == std::string_view::npos) {
     return PathClass::kTemp;
   }
-  return PathClass::kOther;
+  return Elsewhere(path, dir);
 }
 
 PathClass RegistryPaths::Classify(const char* abs_path) const {

@@ -62,11 +62,18 @@ TEST_F(RegistryPathsTest, ClassifiesEveryProtocolPath) {
   EXPECT_EQ(Classify("/d/./x/../sandboxes.json"), PathClass::kRegistry);
 }
 
+// Any other file directly in the registry's directory is a sibling (e.g. a
+// library's own temp name); anything elsewhere is other.
+TEST_F(RegistryPathsTest, ClassifiesTheRestOfTheDirectoryAsSiblings) {
+  EXPECT_EQ(Classify("/d/other.json"), PathClass::kSibling);
+  EXPECT_EQ(Classify("/d/sandboxes.jsonx"), PathClass::kSibling);
+  EXPECT_EQ(Classify("/d/sandboxes.json.bak"), PathClass::kSibling);
+  EXPECT_EQ(Classify("/d/sandboxes.json.1234567"), PathClass::kSibling);
+}
+
 TEST_F(RegistryPathsTest, LeavesUnrelatedPathsAsOther) {
-  EXPECT_EQ(Classify("/d/other.json"), PathClass::kOther);
-  EXPECT_EQ(Classify("/d/sandboxes.jsonx"), PathClass::kOther);
-  EXPECT_EQ(Classify("/d/sandboxes.json.bak"), PathClass::kOther);
   EXPECT_EQ(Classify("/e/sandboxes.json"), PathClass::kOther);
+  EXPECT_EQ(Classify("/d/sub/x.json"), PathClass::kOther);
   EXPECT_EQ(Classify("/"), PathClass::kOther);
   EXPECT_EQ(Classify("/d/sandboxes.json.tmp.1/x"), PathClass::kOther);
 }
@@ -143,10 +150,11 @@ TEST(RegistryLockPathTest, LockPathOfItsOwnMovesTheLockClasses) {
   EXPECT_EQ(reg.Classify("/d/registry.lck"), PathClass::kLock);
   EXPECT_EQ(reg.Classify("/d/registry.lck/owner"), PathClass::kOwner);
   EXPECT_EQ(reg.Classify("/d/registry.lck.stale.1"), PathClass::kQuarantine);
-  EXPECT_EQ(reg.Classify("/d/sandboxes.json.lock"), PathClass::kOther);
+  EXPECT_EQ(reg.Classify("/d/sandboxes.json.lock"), PathClass::kSibling);
   EXPECT_EQ(reg.Classify("/d/sandboxes.json.tmp.1"), PathClass::kTemp);
   EXPECT_EQ(reg.Classify("/d/sandboxes.json"), PathClass::kRegistry);
-  EXPECT_EQ(reg.Classify("/d/registry.lckx"), PathClass::kOther);
+  EXPECT_EQ(reg.Classify("/d/registry.lckx"), PathClass::kSibling);
+  EXPECT_EQ(reg.Classify("/e/registry.lck"), PathClass::kOther);
 }
 
 TEST(RegistryLockPathTest, LockPathMustBeInTheRegistryDirectory) {

@@ -11,6 +11,10 @@
 // (R.lock is the default lock path; SetLockPath() names another one in the
 // same directory, and the three lock classes then follow it.)
 //   dir         /dir              (e.g. opened for the directory fsync)
+//   sibling     any other file directly in /dir (e.g. a library's own temp
+//               name R.<hash>, a backup): not part of the protocol's
+//               layout, but on the registry's directory, so traced and
+//               crash-recorded
 //   other       everything else
 //
 // Usage:
@@ -41,8 +45,9 @@ enum class PathClass : uint8_t {
   kOwner,
   kQuarantine,
   kDir,
+  kSibling,
 };
-inline constexpr int kPathClassCount = 7;
+inline constexpr int kPathClassCount = 8;
 
 // "registry", "temp", ..., "other".
 const char* PathClassName(PathClass c);
