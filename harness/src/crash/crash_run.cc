@@ -114,6 +114,7 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
     run_dir = out / "run";
     record_path = out / "crash-record.jsonl";
     r.impl = o.impl;
+    *impl_used = r.impl;  // named in the report even if the run is refused
     r.writers = o.writers;
     r.ops_per_writer = o.ops_per_writer;
     runner::RunOptions run;
@@ -219,6 +220,12 @@ struct Violation {
 int CrashCommand(const CrashOptions& o) {
   const fs::path out = o.out_dir;
   std::error_code ec;
+  // Like `run`: an earlier run's results are never overwritten.
+  if (fs::exists(out, ec) && !fs::is_empty(out, ec)) {
+    std::cerr << "lockharness: output directory " << out
+              << " is not empty (give a new one; --from reads an earlier run's)\n";
+    return 2;
+  }
   fs::create_directories(out, ec);
   if (ec) {
     std::cerr << "lockharness: cannot create " << out << ": " << ec.message() << "\n";
@@ -289,13 +296,20 @@ int CrashCommand(const CrashOptions& o) {
   std::map<std::string, int64_t> violations_by_checker;
   std::map<std::string, int64_t> unknown_by_checker;
   std::vector<Violation> kept;
-  int64_t invalid_states = 0;
+  // A state can violate several checkers (and offline and in recovery):
+  // counted once.
+  std::set<int> invalid_states;
+  // Offline and recovery findings each keep up to kept_violations states,
+  // so the recovery evidence (after-recovery/) is never crowded out.
+  int kept_offline = 0, kept_recovery = 0;
   fs::remove_all(out / "violations", ec);
 
   auto keep = [&](const CrashState& state, int index, const Finding& f,
                   const fs::path* after_recovery) {
     Violation v{f, index, ""};
-    if (static_cast<int>(kept.size()) < o.kept_violations) {
+    int& budget_used = after_recovery != nullptr ? kept_recovery : kept_offline;
+    if (budget_used < o.kept_violations) {
+      ++budget_used;
       const fs::path dir = out / "violations" / ("state-" + std::to_string(index));
       if (!fs::exists(dir / "registry")) {
         fs::create_directories(dir / "registry", ec);
@@ -318,17 +332,15 @@ int CrashCommand(const CrashOptions& o) {
     for (CrashState& state : program->StatesAt(point, o.model, per_point, rng)) {
       const int index = static_cast<int>(states.size());
       ++checked;
-      bool bad = false;
       for (const Finding& f : checker.CheckOffline(state)) {
         if (f.verdict == Verdict::kInvalid) {
           ++violations_by_checker[f.checker];
-          bad = true;
           keep(state, index, f, nullptr);
+          invalid_states.insert(index);
         } else {
           ++unknown_by_checker[f.checker];
         }
       }
-      invalid_states += bad ? 1 : 0;
       states.push_back(std::move(state));
     }
   }
@@ -392,7 +404,7 @@ int CrashCommand(const CrashOptions& o) {
     for (const Finding& f : findings) {
       if (f.verdict == Verdict::kInvalid) {
         ++violations_by_checker[f.checker];
-        ++invalid_states;
+        invalid_states.insert(index);
         const fs::path after = scratch;
         keep(state, index, f, &after);
       } else {
@@ -440,7 +452,7 @@ int CrashCommand(const CrashOptions& o) {
                 {"states_checked", checked},
                 {"distinct_states", distinct.size()},
                 {"states_recovered", recovered},
-                {"invalid_states", invalid_states},
+                {"invalid_states", invalid_states.size()},
                 {"offline_seconds", offline_seconds},
                 {"recovery_seconds", recovery_seconds}};
   Verdict verdict = Overall(reports);

@@ -7,9 +7,9 @@
 // recorded call (or a seeded sample of the calls), and checks each state
 // for atomicity and durability, and a seeded sample of the distinct states
 // for recovery by the implementation itself. Writes results.json,
-// report.txt, junit.xml and timeline.html into the output directory, and
-// every violating state (as generated, and after the recovery attempt)
-// under violations/.
+// report.txt, junit.xml and timeline.html into the output directory (which
+// must be absent or empty), and the first violating states (as generated,
+// and after the recovery attempt; see kept_violations) under violations/.
 //
 //   CrashOptions o; o.impl = "lockreg --file {registry}"; o.out_dir = "runs/c";
 //   int exit_code = CrashCommand(o);   // 0 valid, 1 invalid, 2 unknown
@@ -48,7 +48,9 @@ struct CrashOptions {
   std::filesystem::path from;
   // Only this crash point (a call index), e.g. from a replay line.
   std::optional<int> crash_point;
-  // Violating states written out in full under violations/.
+  // Violating states written out in full under violations/: up to this
+  // many for offline findings, and as many again for recovery findings
+  // (with the directory after the recovery attempt).
   int kept_violations = 20;
 };
 
