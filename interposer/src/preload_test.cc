@@ -463,8 +463,12 @@ TEST_F(PreloadTest, OnceChainsToTheNextSpecForThePoint) {
   EXPECT_EQ(injected[1]["action"], "kill");
 }
 
+// Files outside the registry's directory are class other (a file directly
+// in it is a sibling, and traced).
 TEST_F(PreloadTest, FaultHitsOnlyItsPathClass) {
-  std::string a = dir_ + "/a.json", b = dir_ + "/b.json";
+  const std::string other_dir = dir_ + "/elsewhere";
+  ASSERT_EQ(::mkdir(other_dir.c_str(), 0755), 0);
+  std::string a = other_dir + "/a.json", b = other_dir + "/b.json";
   ProcessResult r = Driver("lh/rename/registry=errno:EIO",
                            {"create", a, "x", "rename", a, b, "create", temp_,
                             "x", "rename", temp_, registry_, "create", temp_,
@@ -484,7 +488,9 @@ TEST_F(PreloadTest, FaultHitsOnlyItsPathClass) {
 }
 
 TEST_F(PreloadTest, WildcardPointsNeverTouchOtherFiles) {
-  std::string elsewhere = dir_ + "/elsewhere.json";
+  const std::string other_dir = dir_ + "/elsewhere";
+  ASSERT_EQ(::mkdir(other_dir.c_str(), 0755), 0);
+  std::string elsewhere = other_dir + "/elsewhere.json";
   ProcessResult r = Driver("lh/*=errno:EIO", {"create", elsewhere, "x", "fsync",
                                               elsewhere, "mkdir", lock_});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -520,6 +526,21 @@ TEST_F(PreloadTest, ConcurrentProcessesDoNotInterleaveTraceLines) {
   for (const auto& [pid, count] : per_pid) EXPECT_EQ(count, 2 + 3 * kRounds);
 }
 
+// A library's own temp name in the registry's directory (write-file-atomic's
+// R.<hash>) is a sibling: traced, and faultable by its own points.
+TEST_F(PreloadTest, SiblingFilesAreTracedAndFaultable) {
+  const std::string own_temp = registry_ + ".3695404269";
+  ProcessResult r = Driver("lh/fsync/sibling=errno:EIO",
+                           {"create", own_temp, "x", "fsync", own_temp,
+                            "rename", own_temp, registry_});
+  EXPECT_THAT(LinesOf(r.out, "fsync"), ElementsAre("fsync -1 EIO"));
+  EXPECT_THAT(LinesOf(r.out, "rename"), ElementsAre("rename 0 0"));
+  EXPECT_THAT(CallClasses(), Contains("fsync sibling"));
+  std::vector<Json> injected = Injected();
+  ASSERT_EQ(injected.size(), 1u);
+  EXPECT_EQ(injected[0]["point"], "lh/fsync/sibling");
+}
+
 TEST_F(PreloadTest, DuplicatedDescriptorsKeepTheirClass) {
   ProcessResult r =
       Driver("lh/fsync/temp=errno:EIO", {"dupwrite", temp_, "data"});
@@ -534,7 +555,9 @@ TEST_F(PreloadTest, DuplicatedDescriptorsKeepTheirClass) {
 // If the program takes over the trace descriptor's number without the
 // library seeing it, trace lines must not land in the program's file.
 TEST_F(PreloadTest, TraceNeverWritesIntoAFileThatTookItsDescriptor) {
-  std::string victim = dir_ + "/victim.txt";
+  const std::string other_dir = dir_ + "/elsewhere";
+  ASSERT_EQ(::mkdir(other_dir.c_str(), 0755), 0);
+  std::string victim = other_dir + "/victim.txt";
   ProcessResult r =
       Driver("", {"hijack", "900", victim, "mkdir", lock_, "rmdir", lock_});
   ASSERT_THAT(LinesOf(r.out, "hijack"), ElementsAre("hijack 900 0"));
