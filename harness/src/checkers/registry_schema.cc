@@ -61,6 +61,12 @@ std::string DescribeParseError(const nlohmann::json::parse_error& e, std::string
          (bytes.empty() ? " (empty file)" : "");
 }
 
+// A json::exception other than a parse error (out_of_range 406: a number
+// beyond a double's range).
+std::string DescribeOtherJsonError(const nlohmann::json::exception& e) {
+  return std::string("not JSON: ") + (e.id == 406 ? "a number out of range" : e.what());
+}
+
 std::optional<std::string> ValidateRegistryDocument(std::string_view bytes) {
   // Input bound: depth only (the size is what the implementation wrote).
   if (auto why = CheckJsonBounds(bytes, bytes.size(), kMaxRegistryDepth)) {
@@ -71,6 +77,11 @@ std::optional<std::string> ValidateRegistryDocument(std::string_view bytes) {
     document = json::parse(bytes.begin(), bytes.end());
   } catch (const json::parse_error& e) {
     return DescribeParseError(e, bytes);
+  } catch (const json::exception& e) {
+    // Valid JSON syntax that nlohmann cannot hold, e.g. a number beyond a
+    // double's range ("1e400"): an implementation's bytes must never end
+    // the judge.
+    return DescribeOtherJsonError(e);
   }
   return ValidateRegistryJson(document);
 }
@@ -105,6 +116,8 @@ FinalRegistry ParseFinalRegistry(const RunArtifacts& run) {
     final.document = json::parse(bytes);
   } catch (const json::parse_error& e) {
     final.parse_error = DescribeParseError(e, bytes);
+  } catch (const json::exception& e) {
+    final.parse_error = DescribeOtherJsonError(e);
   }
   return final;
 }

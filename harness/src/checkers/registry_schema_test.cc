@@ -22,6 +22,18 @@ TEST(ValidateRegistryDocument, AcceptsRegistries) {
   }
 }
 
+// Found by fuzz_registry: a number beyond a double's range made nlohmann
+// throw out_of_range, which ended the harness (a reader thread validates
+// every sample). It is "not JSON", for the sample and for the final file.
+TEST(ValidateRegistryDocument, NumberOutOfRangeIsRefusedNotThrown) {
+  EXPECT_EQ(ValidateRegistryDocument("77077777777e27000"), "not JSON: a number out of range");
+  EXPECT_EQ(ValidateRegistryDocument(R"({"sandboxes":{"a":{"name":"a","n":1e400}}})"),
+            "not JSON: a number out of range");
+  RunArtifacts run;
+  run.final_registry = R"({"sandboxes":{},"x":-1e999})";
+  EXPECT_EQ(ParseFinalRegistry(run).parse_error, "not JSON: a number out of range");
+}
+
 struct Bad {
   const char* doc;
   const char* error_part;

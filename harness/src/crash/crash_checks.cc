@@ -83,7 +83,10 @@ std::vector<Finding> CrashChecker::CheckOffline(const CrashState& state) {
   const Cut& cut = CutAt(state.crash_after);
   FinalRegistry final;
   final.present = bytes.has_value();
-  if (bytes) final.document = json::parse(*bytes);
+  if (bytes) {
+    final.document = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+    if (final.document.is_discarded()) final.parse_error = "not JSON";
+  }
   CheckerReport report = CheckLostUpdate(cut.run, cut.index, final);
   if (report.verdict != Verdict::kValid) {
     std::string summary = report.summary;

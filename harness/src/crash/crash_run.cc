@@ -389,8 +389,10 @@ int CrashCommand(const CrashOptions& o) {
     if (checker.RegistryCorrupt(state)) {
       corrupt = it->second ? *it->second : std::string();
     } else if (it != state.image.entries.end()) {
-      json doc = json::parse(*it->second);
-      for (auto& [name, value] : doc["sandboxes"].items()) names.push_back(name);
+      const json doc = json::parse(*it->second, nullptr, /*allow_exceptions=*/false);
+      if (doc.is_object() && doc.contains("sandboxes") && doc["sandboxes"].is_object()) {
+        for (auto& [name, value] : doc["sandboxes"].items()) names.push_back(name);
+      }
     }
     // Relative words resolve against the directory the command was given
     // in, as for the recorded run.

@@ -64,7 +64,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir, std::string* e
   nlohmann::json config;
   try {
     config = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or a number out of range
     *error = config_path.string() + ": not JSON (" + e.what() + ")";
     return std::nullopt;
   }
