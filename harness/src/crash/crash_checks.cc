@@ -84,8 +84,12 @@ std::vector<Finding> CrashChecker::CheckOffline(const CrashState& state) {
   FinalRegistry final;
   final.present = bytes.has_value();
   if (bytes) {
-    final.document = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-    if (final.document.is_discarded()) final.parse_error = "not JSON";
+    json document = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded()) {
+      final.parse_error = "not JSON";
+    } else {
+      final.document = std::move(document);
+    }
   }
   CheckerReport report = CheckLostUpdate(cut.run, cut.index, final);
   if (report.verdict != Verdict::kValid) {
