@@ -143,6 +143,10 @@ StatusOr<Registry> Registry::Parse(std::string_view bytes, const std::string& pa
     doc = Json::parse(bytes);
   } catch (const Json::parse_error& e) {
     return Status::Corrupt(path, std::string("not valid JSON: ") + e.what());
+  } catch (const Json::exception& e) {
+    // JSON that nlohmann cannot hold, e.g. a number beyond a double's range
+    // (out_of_range 406): corrupt for us too, never an uncaught exception.
+    return Status::Corrupt(path, std::string("not a registry: ") + e.what());
   }
   // Missing keys default as the seed's load() does; wrong types do not.
   if (doc.is_object()) {

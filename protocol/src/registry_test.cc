@@ -131,7 +131,10 @@ INSTANTIATE_TEST_SUITE_P(
                       CorruptCase{"{\"sandboxes\": {\"a\": {\"name\": \"a\", \"policies\": [1]}}}", "policies"},
                       CorruptCase{"{\"sandboxes\": {\"a\": {\"name\": \"a\", \"model\": 3}}}", "model"},
                       CorruptCase{"{\"sandboxes\": {}, \"defaultSandbox\": \"ghost\"}", "not registered"},
-                      CorruptCase{"{\"sandboxes\": {}, \"defaultSandbox\": 5}", "neither null nor a string"}));
+                      CorruptCase{"{\"sandboxes\": {}, \"defaultSandbox\": 5}", "neither null nor a string"},
+                      // Found by fuzz_registry: nlohmann throws out_of_range, not parse_error.
+                      CorruptCase{"77077777777e27000", "number overflow"},
+                      CorruptCase{"{\"sandboxes\": {}, \"x\": 1e400}", "number overflow"}));
 
 TEST(RegistryTest, NestingBeyondTheBoundIsCorruptBeforeParsing) {
   const std::string deep = "{\"sandboxes\": {}, \"x\": " + std::string(100, '[') + std::string(100, ']') + "}";
