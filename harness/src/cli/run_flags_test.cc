@@ -58,6 +58,9 @@ void ExpectSameConfiguration(const runner::RunOptions& a, const runner::RunOptio
   EXPECT_EQ(a.stale_ms, b.stale_ms);
   EXPECT_EQ(a.interposer_faults, b.interposer_faults);
   EXPECT_EQ(a.trace, b.trace);
+  EXPECT_EQ(a.observe, b.observe);
+  EXPECT_EQ(a.lock_path, b.lock_path);
+  EXPECT_EQ(a.placement, b.placement);
   EXPECT_EQ(a.run_timeout_ms, b.run_timeout_ms);
 }
 
@@ -121,12 +124,16 @@ TEST(ReplayLine, CarriesEveryKindOfOption) {
   o.reader_interval_us = 50;
   o.run_timeout_ms = 40000;
   o.value_bytes = 500;
+  o.observe = false;
+  o.lock_path = "state.lock";
+  o.placement = runner::Placement::kHost;
   const std::string replay = runner::ReplayCommand(runner::RunConfigJson(o, "now"));
   for (const char* flag :
        {"--nemesis kill-holder:count=5,interval_ms=100,jitter_ms=0,start_ms=20",
         "--setup dead-owner-lock:age_ms=60000", "--faults lh/rename/registry=kill,once", "--trace",
         "--stale-ms 1000", "--fleet 'a {registry}' --fleet 'b {registry}'", "--env TZ=UTC",
-        "--reader-interval-us 50", "--run-timeout-ms 40000", "--value-bytes 500", "--seed 99"}) {
+        "--reader-interval-us 50", "--run-timeout-ms 40000", "--value-bytes 500", "--no-observe",
+        "--lock-path state.lock", "--placement host", "--seed 99"}) {
     EXPECT_THAT(replay, HasSubstr(flag));
   }
   ExpectSameConfiguration(o, ParseReplay(replay), replay);
