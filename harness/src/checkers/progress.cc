@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "lockharness/harness/completion_errors.h"
 
@@ -34,6 +35,29 @@ bool IsHolderKill(const Event& event) {
   // Histories written before fault events had a kind: their target text.
   if (event.kind.empty()) return event.target.find("holder") != std::string::npos;
   return event.kind == "kill-holder";
+}
+
+// A holder-directed nemesis (kill-holder, pause-holder, steal-lock) acting
+// on a process: it found that process holding the lock.
+bool FoundAHolder(const Event& event) {
+  if (event.type != EventType::kFault || event.pid <= 0) return false;
+  if (event.kind == "kill-holder") return event.fault == "sigkill";
+  if (event.kind == "pause-holder") return event.fault == "sigstop";
+  return event.kind == "steal-lock";
+}
+
+// When a holder-directed nemesis next found another process holding the
+// lock after `t`, or nullopt: the lock killed at `t` had been taken over by
+// then, even if that new holder was killed in turn before its write
+// completed (a chain of kills, each new holder hit as soon as it holds).
+std::optional<int64_t> NextHolderFoundAfter(const std::vector<Event>& history, int64_t t,
+                                            int killed_pid) {
+  std::optional<int64_t> found;
+  for (const Event& event : history) {
+    if (event.t <= t || event.pid == killed_pid || !FoundAHolder(event)) continue;
+    if (!found || event.t < *found) found = event.t;
+  }
+  return found;
 }
 
 // A nemesis stop of one process: from its `sigstop` fault to the `sigcont`
@@ -195,6 +219,21 @@ CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index
     if (!IsHolderKill(event)) continue;
     ++kills;
     const Write* next = takeover.FirstWriteAfter(event.t);
+    const std::optional<int64_t> new_holder = NextHolderFoundAfter(run.history, event.t, event.pid);
+    if (new_holder && (next == nullptr || *new_holder < next->completed_at)) {
+      // Another process held the lock before any write completed: taken
+      // over then (its own write may have been cut short by the nemesis).
+      const int64_t delay = *new_holder - event.t;
+      takeovers.push_back(Millis(delay));
+      if (limits.takeover_bound_ns > 0 && delay > limits.takeover_bound_ns) {
+        invalid_lines.push_back(
+            "lock of killed holder pid " + std::to_string(event.pid) + " (killed at " +
+            FormatMillis(event.t) + ") not taken over within " +
+            FormatMillis(limits.takeover_bound_ns) + ": the next holder a nemesis found held it " +
+            FormatMillis(delay) + " later");
+      }
+      continue;
+    }
     if (next == nullptr && takeover.AttemptsAfter(event.t) > 0) {
       // Writers kept trying and none ever got through: the lock was never
       // taken over (e.g. a recycled PID mistaken for the live holder).

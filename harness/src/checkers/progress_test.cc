@@ -87,6 +87,34 @@ TEST(Progress, KilledHolderNotTakenOverInTimeIsInvalid) {
   EXPECT_THAT(r.summary, HasSubstr("op " + std::to_string(next)));
 }
 
+// A chain of kills: each new holder is killed as soon as the nemesis finds
+// it, so no write completes until the chain ends. Each kill's lock was
+// taken over when the nemesis found the next holder.
+TEST(Progress, AChainOfKilledHoldersIsTakenOverAtEachNewHolder) {
+  TestHistory h;
+  h.Fault(4242, 50, "sigkill", "kill-holder: lock holder", "kill-holder");
+  h.Fault(4243, 400, "sigkill", "kill-holder: lock holder", "kill-holder");
+  h.Fault(4244, 750, "sigkill", "kill-holder: lock holder", "kill-holder");
+  h.Register("c", {}, 60, 1100);   // waited through the chain
+  h.Register("d", {}, 800, 1100);  // the first write after the last kill
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  ASSERT_EQ(r.details["takeover_ms"].size(), 3u);
+  EXPECT_DOUBLE_EQ(r.details["takeover_ms"][0].get<double>(), 350 / 1e6);
+  EXPECT_DOUBLE_EQ(r.details["takeover_ms"][2].get<double>(), 350 / 1e6);
+}
+
+TEST(Progress, ANewHolderFoundTooLateIsInvalid) {
+  TestHistory h;
+  h.Fault(4242, 50, "sigkill", "kill-holder: lock holder", "kill-holder");
+  h.Fault(4243, 700, "sigkill", "kill-holder: lock holder", "kill-holder");  // 650 > bound 500
+  h.Register("c", {}, 60, 800);
+  CheckerReport r = Check(h);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("lock of killed holder pid 4242"));
+  EXPECT_THAT(r.summary, HasSubstr("the next holder a nemesis found held it"));
+}
+
 TEST(Progress, OtherFaultsAreNotTakeovers) {
   TestHistory h;
   h.Fault(4242, 50, "sigkill", "random writer");
