@@ -49,9 +49,13 @@ std::string WhyNoNamespaces() {
 class NamespacedHolder {
  public:
   NamespacedHolder(const std::string& lock, bool simulated_host, const std::string& boot_id_file) {
-    int ready[2], go[2];
-    if (::pipe(ready) != 0 || ::pipe(go) != 0) return;
+    // Three pipes: the helper sends the holder's PID on `pid_pipe`, the
+    // holder its 'R' on `ready` (on one pipe the two writers raced, and the
+    // holder's byte could arrive before the PID), the test its 'G' on `go`.
+    int pid_pipe[2], ready[2], go[2];
+    if (::pipe(pid_pipe) != 0 || ::pipe(ready) != 0 || ::pipe(go) != 0) return;
     helper_ = testing::Spawn([&]() -> int {
+      ::close(pid_pipe[0]);
       ::close(ready[0]);
       ::close(go[1]);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -60,6 +64,7 @@ class NamespacedHolder {
       pid_t init = ::fork();
       if (init < 0) return 21;
       if (init == 0) {
+        ::close(pid_pipe[1]);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(22);
         if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) _exit(23);
@@ -85,17 +90,27 @@ class NamespacedHolder {
         (void)(*held)->Release();
         _exit(code);
       }
-      if (::write(ready[1], &init, sizeof init) != sizeof init) return 29;
+      ::close(ready[1]);
+      if (::write(pid_pipe[1], &init, sizeof init) != sizeof init) return 29;
+      ::close(pid_pipe[1]);
       return testing::WaitFor(init);
     });
+    ::close(pid_pipe[1]);
     ::close(ready[1]);
     ::close(go[0]);
     go_ = go[1];
     pid_t pid = 0;
     char c = 0;
-    if (::read(ready[0], &pid, sizeof pid) == sizeof pid && ::read(ready[0], &c, 1) == 1 && c == 'R') holder_ = pid;
+    const bool got_pid = ::read(pid_pipe[0], &pid, sizeof pid) == sizeof pid;
+    if (got_pid && ::read(ready[0], &c, 1) == 1 && c == 'R') holder_ = pid;
+    ::close(pid_pipe[0]);
     ::close(ready[0]);
-    if (holder_ == 0 && helper_ > 0) {  // it failed: keep its exit code (20-29 above) for the message
+    if (holder_ == 0 && helper_ > 0) {
+      // It failed: keep its exit code (20-29 above) for the message. Close
+      // `go` first, so a holder that did start ends (code 28) instead of
+      // waiting for us while we wait for it.
+      ::close(go_);
+      go_ = -1;
       start_failure_ = testing::WaitFor(helper_);
       waited_ = true;
     }
