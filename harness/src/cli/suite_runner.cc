@@ -139,8 +139,9 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
 }
 
 bool FoundNoWorkerMode(const RunResult& result) {
-  return !result.judged &&
-         result.reason.find("not runnable: worker exited without answering") != std::string::npos;
+  // "worker exited without answering" or, when it was gone before the
+  // harness wrote the request, "worker exited before reading the request".
+  return !result.judged && result.reason.find("not runnable: worker exited") != std::string::npos;
 }
 
 int SuiteExitCode(const SuiteOutcome& outcome) {

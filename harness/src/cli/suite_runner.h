@@ -10,7 +10,8 @@
 // (checkers/protocol_lint.h).
 //
 // A worker-mode scenario against an implementation without a worker mode
-// (its first worker exits without answering: the run is "not runnable")
+// (its first worker exits without answering, or before reading the
+// request: the run is "not runnable")
 // runs again in per-op mode, in DIR/<scenario name>.per-op/: none of the
 // scenarios needs a long-lived process for what it tests (contention, a
 // killed or paused holder), so a per-op-only program is judged on them
@@ -94,7 +95,8 @@ void ApplyCommandLine(const std::string& impl, const std::optional<uint64_t>& se
 ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result);
 
 // True when `result` is a worker-mode run that found no worker mode: the
-// implementation's first worker exited without answering.
+// implementation's first worker exited without answering (or before it
+// read the request).
 bool FoundNoWorkerMode(const RunResult& result);
 
 }  // namespace lockharness::harness::cli

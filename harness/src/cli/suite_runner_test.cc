@@ -144,6 +144,22 @@ TEST(SuiteJunitXml, OneSuitePerScenarioWithAnExpectationCase) {
   EXPECT_EQ(SuiteExitCode(outcome), kExitInvalid);
 }
 
+// The worker of a per-op-only implementation exits before answering, or
+// before the harness could write the request: either way, no worker mode.
+TEST(FoundNoWorkerMode, EitherWayTheWorkerExited) {
+  RunResult result;
+  result.reason = "implementation not runnable: worker exited without answering (exit status 2)";
+  EXPECT_TRUE(FoundNoWorkerMode(result));
+  result.reason =
+      "implementation not runnable: worker exited before reading the request (exit status 2)";
+  EXPECT_TRUE(FoundNoWorkerMode(result));
+  result.reason = "implementation not runnable: no such file: /nope";
+  EXPECT_FALSE(FoundNoWorkerMode(result));
+  result.reason = "worker exited without answering";
+  result.judged = true;  // a judged run is never substituted
+  EXPECT_FALSE(FoundNoWorkerMode(result));
+}
+
 TEST(SuiteExitCode, ErrorsAndUnknownsAreTwo) {
   SuiteOutcome outcome;
   EXPECT_EQ(SuiteExitCode(outcome), kExitValid);
