@@ -104,6 +104,9 @@ gbench() {  # gbench NAME OUTPUT.json ARGS...: runs one benchmark binary into JS
     echo "run-benchmarks.sh: $name failed" >&2
     status=1
   fi
+  # Google Benchmark records absolute paths (the binary, the scratch
+  # directory); a committed report should not carry this machine's layout.
+  [ -f "$out/$json" ] && sed -i "s|$repo/||g" "$out/$json"
 }
 
 gbench lock_bench lock.json --tmpfs_dir="$tmpfs_dir" --disk_dir="$disk_dir" --benchmark_min_time=$min_time
