@@ -26,7 +26,7 @@ bool IsRead(OpKind kind) { return kind == OpKind::kGet || kind == OpKind::kList;
 void AddLockSpan(const RunContext& context, const std::string& out, Event* event) {
   const SpanReading reading = ParsePerOpSpan(out);
   if (!reading.error.empty()) {
-    event->error = std::string(kMalformedSpanPrefix) + reading.error;
+    MarkMalformedSpan(reading.error, &event->error);
     return;
   }
   if (!reading.span) return;

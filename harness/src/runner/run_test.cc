@@ -288,6 +288,29 @@ TEST_F(RunTest, OddlyTypedAnswerFieldsDoNotCrashTheHarness) {
   EXPECT_THAT(done.at(1).error, HasSubstr("malformed lock span: lock_released_ns missing"));
 }
 
+TEST_F(RunTest, MalformedSpanKeepsTheWorkersOwnError) {
+  const fs::path fake =
+      Script("worker.py",
+             "#!/usr/bin/python3\n"
+             "import json, sys\n"
+             "for line in sys.stdin:\n"
+             "    r = json.loads(line)\n"
+             "    print(json.dumps({'id': r['id'], 'ok': False, 'error': 'disk quota exceeded',\n"
+             "                      'lock_acquired_ns': 5}), flush=True)\n");
+  RunOptions options = Options(fake.string(), Mode::kWorker, 1, 2);
+  const RunOutcome outcome = ExecuteRun(options);
+  ASSERT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
+  const auto done = Completions(History());
+  ASSERT_EQ(done.size(), 2u);
+  for (const auto& [id, e] : done) {
+    EXPECT_EQ(e.type, EventType::kFail);
+    EXPECT_EQ(e.error,
+              "implementation error: malformed lock span: lock_released_ns missing (both or "
+              "neither must be given); "
+              "implementation said: disk quota exceeded");
+  }
+}
+
 TEST_F(RunTest, HungWorkerIsKilledAtTheOpTimeout) {
   const fs::path fake = Script("worker.py",
                                "#!/usr/bin/python3\n"

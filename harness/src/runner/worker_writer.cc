@@ -151,11 +151,12 @@ class WorkerSession {
     return event;
   }
 
-  // A malformed span replaces the event's error: it is the implementation's
-  // error, reported by the mutual-exclusion checker.
+  // A malformed span marks the event's error (keeping the worker's own
+  // text): it is the implementation's error, reported by the
+  // mutual-exclusion checker.
   void AddSpan(const SpanReading& reading, Event* event) const {
     if (!reading.error.empty()) {
-      event->error = std::string(kMalformedSpanPrefix) + reading.error;
+      MarkMalformedSpan(reading.error, &event->error);
       return;
     }
     if (!reading.span) return;

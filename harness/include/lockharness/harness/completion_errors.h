@@ -10,7 +10,8 @@
 //   worker answer whose lock_acquired_ns/lock_released_ns is not an integer,
 //   or only one of them) keeps its outcome and gets an error beginning
 //   "implementation error: malformed lock span: "; the mutual-exclusion
-//   checker reports it.
+//   checker reports it. An error the implementation gave itself (a refusal's
+//   text) is kept after it, so neither hides the other.
 
 #ifndef LOCKHARNESS_HARNESS_COMPLETION_ERRORS_H_
 #define LOCKHARNESS_HARNESS_COMPLETION_ERRORS_H_
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "lockharness/harness/history.h"
 
@@ -36,6 +38,15 @@ inline std::string TimedOutError(int64_t timeout_ms, std::string_view action) {
 inline bool IsTimedOut(const Event& completion) {
   return completion.type == EventType::kInfo &&
          std::string_view(completion.error).starts_with(kTimedOutPrefix);
+}
+
+// Marks `error` (the completion's error so far, possibly empty) as carrying
+// a malformed lock span for `reason`, keeping the implementation's own text:
+// "implementation error: malformed lock span: <reason>[; implementation said: <error>]".
+inline void MarkMalformedSpan(std::string_view reason, std::string* error) {
+  std::string marked = std::string(kMalformedSpanPrefix) + std::string(reason);
+  if (!error->empty()) marked.append("; implementation said: ").append(*error);
+  *error = std::move(marked);
 }
 
 // True if `completion` carried a malformed lock span.
