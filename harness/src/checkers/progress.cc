@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "lockharness/harness/completion_errors.h"
 
@@ -46,19 +47,35 @@ bool FoundAHolder(const Event& event) {
   return event.kind == "steal-lock";
 }
 
-// When a holder-directed nemesis next found another process holding the
-// lock after `t`, or nullopt: the lock killed at `t` had been taken over by
-// then, even if that new holder was killed in turn before its write
-// completed (a chain of kills, each new holder hit as soon as it holds).
-std::optional<int64_t> NextHolderFoundAfter(const std::vector<Event>& history, int64_t t,
-                                            int killed_pid) {
-  std::optional<int64_t> found;
-  for (const Event& event : history) {
-    if (event.t <= t || event.pid == killed_pid || !FoundAHolder(event)) continue;
-    if (!found || event.t < *found) found = event.t;
+// The times at which holder-directed nemeses found a process holding the
+// lock, sorted, so each kill looks up the next one in O(log n) instead of
+// scanning the history (a soak run has many kills and a long history).
+class HolderFindings {
+ public:
+  explicit HolderFindings(const std::vector<Event>& history) {
+    for (const Event& event : history) {
+      if (FoundAHolder(event)) found_.push_back({event.t, event.pid});
+    }
+    std::sort(found_.begin(), found_.end());
   }
-  return found;
-}
+
+  // When a nemesis next found a process other than `killed_pid` holding
+  // the lock after `t`, or nullopt: the lock killed at `t` had been taken
+  // over by then, even if that new holder was killed in turn before its
+  // write completed (a chain of kills, each new holder hit as soon as it
+  // holds).
+  std::optional<int64_t> NextAfter(int64_t t, int killed_pid) const {
+    auto it = std::upper_bound(found_.begin(), found_.end(),
+                               std::pair<int64_t, int>{t, std::numeric_limits<int>::max()});
+    for (; it != found_.end(); ++it) {
+      if (it->second != killed_pid) return it->first;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<std::pair<int64_t, int>> found_;  // (t, pid)
+};
 
 // A nemesis stop of one process: from its `sigstop` fault to the `sigcont`
 // of the same pid (or forever, if the run ended first).
@@ -211,6 +228,7 @@ CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index
 
   // Takeover of a killed holder's lock.
   TakeoverCheck takeover(index);
+  const HolderFindings holder_findings(run.history);
   int64_t kills = 0;
   int64_t unmeasured = 0;
   nlohmann::json takeovers = nlohmann::json::array();
@@ -219,7 +237,7 @@ CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index
     if (!IsHolderKill(event)) continue;
     ++kills;
     const Write* next = takeover.FirstWriteAfter(event.t);
-    const std::optional<int64_t> new_holder = NextHolderFoundAfter(run.history, event.t, event.pid);
+    const std::optional<int64_t> new_holder = holder_findings.NextAfter(event.t, event.pid);
     if (new_holder && (next == nullptr || *new_holder < next->completed_at)) {
       // Another process held the lock before any write completed: taken
       // over then (its own write may have been cut short by the nemesis).
