@@ -3,11 +3,16 @@
 //
 // An adapter calls run({ name, withLock, save, load? }) with
 //   withLock(file, critical)  takes the lock the library's way, runs
-//                             critical() (sync, or returning a promise),
+//                             critical() (which returns a promise),
 //                             releases the lock, and returns its result;
+//                             noLock for a library that has no lock (then
+//                             no lock span is reported);
 //   save(file, text)          writes the registry (sync or a promise);
-//   load(file)                optional: reads the registry (default: strict
-//                             JSON, ENOENT is the empty registry).
+//   load(file)                optional: reads the registry, sync or a
+//                             promise (default: strict JSON, ENOENT is the
+//                             empty registry); asRegistry() checks what a
+//                             library's own reader returns.
+// ESM-only libraries are loaded from an .mjs adapter with importLibrary().
 // The driver parses `--file PATH OP ARGS...` (per-op mode, one process per
 // operation) or `--file PATH worker` (JSON lines on stdin), applies the
 // registry document's rules (the schema the harness checks, as in
@@ -37,6 +42,23 @@ function requireLibrary(adapterName, module) {
     process.stderr.write(`${adapterName}: not runnable: ${module} is not installed (run harness/adapters/install.sh)\n`);
     process.exit(127);
   }
+}
+
+// The same for an ES module (import() of a package that is not installed).
+async function importLibrary(adapterName, module) {
+  try {
+    return await import(module);
+  } catch (e) {
+    if (e.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    process.stderr.write(`${adapterName}: not runnable: ${module} is not installed (run harness/adapters/install.sh)\n`);
+    process.exit(127);
+  }
+}
+
+// For a library without a lock: the adapter adds none, so the harness
+// measures what the library's users get.
+function noLock(file, critical) {
+  return critical();
 }
 
 // LOCKHARNESS_STALE_MS overrides an adapter's age-based stale threshold.
@@ -72,6 +94,12 @@ function loadStrict(file) {
   } catch (e) {
     throw new CorruptRegistry(`${file}: ${e.message}`);
   }
+  return asRegistry(doc, file);
+}
+
+// A parsed document as a registry: refuses anything else (exit 5), fills
+// in the keys an empty store lacks.
+function asRegistry(doc, file) {
   const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isObject(doc) || (doc.sandboxes !== undefined && !isObject(doc.sandboxes))) {
     throw new CorruptRegistry(`${file}: not a registry document`);
@@ -124,35 +152,34 @@ const MUTATIONS = {
 
 // Runs one operation. Returns { value } for reads, { span } for writes:
 // the span is measured inside critical(), so it lies within the lock.
-function perform(adapter, file, op, name, fields) {
+async function perform(adapter, file, op, name, fields) {
   const load = adapter.load || loadStrict;
-  if (op === 'get') return { value: requireEntry(load(file), name) };
-  if (op === 'list') return { value: load(file) };
+  if (op === 'get') return { value: requireEntry(await load(file), name) };
+  if (op === 'list') return { value: await load(file) };
   const mutate = MUTATIONS[op];
   if (!mutate) throw new UsageError(`unknown operation ${op}`);
   const result = {};
-  const critical = () => {
+  const critical = async () => {
     const acquired = process.hrtime.bigint();  // CLOCK_MONOTONIC on Linux (libuv)
-    const finish = () => { result.span = [acquired, process.hrtime.bigint()]; };
     try {
-      const doc = load(file);
+      const doc = await load(file);
       mutate(doc, name, fields);
-      const saved = adapter.save(file, JSON.stringify(doc, null, 2) + '\n');
-      if (saved && typeof saved.then === 'function') return saved.finally(finish);
-      finish();
-      return undefined;
-    } catch (e) {
-      finish();
-      throw e;
+      await adapter.save(file, JSON.stringify(doc, null, 2) + '\n');
+    } finally {
+      result.span = [acquired, process.hrtime.bigint()];
     }
   };
-  // A refusal or error inside the lock still carries the span.
-  return Promise.resolve()
-    .then(() => adapter.withLock(file, critical))
-    .then(() => result, (e) => {
-      if (result.span && e !== null && typeof e === 'object') e.span = result.span;
-      throw e;
-    });
+  // A refusal or error inside the lock still carries the span. Without a
+  // lock there is no span to report.
+  const lockless = adapter.withLock === noLock;
+  try {
+    await adapter.withLock(file, critical);
+  } catch (e) {
+    if (result.span && !lockless && e !== null && typeof e === 'object') e.span = result.span;
+    throw e;
+  }
+  if (lockless) delete result.span;
+  return result;
 }
 
 // JSON with BigInt nanoseconds written as plain integers (they can exceed
@@ -262,5 +289,5 @@ function run(adapter) {
 }
 
 module.exports = {
-  run, requireLibrary, staleMs, lockWaitMs, loadStrict, emptyRegistry, Refused, LockTimeout, CorruptRegistry,
+  run, requireLibrary, importLibrary, noLock, asRegistry, staleMs, lockWaitMs, loadStrict, emptyRegistry, Refused, LockTimeout, CorruptRegistry,
 };
