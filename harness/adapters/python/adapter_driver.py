@@ -5,7 +5,10 @@ An adapter file defines how its library locks and writes, and calls
 with
   locked(registry_path, lock_path, timeout_s)  a context manager holding the
       lock; raises adapter_driver.LockTimeout when not acquired in time;
-  write(registry_path, data: bytes)  writes the registry atomically.
+  write(registry_path, data: bytes)  writes the registry the library's way;
+and optionally load=load(registry_path) -> dict, the library's own reader
+(checked with as_registry). A library without a lock passes NO_LOCK as
+`locked`: the adapter adds none, and reports no lock span.
 The registry document rules (register, update, remove, set-default, get,
 list), the worker loop and the exit codes are those of the example
 registry_adapter.py (imported from beside this file), so every adapter
@@ -22,9 +25,11 @@ timeout). Exit codes: 0 done, 1 refused, 2 usage, 3 lock not acquired,
 library is missing: Python's own exit 1 would read as "refused").
 """
 
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
 
 import registry_adapter as ra
@@ -33,6 +38,44 @@ LockTimeout = ra.LockTimeout
 
 
 EXIT_NOT_RUNNABLE = 127
+
+
+def NO_LOCK(registry, lock_file, timeout_s):  # pylint: disable=invalid-name,unused-argument
+    """`locked` for a library that has no lock."""
+    return contextlib.nullcontext()
+
+
+def as_registry(doc, path):
+    """A library's parsed document as a registry (None: the empty one);
+    anything else is a corrupt registry (exit 5)."""
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("sandboxes", {}), dict):
+        raise ra.CorruptRegistry("%s: not a registry document" % path)
+    doc.setdefault("sandboxes", {})
+    doc.setdefault("defaultSandbox", None)
+    return doc
+
+
+def replace_via_temp(registry, data):
+    """The usual hand-written write for a library that only locks:
+    NamedTemporaryFile REGISTRY.tmp.<pid>.* beside the registry, fsync,
+    os.replace. No directory fsync."""
+    prefix = pid_temp_prefix(registry)
+    with tempfile.NamedTemporaryFile(dir=os.path.dirname(registry), prefix=prefix,
+                                     delete=False) as f:
+        try:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        except BaseException:
+            os.unlink(f.name)
+            raise
+    try:
+        os.replace(f.name, registry)
+    except BaseException:
+        os.unlink(f.name)
+        raise
 
 
 class HeldLock:
@@ -85,23 +128,31 @@ def serialize(doc):
 class LibraryRegistry(ra.Registry):
     """The example's registry operations over a library's lock and write."""
 
-    def __init__(self, path, lock_path, locked, write):
+    def __init__(self, path, lock_path, locked, write, load=None):
         super().__init__(path, lock_wait_s())
         self.lock_path = lock_path
         self._locked = locked
         self._write = write
+        self._load = load
+
+    def load(self):
+        if self._load is None:
+            return super().load()
+        return as_registry(self._load(self.path), self.path)
 
     def mutate(self, change):
         with self._locked(self.path, self.lock_path, self.timeout_s):
             # time.monotonic_ns() is CLOCK_MONOTONIC on Linux; the span is
             # taken inside the lock, so it lies within the time we held it.
-            self.last_lock_acquired_ns = time.monotonic_ns()
+            acquired_ns = time.monotonic_ns()
             try:
                 doc = self.load()
                 change(doc)
                 self._write(self.path, serialize(doc))
             finally:
-                self.last_lock_released_ns = time.monotonic_ns()
+                if self._locked is not NO_LOCK:  # no lock, no span
+                    self.last_lock_acquired_ns = acquired_ns
+                    self.last_lock_released_ns = time.monotonic_ns()
 
 
 def parse_args(argv):
@@ -147,14 +198,14 @@ def run_once(name, registry, op, args):
         print_span(registry)
 
 
-def main(name, locked, write, argv=None):
+def main(name, locked, write, argv=None, load=None):
     argv = sys.argv[1:] if argv is None else argv
     try:
         path, lock_path, rest = parse_args(argv)
     except ValueError as e:
         sys.stderr.write("%s: %s\n" % (name, e))
         return ra.EXIT_USAGE
-    registry = LibraryRegistry(path, lock_path, locked, write)
+    registry = LibraryRegistry(path, lock_path, locked, write, load)
     if rest[0] == "worker":
         return ra.run_worker(registry)
     outcomes = ((ValueError, ra.EXIT_USAGE, "usage"), (ra.Refused, ra.EXIT_REFUSED, "refused"),

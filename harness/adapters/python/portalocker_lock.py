@@ -19,9 +19,7 @@ registry's directory (REGISTRY.tmp.<pid>.*), fsync, os.replace. No
 directory fsync.
 """
 
-import os
 import sys
-import tempfile
 
 import adapter_driver
 
@@ -38,21 +36,7 @@ def locked(registry, lock_file, timeout_s):  # pylint: disable=unused-argument
 
 
 def write(registry, data):
-    prefix = adapter_driver.pid_temp_prefix(registry)
-    with tempfile.NamedTemporaryFile(dir=os.path.dirname(registry), prefix=prefix,
-                                     delete=False) as f:
-        try:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        except BaseException:
-            os.unlink(f.name)
-            raise
-    try:
-        os.replace(f.name, registry)
-    except BaseException:
-        os.unlink(f.name)
-        raise
+    adapter_driver.replace_via_temp(registry, data)
 
 
 if __name__ == "__main__":
