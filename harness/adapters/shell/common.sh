@@ -60,6 +60,22 @@ require_commands() {
   done
 }
 
+# poll_lock WHAT CMD...: runs CMD (one attempt at the lock) every 10 ms
+# until it succeeds, for up to LOCK_WAIT_MS; then exits 3 naming WHAT.
+# For tools whose own retry sleeps whole seconds.
+poll_lock() {
+  local what="$1" polls=$((LOCK_WAIT_MS / 10))
+  shift
+  until "$@"; do
+    if [ "$polls" -le 0 ]; then
+      echo "${0##*/}: lock not acquired within ${LOCK_WAIT_MS} ms: $what" >&2
+      exit 3
+    fi
+    polls=$((polls - 1))
+    sleep 0.01
+  done
+}
+
 is_read() { [ "$OP" = get ] || [ "$OP" = list ]; }
 
 # The JSON step. argv: REGISTRY TEMP_OR_EMPTY OP [ARGS...]. For a write it
