@@ -11,8 +11,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 packages=(
-  util-linux lockfile-progs
+  util-linux lockfile-progs liblockfile-bin procmail
   python3 python3-filelock python3-portalocker python3-atomicwrites
+  python3-tinydb python3-fasteners python3-oslo.concurrency
   nodejs npm
 )
 
