@@ -1,5 +1,5 @@
 // proper-lockfile.js: the registry guarded by proper-lockfile 4.x, written
-// by write-file-atomic 6.x, as their READMEs show a user doing it.
+// by write-file-atomic 7.x, as their READMEs show a user doing it.
 //
 //   node harness/adapters/node/proper-lockfile.js --file REGISTRY OP ARGS...
 //   node harness/adapters/node/proper-lockfile.js --file REGISTRY worker
