@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/runner/run_config.h"
 #include "src/scenario/toml_reader.h"
 
@@ -28,7 +29,8 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
-// The top-level keys: name, description, expect, expect_lint.
+// The top-level keys: name, description, expect, expect_lint,
+// expect_checker, adapter.
 bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
   if (!r.String(root, "", "name", &s->name)) return false;
   if (root.contains("name") && !ValidName(s->name)) {
@@ -48,6 +50,31 @@ bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
     return false;
   }
   s->expect_lint_clean = lint == "clean";
+  if (!r.String(root, "", "expect_checker", &s->expect_checker)) return false;
+  if (root.contains("expect_checker")) {
+    const toml::source_region& at = root.get("expect_checker")->source();
+    if (std::find(kRunCheckers.begin(), kRunCheckers.end(), s->expect_checker) ==
+        kRunCheckers.end()) {
+      std::vector<std::string> known(kRunCheckers.begin(), kRunCheckers.end());
+      return r.Fail(at, "expect_checker must be one of " + TomlReader::QuoteList(known) +
+                            ", got '" + s->expect_checker + "'");
+    }
+    if (s->expect != Scenario::Expect::kInvalid) {
+      return r.Fail(at, "expect_checker needs expect = \"invalid\"");
+    }
+  }
+  if (!r.String(root, "", "adapter", &s->adapter)) return false;
+  if (root.contains("adapter")) {
+    const toml::source_region& at = root.get("adapter")->source();
+    if (!ValidName(s->adapter)) {
+      return r.Fail(at,
+                    "adapter must be a catalog adapter name (1 to 128 characters of "
+                    "A-Z a-z 0-9 . _ -), got '" +
+                        s->adapter + "'");
+    }
+    s->adapter_line = static_cast<int>(at.begin.line);
+    s->adapter_column = static_cast<int>(at.begin.column);
+  }
   return true;
 }
 
@@ -218,15 +245,15 @@ std::optional<Scenario> ParseScenario(std::string_view toml_text,
   Scenario s;
   s.file = file_for_messages;
   s.name = file_for_messages.stem().string();
-  const bool ok = r.CheckKeys(*root, "",
-                              {"name", "description", "expect", "expect_lint", "workload", "limits",
-                               "env", "interposer", "nemesis", "setup"}) &&
-                  ReadTop(r, *root, &s) && ReadTable(r, *root, "workload", &s, ReadWorkload) &&
-                  ReadTable(r, *root, "limits", &s, ReadLimits) &&
-                  ReadTable(r, *root, "env", &s, ReadEnv) &&
-                  ReadTable(r, *root, "interposer", &s, ReadInterposer) &&
-                  ReadSpecEntries(r, *root, "nemesis", "nemeses", runner::NemesisKeys(), &s) &&
-                  ReadSpecEntries(r, *root, "setup", "setup", runner::SetupKeys(), &s);
+  const bool ok =
+      r.CheckKeys(*root, "",
+                  {"name", "description", "expect", "expect_lint", "expect_checker", "adapter",
+                   "workload", "limits", "env", "interposer", "nemesis", "setup"}) &&
+      ReadTop(r, *root, &s) && ReadTable(r, *root, "workload", &s, ReadWorkload) &&
+      ReadTable(r, *root, "limits", &s, ReadLimits) && ReadTable(r, *root, "env", &s, ReadEnv) &&
+      ReadTable(r, *root, "interposer", &s, ReadInterposer) &&
+      ReadSpecEntries(r, *root, "nemesis", "nemeses", runner::NemesisKeys(), &s) &&
+      ReadSpecEntries(r, *root, "setup", "setup", runner::SetupKeys(), &s);
   if (!ok) return std::nullopt;
   return s;
 }

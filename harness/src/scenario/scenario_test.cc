@@ -217,6 +217,51 @@ TEST(ParseScenario, NameMustBeUsableAsAFileName) {
             "A-Z a-z 0-9 . _ -, got 'a/b'");
 }
 
+TEST(ParseScenario, ExpectCheckerNamesARunCheckerOfAnInvalidExpectation) {
+  std::string error;
+  std::optional<Scenario> s =
+      Parse("expect = \"invalid\"\nexpect_checker = \"lost-update\"\n", &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->expect_checker, "lost-update");
+  s = Parse("expect = \"invalid\"\n", &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->expect_checker, "");
+
+  EXPECT_THAT(ErrorOf("expect = \"invalid\"\nexpect_checker = \"lost-updates\"\n"),
+              StartsWith("scenarios/smoke/x.toml:2:18: expect_checker must be one of "
+                         "'lost-update', 'json-validity', "));
+  EXPECT_THAT(ErrorOf("expect = \"invalid\"\nexpect_checker = \"lost-updates\"\n"),
+              HasSubstr(", got 'lost-updates'"));
+  EXPECT_EQ(ErrorOf("expect_checker = \"progress\"\n"),
+            "scenarios/smoke/x.toml:1:18: expect_checker needs expect = \"invalid\"");
+  EXPECT_EQ(ErrorOf("expect = \"valid\"\nexpect_checker = \"progress\"\n"),
+            "scenarios/smoke/x.toml:2:18: expect_checker needs expect = \"invalid\"");
+  EXPECT_EQ(ErrorOf("expect = \"invalid\"\nexpect_checker = [\"progress\"]\n"),
+            "scenarios/smoke/x.toml:2:18: expect_checker must be a string, got an array");
+}
+
+TEST(ParseScenario, AdapterIsANameAndItsPositionIsKept) {
+  std::string error;
+  std::optional<Scenario> s = Parse("\n  adapter = \"node-conf\"\n", &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->adapter, "node-conf");
+  EXPECT_EQ(s->adapter_line, 2);
+  EXPECT_EQ(s->adapter_column, 13);
+  s = Parse("", &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->adapter, "");
+  EXPECT_EQ(s->adapter_line, 0);
+
+  EXPECT_EQ(ErrorOf("adapter = \"node conf\"\n"),
+            "scenarios/smoke/x.toml:1:11: adapter must be a catalog adapter name (1 to 128 "
+            "characters of A-Z a-z 0-9 . _ -), got 'node conf'");
+  EXPECT_EQ(ErrorOf("adapter = \"\"\n"),
+            "scenarios/smoke/x.toml:1:11: adapter must be a catalog adapter name (1 to 128 "
+            "characters of A-Z a-z 0-9 . _ -), got ''");
+  EXPECT_EQ(ErrorOf("adapter = 7\n"),
+            "scenarios/smoke/x.toml:1:11: adapter must be a string, got an integer");
+}
+
 TEST(ParseScenario, FleetTemplatesAreSplitLikeTheRunnerDoes) {
   EXPECT_THAT(ErrorOf("[workload]\nfleet = [\"{impl}\", \"lockreg 'unterminated\"]\n"),
               StartsWith("scenarios/smoke/x.toml:2:20: [workload] fleet: command "

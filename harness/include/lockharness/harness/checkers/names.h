@@ -5,6 +5,9 @@
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_NAMES_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_NAMES_H_
 
+#include <array>
+#include <string_view>
+
 namespace lockharness::harness {
 
 inline constexpr char kLostUpdateChecker[] = "lost-update";
@@ -17,6 +20,15 @@ inline constexpr char kFaultCoverageChecker[] = "fault-coverage";
 inline constexpr char kTraceMutualExclusionChecker[] = "trace-mutual-exclusion";
 inline constexpr char kProtocolLintChecker[] = "protocol-lint";
 inline constexpr char kClaimedLockSpansChecker[] = "claimed-lock-spans";
+
+// Every checker of a run, for input that names one (a scenario's
+// `expect_checker`).
+inline constexpr std::array<std::string_view, 10> kRunCheckers = {
+    kLostUpdateChecker,    kJsonValidityChecker,
+    kLeftoversChecker,     kMutualExclusionChecker,
+    kProgressChecker,      kCorruptRegistryChecker,
+    kFaultCoverageChecker, kTraceMutualExclusionChecker,
+    kProtocolLintChecker,  kClaimedLockSpansChecker};
 
 }  // namespace lockharness::harness
 

@@ -7,7 +7,10 @@
 // as one line `<file>:<line>:<column>: <what>` that names the key.
 //
 // The implementation under test is not part of a scenario (`run.impl` stays
-// empty; the command line gives it), nor is the output directory.
+// empty; the command line gives it), nor is the output directory. A
+// scenario written for one implementation (scenarios/known-bugs/) names its
+// catalog adapter instead (`adapter`); the suite runner resolves it
+// (src/cli/scenario_adapter.h).
 //
 // Usage:
 //   std::string error;
@@ -38,7 +41,16 @@ struct Scenario {
   enum class Expect { kValid, kInvalid };
   Expect expect = Expect::kValid;  // `expect = "valid" | "invalid"`
   bool expect_lint_clean = false;  // `expect_lint = "clean" | "any"`
-  bool seed_set = false;           // the file set [workload] seed
+  // `expect_checker`: this checker must be among those reporting invalid
+  // (only with expect = "invalid"); empty: any checker will do.
+  std::string expect_checker;
+  // `adapter`: the catalog adapter the scenario is written for; empty: the
+  // command line gives the implementation. Where the key is, for messages
+  // about it that need the catalog (line and column 1-based; 0 if absent).
+  std::string adapter;
+  int adapter_line = 0;
+  int adapter_column = 0;
+  bool seed_set = false;  // the file set [workload] seed
 };
 
 std::string_view ExpectName(Scenario::Expect expect);  // "valid" | "invalid"
