@@ -7,6 +7,7 @@ if(TARGET lockharness_runner AND TARGET lockharness_scenario)
     src/cli/common.cc
     src/cli/run_flags.cc
     src/cli/run_once.cc
+    src/cli/scenario_adapter.cc
     src/cli/suite_runner.cc
     src/cli/mutants_command.cc
     src/cli/conformance_command.cc
@@ -22,6 +23,7 @@ if(TARGET lockharness_runner AND TARGET lockharness_scenario)
   if(LOCKHARNESS_BUILD_TESTS)
     add_executable(lockharness_cli_test
       src/cli/run_flags_test.cc
+      src/cli/scenario_adapter_test.cc
       src/cli/suite_runner_test.cc
       src/cli/conformance_command_test.cc
     )

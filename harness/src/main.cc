@@ -4,8 +4,10 @@
 //   lockharness run --impl 'lockreg --file {registry}' --writers 16 --ops 200
 //                   [--mode per-op|worker] [--readers K] [--seed S]
 //                   [--out DIR] [--op-timeout-ms T] [--nemesis ...] [--setup ...]
-//   lockharness run SCENARIO.toml --impl ... [--seed S] [--out DIR]
-//   lockharness suite DIR --impl ... [--shard K/N] [--seed S] [--out DIR]
+//   lockharness run SCENARIO.toml [--impl ...] [--seed S] [--out DIR]
+//                   (without --impl: the catalog adapter the scenario names)
+//   lockharness suite DIR [--impl ...] [--shard K/N] [--seed S] [--out DIR]
+//                     (without --impl: the catalog adapter each scenario names)
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
 //   lockharness check DIR
@@ -26,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/install/build_info.h"
+#include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
@@ -37,6 +40,7 @@
 #include "src/cli/mutants_command.h"
 #include "src/cli/run_flags.h"
 #include "src/cli/run_once.h"
+#include "src/cli/scenario_adapter.h"
 #include "src/cli/suite_runner.h"
 
 namespace {
@@ -64,13 +68,23 @@ int RunOptionsCommand(runner::RunOptions options) {
   return Report(cli::ExecuteAndJudge(options, &progress));
 }
 
-int RunScenarioCommand(const fs::path& file, const std::string& impl, std::optional<uint64_t> seed,
-                       fs::path out_dir) {
+int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::path& catalog_path,
+                       std::optional<uint64_t> seed, fs::path out_dir) {
   std::string error;
   auto loaded = scenario::LoadScenario(file, &error);
   if (!loaded) return cli::Fail(error);
+  std::vector<cli::Adapter> catalog;
+  if (impl.empty() && !loaded->adapter.empty()) {
+    auto read = cli::LoadCatalog(catalog_path, &error);
+    if (!read) return cli::Fail(error);
+    catalog = std::move(*read);
+  }
+  std::string scenario_impl;
+  if (!cli::ScenarioImpl(*loaded, impl, &catalog, catalog_path, &scenario_impl, &error)) {
+    return cli::Fail(error);
+  }
   if (out_dir.empty()) out_dir = cli::DefaultOutDir(seed.value_or(loaded->run.seed));
-  cli::ApplyCommandLine(impl, seed, out_dir, &*loaded);
+  cli::ApplyCommandLine(scenario_impl, seed, out_dir, &*loaded);
   runner::InstallTerminationHandlers();
   std::cerr << "lockharness: scenario " << loaded->name << ", seed " << loaded->run.seed
             << ", run directory " << out_dir.string() << "\n";
@@ -79,6 +93,7 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, std::optio
   Report(result);
   const cli::ScenarioOutcome outcome = cli::JudgeScenario(*loaded, std::move(result));
   std::cout << "scenario " << outcome.name << ": expected " << outcome.expected
+            << (outcome.expected_checker.empty() ? "" : " from " + outcome.expected_checker)
             << (outcome.expect_lint_clean ? " with a clean lint" : "") << ": "
             << cli::ScenarioStatusName(outcome.status) << "\n";
   // A scenario's exit status says whether it met its expectation.
@@ -108,8 +123,9 @@ int CheckCommand(const fs::path& dir) {
   return Report(cli::JudgeRunDirectory(dir, notes, complete));
 }
 
-int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uint64_t> seed,
-                 fs::path out_dir, const std::string& shard_text, fs::path junit) {
+int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& catalog,
+                 std::optional<uint64_t> seed, fs::path out_dir, const std::string& shard_text,
+                 fs::path junit) {
   std::string error;
   auto files = scenario::ListSuite(dir, &error);
   if (!files) return cli::Fail(error);
@@ -124,11 +140,13 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, std::optional<uin
   if (junit.empty()) junit = out_dir / "junit.xml";
   runner::InstallTerminationHandlers();
   std::cout << "lockharness suite " << dir.string() << ": " << files->size()
-            << " scenarios against " << impl << "\nrun directories under " << out_dir.string()
-            << "\n\n";
+            << " scenarios against "
+            << (impl.empty() ? "the adapters they name (" + catalog.string() + ")" : impl)
+            << "\nrun directories under " << out_dir.string() << "\n\n";
   cli::SuiteRunOptions options;
   options.files = *files;
   options.impl = impl;
+  options.catalog = catalog;
   options.out_dir = out_dir;
   options.seed = seed;
   const cli::SuiteOutcome outcome = cli::RunScenarios(options);
@@ -173,7 +191,11 @@ int main(int argc, char** argv) {
   uint64_t suite_seed = 0;
   CLI::App* suite = app.add_subcommand("suite", "run a folder of scenarios; one summary, JUnit");
   suite->add_option("dir", suite_dir, "suite directory, e.g. scenarios/smoke")->required();
-  suite->add_option("--impl", suite_impl, "command template")->required();
+  fs::path suite_catalog = lh::install::ThisHarnessData().adapters / "catalog.json";
+  suite->add_option("--impl", suite_impl,
+                    "command template (default: the catalog adapter each scenario names)");
+  suite->add_option("--catalog", suite_catalog, "adapter catalog for scenarios naming an adapter")
+      ->capture_default_str();
   CLI::Option* suite_seed_option =
       suite->add_option("--seed", suite_seed, "override every scenario's seed");
   suite->add_option("--out", suite_out, "directory for the scenarios' run directories");
@@ -240,7 +262,7 @@ int main(int argc, char** argv) {
     }
     if (suite->parsed()) {
       return SuiteCommand(
-          suite_dir, suite_impl,
+          suite_dir, suite_impl, suite_catalog,
           suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed) : std::nullopt,
           suite_out, shard, junit);
     }
@@ -266,6 +288,7 @@ int main(int argc, char** argv) {
       if (!options) return cli::Fail(error);
       return RunScenarioCommand(
           run_flags.scenario_file, options->impl,
+          lh::install::ThisHarnessData().adapters / "catalog.json",
           cli::FlagGiven(run_flags, "seed") ? std::optional<uint64_t>(options->seed) : std::nullopt,
           options->out_dir);
     }

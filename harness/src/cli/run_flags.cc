@@ -92,7 +92,8 @@ CLI::App* AddRunSubcommand(CLI::App* app, RunFlags* flags) {
       default: value.option = run->add_option(flag, value.text, HelpText(field)); break;
     }
   }
-  if (auto* impl = run->get_option_no_throw("--impl")) impl->required();
+  // --impl is required without a scenario file (RunOptionsFromFlags); a
+  // scenario may name its adapter instead.
   return run;
 }
 
@@ -123,6 +124,10 @@ std::optional<runner::RunOptions> RunOptionsFromFlags(const RunFlags& flags, std
       }
       return std::nullopt;
     }
+  }
+  if (flags.scenario_file.empty() && options.impl.empty()) {
+    *error = "--impl is required";
+    return std::nullopt;
   }
   for (std::string& member : options.fleet) {
     if (member == "{impl}") member = options.impl;

@@ -9,6 +9,7 @@
 
 #include "lockharness/harness/checkers/protocol_lint.h"
 #include "lockharness/harness/report/junit.h"
+#include "src/cli/scenario_adapter.h"
 
 namespace lockharness::harness::cli {
 namespace {
@@ -22,6 +23,7 @@ std::string Line(const ScenarioOutcome& o) {
   std::string line = std::string(ScenarioStatusName(o.status)) +
                      std::string(8 - std::string(ScenarioStatusName(o.status)).size(), ' ') +
                      o.name + "  " + verdict + " (expected " + o.expected +
+                     (o.expected_checker.empty() ? "" : " from " + o.expected_checker) +
                      (o.expect_lint_clean ? ", lint clean" : "") + ")  " + seconds + "  seed " +
                      std::to_string(o.seed);
   if (!o.caught_by.empty()) {
@@ -61,6 +63,7 @@ ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult resu
   o.name = scenario.name;
   o.file = scenario.file;
   o.expected = std::string(scenario::ExpectName(scenario.expect));
+  o.expected_checker = scenario.expect_checker;
   o.expect_lint_clean = scenario.expect_lint_clean;
   o.seed = scenario.run.seed;
   o.impl = scenario.run.impl;
@@ -87,6 +90,12 @@ ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult resu
     o.status = ScenarioStatus::kUnknown;
   } else if (o.result.verdict != expected || lint_failed) {
     o.status = ScenarioStatus::kFail;
+  } else if (!scenario.expect_checker.empty() &&
+             std::find(o.caught_by.begin(), o.caught_by.end(), scenario.expect_checker) ==
+                 o.caught_by.end()) {
+    // Invalid, but not for the reason the scenario reproduces.
+    o.status = ScenarioStatus::kFail;
+    o.result.reason = "expected " + scenario.expect_checker + " to find it invalid; it did not";
   } else if (scenario.expect_lint_clean &&
              OverallWithLint(o.result.findings, /*lint_is_failure=*/true) == Verdict::kUnknown) {
     o.status = ScenarioStatus::kUnknown;
@@ -101,19 +110,29 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
   SuiteOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
   std::vector<scenario::Scenario> scenarios;
+  std::vector<std::string> impls;
+  std::optional<std::vector<Adapter>> catalog;  // read when a scenario names an adapter
   for (const fs::path& file : options.files) {
     std::string error;
     auto loaded = scenario::LoadScenario(file, &error);
-    if (!loaded) {
+    if (loaded && !loaded->adapter.empty() && options.impl.empty() && !catalog) {
+      catalog = LoadCatalog(options.catalog, &error);
+      if (!catalog) loaded.reset();
+    }
+    std::string impl;
+    if (!loaded || !ScenarioImpl(*loaded, options.impl, catalog ? &*catalog : nullptr,
+                                 options.catalog, &impl, &error)) {
       // Load every file before running any: a typo must not surface after
       // ten minutes of runs.
       outcome.error = error;
       return outcome;
     }
     scenarios.push_back(std::move(*loaded));
+    impls.push_back(std::move(impl));
   }
-  for (scenario::Scenario& s : scenarios) {
-    ApplyCommandLine(options.impl, options.seed, options.out_dir / s.name, &s);
+  for (size_t i = 0; i < scenarios.size(); ++i) {
+    scenario::Scenario& s = scenarios[i];
+    ApplyCommandLine(impls[i], options.seed, options.out_dir / s.name, &s);
     RunResult result = ExecuteAndJudge(s.run, nullptr);
     std::string substitution;
     if (s.run.mode == runner::Mode::kWorker && FoundNoWorkerMode(result)) {
@@ -161,6 +180,9 @@ std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_
                         {"file", o.file.string()},
                         {"run_dir", o.run_dir.string()},
                         {"expected", o.expected}};
+    if (!o.expected_checker.empty()) {
+      suite.properties.push_back({"expected_checker", o.expected_checker});
+    }
     if (!o.substitution.empty()) suite.properties.push_back({"substitution", o.substitution});
     report::JunitCase expectation;
     expectation.name = "expectation";
@@ -169,6 +191,7 @@ std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_
     const std::string got =
         o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
     expectation.message = "verdict " + got + ", expected " + o.expected +
+                          (o.expected_checker.empty() ? "" : " from " + o.expected_checker) +
                           (o.result.reason.empty() ? "" : ": " + o.result.reason);
     expectation.result = o.status == ScenarioStatus::kPass   ? report::JunitResult::kPass
                          : o.status == ScenarioStatus::kFail ? report::JunitResult::kFailure

@@ -2,8 +2,9 @@
 // compares each verdict with the scenario's expectation.
 //
 // A scenario passes when its verdict is the one it expects ("valid" unless
-// the file says otherwise) and, for `expect_lint = "clean"`, the protocol
-// lint found nothing. It fails when a checker reached the other definite
+// the file says otherwise), for `expect_checker = "C"` checker C is among
+// those that found it invalid, and, for `expect_lint = "clean"`, the
+// protocol lint found nothing. It fails when a checker reached the other definite
 // verdict, and is unknown when the run could not be judged or a checker
 // could not decide. Each scenario runs in DIR/<scenario name>/. What counts
 // as lint findings, or as no lint at all, is the checkers' OverallWithLint()
@@ -17,6 +18,10 @@
 // killed or paused holder), so a per-op-only program is judged on them
 // too. The outcome says so (`substitution`), on the scenario's line and in
 // its JUnit properties.
+//
+// A scenario that names its adapter (`adapter`) runs that catalog entry
+// when no implementation is given (scenario_adapter.h); every file is
+// loaded and resolved before the first run.
 //
 // Usage:
 //   SuiteRunOptions o{.files = files, .impl = "...", .out_dir = "runs/s1"};
@@ -44,7 +49,8 @@ const char* ScenarioStatusName(ScenarioStatus status);  // "PASS" | "FAIL" | "UN
 struct ScenarioOutcome {
   std::string name;
   std::filesystem::path file;
-  std::string expected;  // "valid" | "invalid"
+  std::string expected;          // "valid" | "invalid"
+  std::string expected_checker;  // empty, or the checker that must find it invalid
   bool expect_lint_clean = false;
   uint64_t seed = 0;
   std::string impl;  // the command template the scenario ran
@@ -62,7 +68,8 @@ struct ScenarioOutcome {
 
 struct SuiteRunOptions {
   std::vector<std::filesystem::path> files;  // scenario files, in order
-  std::string impl;                          // command template
+  std::string impl;                          // command template; empty: each scenario's adapter
+  std::filesystem::path catalog;             // where scenarios' adapters are looked up
   std::filesystem::path out_dir;             // REQUIRES: absent or empty
   std::optional<uint64_t> seed;              // overrides every file's seed
   bool print = true;                         // one line per scenario on stdout

@@ -68,6 +68,28 @@ TEST(JudgeScenario, FailsOnTheOtherDefiniteVerdict) {
             ScenarioStatus::kFail);
 }
 
+TEST(JudgeScenario, ANamedCheckerMustBeAmongThoseFindingItInvalid) {
+  scenario::Scenario s = Expecting(kInvalid);
+  s.expect_checker = "lost-update";
+  const ScenarioOutcome caught =
+      JudgeScenario(s, Judged({Finding("lost-update", Verdict::kInvalid),
+                               Finding("json-validity", Verdict::kInvalid)}));
+  EXPECT_EQ(caught.status, ScenarioStatus::kPass);
+  EXPECT_EQ(caught.expected_checker, "lost-update");
+
+  const ScenarioOutcome other = JudgeScenario(s, Judged({Finding("lost-update", Verdict::kValid),
+                                                         Finding("leftovers", Verdict::kInvalid)}));
+  EXPECT_EQ(other.status, ScenarioStatus::kFail);
+  EXPECT_THAT(other.caught_by, ElementsAre("leftovers"));
+  EXPECT_EQ(other.result.reason, "expected lost-update to find it invalid; it did not");
+
+  EXPECT_EQ(JudgeScenario(s, Judged({Finding("lost-update", Verdict::kValid)})).status,
+            ScenarioStatus::kFail);
+  // An undecided run stays unknown: nothing was found either way.
+  EXPECT_EQ(JudgeScenario(s, Judged({Finding("lost-update", Verdict::kUnknown)})).status,
+            ScenarioStatus::kUnknown);
+}
+
 TEST(JudgeScenario, UnknownWhenNotJudgedOrUndecided) {
   RunResult not_judged;
   not_judged.reason = "not runnable";
