@@ -61,17 +61,21 @@ require_commands() {
 }
 
 # poll_lock WHAT CMD...: runs CMD (one attempt at the lock) every 10 ms
-# until it succeeds, for up to LOCK_WAIT_MS; then exits 3 naming WHAT.
-# For tools whose own retry sleeps whole seconds.
+# until it succeeds, for up to LOCK_WAIT_MS of wall time (EPOCHREALTIME:
+# counting attempts would stretch the wait on a loaded machine, where each
+# attempt's process start takes long); then exits 3 naming WHAT. For tools
+# whose own retry sleeps whole seconds.
 poll_lock() {
-  local what="$1" polls=$((LOCK_WAIT_MS / 10))
+  local what="$1" now deadline
   shift
+  now="${EPOCHREALTIME/./}"
+  deadline=$((now + LOCK_WAIT_MS * 1000))
   until "$@"; do
-    if [ "$polls" -le 0 ]; then
+    now="${EPOCHREALTIME/./}"
+    if [ "$now" -ge "$deadline" ]; then
       echo "${0##*/}: lock not acquired within ${LOCK_WAIT_MS} ms: $what" >&2
       exit 3
     fi
-    polls=$((polls - 1))
     sleep 0.01
   done
 }

@@ -28,15 +28,7 @@ if is_read; then
   exit
 fi
 
-polls=$((LOCK_WAIT_MS / 10))
-until lockfile-create --quiet --use-pid --retry 0 "$REGISTRY"; do
-  if [ "$polls" -le 0 ]; then
-    echo "${0##*/}: lock not acquired within ${LOCK_WAIT_MS} ms: $REGISTRY.lock" >&2
-    exit 3
-  fi
-  polls=$((polls - 1))
-  sleep 0.01
-done
+poll_lock "$REGISTRY.lock" lockfile-create --quiet --use-pid --retry 0 "$REGISTRY"
 write_under_lock
 rc=$?
 lockfile-remove --quiet "$REGISTRY" || rc=4
