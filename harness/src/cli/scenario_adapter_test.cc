@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lockharness/harness/scenario/suite.h"
+
 namespace lockharness::harness::cli {
 namespace {
 
@@ -82,6 +84,26 @@ TEST(ScenarioImpl, AWorkerScenarioForAnAdapterWithoutWorkerMode) {
   EXPECT_EQ(ErrorOf(Naming("shell-noclobber", runner::Mode::kWorker)),
             "scenarios/known-bugs/x.toml:3:11: adapter 'shell-noclobber' has no worker mode: set "
             "[workload] mode = \"per-op\"");
+}
+
+// The checked-in known bugs: each names an adapter of the checked-in
+// catalog, a checker, and the public report it reproduces.
+TEST(KnownBugs, EveryScenarioNamesACatalogAdapterACheckerAndItsReport) {
+  const std::filesystem::path root = LOCKHARNESS_SOURCE_DIR;
+  std::string error;
+  auto catalog = LoadCatalog(root / "harness/adapters/catalog.json", &error);
+  ASSERT_TRUE(catalog.has_value()) << error;
+  auto files = scenario::ListSuite(root / "scenarios/known-bugs", &error);
+  ASSERT_TRUE(files.has_value()) << error;
+  EXPECT_GE(files->size(), 6u);
+  for (const std::filesystem::path& file : *files) {
+    auto s = scenario::LoadScenario(file, &error);
+    ASSERT_TRUE(s.has_value()) << error;
+    std::string impl;
+    EXPECT_TRUE(ScenarioImpl(*s, "", &*catalog, "catalog.json", &impl, &error)) << error;
+    EXPECT_FALSE(s->expect_checker.empty()) << file;
+    EXPECT_THAT(s->description, HasSubstr("https://github.com/")) << file;
+  }
 }
 
 }  // namespace
