@@ -3,7 +3,8 @@
 //
 // An adapter calls run({ name, withLock, save, load? }) with
 //   withLock(file, critical)  takes the lock the library's way, runs
-//                             critical() (which returns a promise),
+//                             critical() (sync, or returning a promise
+//                             when load or save is asynchronous),
 //                             releases the lock, and returns its result;
 //                             noLock for a library that has no lock (then
 //                             no lock span is reported);
@@ -159,14 +160,25 @@ async function perform(adapter, file, op, name, fields) {
   const mutate = MUTATIONS[op];
   if (!mutate) throw new UsageError(`unknown operation ${op}`);
   const result = {};
-  const critical = async () => {
+  // Synchronous when load and save are: a synchronous withLock (the seed
+  // recipe's) releases its lock as soon as critical() returns.
+  const isPromise = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
+  const critical = () => {
     const acquired = process.hrtime.bigint();  // CLOCK_MONOTONIC on Linux (libuv)
-    try {
-      const doc = await load(file);
+    const finish = () => { result.span = [acquired, process.hrtime.bigint()]; };
+    const apply = (doc) => {
       mutate(doc, name, fields);
-      await adapter.save(file, JSON.stringify(doc, null, 2) + '\n');
-    } finally {
-      result.span = [acquired, process.hrtime.bigint()];
+      return adapter.save(file, JSON.stringify(doc, null, 2) + '\n');
+    };
+    try {
+      const loaded = load(file);
+      const saved = isPromise(loaded) ? loaded.then(apply) : apply(loaded);
+      if (isPromise(saved)) return saved.finally(finish);
+      finish();
+      return undefined;
+    } catch (e) {
+      finish();
+      throw e;
     }
   };
   // A refusal or error inside the lock still carries the span. Without a
