@@ -6,6 +6,9 @@
 # Debian 12 packages through apt-get (root, or sudo), then the pinned Node
 # packages with `npm ci` in harness/adapters/node (from its committed
 # package-lock.json). Safe to run repeatedly: it only installs what is absent.
+# A package that fails to install costs only the adapters that need it: the
+# others are still installed, the failures are listed at the end (exit 1),
+# and probe.sh reports those adapters "not runnable: reason".
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,12 +28,18 @@ done
 command -v node >/dev/null 2>&1 && missing=("${missing[@]/nodejs}")
 command -v npm >/dev/null 2>&1 && missing=("${missing[@]/npm}")
 read -r -a missing <<<"${missing[*]:-}"
+failed=()
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "adapters/install: installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt_install() { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"; }
+  $sudo apt-get update -qq || echo "adapters/install: apt-get update failed; trying the installs anyway" >&2
+  if ! apt_install "${missing[@]}"; then
+    # apt-get installs nothing when one package cannot be: each alone, so
+    # that only the adapters needing a failed one go without.
+    for p in "${missing[@]}"; do apt_install "$p" || failed+=("$p"); done
+  fi
 else
   echo "adapters/install: Debian packages present"
 fi
@@ -43,5 +52,13 @@ if [ -f "$node_dir/node_modules/.package-lock.json" ] &&
   echo "adapters/install: node packages present"
 else
   echo "adapters/install: npm ci in $node_dir"
-  (cd "$node_dir" && npm ci --no-audit --no-fund)
+  (cd "$node_dir" && npm ci --no-audit --no-fund) || failed+=("the Node packages (npm ci in $node_dir)")
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  list=""
+  for f in "${failed[@]}"; do list="${list:+$list, }$f"; done
+  echo "adapters/install: could not install: $list." \
+       "The adapters that need them are 'not runnable' (harness/adapters/probe.sh names them)." >&2
+  exit 1
 fi
