@@ -72,6 +72,7 @@ RunResult ExecuteAndJudge(const runner::RunOptions& given, Progress* progress) {
       runner::WriteReportFiles(options.out_dir, report, nullptr, &error);
     }
     result.reason = outcome.reason;
+    result.no_worker_mode = outcome.no_worker_mode;
   } else {
     result = JudgeRunDirectory(options.out_dir, notes, outcome.status == Status::kCompleted);
   }

@@ -25,6 +25,9 @@ struct RunResult {
   Verdict verdict = Verdict::kUnknown;
   bool judged = false;  // false: not runnable, harness error
   std::string reason;   // one line: why unjudged or why unknown
+  // Not judged because the implementation has no worker mode (its first
+  // worker exited before answering): RunOutcome::no_worker_mode.
+  bool no_worker_mode = false;
   std::vector<CheckerReport> findings;
   std::string report_text;  // report.txt's contents, when judged
   double seconds = 0;

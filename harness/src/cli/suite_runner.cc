@@ -12,11 +12,9 @@
 #include "src/cli/scenario_adapter.h"
 
 namespace lockharness::harness::cli {
-namespace {
-
 namespace fs = std::filesystem;
 
-std::string Line(const ScenarioOutcome& o) {
+std::string ScenarioLine(const ScenarioOutcome& o) {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%6.1f s", o.result.seconds);
   std::string verdict = o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
@@ -36,8 +34,6 @@ std::string Line(const ScenarioOutcome& o) {
   }
   return line;
 }
-
-}  // namespace
 
 const char* ScenarioStatusName(ScenarioStatus status) {
   switch (status) {
@@ -133,22 +129,29 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
   for (size_t i = 0; i < scenarios.size(); ++i) {
     scenario::Scenario& s = scenarios[i];
     ApplyCommandLine(impls[i], options.seed, options.out_dir / s.name, &s);
-    RunResult result = ExecuteAndJudge(s.run, nullptr);
     std::string substitution;
-    if (s.run.mode == runner::Mode::kWorker && FoundNoWorkerMode(result)) {
-      substitution = "per-op mode: the implementation has no worker mode (" + result.reason + ")";
+    std::optional<RunResult> result;
+    if (s.run.mode == runner::Mode::kWorker && options.no_worker_mode.empty()) {
+      result = ExecuteAndJudge(s.run, nullptr);
+      if (FoundNoWorkerMode(*result)) substitution = result->reason;
+    } else if (s.run.mode == runner::Mode::kWorker) {
+      substitution = options.no_worker_mode;
+    }
+    if (!substitution.empty()) {
+      substitution = "per-op mode: the implementation has no worker mode (" + substitution + ")";
       s.run.mode = runner::Mode::kPerOp;
       s.run.out_dir = options.out_dir / (s.name + ".per-op");
-      result = ExecuteAndJudge(s.run, nullptr);
+      result.reset();
     }
-    ScenarioOutcome o = JudgeScenario(s, std::move(result));
+    if (!result) result = ExecuteAndJudge(s.run, nullptr);
+    ScenarioOutcome o = JudgeScenario(s, std::move(*result));
     o.substitution = std::move(substitution);
     switch (o.status) {
       case ScenarioStatus::kPass: ++outcome.passed; break;
       case ScenarioStatus::kFail: ++outcome.failed; break;
       case ScenarioStatus::kUnknown: ++outcome.unknown; break;
     }
-    if (options.print) std::cout << Line(o) << std::endl;
+    if (options.print) std::cout << ScenarioLine(o) << std::endl;
     outcome.scenarios.push_back(std::move(o));
     if (options.stop_after && options.stop_after(outcome.scenarios.back())) break;
   }
@@ -157,11 +160,7 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
   return outcome;
 }
 
-bool FoundNoWorkerMode(const RunResult& result) {
-  // "worker exited without answering" or, when it was gone before the
-  // harness wrote the request, "worker exited before reading the request".
-  return !result.judged && result.reason.find("not runnable: worker exited") != std::string::npos;
-}
+bool FoundNoWorkerMode(const RunResult& result) { return !result.judged && result.no_worker_mode; }
 
 int SuiteExitCode(const SuiteOutcome& outcome) {
   if (!outcome.error.empty()) return kExitUnknown;
@@ -173,48 +172,54 @@ int SuiteExitCode(const SuiteOutcome& outcome) {
 std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_name) {
   std::vector<report::JunitSuite> suites;
   for (const ScenarioOutcome& o : outcome.scenarios) {
-    report::JunitSuite suite;
-    suite.name = suite_name + "/" + o.name;
-    suite.seconds = o.result.seconds;
-    suite.properties = {{"seed", std::to_string(o.seed)},
-                        {"file", o.file.string()},
-                        {"run_dir", o.run_dir.string()},
-                        {"expected", o.expected}};
-    if (!o.expected_checker.empty()) {
-      suite.properties.push_back({"expected_checker", o.expected_checker});
-    }
-    if (!o.substitution.empty()) suite.properties.push_back({"substitution", o.substitution});
-    report::JunitCase expectation;
-    expectation.name = "expectation";
-    expectation.classname = "lockharness.scenarios." + o.name;
-    expectation.seconds = o.result.seconds;
-    const std::string got =
-        o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
-    expectation.message = "verdict " + got + ", expected " + o.expected +
-                          (o.expected_checker.empty() ? "" : " from " + o.expected_checker) +
-                          (o.result.reason.empty() ? "" : ": " + o.result.reason);
-    expectation.result = o.status == ScenarioStatus::kPass   ? report::JunitResult::kPass
-                         : o.status == ScenarioStatus::kFail ? report::JunitResult::kFailure
-                                                             : report::JunitResult::kError;
-    suite.cases.push_back(expectation);
-    for (const CheckerReport& finding : o.result.findings) {
-      report::JunitCase c;
-      c.name = finding.checker;
-      c.classname = "lockharness.scenarios." + o.name;
-      c.message = finding.summary;
-      for (const std::string& line : finding.evidence) c.text += line + "\n";
-      // A checker's verdict is reported as such only where it is the
-      // expected one: in a scenario expecting "invalid", the violation is
-      // the point, so the case passes.
-      const bool expected_invalid = o.expected == "invalid";
-      c.result = finding.verdict == Verdict::kInvalid && expected_invalid
-                     ? report::JunitResult::kPass
-                     : report::JunitResultFor(finding.verdict);
-      suite.cases.push_back(std::move(c));
-    }
-    suites.push_back(std::move(suite));
+    suites.push_back(
+        ScenarioJunitSuite(o, suite_name + "/" + o.name, "lockharness.scenarios." + o.name));
   }
   return report::JunitXml(suites);
+}
+
+report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& o, const std::string& suite_name,
+                                      const std::string& classname) {
+  report::JunitSuite suite;
+  suite.name = suite_name;
+  suite.seconds = o.result.seconds;
+  suite.properties = {{"seed", std::to_string(o.seed)},
+                      {"file", o.file.string()},
+                      {"run_dir", o.run_dir.string()},
+                      {"expected", o.expected}};
+  if (!o.expected_checker.empty()) {
+    suite.properties.push_back({"expected_checker", o.expected_checker});
+  }
+  if (!o.substitution.empty()) suite.properties.push_back({"substitution", o.substitution});
+  report::JunitCase expectation;
+  expectation.name = "expectation";
+  expectation.classname = classname;
+  expectation.seconds = o.result.seconds;
+  const std::string got =
+      o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
+  expectation.message = "verdict " + got + ", expected " + o.expected +
+                        (o.expected_checker.empty() ? "" : " from " + o.expected_checker) +
+                        (o.result.reason.empty() ? "" : ": " + o.result.reason);
+  expectation.result = o.status == ScenarioStatus::kPass   ? report::JunitResult::kPass
+                       : o.status == ScenarioStatus::kFail ? report::JunitResult::kFailure
+                                                           : report::JunitResult::kError;
+  suite.cases.push_back(expectation);
+  for (const CheckerReport& finding : o.result.findings) {
+    report::JunitCase c;
+    c.name = finding.checker;
+    c.classname = classname;
+    c.message = finding.summary;
+    for (const std::string& line : finding.evidence) c.text += line + "\n";
+    // A checker's verdict is reported as such only where it is the
+    // expected one: in a scenario expecting "invalid", the violation is
+    // the point, so the case passes.
+    const bool expected_invalid = o.expected == "invalid";
+    c.result = finding.verdict == Verdict::kInvalid && expected_invalid
+                   ? report::JunitResult::kPass
+                   : report::JunitResultFor(finding.verdict);
+    suite.cases.push_back(std::move(c));
+  }
+  return suite;
 }
 
 }  // namespace lockharness::harness::cli

@@ -17,7 +17,10 @@
 // scenarios needs a long-lived process for what it tests (contention, a
 // killed or paused holder), so a per-op-only program is judged on them
 // too. The outcome says so (`substitution`), on the scenario's line and in
-// its JUnit properties.
+// its JUnit properties. When the caller already knows that the
+// implementation has no worker mode (`no_worker_mode`, e.g. an adapter
+// whose catalog entry has no worker template), such scenarios go straight
+// to per-op mode, with the same substitution note.
 //
 // A scenario that names its adapter (`adapter`) runs that catalog entry
 // when no implementation is given (scenario_adapter.h); every file is
@@ -38,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "lockharness/harness/report/junit.h"
 #include "lockharness/harness/scenario/scenario.h"
 #include "src/cli/run_once.h"
 
@@ -72,7 +76,10 @@ struct SuiteRunOptions {
   std::filesystem::path catalog;             // where scenarios' adapters are looked up
   std::filesystem::path out_dir;             // REQUIRES: absent or empty
   std::optional<uint64_t> seed;              // overrides every file's seed
-  bool print = true;                         // one line per scenario on stdout
+  // Non-empty: the implementation has no worker mode, and why; worker-mode
+  // scenarios run in per-op mode without trying the worker mode first.
+  std::string no_worker_mode;
+  bool print = true;  // one line per scenario on stdout
   // Stop after a scenario for which this returns true (e.g. first catch).
   std::function<bool(const ScenarioOutcome&)> stop_after;
 };
@@ -92,6 +99,15 @@ int SuiteExitCode(const SuiteOutcome& outcome);
 // One <testsuite> per scenario: a case per checker plus a case
 // "expectation" that fails when the verdict differs from the expected one.
 std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_name);
+
+// The <testsuite> of one scenario, named `suite_name`, its cases in class
+// `classname` (SuiteJunitXml: "SUITE/SCENARIO", "lockharness.scenarios.SCENARIO").
+report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& outcome, const std::string& suite_name,
+                                      const std::string& classname);
+
+// The scenario's line as the suite prints it (status, verdict, seconds,
+// seed, what caught it, a substitution, the reason of a non-pass).
+std::string ScenarioLine(const ScenarioOutcome& outcome);
 
 // Applies the command line's implementation (and "{impl}" in the fleet),
 // seed and output directory to a loaded scenario.

@@ -391,6 +391,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     outcome.status = RunOutcome::Status::kNotRunnable;
     outcome.reason = "implementation not runnable: " + why + " (see " +
                      (dir / run_files::kLogsDir).string() + ")";
+    outcome.no_worker_mode = health.NotRunnableForLackOfWorkerMode();
   } else if (std::string write_error = recorder->error(); !write_error.empty()) {
     outcome.status = RunOutcome::Status::kHarnessError;
     outcome.reason = write_error;

@@ -385,6 +385,35 @@ TEST_F(RunTest, NotRunnableImplementations) {
   EXPECT_THAT(Slurp(scratch_ / "run" / "logs" / "writer-0.stderr"), HasSubstr("usage: ..."));
 }
 
+// The suite runner's per-op substitution keys on no_worker_mode, not on the
+// reason's wording.
+TEST_F(RunTest, PerOpOnlyProgramInWorkerModeHasNoWorkerMode) {
+  // Refuses its last argument "worker" with a usage error, as such programs do.
+  const fs::path per_op_only =
+      Script("per-op-only.sh",
+             "#!/bin/sh\nfor a; do last=$a; done\n[ \"$last\" = worker ] && exit 2\nexit 0\n");
+  RunOutcome outcome = ExecuteRun(Options(per_op_only.string(), Mode::kWorker, 2, 4));
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
+  EXPECT_TRUE(outcome.no_worker_mode) << outcome.reason;
+  // Other ways of not running are not a missing worker mode.
+  fs::remove_all(scratch_ / "run");
+  const fs::path usage = Script("usage.sh", "#!/bin/sh\nexit 2\n");
+  outcome = ExecuteRun(Options(usage.string(), Mode::kPerOp, 2, 4));
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
+  EXPECT_FALSE(outcome.no_worker_mode) << outcome.reason;
+  fs::remove_all(scratch_ / "run");
+  outcome = ExecuteRun(Options("/no/such/binary", Mode::kWorker, 2, 4));
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kNotRunnable);
+  EXPECT_FALSE(outcome.no_worker_mode) << outcome.reason;
+  // A worker that answered and then died is a buggy worker, not a missing one.
+  fs::remove_all(scratch_ / "run");
+  RunOptions options = Options(Script("worker.py", FakeWorker(2)).string(), Mode::kWorker, 1, 6);
+  options.mix = OpMix{1, 0, 0, 0, 0};
+  outcome = ExecuteRun(options);
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
+  EXPECT_FALSE(outcome.no_worker_mode);
+}
+
 TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
   // The first operation of each writer works, the rest exit 4 (I/O error):
   // a buggy implementation, judged by the checkers, not "not runnable".

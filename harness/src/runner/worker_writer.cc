@@ -119,7 +119,7 @@ class WorkerSession {
     const bool never_ran =
         status.kind == ExitStatus::Kind::kExited && (status.code == 126 || status.code == 127);
     if (never_ran || !answered_since_start_) {
-      context_->health->RecordStartupFailure(reason);
+      context_->health->RecordStartupFailure(reason, /*worker_exited=*/true);
     }
     if (Interrupted()) reason = "interrupted; " + reason;
     return CompletionEvent(*context_, op, pid, EventType::kInfo, reason);

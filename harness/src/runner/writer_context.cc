@@ -9,10 +9,13 @@
 
 namespace lockharness::harness::runner {
 
-void RunHealth::RecordStartupFailure(const std::string& reason) {
+void RunHealth::RecordStartupFailure(const std::string& reason, bool worker_exited) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (first_reason_.empty()) first_reason_ = reason;
+    if (first_reason_.empty()) {
+      first_reason_ = reason;
+      first_was_worker_exit_ = worker_exited;
+    }
   }
   startup_failures_.fetch_add(1);
 }
@@ -25,6 +28,12 @@ std::string RunHealth::NotRunnableReason() const {
   if (definite_.load() != 0 || startup_failures_.load() == 0) return "";
   std::lock_guard<std::mutex> lock(mu_);
   return first_reason_;
+}
+
+bool RunHealth::NotRunnableForLackOfWorkerMode() const {
+  if (definite_.load() != 0 || startup_failures_.load() == 0) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  return first_was_worker_exit_;
 }
 
 bool RunContext::ShouldStop() const {

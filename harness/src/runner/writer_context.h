@@ -32,10 +32,15 @@ class RunHealth {
  public:
   explicit RunHealth(int64_t abort_threshold) : abort_threshold_(abort_threshold) {}
   void RecordDefinite() { definite_.fetch_add(1); }
-  void RecordStartupFailure(const std::string& reason);
+  // `worker_exited`: a worker process that ran exited before it answered,
+  // the sign of a program without a worker mode.
+  void RecordStartupFailure(const std::string& reason, bool worker_exited = false);
   bool ShouldAbort() const;
   // Non-empty when the run looks not runnable: the first failure's reason.
   std::string NotRunnableReason() const;
+  // True when the run looks not runnable and its first failure was a
+  // worker that exited before answering.
+  bool NotRunnableForLackOfWorkerMode() const;
 
  private:
   const int64_t abort_threshold_;
@@ -43,6 +48,7 @@ class RunHealth {
   std::atomic<int64_t> startup_failures_{0};
   mutable std::mutex mu_;
   std::string first_reason_;
+  bool first_was_worker_exit_ = false;
 };
 
 // Which process each writer is running right now, and which processes the

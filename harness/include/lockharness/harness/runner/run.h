@@ -108,6 +108,9 @@ struct RunOutcome {
   enum class Status { kCompleted, kNotRunnable, kInterrupted, kHarnessError };
   Status status = Status::kCompleted;
   std::string reason;  // one line, for anything but kCompleted
+  // kNotRunnable because the first worker exited before it answered (or
+  // before it read the request): the program has no worker mode.
+  bool no_worker_mode = false;
   int64_t planned_ops = 0;
   int64_t completed_ops = 0;
   double elapsed_seconds = 0;
