@@ -151,12 +151,14 @@ std::optional<Shard> ParseShard(std::string_view text, std::string* error) {
   return shard;
 }
 
+bool InShard(size_t index, const Shard& shard) {
+  return static_cast<int>(index % static_cast<size_t>(shard.count)) == shard.index - 1;
+}
+
 std::vector<fs::path> SelectShard(const std::vector<fs::path>& files, const Shard& shard) {
   std::vector<fs::path> selected;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (static_cast<int>(i % static_cast<size_t>(shard.count)) == shard.index - 1) {
-      selected.push_back(files[i]);
-    }
+    if (InShard(i, shard)) selected.push_back(files[i]);
   }
   return selected;
 }

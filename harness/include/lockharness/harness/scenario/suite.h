@@ -21,6 +21,7 @@
 #ifndef LOCKHARNESS_HARNESS_SCENARIO_SUITE_H_
 #define LOCKHARNESS_HARNESS_SCENARIO_SUITE_H_
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -56,8 +57,11 @@ struct Shard {
 // the text and the rule) otherwise. REQUIRES: error != nullptr.
 std::optional<Shard> ParseShard(std::string_view text, std::string* error);
 
-// The files of `shard`, in their order: those at index i with
-// i % shard.count == shard.index - 1.
+// Whether item `index` (0-based) of a list belongs to `shard`:
+// index % shard.count == shard.index - 1.
+bool InShard(size_t index, const Shard& shard);
+
+// The files of `shard`, in their order: those at an index InShard().
 std::vector<std::filesystem::path> SelectShard(const std::vector<std::filesystem::path>& files,
                                                const Shard& shard);
 
