@@ -11,6 +11,9 @@ if(TARGET lockharness_runner AND TARGET lockharness_scenario)
     src/cli/suite_runner.cc
     src/cli/mutants_command.cc
     src/cli/conformance_command.cc
+    src/cli/conformance_results.cc
+    src/cli/merge_command.cc
+    src/cli/shared_flags.cc
   )
   target_include_directories(lockharness_cli PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_cli PUBLIC
@@ -26,6 +29,7 @@ if(TARGET lockharness_runner AND TARGET lockharness_scenario)
       src/cli/scenario_adapter_test.cc
       src/cli/suite_runner_test.cc
       src/cli/conformance_command_test.cc
+      src/cli/merge_command_test.cc
     )
     # The checked-in scenarios/ tree: every file's replay line is parsed back.
     target_compile_definitions(lockharness_cli_test PRIVATE

@@ -10,6 +10,8 @@
 //                     (without --impl: the catalog adapter each scenario names)
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
+//                           [--jobs N] [--shard K/N] [--out DIR] [--junit FILE]
+//   lockharness merge DIR... [--markdown FILE] [--junit FILE]
 //   lockharness check DIR
 //   lockharness --version
 //
@@ -37,10 +39,12 @@
 #include "src/cli/common.h"
 #include "src/cli/conformance_command.h"
 #include "src/cli/crash_command.h"
+#include "src/cli/merge_command.h"
 #include "src/cli/mutants_command.h"
 #include "src/cli/run_flags.h"
 #include "src/cli/run_once.h"
 #include "src/cli/scenario_adapter.h"
+#include "src/cli/shared_flags.h"
 #include "src/cli/suite_runner.h"
 
 namespace {
@@ -187,7 +191,8 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "re-run the checkers on a saved run directory");
   check->add_option("dir", check_dir, "run directory")->required();
 
-  std::string suite_dir, suite_impl, suite_out, shard, junit;
+  std::string suite_dir, suite_impl, suite_out, shard;
+  fs::path junit;
   uint64_t suite_seed = 0;
   CLI::App* suite = app.add_subcommand("suite", "run a folder of scenarios; one summary, JUnit");
   suite->add_option("dir", suite_dir, "suite directory, e.g. scenarios/smoke")->required();
@@ -199,8 +204,8 @@ int main(int argc, char** argv) {
   CLI::Option* suite_seed_option =
       suite->add_option("--seed", suite_seed, "override every scenario's seed");
   suite->add_option("--out", suite_out, "directory for the scenarios' run directories");
-  suite->add_option("--shard", shard, "K/N: run the K-th of N deterministic slices");
-  suite->add_option("--junit", junit, "JUnit file (default OUT/junit.xml)");
+  cli::AddShardFlag(suite, &shard, "the suite's scenarios");
+  cli::AddJunitFlag(suite, &junit, "default OUT/junit.xml");
 
   cli::MutantsOptions mutants_options;
   std::string mutants_out;
@@ -220,7 +225,7 @@ int main(int argc, char** argv) {
       ->add_option("--mutant-runs", mutants_options.mutant_runs,
                    "suite runs per mutant with different seeds (time to first catch: their median)")
       ->check(CLI::Range(1, 1000));
-  mutants->add_option("--markdown", mutants_options.markdown, "write the matrix here");
+  cli::AddMarkdownFlag(mutants, &mutants_options.markdown);
 
   cli::ConformanceOptions conformance_options;
   std::string conformance_out;
@@ -235,7 +240,18 @@ int main(int argc, char** argv) {
   conformance->add_option("--adapter", conformance_options.adapters,
                           "only these adapters (repeatable)");
   conformance->add_option("--out", conformance_out, "directory for all run directories");
-  conformance->add_option("--markdown", conformance_options.markdown, "write the matrix here");
+  cli::AddMarkdownFlag(conformance, &conformance_options.markdown);
+  cli::AddJunitFlag(conformance, &conformance_options.junit, "default OUT/junit.xml");
+  std::string conformance_shard;
+  cli::AddShardFlag(conformance, &conformance_shard, "the matrix's cells");
+  cli::AddJobsFlag(conformance, &conformance_options.jobs, "cells");
+
+  cli::MergeOptions merge_options;
+  CLI::App* merge = app.add_subcommand(
+      "merge", "join the output directories of conformance shards into one matrix and JUnit file");
+  merge->add_option("dirs", merge_options.dirs, "the shards' --out directories")->required();
+  cli::AddMarkdownFlag(merge, &merge_options.markdown);
+  cli::AddJunitFlag(merge, &merge_options.junit, "none if not given");
 
   cli::CrashSubcommand crash(app);
 
@@ -257,8 +273,17 @@ int main(int argc, char** argv) {
       if (conformance_out.empty()) conformance_out = cli::DefaultOutDir(0) + "-conformance";
       conformance_options.out_dir = conformance_out;
       conformance_options.command_line = cli::CommandLine(argc, argv);
+      if (!conformance_shard.empty()) {
+        std::string error;
+        conformance_options.shard = scenario::ParseShard(conformance_shard, &error);
+        if (!conformance_options.shard) return cli::Fail("bad --shard: " + error);
+      }
       runner::InstallTerminationHandlers();
       return cli::ConformanceCommand(conformance_options);
+    }
+    if (merge->parsed()) {
+      merge_options.command_line = cli::CommandLine(argc, argv);
+      return cli::MergeCommand(merge_options);
     }
     if (suite->parsed()) {
       return SuiteCommand(

@@ -40,6 +40,19 @@ std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path, st
   return j;
 }
 
+bool WriteTextFile(const std::filesystem::path& path, const std::string& text, std::string* error) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    *error = "cannot write " + path.string();
+    return false;
+  }
+  return true;
+}
+
 std::string DefaultOutDir(uint64_t seed) {
   const std::time_t now = std::time(nullptr);
   std::tm tm;
@@ -51,9 +64,11 @@ std::string DefaultOutDir(uint64_t seed) {
 
 std::optional<runner::ExitStatus> RunForOutput(const std::vector<std::string>& argv,
                                                std::chrono::seconds timeout, std::string* out,
-                                               std::string* error) {
+                                               std::string* error,
+                                               const std::vector<std::string>& extra_env) {
   runner::SpawnOptions spawn;
   spawn.argv = argv;
+  spawn.extra_env = extra_env;
   std::optional<runner::Child> child = runner::Child::Spawn(spawn, error);
   if (!child) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + timeout;

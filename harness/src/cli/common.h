@@ -31,14 +31,20 @@ int ExitCodeFor(Verdict verdict);
 // A JSON object from `path`; nullopt with *error if unreadable or not one.
 std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path, std::string* error);
 
+// Replaces `path` with `text`, creating its parent directories; false
+// with *error "cannot write PATH" on failure.
+bool WriteTextFile(const std::filesystem::path& path, const std::string& text, std::string* error);
+
 // "runs/<UTC stamp>-<seed>" (relative to the working directory).
 std::string DefaultOutDir(uint64_t seed);
 
 // Runs `argv` (no shell) to completion or `timeout`, capturing its stdout
-// in *out. Returns its exit status; nullopt with *error if it did not start.
+// in *out; `extra_env` ("KEY=VALUE") is added to its environment. Returns
+// its exit status; nullopt with *error if it did not start.
 std::optional<runner::ExitStatus> RunForOutput(const std::vector<std::string>& argv,
                                                std::chrono::seconds timeout, std::string* out,
-                                               std::string* error);
+                                               std::string* error,
+                                               const std::vector<std::string>& extra_env = {});
 
 // Re-joins argv as the command line quoted in generated documents.
 std::string CommandLine(int argc, char** argv);

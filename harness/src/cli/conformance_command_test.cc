@@ -66,5 +66,56 @@ TEST(ConformanceMarkdown, ReplayQuotesNamesWithSpacesAndQuotes) {
                                       "--impl", o.impl, "--seed", "7"}));
 }
 
+TEST(ConformanceMarkdown, PerOpSubstitutionShowsInTheCell) {
+  ConformanceRow row;
+  row.adapter.name = "shell-flock";
+  ScenarioOutcome pass = Outcome("contention-8-worker", ScenarioStatus::kPass, "x");
+  pass.substitution = "per-op mode: the implementation has no worker mode (catalog)";
+  ScenarioOutcome caught = Outcome("steal-lock", ScenarioStatus::kFail, "x");
+  caught.caught_by = {"lost-update"};
+  caught.substitution = pass.substitution;
+  row.outcomes = {pass, caught};
+  const std::string md = ConformanceMarkdown({"contention-8-worker", "steal-lock"}, {row});
+  EXPECT_THAT(md,
+              HasSubstr("| `shell-flock` | pass (per-op) | **FAIL**: lost-update (per-op) |\n"));
+}
+
+ConformanceCell RunCell(std::string adapter, std::string scenario, std::string not_runnable = "") {
+  ConformanceCell cell;
+  cell.adapter = std::move(adapter);
+  cell.scenario = scenario;
+  cell.not_runnable = std::move(not_runnable);
+  if (cell.not_runnable.empty()) cell.outcome = Outcome(scenario, ScenarioStatus::kPass, "x");
+  return cell;
+}
+
+TEST(ConformanceRows, NotRunnableRowsAndCells) {
+  ConformanceResults results;
+  results.adapters = {"lockreg", "node-lockfile", "python-filelock"};
+  results.scenarios = {"a", "b"};
+  results.cells = {RunCell("lockreg", "a"), RunCell("lockreg", "b"),
+                   RunCell("node-lockfile", "a", "node not found on PATH"),
+                   RunCell("node-lockfile", "b", "node not found on PATH"),
+                   // Shards on two machines, one without the package.
+                   RunCell("python-filelock", "a", "python module filelock missing"),
+                   RunCell("python-filelock", "b")};
+  const std::vector<ConformanceRow> rows = ConformanceRows(results);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].not_runnable, "node not found on PATH");
+  EXPECT_TRUE(rows[1].not_runnable_cells.empty());
+  EXPECT_TRUE(rows[2].not_runnable.empty());
+  EXPECT_EQ(rows[2].not_runnable_cells.at("a"), "python module filelock missing");
+  const std::string md = ConformanceMarkdown(results.scenarios, rows);
+  EXPECT_THAT(md, HasSubstr("| `lockreg` | pass | pass |\n"));
+  EXPECT_THAT(md, HasSubstr("| `node-lockfile` | not runnable: node not found on PATH | |\n"));
+  EXPECT_THAT(md, HasSubstr("| `python-filelock` | not runnable | pass |\n"));
+  EXPECT_THAT(md, HasSubstr("- `python-filelock` x `a`: not runnable on the machine that ran it: "
+                            "python module filelock missing\n"));
+  const std::string junit = ConformanceJunitXml(results);
+  EXPECT_THAT(junit, HasSubstr("<testsuite name=\"conformance/node-lockfile/a\""));
+  EXPECT_THAT(junit, HasSubstr("<skipped message=\"not runnable: node not found on PATH\""));
+  EXPECT_THAT(junit, HasSubstr("classname=\"lockharness.conformance.lockreg.b\""));
+}
+
 }  // namespace
 }  // namespace lockharness::harness::cli
