@@ -41,8 +41,10 @@ std::string Probe(const fs::path& probe, const fs::path& catalog, const std::str
   if (!status) return "probe failed: " + error;
   while (!out.empty() && out.back() == '\n') out.pop_back();
   if (status->kind == runner::ExitStatus::Kind::kExited && status->code == 0) return "";
-  const size_t colon = out.find(": ");
-  std::string reason = colon == std::string::npos ? out : out.substr(colon + 2);
+  // "NAME: not runnable: REASON"
+  constexpr std::string_view kNotRunnable = "not runnable: ";
+  const size_t at = out.find(kNotRunnable);
+  std::string reason = at == std::string::npos ? out : out.substr(at + kNotRunnable.size());
   return reason.empty() ? "probe " + status->Describe() : reason;
 }
 
@@ -357,10 +359,14 @@ int ConformanceCommand(const ConformanceOptions& options) {
   }
   if (runner::Interrupted()) results.complete = false;
 
-  const std::string json = ConformanceResultsToJson(results).dump(1) + "\n";
+  const std::string json = ConformanceResultsText(results);
   if (!runner::WriteFileNoFollow(options.out_dir / kConformanceResultsFile, json, &error)) {
     return Fail(error);
   }
+  // Render what the file says, as merge does: the same text either way.
+  auto recorded = ParseConformanceResults(json, kConformanceResultsFile, &error);
+  if (!recorded) return Fail("internal error: " + error);
+  results = std::move(*recorded);
   const fs::path junit = options.junit.empty() ? options.out_dir / "junit.xml" : options.junit;
   if (!WriteTextFile(junit, ConformanceJunitXml(results), &error)) return Fail(error);
   if (std::string e; !runner::HandOverToDirectoryOwner(options.out_dir, &e)) {

@@ -235,6 +235,11 @@ json ConformanceResultsToJson(const ConformanceResults& r) {
           {"cells", std::move(cells)}};
 }
 
+std::string ConformanceResultsText(const ConformanceResults& results) {
+  return ConformanceResultsToJson(results).dump(1, ' ', false, json::error_handler_t::replace) +
+         "\n";
+}
+
 std::optional<ConformanceResults> ParseConformanceResults(std::string_view bytes,
                                                           const std::string& name,
                                                           std::string* error) {

@@ -74,6 +74,10 @@ std::optional<std::string> SuiteVersion(const std::filesystem::path& suite_dir,
 
 nlohmann::json ConformanceResultsToJson(const ConformanceResults& results);
 
+// The text of conformance.json. Bytes that are not UTF-8 (an
+// implementation's output quoted in evidence) become U+FFFD.
+std::string ConformanceResultsText(const ConformanceResults& results);
+
 // Parses a results document; `name_for_errors` prefixes every error, which
 // names the offending field. REQUIRES: error != nullptr.
 std::optional<ConformanceResults> ParseConformanceResults(std::string_view bytes,

@@ -99,6 +99,40 @@ TEST(ConformanceResults, JsonRoundTrip) {
   EXPECT_EQ(parsed->cells[0].outcome.name, parsed->cells[0].scenario);
 }
 
+TEST(ConformanceResults, TextWithBytesThatAreNotUtf8) {
+  ConformanceResults results = Shard(1, 1);
+  results.cells[0].outcome.result.findings[0].evidence.push_back("worker printed \xff\xfe");
+  const std::string text = ConformanceResultsText(results);
+  std::string error;
+  const auto parsed = ParseConformanceResults(text, "conformance.json", &error);
+  ASSERT_TRUE(parsed) << error;
+  EXPECT_EQ(parsed->cells[0].outcome.result.findings[0].evidence.back(),
+            "worker printed \xef\xbf\xbd\xef\xbf\xbd");
+}
+
+// Truncated or damaged files are refused with a reason, never a crash.
+TEST(ConformanceResults, DamagedTextIsRefused) {
+  const std::string text = ConformanceResultsText(Shard(1, 2));
+  std::string error;
+  for (size_t n = 0; n < text.size(); n += 7) {
+    error.clear();
+    EXPECT_FALSE(ParseConformanceResults(text.substr(0, n), "c.json", &error)) << n;
+    EXPECT_THAT(error, StartsWith("c.json: ")) << n;
+  }
+  uint64_t state = 42;
+  for (int i = 0; i < 2000; ++i) {
+    std::string damaged = text;
+    for (int flips = 0; flips < 3; ++flips) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      damaged[(state >> 33) % damaged.size()] = static_cast<char>(state >> 56);
+    }
+    error.clear();
+    if (!ParseConformanceResults(damaged, "c.json", &error)) {
+      EXPECT_THAT(error, StartsWith("c.json: "));
+    }
+  }
+}
+
 TEST(ConformanceResults, BadFilesNameTheFieldAtFault) {
   std::string error;
   EXPECT_FALSE(ParseConformanceResults("[1]", "a/conformance.json", &error));
@@ -241,7 +275,7 @@ TEST(MergeShards, RefusesMissingCells) {
             "lockreg x kill-holder)");
   shards = Shards(3);
   shards[1].results.cells.pop_back();
-  EXPECT_EQ(Refusal(shards), "runs/shard-2: shard 2/3 lacks cell shell-flock x steal-lock");
+  EXPECT_EQ(Refusal(shards), "runs/shard-2: shard 2/3 lacks cell shell-flock x kill-holder");
   EXPECT_EQ(Refusal({}), "no shard directories given");
 }
 
