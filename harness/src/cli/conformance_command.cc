@@ -267,6 +267,15 @@ int ConformanceCommand(const ConformanceOptions& options) {
     results.scenarios.push_back(loaded->name);
     worker_mode.push_back(loaded->run.mode == runner::Mode::kWorker);
   }
+  // A worker-mode scenario run in per-op mode goes to SCENARIO.per-op.
+  for (size_t i = 0; i < results.scenarios.size(); ++i) {
+    const std::string substituted = results.scenarios[i] + ".per-op";
+    if (worker_mode[i] && scenario_files.count(substituted) > 0) {
+      return Fail(options.suite.string() + ": scenario '" + substituted + "' (" +
+                  scenario_files[substituted].string() + ") would share its run directory with '" +
+                  results.scenarios[i] + "' run in per-op mode: rename it");
+    }
+  }
   std::vector<const Adapter*> selected;
   std::set<std::string> adapter_names;
   for (const Adapter& adapter : *adapters) {
