@@ -284,10 +284,34 @@ report::JunitSuite JunitSuiteFor(const nlohmann::json& report) {
   return suite;
 }
 
+namespace {
+
+// A crash run's report lists where its violating states were cut
+// (crash.violation_points, crash_run.cc); the timeline marks them.
+std::vector<report::TimelineCrashPoint> CrashPointsOf(const nlohmann::json& report) {
+  std::vector<report::TimelineCrashPoint> points;
+  const auto crash = report.find("crash");
+  if (crash == report.end() || !crash->is_object()) return points;
+  const auto list = crash->find("violation_points");
+  if (list == crash->end() || !list->is_array()) return points;
+  for (const nlohmann::json& p : *list) {
+    if (!p.is_object() || !p.contains("t_ns") || !p["t_ns"].is_number_integer()) continue;
+    report::TimelineCrashPoint point;
+    point.t = p["t_ns"].get<int64_t>();
+    point.label = p.value("state", std::string());
+    point.detail = p.value("detail", std::string());
+    points.push_back(std::move(point));
+  }
+  return points;
+}
+
+}  // namespace
+
 std::string TimelineFor(const std::filesystem::path& dir, const nlohmann::json& report,
                         const std::vector<Event>* history) {
   report::TimelineOptions options;
   options.title = RunName(report);
+  options.crash_points = CrashPointsOf(report);
   if (history != nullptr) return report::TimelineHtml(*history, options);
   std::vector<Event> loaded;
   std::string error;

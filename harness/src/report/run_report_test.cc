@@ -225,6 +225,27 @@ TEST_F(WriteReportFilesTest, WritesResultsReportJunitAndTimeline) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "report.json"));
 }
 
+TEST_F(WriteReportFilesTest, TimelineMarksACrashRunsViolationPoints) {
+  const std::vector<Event> history = {Make(EventType::kInvoke, 1, 0), Make(EventType::kOk, 1, 5)};
+  nlohmann::json report = BuildReport(
+      Config(), history, {Finding("crash-durability", Verdict::kInvalid, "1 of 9 crash states")},
+      Verdict::kInvalid, nullptr);
+  report["crash"] = {{"model", "posix"},
+                     {"violation_points",
+                      {{{"state", "state-4"},
+                        {"call", 6},
+                        {"t_ns", 3000},
+                        {"detail", "after #6 rename(t -> sandboxes.json)"}},
+                       {{"state", "no time"}},  // malformed: skipped
+                       "not an object"}}};
+  std::string error;
+  ASSERT_TRUE(WriteReportFiles(dir_, report, &history, &error)) << error;
+  const std::string page = Slurp("timeline.html");
+  EXPECT_THAT(page, HasSubstr("\"crash_points\":[[3,\"state-4\",\"after #6 rename(t -> "
+                              "sandboxes.json)\"]]"));
+  EXPECT_THAT(page, HasSubstr("\"total_crash_points\":1"));
+}
+
 TEST_F(WriteReportFilesTest, ReadsTheHistoryFileWhenNotGivenOne) {
   std::ofstream(dir_ / "history.jsonl") << FormatEvent(Make(EventType::kInvoke, 1, 0)) << "\n"
                                         << FormatEvent(Make(EventType::kInvoke, 2, 1)) << "\n";

@@ -126,12 +126,20 @@ json TimelineData(const std::vector<Event>& history, const TimelineOptions& opti
     // nothing was cut.
     if (index.operations.size() <= options.max_operations) end = std::max(end, e.t);
   }
+  json crash_points = json::array();
+  for (const TimelineCrashPoint& point : options.crash_points) {
+    if (crash_points.size() >= options.max_markers) break;
+    crash_points.push_back({Micros(point.t), point.label, point.detail});
+    if (index.operations.size() <= options.max_operations) end = std::max(end, point.t);
+  }
   data["ops"] = std::move(ops);
   data["faults"] = std::move(faults);
   data["invalid_reads"] = std::move(invalid_reads);
   data["total_ops"] = index.operations.size();
   data["total_faults"] = total_faults;
   data["total_invalid_reads"] = total_invalid;
+  data["crash_points"] = std::move(crash_points);
+  data["total_crash_points"] = options.crash_points.size();
   data["valid_reads"] = valid_reads;
   data["end"] = Micros(end);
   return data;

@@ -40,6 +40,7 @@ constexpr const char kBody[] = R"HTML(</div><div id="note"></div>
 <span><i style="background:#e8a317"></i>info (outcome unknown)</span><span><i style="background:#999"></i>pending</span>
 <span><i style="background:#1f3f99;height:4px"></i>lock held</span>
 <span><i style="background:#8e24aa"></i>injected fault</span><span><i style="background:#000"></i>invalid reader sample</span>
+<span id="crash-legend" style="display:none"><i style="background:#e00000;width:3px"></i>crash point of a violating state</span>
 </div>
 <div id="controls">wheel: zoom, drag: pan &nbsp;<button id="reset">reset zoom</button>
 <label>from <input id="from" type="range" min="0" max="1000" value="0"></label>
@@ -62,6 +63,12 @@ document.getElementById("summary").textContent =
   D.total_ops + " operations, " + D.total_faults + " injected faults, " +
   D.total_invalid_reads + " invalid and " + D.valid_reads + " valid reader samples recorded";
 document.getElementById("note").textContent = D.note || "";
+var CRASH = D.crash_points || [];
+if (CRASH.length) {
+  document.getElementById("crash-legend").style.display = "inline-block";
+  document.getElementById("summary").textContent +=
+    "; " + D.total_crash_points + " crash points of violating states marked";
+}
 
 var lanes = D.lanes.map(function () { return []; });
 D.ops.forEach(function (o) { lanes[o[0]].push(o); });
@@ -107,6 +114,7 @@ function draw() {
     drawLane(lanes[i], y);
     drawMarkers(markers[i], y);
   }
+  drawCrashPoints(h);
   document.getElementById("range").textContent = ms(view.a) + " .. " + ms(view.b);
 }
 
@@ -137,6 +145,24 @@ function drawMarkers(list, y) {
   }
 }
 
+// A red dashed line across every lane, labelled in the axis row.
+function drawCrashPoints(h) {
+  ctx.save();
+  ctx.strokeStyle = "#e00000"; ctx.fillStyle = "#e00000"; ctx.lineWidth = 2;
+  ctx.setLineDash([5, 3]);
+  CRASH.forEach(function (c) {
+    if (c[0] < view.a || c[0] > view.b) return;
+    var x = X(c[0]);
+    ctx.beginPath(); ctx.moveTo(x, AXIS_H - 6); ctx.lineTo(x, h); ctx.stroke();
+    ctx.fillText(c[1], x + 3, AXIS_H - 6);
+  });
+  ctx.restore();
+}
+
+function describeCrash(c) {
+  return "power cut at " + ms(c[0]) + " (" + c[1] + ")\n" + c[2];
+}
+
 function describeOp(o) {
   var lines = ["op " + o[10] + " " + o[4] + " " + o[5], "pid " + o[6] + ", " + D.lanes[o[0]],
                "invoked at " + ms(o[1])];
@@ -155,9 +181,15 @@ function describeMarker(m) {
 
 function find(x, y) {
   var i = Math.floor((y - AXIS_H) / LANE_H);
-  if (i < 0 || i >= D.lanes.length || x < LABEL_W) return null;
+  if (x < LABEL_W) return null;
   var t = T(x), tol = 4 * (view.b - view.a) / (width() - LABEL_W);
   var best = null, dist = tol;
+  CRASH.forEach(function (c) {
+    var d = Math.abs(c[0] - t);
+    if (d <= dist) { dist = d; best = describeCrash(c); }
+  });
+  if (best) return best;
+  if (i < 0 || i >= D.lanes.length) return null;
   markers[i].forEach(function (m) {
     var d = Math.abs(m.t - t);
     if (d <= dist) { dist = d; best = describeMarker(m); }
@@ -233,7 +265,8 @@ std::string TruncationNotice(const nlohmann::json& data) {
   for (auto [list, total, what] :
        {std::tuple{"ops", "total_ops", "operations"},
         std::tuple{"faults", "total_faults", "faults"},
-        std::tuple{"invalid_reads", "total_invalid_reads", "invalid reader samples"}}) {
+        std::tuple{"invalid_reads", "total_invalid_reads", "invalid reader samples"},
+        std::tuple{"crash_points", "total_crash_points", "crash points"}}) {
     const size_t shown = Count(data, list);
     const size_t all = Total(data, total);
     if (shown >= all) continue;

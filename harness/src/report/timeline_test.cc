@@ -113,6 +113,41 @@ TEST(TimelineDataTest, NoNoticeWhenNothingIsLeftOut) {
   EXPECT_THAT(TimelinePage(data), Not(HasSubstr("Truncated")));
 }
 
+TEST(TimelineDataTest, CrashPointsAreListedInMicrosecondsAndWidenTheAxis) {
+  TimelineOptions options;
+  options.crash_points = {{44'000, "state-3", "after #7 rename(a -> sandboxes.json)"},
+                          {90'000, "state-9", "after #12 fsync(.)"}};
+  const nlohmann::json data = TimelineData(SmallHistory(), options);
+  const nlohmann::json expected = {
+      {44, "state-3", "after #7 rename(a -> sandboxes.json)"},
+      {90, "state-9", "after #12 fsync(.)"},
+  };
+  EXPECT_EQ(data["crash_points"], expected);
+  EXPECT_EQ(data["total_crash_points"], 2);
+  // The last operation ends at 60 us; the crash point at 90 us is drawn.
+  EXPECT_EQ(data["end"], 90);
+  const std::string page = TimelinePage(data);
+  EXPECT_THAT(page, HasSubstr("crash point of a violating state"));
+  EXPECT_THAT(page, HasSubstr("drawCrashPoints"));
+  EXPECT_EQ(TruncationNotice(data), "");
+}
+
+TEST(TimelineDataTest, CrashPointsAreBoundedLikeMarkers) {
+  TimelineOptions options;
+  options.max_markers = 1;
+  options.crash_points = {{1'000, "state-1", ""}, {2'000, "state-2", ""}};
+  const nlohmann::json data = TimelineData({}, options);
+  EXPECT_EQ(data["crash_points"].size(), 1u);
+  EXPECT_THAT(TruncationNotice(data), HasSubstr("the first 1 of 2 crash points"));
+}
+
+TEST(TimelineDataTest, NoCrashPointsOutsideCrashRuns) {
+  const nlohmann::json data = TimelineData(SmallHistory(), {});
+  EXPECT_TRUE(data["crash_points"].empty());
+  EXPECT_EQ(data["total_crash_points"], 0);
+  EXPECT_EQ(data["end"], 60);
+}
+
 TEST(JsonForScriptTest, CannotCloseTheScriptElement) {
   const nlohmann::json json = {{"error", "</script><script>alert(1)</script><!--"}};
   const std::string text = JsonForScript(json);

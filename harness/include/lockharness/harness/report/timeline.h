@@ -6,7 +6,9 @@
 // it held the lock drawn inside it when the history knows it
 // (lock_acquired..lock_released). Injected faults are markers on the lane of
 // the writer whose pid (or writer index) they name, else on the harness
-// lane; invalid reader samples are markers on the readers lane. Hovering
+// lane; invalid reader samples are markers on the readers lane. A crash
+// run's crash points (the call after which a violating crash state was cut,
+// docs/crash-consistency.md) are red dashed lines across every lane. Hovering
 // shows the operation, name, pid, times and error; the mouse wheel zooms
 // and dragging pans. Data, CSS and script are inline: the page needs no
 // network and no server.
@@ -23,6 +25,7 @@
 #define LOCKHARNESS_HARNESS_REPORT_TIMELINE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,8 +36,16 @@
 
 namespace lockharness::harness::report {
 
+// A crash point: the power was cut at `t` (ns since the run's start).
+struct TimelineCrashPoint {
+  int64_t t = 0;
+  std::string label;   // drawn by the line: "state-12"
+  std::string detail;  // on hover: the call, the checker, the state
+};
+
 struct TimelineOptions {
   std::string title;
+  std::vector<TimelineCrashPoint> crash_points;  // at most max_markers drawn
   size_t max_operations = 200'000;
   size_t max_markers = 20'000;
   // Shown above the timeline, e.g. why the history could not be read.
@@ -48,8 +59,10 @@ struct TimelineOptions {
 //             lock_acquired|null, lock_released|null, id], ...],
 //    "faults": [[lane, t, fault, target, pid], ...],
 //    "invalid_reads": [[lane, t, error, pid], ...],
+//    "crash_points": [[t, label, detail], ...],
 //    "outcomes": ["ok", "fail", "info", "pending"],
-//    "total_ops", "total_faults", "total_invalid_reads", "valid_reads", "end"}
+//    "total_ops", "total_faults", "total_invalid_reads", "total_crash_points",
+//    "valid_reads", "end"}
 // `outcome` indexes "outcomes". Fewer entries than the totals mean the
 // page was truncated.
 nlohmann::json TimelineData(const std::vector<Event>& history, const TimelineOptions& options);
