@@ -58,6 +58,19 @@ bool CrashChecker::RegistryCorrupt(const CrashState& state) const {
 }
 
 std::vector<Finding> CrashChecker::CheckOffline(const CrashState& state) {
+  if (judged_point_ != state.crash_after) {
+    judged_point_ = state.crash_after;
+    judged_.clear();
+  }
+  auto it = state.image.entries.find(registry_name_);
+  std::string key;
+  if (it != state.image.entries.end()) key = it->second ? "\x01" + *it->second : "\x02";
+  auto [slot, inserted] = judged_.try_emplace(std::move(key));
+  if (inserted) slot->second = Judge(state);
+  return slot->second;
+}
+
+std::vector<Finding> CrashChecker::Judge(const CrashState& state) {
   std::vector<Finding> out;
   auto it = state.image.entries.find(registry_name_);
   std::optional<std::string> bytes;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "lockharness/harness/check.h"
@@ -50,6 +51,9 @@ class CrashChecker {
   ~CrashChecker();
 
   // Atomicity and durability, without running anything. Empty: both hold.
+  // They depend on the crash point and the registry's bytes alone, so the
+  // findings are remembered per registry content at the current crash
+  // point (states of one point mostly differ in other files).
   std::vector<Finding> CheckOffline(const CrashState& state);
 
   // Whether the state's registry is present but not a registry document.
@@ -65,6 +69,11 @@ class CrashChecker {
   std::string registry_name_;
   CheckLimits limits_;
   std::unique_ptr<Cut> cut_;
+  // CheckOffline's findings at crash point `judged_point_`, by registry
+  // content ("\x01" + bytes: a file; "\x02": a directory; "": absent).
+  int judged_point_ = -1;
+  std::unordered_map<std::string, std::vector<Finding>> judged_;
+  std::vector<Finding> Judge(const CrashState& state);
 };
 
 // Runs `argv_prefix` + {"register", probe} then `argv_prefix` + {"list"} on

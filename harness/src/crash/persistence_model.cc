@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <unordered_map>
 
@@ -97,11 +98,16 @@ std::string_view ModelName(PersistenceModel model) {
 }
 
 std::optional<PersistenceModel> ParseModel(std::string_view name) {
-  for (auto m :
-       {PersistenceModel::kPosix, PersistenceModel::kExt4Ordered, PersistenceModel::kPrefix}) {
+  for (PersistenceModel m : kModels) {
     if (ModelName(m) == name) return m;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> ModelNames() {
+  std::vector<std::string> names;
+  for (PersistenceModel m : kModels) names.emplace_back(ModelName(m));
+  return names;
 }
 
 std::optional<StartState> SnapshotDirectory(const fs::path& dir, std::string* error) {
@@ -138,14 +144,12 @@ std::optional<StartState> SnapshotDirectory(const fs::path& dir, std::string* er
 }
 
 uint64_t CrashImage::Hash() const {
+  // std::hash (murmur-style, a word at a time) of each name and content,
+  // combined in order: the byte-at-a-time FNV it replaces was the largest
+  // single cost of generating states (registry contents are kilobytes).
   uint64_t h = 1469598103934665603ull;
   auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
+    h ^= std::hash<std::string_view>{}(s) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   };
   for (const auto& [name, data] : entries) {
     mix(name);
@@ -360,16 +364,20 @@ int CrashProgram::OpCount(int crash_after) const {
 }
 
 CrashState CrashProgram::Build(int crash_after, const std::vector<Choice>& fates) const {
+  // Two passes: the directory entries first, then the data of only the
+  // inodes that end up named. An inode's bytes depend on its own data ops
+  // alone, and most inodes of a run (every replaced registry, every temp
+  // file renamed away) are unnamed at the crash: replaying their writes
+  // was most of the cost of a state.
   Work work;
   work.names = start_names_;
-  work.data = start_data_;
-  work.data.resize(static_cast<size_t>(inode_count_));
   std::vector<std::string> notes;
   size_t noted = 0;
   const int n = OpCount(crash_after);
+  auto fate_of = [&](int j) { return j < static_cast<int>(fates.size()) ? fates[j] : Choice{}; };
   for (int j = 0; j < n; ++j) {
     const Op& op = ops_[j];
-    const Choice choice = j < static_cast<int>(fates.size()) ? fates[j] : Choice{};
+    const Choice choice = fate_of(j);
     if (choice.fate != Fate::kWhole && op.type != Op::Type::kSync) {
       if (noted++ < kMaxDescribedOps) {
         std::string what;
@@ -385,50 +393,55 @@ CrashState CrashProgram::Build(int crash_after, const std::vector<Choice>& fates
         notes.push_back(what + calls_[op.call].Describe(op.call));
       }
     }
+    if (choice.fate == Fate::kDrop || op.type != Op::Type::kEntry) continue;
+    switch (op.entry) {
+      case Op::Entry::kSetName:
+        work.RemoveTree(op.name);
+        work.names[op.name] = op.inode;
+        break;
+      case Op::Entry::kMove:
+        if (op.inode < 0) {
+          work.MoveTree(op.from, op.name);
+        } else {
+          // The source's own entry may not have persisted; the rename
+          // still names the inode it moved in the real run.
+          work.names.erase(op.from);
+          work.RemoveTree(op.name);
+          work.names[op.name] = op.inode;
+        }
+        break;
+      case Op::Entry::kRemoveName: work.names.erase(op.name); break;
+      case Op::Entry::kMakeDir:
+        if (!work.names.count(op.name)) work.names[op.name] = -1;
+        break;
+      case Op::Entry::kRemoveDir: work.RemoveTree(op.name); break;
+    }
+  }
+  std::vector<char> named(static_cast<size_t>(inode_count_), 0);
+  work.data.resize(static_cast<size_t>(inode_count_));
+  for (const auto& [name, inode] : work.names) {
+    if (inode < 0 || named[inode]) continue;
+    named[inode] = 1;
+    if (static_cast<size_t>(inode) < start_data_.size()) work.data[inode] = start_data_[inode];
+  }
+  for (int j = 0; j < n; ++j) {
+    const Op& op = ops_[j];
+    if (op.type != Op::Type::kData || !named[op.inode]) continue;
+    const Choice choice = fate_of(j);
     if (choice.fate == Fate::kDrop) continue;
-    switch (op.type) {
-      case Op::Type::kSync: break;
-      case Op::Type::kData: {
-        std::string* file = &work.data[op.inode];
-        if (op.truncate) {
-          file->resize(static_cast<size_t>(op.length), '\0');
-        } else if (choice.fate == Fate::kWhole) {
-          Write(file, op.offset, op.data);
-        } else if (choice.fate == Fate::kZeros) {
-          ZeroExtend(file, op.offset, static_cast<int64_t>(op.data.size()));
-        } else {  // torn: the first sectors arrived, the rest did not
-          const int64_t end = op.offset + static_cast<int64_t>(op.data.size());
-          const int64_t split = std::min<int64_t>(
-              end, (op.offset / kSectorBytes + choice.torn_sectors) * kSectorBytes);
-          Write(file, op.offset, std::string_view(op.data).substr(0, split - op.offset));
-          ZeroExtend(file, split, end - split);
-        }
-        break;
-      }
-      case Op::Type::kEntry:
-        switch (op.entry) {
-          case Op::Entry::kSetName:
-            work.RemoveTree(op.name);
-            work.names[op.name] = op.inode;
-            break;
-          case Op::Entry::kMove:
-            if (op.inode < 0) {
-              work.MoveTree(op.from, op.name);
-            } else {
-              // The source's own entry may not have persisted; the rename
-              // still names the inode it moved in the real run.
-              work.names.erase(op.from);
-              work.RemoveTree(op.name);
-              work.names[op.name] = op.inode;
-            }
-            break;
-          case Op::Entry::kRemoveName: work.names.erase(op.name); break;
-          case Op::Entry::kMakeDir:
-            if (!work.names.count(op.name)) work.names[op.name] = -1;
-            break;
-          case Op::Entry::kRemoveDir: work.RemoveTree(op.name); break;
-        }
-        break;
+    std::string* file = &work.data[op.inode];
+    if (op.truncate) {
+      file->resize(static_cast<size_t>(op.length), '\0');
+    } else if (choice.fate == Fate::kWhole) {
+      Write(file, op.offset, op.data);
+    } else if (choice.fate == Fate::kZeros) {
+      ZeroExtend(file, op.offset, static_cast<int64_t>(op.data.size()));
+    } else {  // torn: the first sectors arrived, the rest did not
+      const int64_t end = op.offset + static_cast<int64_t>(op.data.size());
+      const int64_t split =
+          std::min<int64_t>(end, (op.offset / kSectorBytes + choice.torn_sectors) * kSectorBytes);
+      Write(file, op.offset, std::string_view(op.data).substr(0, split - op.offset));
+      ZeroExtend(file, split, end - split);
     }
   }
   CrashState state;

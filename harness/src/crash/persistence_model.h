@@ -40,8 +40,11 @@ namespace lockharness::harness::crash {
 
 enum class PersistenceModel { kPosix, kExt4Ordered, kPrefix };
 
+inline constexpr PersistenceModel kModels[] = {
+    PersistenceModel::kPosix, PersistenceModel::kExt4Ordered, PersistenceModel::kPrefix};
 std::string_view ModelName(PersistenceModel model);  // "posix", ...
 std::optional<PersistenceModel> ParseModel(std::string_view name);
+std::vector<std::string> ModelNames();  // of kModels, in order
 
 // The registry directory before the run (all of it durable).
 struct StartEntry {
