@@ -10,9 +10,11 @@ if(TARGET lockharness_runner)
   target_include_directories(lockharness_scenario
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  # Values are checked by the run-configuration codec (run_config.h).
+  # Values are checked by the run-configuration codec (run_config.h); a
+  # crash scenario's by the crash options' bounds and model names
+  # (lockharness_crash, defined in crash.cmake).
   target_link_libraries(lockharness_scenario
-    PUBLIC lockharness_runner lockharness_run_config
+    PUBLIC lockharness_runner lockharness_run_config lockharness_crash
     PRIVATE PkgConfig::TOMLPP)
 
   if(LOCKHARNESS_BUILD_TESTS)

@@ -93,7 +93,7 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::
   std::cerr << "lockharness: scenario " << loaded->name << ", seed " << loaded->run.seed
             << ", run directory " << out_dir.string() << "\n";
   cli::Progress progress;
-  cli::RunResult result = cli::ExecuteAndJudge(loaded->run, &progress);
+  cli::RunResult result = cli::ExecuteScenario(*loaded, &progress);
   Report(result);
   const cli::ScenarioOutcome outcome = cli::JudgeScenario(*loaded, std::move(result));
   std::cout << "scenario " << outcome.name << ": expected " << outcome.expected

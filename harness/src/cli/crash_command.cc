@@ -27,23 +27,23 @@ CrashSubcommand::CrashSubcommand(CLI::App& app) : state_(std::make_unique<State>
   s.command->add_option("--impl", o.impl,
                         "per-op command template, e.g. 'lockreg --file {registry}' (no shell)");
   s.command->add_option("--model", s.model, "persistence model")
-      ->check(CLI::IsMember({"posix", "ext4-ordered", "prefix"}))
+      ->check(CLI::IsMember(crash::ModelNames()))
       ->capture_default_str();
   s.command->add_option("--writers", o.writers, "writer processes")
-      ->check(CLI::Range(1, 64))
+      ->check(CLI::Range(1, crash::kMaxCrashWriters))
       ->capture_default_str();
   s.command->add_option("--ops", o.ops_per_writer, "operations per writer")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   s.command->add_option("--states", o.states, "crash-state budget of the whole run")
-      ->check(CLI::Range(int64_t{1}, int64_t{100000000}))
+      ->check(CLI::Range(int64_t{1}, crash::kMaxCrashStates))
       ->capture_default_str();
   s.seed = s.command->add_option("--seed", o.seed, "seed of the workload and every sampler");
   s.command->add_option("--out", s.out, "output directory (absent or empty)");
   s.command
       ->add_option("--recover-states", o.recover_states,
                    "distinct states the implementation recovers (0: skip recovery)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1000000}))
+      ->check(CLI::Range(int64_t{0}, crash::kMaxRecoverStates))
       ->capture_default_str();
   s.command
       ->add_option("--takeover-bound-ms", o.takeover_bound_ms,
@@ -51,7 +51,8 @@ CrashSubcommand::CrashSubcommand(CLI::App& app) : state_(std::make_unique<State>
       ->capture_default_str();
   s.command
       ->add_option("--stale-ms", o.stale_ms,
-                   "LOCKHARNESS_STALE_MS for the workload and the recovery")
+                   "LOCKHARNESS_STALE_MS for the recorded workload (the recovery after the "
+                   "reboot runs with 0)")
       ->capture_default_str();
   s.command
       ->add_option("--max-record-bytes", o.max_record_bytes,

@@ -31,6 +31,11 @@ struct RunResult {
   std::vector<CheckerReport> findings;
   std::string report_text;  // report.txt's contents, when judged
   double seconds = 0;
+  // A crash run's: the command that re-judges it, and a one-line summary
+  // of its states for the suite line (empty for ordinary runs, whose
+  // report carries the replay line).
+  std::string replay;
+  std::string crash_summary;
 };
 
 // `notes`: RunOutcome::ToJson() of the run, or what an earlier report kept.

@@ -10,6 +10,8 @@
 #include "lockharness/harness/checkers/protocol_lint.h"
 #include "lockharness/harness/report/junit.h"
 #include "src/cli/scenario_adapter.h"
+#include "lockharness/harness/runner/safe_files.h"
+#include "src/crash/crash_run.h"
 
 namespace lockharness::harness::cli {
 namespace fs = std::filesystem;
@@ -28,12 +30,58 @@ std::string ScenarioLine(const ScenarioOutcome& o) {
     line += "  caught by:";
     for (const std::string& c : o.caught_by) line += " " + c;
   }
+  if (!o.result.crash_summary.empty()) line += "  crash " + o.result.crash_summary;
   if (!o.substitution.empty()) line += "\n        ran in " + o.substitution;
   if (o.status != ScenarioStatus::kPass && !o.result.reason.empty()) {
     line += "\n        " + o.result.reason;
   }
+  if (o.status != ScenarioStatus::kPass && !o.result.replay.empty()) {
+    line += "\n        replay: " + o.result.replay;
+  }
   return line;
 }
+
+namespace {
+
+// The options of `lockharness crash` that a crash scenario stands for.
+crash::CrashOptions CrashOptionsFor(const scenario::Scenario& s) {
+  crash::CrashOptions o;
+  o.impl = s.run.impl;
+  o.model = *crash::ParseModel(s.crash->model);  // checked by the loader
+  o.writers = s.run.writers;
+  o.ops_per_writer = s.run.ops_per_writer;
+  o.states = s.crash->states;
+  o.recover_states = s.crash->recover_states;
+  o.seed = s.run.seed;
+  o.out_dir = s.run.out_dir;
+  o.takeover_bound_ms = s.run.takeover_bound_ms;
+  o.stale_ms = s.run.stale_ms;
+  o.op_timeout_ms = s.run.op_timeout_ms;
+  o.run_timeout_ms = s.run.run_timeout_ms;
+  return o;
+}
+
+RunResult ExecuteCrashScenario(const scenario::Scenario& s) {
+  const auto started = std::chrono::steady_clock::now();
+  crash::CrashResult crashed = crash::ExecuteCrash(CrashOptionsFor(s));
+  RunResult result;
+  result.verdict = crashed.verdict;
+  result.judged = crashed.judged;
+  result.reason = std::move(crashed.reason);
+  result.findings = std::move(crashed.findings);
+  result.report_text = std::move(crashed.report_text);
+  result.replay = std::move(crashed.replay);
+  result.crash_summary = std::move(crashed.summary);
+  // As root, leave nothing the user who owns the tree cannot delete.
+  if (std::string error; !runner::HandOverToDirectoryOwner(s.run.out_dir, &error)) {
+    std::cerr << "lockharness: warning: " << error << "\n";
+  }
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace
 
 const char* ScenarioStatusName(ScenarioStatus status) {
   switch (status) {
@@ -52,6 +100,11 @@ void ApplyCommandLine(const std::string& impl, const std::optional<uint64_t>& se
   }
   if (seed) scenario->run.seed = *seed;
   scenario->run.out_dir = out_dir;
+}
+
+RunResult ExecuteScenario(const scenario::Scenario& scenario, Progress* progress) {
+  if (scenario.crash) return ExecuteCrashScenario(scenario);
+  return ExecuteAndJudge(scenario.run, progress);
 }
 
 ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result) {
@@ -132,9 +185,9 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     std::string substitution;
     std::optional<RunResult> result;
     if (s.run.mode == runner::Mode::kWorker && options.no_worker_mode.empty()) {
-      result = ExecuteAndJudge(s.run, nullptr);
-      if (FoundNoWorkerMode(*result)) substitution = result->reason;
-    } else if (s.run.mode == runner::Mode::kWorker) {
+      result = ExecuteScenario(s, nullptr);
+      if (!s.crash && FoundNoWorkerMode(*result)) substitution = result->reason;
+    } else if (!s.crash && s.run.mode == runner::Mode::kWorker) {
       substitution = options.no_worker_mode;
     }
     if (!substitution.empty()) {
@@ -143,7 +196,7 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
       s.run.out_dir = options.out_dir / (s.name + ".per-op");
       result.reset();
     }
-    if (!result) result = ExecuteAndJudge(s.run, nullptr);
+    if (!result) result = ExecuteScenario(s, nullptr);
     ScenarioOutcome o = JudgeScenario(s, std::move(*result));
     o.substitution = std::move(substitution);
     switch (o.status) {
@@ -191,6 +244,10 @@ report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& o, const std::strin
     suite.properties.push_back({"expected_checker", o.expected_checker});
   }
   if (!o.substitution.empty()) suite.properties.push_back({"substitution", o.substitution});
+  if (!o.result.crash_summary.empty()) {
+    suite.properties.push_back({"crash", o.result.crash_summary});
+  }
+  if (!o.result.replay.empty()) suite.properties.push_back({"replay", o.result.replay});
   report::JunitCase expectation;
   expectation.name = "expectation";
   expectation.classname = classname;

@@ -26,6 +26,10 @@
 // when no implementation is given (scenario_adapter.h); every file is
 // loaded and resolved before the first run.
 //
+// A crash scenario (a [crash] table) runs through crash::ExecuteCrash(),
+// the code behind `lockharness crash`, in DIR/<scenario name>/; its line
+// adds the states' summary, and, unless it passed, the replay line.
+//
 // Usage:
 //   SuiteRunOptions o{.files = files, .impl = "...", .out_dir = "runs/s1"};
 //   SuiteOutcome outcome = RunScenarios(o);
@@ -113,6 +117,10 @@ std::string ScenarioLine(const ScenarioOutcome& outcome);
 // seed and output directory to a loaded scenario.
 void ApplyCommandLine(const std::string& impl, const std::optional<uint64_t>& seed,
                       const std::filesystem::path& out_dir, scenario::Scenario* scenario);
+
+// Performs the scenario: its run, or for a crash scenario its crash run.
+// REQUIRES: ApplyCommandLine() was applied.
+RunResult ExecuteScenario(const scenario::Scenario& scenario, Progress* progress);
 
 // Judges a finished scenario run against its expectation.
 ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result);

@@ -166,6 +166,27 @@ TEST(SuiteJunitXml, OneSuitePerScenarioWithAnExpectationCase) {
   EXPECT_EQ(SuiteExitCode(outcome), kExitInvalid);
 }
 
+TEST(SuiteJunitXml, CrashScenarioCarriesItsSummaryAndReplay) {
+  SuiteOutcome outcome;
+  RunResult crashed = Judged({Finding("crash-durability", Verdict::kInvalid, "3 of 40 states")});
+  crashed.crash_summary = "posix: 3 of 40 crash states invalid, 6 recovered";
+  crashed.replay = "lockharness crash --from /r/crash-posix --model posix --seed 1";
+  ScenarioOutcome o = JudgeScenario(Expecting(kValid), crashed);
+  EXPECT_EQ(o.status, ScenarioStatus::kFail);
+  EXPECT_THAT(o.caught_by, ElementsAre("crash-durability"));
+  outcome.scenarios.push_back(o);
+  const std::string xml = SuiteJunitXml(outcome, "smoke");
+  EXPECT_THAT(xml, HasSubstr("name=\"crash\" value=\"posix: 3 of 40 crash states invalid, 6 "
+                             "recovered\""));
+  EXPECT_THAT(xml, HasSubstr("name=\"replay\" value=\"lockharness crash --from "
+                             "/r/crash-posix --model posix --seed 1\""));
+  EXPECT_THAT(xml, HasSubstr("<failure message=\"3 of 40 states\""));
+  // An ordinary run has neither property.
+  SuiteOutcome plain;
+  plain.scenarios.push_back(JudgeScenario(Expecting(kValid), Judged({})));
+  EXPECT_THAT(SuiteJunitXml(plain, "smoke"), ::testing::Not(HasSubstr("name=\"replay\"")));
+}
+
 // The run says whether its worker exited before answering (or before it
 // read the request): the flag decides, not the wording of the reason.
 TEST(FoundNoWorkerMode, TheRunSaysSo) {

@@ -2,12 +2,17 @@
 
 #include "src/crash/crash_run.h"
 
+#include <time.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +34,12 @@ namespace {
 
 constexpr char kRegistryName[] = "sandboxes.json";
 constexpr char kProbe[] = "crash-probe";
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 int ExitFor(Verdict v) { return v == Verdict::kValid ? 0 : v == Verdict::kInvalid ? 1 : 2; }
 
@@ -127,6 +138,8 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
     run.out_dir = run_dir;
     run.takeover_bound_ms = o.takeover_bound_ms;
     run.stale_ms = o.stale_ms;
+    if (o.op_timeout_ms > 0) run.op_timeout_ms = o.op_timeout_ms;
+    if (o.run_timeout_ms > 0) run.run_timeout_ms = o.run_timeout_ms;
     run.trace = true;  // loads the interposer (and checks the program can be)
     run.env = {"LOCKHARNESS_CRASH_RECORD=" + fs::absolute(record_path).string(),
                "LOCKHARNESS_CRASH_RECORD_MAX_BYTES=" + std::to_string(o.max_record_bytes)};
@@ -217,20 +230,21 @@ struct Violation {
 
 }  // namespace
 
-int CrashCommand(const CrashOptions& o) {
+CrashResult ExecuteCrash(const CrashOptions& o) {
   const fs::path out = o.out_dir;
   std::error_code ec;
+  auto refuse = [](std::string reason) {
+    CrashResult result;
+    result.reason = std::move(reason);
+    return result;
+  };
   // Like `run`: an earlier run's results are never overwritten.
   if (fs::exists(out, ec) && !fs::is_empty(out, ec)) {
-    std::cerr << "lockharness: output directory " << out
-              << " is not empty (give a new one; --from reads an earlier run's)\n";
-    return 2;
+    return refuse("output directory " + out.string() +
+                  " is not empty (give a new one; --from reads an earlier run's)");
   }
   fs::create_directories(out, ec);
-  if (ec) {
-    std::cerr << "lockharness: cannot create " << out << ": " << ec.message() << "\n";
-    return 2;
-  }
+  if (ec) return refuse("cannot create " + out.string() + ": " + ec.message());
   std::string impl;
   Prepared prepared = Prepare(o, out, &impl);
   json run_config =
@@ -242,17 +256,34 @@ int CrashCommand(const CrashOptions& o) {
 
   auto finish = [&](std::vector<CheckerReport> reports, Verdict verdict, json notes,
                     const std::vector<Event>& history, const std::string& reason) {
+    CrashResult result;
+    result.replay = Replay(o, o.from.empty() ? out : o.from, std::nullopt);
     json report = reason.empty() ? runner::BuildReport(run_config, history, reports, verdict, notes)
                                  : runner::BuildUnjudgedReport(run_config, notes, reason);
-    report["replay"] = Replay(o, o.from.empty() ? out : o.from, std::nullopt);
+    report["replay"] = result.replay;
     report["crash"] = notes;
     std::string error;
     if (!runner::WriteReportFiles(out, report, &history, &error)) {
-      std::cerr << "lockharness: " << error << "\n";
-      return 2;
+      result.reason = error;
+      return result;
     }
-    std::cout << runner::FormatReportText(report);
-    return reason.empty() ? ExitFor(verdict) : 2;
+    result.report_text = runner::FormatReportText(report);
+    result.reason = reason;
+    if (!reason.empty()) return result;
+    result.judged = true;
+    result.verdict = verdict;
+    result.findings = std::move(reports);
+    result.exit_code = ExitFor(verdict);
+    if (verdict == Verdict::kUnknown) {
+      result.reason = "verdict unknown";
+      bool first = true;
+      for (const CheckerReport& finding : result.findings) {
+        if (finding.verdict != Verdict::kUnknown) continue;
+        result.reason += (first ? ": " : "; ") + finding.checker + ": " + finding.summary;
+        first = false;
+      }
+    }
+    return result;
   };
 
   if (!prepared.recorded) {
@@ -282,9 +313,8 @@ int CrashCommand(const CrashOptions& o) {
   const int64_t per_point = std::max<int64_t>(1, o.states / static_cast<int64_t>(points.size()));
   if (o.crash_point) {
     if (!std::binary_search(points.begin(), points.end(), *o.crash_point)) {
-      std::cerr << "lockharness: --crash-point " << *o.crash_point
-                << " is not one of this run's crash points\n";
-      return 2;
+      return refuse("--crash-point " + std::to_string(*o.crash_point) +
+                    " is not one of this run's crash points");
     }
     points = {*o.crash_point};
   }
@@ -327,6 +357,7 @@ int CrashCommand(const CrashOptions& o) {
 
   int64_t checked = 0;
   const auto offline_started = std::chrono::steady_clock::now();
+  const double offline_cpu_started = ThreadCpuSeconds();
   for (int point : points) {
     std::mt19937_64 rng(o.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(point + 1)));
     for (CrashState& state : program->StatesAt(point, o.model, per_point, rng)) {
@@ -346,6 +377,9 @@ int CrashCommand(const CrashOptions& o) {
   }
   const double offline_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - offline_started).count();
+  // The offline phase is one thread's work: its CPU time says what it costs
+  // on a machine shared with other work, where the wall time says little.
+  const double offline_cpu_seconds = ThreadCpuSeconds() - offline_cpu_started;
 
   // Recovery on a seeded sample of the distinct images.
   std::vector<int> distinct;
@@ -371,44 +405,89 @@ int CrashCommand(const CrashOptions& o) {
   if (!words) {
     return finish({}, Verdict::kUnknown, json::object(), rec.history, "bad --impl: " + error);
   }
-  const auto recovery_started = std::chrono::steady_clock::now();
-  int64_t recovered = 0;
-  std::string recovery_log;
-  for (int index : to_recover) {
-    const CrashState& state = states[index];
-    const fs::path scratch = fs::absolute(out / "scratch");
-    fs::remove_all(scratch, ec);
-    fs::create_directories(scratch / "registry", ec);
-    if (!state.image.Materialize(scratch / "registry", &error)) {
-      return finish({}, Verdict::kUnknown, json::object(), rec.history, "scratch: " + error);
-    }
-    const fs::path registry = scratch / "registry" / kRegistryName;
+  // Each sampled state is recovered in its own scratch directory, several
+  // at once (the implementation's processes mostly wait on each other's
+  // exec and I/O); results are merged in state order, so the output does
+  // not depend on which finished first.
+  struct Recovery {
+    int index = -1;
+    fs::path scratch;
     std::optional<std::string> corrupt;
     std::vector<std::string> names;
+    std::string problem;  // could not build the state
+    std::string log;
+    std::vector<Finding> findings;
+  };
+  std::vector<Recovery> recoveries;
+  for (int index : to_recover) {
+    const CrashState& state = states[index];
+    Recovery r;
+    r.index = index;
+    r.scratch = fs::absolute(out / "scratch" / ("state-" + std::to_string(index)));
     auto it = state.image.entries.find(kRegistryName);
     if (checker.RegistryCorrupt(state)) {
-      corrupt = it->second ? *it->second : std::string();
+      r.corrupt = it->second ? *it->second : std::string();
     } else if (it != state.image.entries.end()) {
       const json doc = json::parse(*it->second, nullptr, /*allow_exceptions=*/false);
       if (doc.is_object() && doc.contains("sandboxes") && doc["sandboxes"].is_object()) {
-        for (auto& [name, value] : doc["sandboxes"].items()) names.push_back(name);
+        for (auto& [name, value] : doc["sandboxes"].items()) r.names.push_back(name);
       }
     }
-    // Relative words resolve against the directory the command was given
-    // in, as for the recorded run.
-    auto argv = runner::InstantiateCommand(*words, registry.string(), fs::current_path());
-    std::string log;
-    auto findings = RecoverState(argv, registry, kProbe, corrupt, names,
-                                 {"LOCKHARNESS_STALE_MS=" + std::to_string(o.stale_ms)},
-                                 o.takeover_bound_ms, &log);
+    recoveries.push_back(std::move(r));
+  }
+  // After a reboot no writer of the old boot is alive, and a reboot takes
+  // longer than any ownerless-lock grace: the recovering writer runs with a
+  // grace of 0 (docs/crash-consistency.md, "Recovery and the reboot").
+  const std::vector<std::string> recovery_env = {"LOCKHARNESS_STALE_MS=0"};
+  const fs::path cwd = fs::current_path();
+  std::atomic<size_t> next{0};
+  auto recover = [&] {
+    for (size_t k = next++; k < recoveries.size(); k = next++) {
+      Recovery& r = recoveries[k];
+      std::error_code dir_error;
+      fs::remove_all(r.scratch, dir_error);
+      fs::create_directories(r.scratch / "registry", dir_error);
+      if (!states[r.index].image.Materialize(r.scratch / "registry", &r.problem)) {
+        if (r.problem.empty()) r.problem = "cannot build the state";
+        continue;
+      }
+      const fs::path registry = r.scratch / "registry" / kRegistryName;
+      // Relative words resolve against the directory the command was given
+      // in, as for the recorded run.
+      auto argv = runner::InstantiateCommand(*words, registry.string(), cwd);
+      r.findings = RecoverState(argv, registry, kProbe, r.corrupt, r.names, recovery_env,
+                                o.takeover_bound_ms, &r.log);
+      bool invalid = false;
+      for (const Finding& f : r.findings) invalid = invalid || f.verdict == Verdict::kInvalid;
+      if (!invalid) fs::remove_all(r.scratch, dir_error);  // nothing to keep
+    }
+  };
+  const auto recovery_started = std::chrono::steady_clock::now();
+  {
+    const int jobs = static_cast<int>(std::min<size_t>(
+        recoveries.size(),
+        std::max(1, o.recovery_jobs > 0 ? o.recovery_jobs
+                                        : static_cast<int>(std::thread::hardware_concurrency()))));
+    std::vector<std::thread> pool;
+    for (int j = 1; j < jobs; ++j) pool.emplace_back(recover);
+    recover();
+    for (std::thread& t : pool) t.join();
+  }
+  int64_t recovered = 0;
+  std::string recovery_log;
+  for (Recovery& r : recoveries) {
+    if (!r.problem.empty()) {
+      fs::remove_all(out / "scratch", ec);
+      return finish({}, Verdict::kUnknown, json::object(), rec.history, "scratch: " + r.problem);
+    }
+    const CrashState& state = states[r.index];
     ++recovered;
-    recovery_log += "state-" + std::to_string(index) + ": " + log;
-    for (const Finding& f : findings) {
+    recovery_log += "state-" + std::to_string(r.index) + ": " + r.log;
+    for (const Finding& f : r.findings) {
       if (f.verdict == Verdict::kInvalid) {
         ++violations_by_checker[f.checker];
-        invalid_states.insert(index);
-        const fs::path after = scratch;
-        keep(state, index, f, &after);
+        invalid_states.insert(r.index);
+        keep(state, r.index, f, &r.scratch);
       } else {
         ++unknown_by_checker[f.checker];
       }
@@ -447,6 +526,31 @@ int CrashCommand(const CrashOptions& o) {
     }
     reports.push_back(std::move(r));
   }
+  // Where each kept violating state was cut: timeline.html draws a line
+  // there (run_report.cc reads this list back).
+  json violation_points = json::array();
+  std::map<int, std::vector<std::string>> checkers_of_state;
+  for (const Violation& v : kept) {
+    if (v.where.empty()) continue;
+    auto& names = checkers_of_state[v.state];
+    if (std::find(names.begin(), names.end(), v.finding.checker) == names.end()) {
+      names.push_back(v.finding.checker);
+    }
+  }
+  for (const auto& [index, names] : checkers_of_state) {
+    const CrashState& s = states[index];
+    const CrashCall& call = program->calls()[s.crash_after];
+    std::string detail = "after " + call.Describe(s.crash_after) + "\nviolates:";
+    for (const std::string& name : names) detail += " " + name;
+    constexpr size_t kMaxDescription = 600;
+    detail += "\n" + (s.description.size() > kMaxDescription
+                          ? s.description.substr(0, kMaxDescription) + "..."
+                          : s.description);
+    violation_points.push_back({{"state", "state-" + std::to_string(index)},
+                                {"call", s.crash_after},
+                                {"t_ns", call.ns - rec.origin_ns},
+                                {"detail", detail}});
+  }
   json notes = {{"model", std::string(ModelName(o.model))},
                 {"calls", n},
                 {"processes", rec.record.processes},
@@ -456,9 +560,25 @@ int CrashCommand(const CrashOptions& o) {
                 {"states_recovered", recovered},
                 {"invalid_states", invalid_states.size()},
                 {"offline_seconds", offline_seconds},
-                {"recovery_seconds", recovery_seconds}};
+                {"offline_cpu_seconds", offline_cpu_seconds},
+                {"recovery_seconds", recovery_seconds},
+                {"violation_points", std::move(violation_points)}};
   Verdict verdict = Overall(reports);
-  return finish(reports, verdict, notes, rec.history, "");
+  CrashResult result = finish(reports, verdict, notes, rec.history, "");
+  result.summary = std::string(ModelName(o.model)) + ": " + std::to_string(invalid_states.size()) +
+                   " of " + std::to_string(checked) + " crash states invalid, " +
+                   std::to_string(recovered) + " recovered";
+  return result;
+}
+
+int CrashCommand(const CrashOptions& options) {
+  const CrashResult result = ExecuteCrash(options);
+  if (result.report_text.empty()) {
+    std::cerr << "lockharness: " << result.reason << "\n";
+    return 2;
+  }
+  std::cout << result.report_text;
+  return result.exit_code;
 }
 
 }  // namespace lockharness::harness::crash

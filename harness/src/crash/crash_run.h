@@ -13,6 +13,9 @@
 //
 //   CrashOptions o; o.impl = "lockreg --file {registry}"; o.out_dir = "runs/c";
 //   int exit_code = CrashCommand(o);   // 0 valid, 1 invalid, 2 unknown
+//
+// A crash scenario (docs/scenarios.md) runs the same code through
+// ExecuteCrash(), which returns the verdict instead of printing it.
 
 #ifndef LOCKHARNESS_HARNESS_SRC_CRASH_CRASH_RUN_H_
 #define LOCKHARNESS_HARNESS_SRC_CRASH_CRASH_RUN_H_
@@ -21,15 +24,22 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "lockharness/harness/check.h"
 #include "src/crash/persistence_model.h"
 
 namespace lockharness::harness::crash {
 
+// Bounds of the options, shared by the command line and crash scenarios.
+inline constexpr int kMaxCrashWriters = 64;
+inline constexpr int64_t kMaxCrashStates = 100000000;
+inline constexpr int64_t kMaxRecoverStates = 1000000;
+
 struct CrashOptions {
   std::string impl;  // per-op command template (command.h)
   PersistenceModel model = PersistenceModel::kPosix;
-  int writers = 3;         // REQUIRES: 1..64
+  int writers = 3;         // REQUIRES: 1..kMaxCrashWriters
   int ops_per_writer = 5;  // REQUIRES: >= 1
   int64_t states = 2000;   // state budget of the whole run
   uint64_t seed = 1;
@@ -38,10 +48,18 @@ struct CrashOptions {
   // seeded sample when there are more); 0: recovery is not checked.
   int64_t recover_states = 50;
   int64_t takeover_bound_ms = 5000;
-  // LOCKHARNESS_STALE_MS for the workload and the recovery: the ownerless
-  // grace after which a lock directory without an owner record is broken.
+  // LOCKHARNESS_STALE_MS for the recorded workload: the ownerless grace
+  // after which a lock directory without an owner record is broken. The
+  // recovery after the modelled reboot runs with 0 (the reboot outlasts
+  // any grace; docs/crash-consistency.md).
   int64_t stale_ms = 500;
+  // States recovered at once; 0: one per core.
+  int recovery_jobs = 0;
   int64_t max_record_bytes = 64ll << 20;
+  // Limits of the recorded workload (runner::RunOptions'); 0 keeps the
+  // runner's default.
+  int64_t op_timeout_ms = 0;
+  int64_t run_timeout_ms = 0;
   // Re-judge the recorded run of an earlier `crash` output directory
   // instead of running a workload (the states follow from the record and
   // the seed alone).
@@ -54,7 +72,24 @@ struct CrashOptions {
   int kept_violations = 20;
 };
 
-// Performs the crash run; prints the report and returns the exit code.
+// What a crash run found; its files are in options.out_dir.
+struct CrashResult {
+  bool judged = false;  // false: refused, not runnable, or unknown before any state
+  Verdict verdict = Verdict::kUnknown;
+  std::string reason;  // why not judged, or why unknown
+  std::vector<CheckerReport> findings;
+  std::string report_text;  // report.txt's contents
+  std::string replay;       // re-judges the recorded run: `lockharness crash --from ...`
+  // One line for a suite: "posix: 3 of 412 crash states invalid, 20 recovered".
+  std::string summary;
+  int exit_code = 2;  // 0 valid, 1 invalid, 2 unknown or not judged
+};
+
+// Performs the crash run and writes its files; prints nothing but harness
+// errors (on stderr).
+CrashResult ExecuteCrash(const CrashOptions& options);
+
+// ExecuteCrash(), then prints the report; returns the exit code.
 int CrashCommand(const CrashOptions& options);
 
 }  // namespace lockharness::harness::crash

@@ -12,6 +12,7 @@
 
 #include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "src/crash/crash_run.h"
 #include "src/scenario/toml_reader.h"
 
 namespace lockharness::harness::scenario {
@@ -226,6 +227,60 @@ bool ReadTable(TomlReader& r, const toml::table& root, std::string_view key, Sce
   return table == nullptr || read(r, *table, s);
 }
 
+// A crash scenario: the top-level keys, [workload] and [limits] it may
+// set, and its [crash] table. `lockharness crash`'s defaults first.
+bool ReadCrashScenario(TomlReader& r, const toml::table& root, Scenario* s) {
+  if (!r.CheckKeys(root, "a crash scenario",
+                   {"name", "description", "expect", "workload", "limits", "crash"}) ||
+      !ReadTop(r, root, s)) {
+    return false;
+  }
+  const crash::CrashOptions defaults;
+  s->run.mode = runner::Mode::kPerOp;
+  s->run.writers = defaults.writers;
+  s->run.ops_per_writer = defaults.ops_per_writer;
+  s->run.seed = defaults.seed;
+  s->run.takeover_bound_ms = defaults.takeover_bound_ms;
+  s->run.stale_ms = defaults.stale_ms;
+  s->crash = Scenario::Crash{std::string(crash::ModelName(defaults.model)), defaults.states,
+                             defaults.recover_states};
+  bool ok = true;
+  const toml::table* workload = r.Table(root, "workload", &ok);
+  if (!ok) return false;
+  if (workload != nullptr) {
+    if (!r.CheckKeys(*workload, "[workload] of a crash scenario", {"writers", "ops", "seed"}) ||
+        !ReadWorkload(r, *workload, s)) {
+      return false;
+    }
+    if (s->run.writers > crash::kMaxCrashWriters) {
+      return r.Fail(workload->get("writers")->source(),
+                    "[workload] writers of a crash scenario must be at most " +
+                        std::to_string(crash::kMaxCrashWriters) + ", got " +
+                        std::to_string(s->run.writers));
+    }
+  }
+  const toml::table* limits = r.Table(root, "limits", &ok);
+  if (!ok) return false;
+  if (limits != nullptr &&
+      (!r.CheckKeys(*limits, "[limits] of a crash scenario",
+                    {"takeover_bound_ms", "stale_ms", "op_timeout_ms", "run_timeout_ms"}) ||
+       !ReadLimits(r, *limits, s))) {
+    return false;
+  }
+  const toml::table* table = r.Table(root, "crash", &ok);
+  if (!ok) return false;
+  if (!r.CheckKeys(*table, "[crash]", {"model", "states", "recover_states"})) return false;
+  Scenario::Crash& c = *s->crash;
+  if (!r.String(*table, "[crash]", "model", &c.model)) return false;
+  if (!crash::ParseModel(c.model)) {
+    return r.Fail(table->get("model")->source(), "[crash] model must be " +
+                                                     TomlReader::QuoteList(crash::ModelNames()) +
+                                                     ", got '" + c.model + "'");
+  }
+  return r.Int(*table, "[crash]", "states", 1, crash::kMaxCrashStates, &c.states) &&
+         r.Int(*table, "[crash]", "recover_states", 0, crash::kMaxRecoverStates, &c.recover_states);
+}
+
 }  // namespace
 
 std::string_view ExpectName(Scenario::Expect expect) {
@@ -245,6 +300,10 @@ std::optional<Scenario> ParseScenario(std::string_view toml_text,
   Scenario s;
   s.file = file_for_messages;
   s.name = file_for_messages.stem().string();
+  if (root->contains("crash")) {
+    if (!ReadCrashScenario(r, *root, &s)) return std::nullopt;
+    return s;
+  }
   const bool ok =
       r.CheckKeys(*root, "",
                   {"name", "description", "expect", "expect_lint", "expect_checker", "adapter",

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "src/crash/crash_run.h"
+
 namespace lockharness::harness::scenario {
 namespace {
 
@@ -378,6 +380,99 @@ TEST(ParseScenario, EveryNemesisAndSetupKindLoads) {
     EXPECT_TRUE(Parse("[[setup]]\nkind = \"" + kind + "\"\n", &error).has_value())
         << kind << ": " << error;
   }
+}
+
+TEST(ParseScenario, CrashScenarioReadsItsKeys) {
+  std::string error;
+  std::optional<Scenario> s = Parse(R"(
+description = "power loss"
+expect = "invalid"
+[workload]
+writers = 4
+ops = 6
+seed = 77
+[limits]
+takeover_bound_ms = 4000
+stale_ms = 300
+op_timeout_ms = 12000
+run_timeout_ms = 30000
+[crash]
+model = "ext4-ordered"
+states = 900
+recover_states = 7
+)",
+                                    &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  ASSERT_TRUE(s->crash.has_value());
+  EXPECT_EQ(s->expect, Scenario::Expect::kInvalid);
+  EXPECT_EQ(s->crash->model, "ext4-ordered");
+  EXPECT_EQ(s->crash->states, 900);
+  EXPECT_EQ(s->crash->recover_states, 7);
+  EXPECT_EQ(s->run.mode, runner::Mode::kPerOp);
+  EXPECT_EQ(s->run.writers, 4);
+  EXPECT_EQ(s->run.ops_per_writer, 6);
+  EXPECT_EQ(s->run.seed, 77u);
+  EXPECT_TRUE(s->seed_set);
+  EXPECT_EQ(s->run.takeover_bound_ms, 4000);
+  EXPECT_EQ(s->run.stale_ms, 300);
+  EXPECT_EQ(s->run.op_timeout_ms, 12000);
+  EXPECT_EQ(s->run.run_timeout_ms, 30000);
+  EXPECT_EQ(PlannedOps(*s), 24);
+}
+
+TEST(ParseScenario, CrashScenarioDefaultsAreTheCrashCommands) {
+  std::string error;
+  std::optional<Scenario> s = Parse("[crash]\n", &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  ASSERT_TRUE(s->crash.has_value());
+  const crash::CrashOptions defaults;
+  EXPECT_EQ(s->crash->model, crash::ModelName(defaults.model));
+  EXPECT_EQ(s->crash->states, defaults.states);
+  EXPECT_EQ(s->crash->recover_states, defaults.recover_states);
+  EXPECT_EQ(s->run.writers, defaults.writers);
+  EXPECT_EQ(s->run.ops_per_writer, defaults.ops_per_writer);
+  EXPECT_EQ(s->run.seed, defaults.seed);
+  EXPECT_EQ(s->run.takeover_bound_ms, defaults.takeover_bound_ms);
+  EXPECT_EQ(s->run.stale_ms, defaults.stale_ms);
+  EXPECT_FALSE(Parse("", &error)->crash.has_value());
+}
+
+TEST(ParseScenario, CrashScenarioIsCheckedStrictly) {
+  // What a crash run cannot do is an unknown key, with its position.
+  EXPECT_EQ(ErrorOf("[crash]\n\n[[nemesis]]\nkind = \"kill-holder\"\n"),
+            "scenarios/smoke/x.toml:3:3: unknown key 'nemesis' in a crash scenario "
+            "(known: name, description, expect, workload, limits, crash)");
+  EXPECT_THAT(ErrorOf("expect_lint = \"clean\"\n[crash]\n"),
+              StartsWith("scenarios/smoke/x.toml:1:1: unknown key 'expect_lint' in a crash "
+                         "scenario"));
+  EXPECT_EQ(ErrorOf("[crash]\n[workload]\nmode = \"worker\"\n"),
+            "scenarios/smoke/x.toml:3:1: unknown key 'mode' in [workload] of a crash scenario "
+            "(known: writers, ops, seed)");
+  EXPECT_THAT(ErrorOf("[crash]\n[limits]\nop_timeout = 3\n"),
+              StartsWith("scenarios/smoke/x.toml:3:1: unknown key 'op_timeout' in [limits] of a "
+                         "crash scenario (known: takeover_bound_ms,"));
+  EXPECT_EQ(ErrorOf("[crash]\nmodle = \"posix\"\n"),
+            "scenarios/smoke/x.toml:2:1: unknown key 'modle' in [crash] "
+            "(known: model, states, recover_states)");
+  EXPECT_EQ(ErrorOf("[crash]\nmodel = \"ext3\"\n"),
+            "scenarios/smoke/x.toml:2:9: [crash] model must be 'posix', 'ext4-ordered' or "
+            "'prefix', got 'ext3'");
+  EXPECT_THAT(ErrorOf("[crash]\nmodel = 4\n"),
+              StartsWith("scenarios/smoke/x.toml:2:9: [crash] model must be a string"));
+  EXPECT_EQ(ErrorOf("[crash]\nstates = 0\n"),
+            "scenarios/smoke/x.toml:2:10: [crash] states must be an integer from 1 to "
+            "100000000, got 0");
+  EXPECT_EQ(ErrorOf("[crash]\nrecover_states = -1\n"),
+            "scenarios/smoke/x.toml:2:18: [crash] recover_states must be an integer from 0 to "
+            "1000000, got -1");
+  EXPECT_EQ(ErrorOf("[crash]\n[workload]\nwriters = 65\n"),
+            "scenarios/smoke/x.toml:3:11: [workload] writers of a crash scenario must be at "
+            "most 64, got 65");
+  // The codec still checks the shared keys.
+  EXPECT_EQ(ErrorOf("[crash]\n[workload]\nops = 0\n"),
+            "scenarios/smoke/x.toml:3:7: [workload] ops must be an integer from 1 to 1000000, "
+            "got 0");
+  EXPECT_THAT(ErrorOf("crash = 3\n"), HasSubstr("x.toml:1:9: crash must be a table"));
 }
 
 TEST(LoadScenario, DirectoryIsNotAScenario) {

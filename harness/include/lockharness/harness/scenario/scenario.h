@@ -6,6 +6,13 @@
 // keys or tables, wrong types and out-of-range values are errors, reported
 // as one line `<file>:<line>:<column>: <what>` that names the key.
 //
+// A file with a [crash] table is a crash scenario: a power-loss run
+// (`lockharness crash`) on the workload's writers, ops and seed and the
+// limits' takeover_bound_ms, stale_ms, op_timeout_ms and run_timeout_ms,
+// with the [crash] table's model, states and recover_states; nothing else
+// may be set (no nemeses, faults, setup, environment or lint expectation).
+// Keys it leaves out keep `lockharness crash`'s defaults.
+//
 // The implementation under test is not part of a scenario (`run.impl` stays
 // empty; the command line gives it), nor is the output directory. A
 // scenario written for one implementation (scenarios/known-bugs/) names its
@@ -51,6 +58,14 @@ struct Scenario {
   int adapter_line = 0;
   int adapter_column = 0;
   bool seed_set = false;  // the file set [workload] seed
+  // A crash scenario's [crash] table (`run` then holds its workload and
+  // limits, with `lockharness crash`'s defaults where the file is silent).
+  struct Crash {
+    std::string model;  // one of the persistence models' names
+    int64_t states = 0;
+    int64_t recover_states = 0;
+  };
+  std::optional<Crash> crash;  // nullopt: an ordinary run scenario
 };
 
 std::string_view ExpectName(Scenario::Expect expect);  // "valid" | "invalid"
