@@ -2,7 +2,7 @@
 
 #include "src/crash/crash_run.h"
 
-#include <time.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,10 +35,22 @@ namespace {
 constexpr char kRegistryName[] = "sandboxes.json";
 constexpr char kProbe[] = "crash-probe";
 
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+// CPU time of this process's threads, and with `children` also of its
+// waited-for children (user + system).
+double ProcessCpuSeconds(bool children = false) {
+  auto seconds = [](const rusage& u) {
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);
+  double total = seconds(self);
+  if (children) {
+    rusage kids{};
+    getrusage(RUSAGE_CHILDREN, &kids);
+    total += seconds(kids);
+  }
+  return total;
 }
 
 int ExitFor(Verdict v) { return v == Verdict::kValid ? 0 : v == Verdict::kInvalid ? 1 : 2; }
@@ -355,31 +367,63 @@ CrashResult ExecuteCrash(const CrashOptions& o) {
     kept.push_back(v);
   };
 
-  int64_t checked = 0;
+  // Crash points are independent (each has its own seeded sampler), so
+  // they are generated and checked on one thread per core, each with its
+  // own checker (its caches are per crash point); the results are merged in
+  // crash-point order, so state numbers and the report do not depend on
+  // the threads.
+  const int jobs =
+      o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  struct Checked {
+    CrashState state;
+    std::vector<Finding> findings;
+  };
+  std::vector<std::vector<Checked>> by_point(points.size());
   const auto offline_started = std::chrono::steady_clock::now();
-  const double offline_cpu_started = ThreadCpuSeconds();
-  for (int point : points) {
-    std::mt19937_64 rng(o.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(point + 1)));
-    for (CrashState& state : program->StatesAt(point, o.model, per_point, rng)) {
+  const double offline_cpu_started = ProcessCpuSeconds();
+  {
+    std::atomic<size_t> next_point{0};
+    auto check_points = [&] {
+      CrashChecker own(*program, rec.history, rec.origin_ns, kRegistryName, limits);
+      for (size_t k = next_point++; k < points.size(); k = next_point++) {
+        const int point = points[k];
+        std::mt19937_64 rng(o.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(point + 1)));
+        for (CrashState& state : program->StatesAt(point, o.model, per_point, rng)) {
+          std::vector<Finding> findings = own.CheckOffline(state);
+          by_point[k].push_back({std::move(state), std::move(findings)});
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < std::min<int>(jobs, static_cast<int>(points.size())); ++t) {
+      pool.emplace_back(check_points);
+    }
+    check_points();
+    for (std::thread& t : pool) t.join();
+  }
+  const double offline_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - offline_started).count();
+  // CPU time of all the threads: what the phase costs on a machine shared
+  // with other work, where the wall time says little.
+  const double offline_cpu_seconds = ProcessCpuSeconds() - offline_cpu_started;
+  int64_t checked = 0;
+  for (std::vector<Checked>& point_states : by_point) {
+    for (Checked& c : point_states) {
       const int index = static_cast<int>(states.size());
       ++checked;
-      for (const Finding& f : checker.CheckOffline(state)) {
+      for (const Finding& f : c.findings) {
         if (f.verdict == Verdict::kInvalid) {
           ++violations_by_checker[f.checker];
-          keep(state, index, f, nullptr);
+          keep(c.state, index, f, nullptr);
           invalid_states.insert(index);
         } else {
           ++unknown_by_checker[f.checker];
         }
       }
-      states.push_back(std::move(state));
+      states.push_back(std::move(c.state));
     }
+    point_states.clear();
   }
-  const double offline_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - offline_started).count();
-  // The offline phase is one thread's work: its CPU time says what it costs
-  // on a machine shared with other work, where the wall time says little.
-  const double offline_cpu_seconds = ThreadCpuSeconds() - offline_cpu_started;
 
   // Recovery on a seeded sample of the distinct images.
   std::vector<int> distinct;
@@ -463,13 +507,12 @@ CrashResult ExecuteCrash(const CrashOptions& o) {
     }
   };
   const auto recovery_started = std::chrono::steady_clock::now();
+  const double recovery_cpu_started = ProcessCpuSeconds(/*children=*/true);
   {
-    const int jobs = static_cast<int>(std::min<size_t>(
-        recoveries.size(),
-        std::max(1, o.recovery_jobs > 0 ? o.recovery_jobs
-                                        : static_cast<int>(std::thread::hardware_concurrency()))));
     std::vector<std::thread> pool;
-    for (int j = 1; j < jobs; ++j) pool.emplace_back(recover);
+    for (int t = 1; t < std::min<int>(jobs, static_cast<int>(recoveries.size())); ++t) {
+      pool.emplace_back(recover);
+    }
     recover();
     for (std::thread& t : pool) t.join();
   }
@@ -497,6 +540,8 @@ CrashResult ExecuteCrash(const CrashOptions& o) {
   WriteText(out / "recovery.log", recovery_log);
   const double recovery_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - recovery_started).count();
+  // The harness's threads and the implementation's processes.
+  const double recovery_cpu_seconds = ProcessCpuSeconds(/*children=*/true) - recovery_cpu_started;
 
   std::vector<std::string> checkers = {kAtomicity, kDurability};
   if (o.recover_states > 0) {
@@ -562,6 +607,7 @@ CrashResult ExecuteCrash(const CrashOptions& o) {
                 {"offline_seconds", offline_seconds},
                 {"offline_cpu_seconds", offline_cpu_seconds},
                 {"recovery_seconds", recovery_seconds},
+                {"recovery_cpu_seconds", recovery_cpu_seconds},
                 {"violation_points", std::move(violation_points)}};
   Verdict verdict = Overall(reports);
   CrashResult result = finish(reports, verdict, notes, rec.history, "");

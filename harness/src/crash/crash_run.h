@@ -53,8 +53,9 @@ struct CrashOptions {
   // recovery after the modelled reboot runs with 0 (the reboot outlasts
   // any grace; docs/crash-consistency.md).
   int64_t stale_ms = 500;
-  // States recovered at once; 0: one per core.
-  int recovery_jobs = 0;
+  // Threads generating and checking crash points, and states recovered at
+  // once; 0: one per core. The results do not depend on it.
+  int jobs = 0;
   int64_t max_record_bytes = 64ll << 20;
   // Limits of the recorded workload (runner::RunOptions'); 0 keeps the
   // runner's default.
