@@ -417,11 +417,11 @@ CrashState CrashProgram::Build(int crash_after, const std::vector<Choice>& fates
       case Op::Entry::kRemoveDir: work.RemoveTree(op.name); break;
     }
   }
-  std::vector<char> named(static_cast<size_t>(inode_count_), 0);
+  // How many names each inode has (hard links share one).
+  std::vector<int> named(static_cast<size_t>(inode_count_), 0);
   work.data.resize(static_cast<size_t>(inode_count_));
   for (const auto& [name, inode] : work.names) {
-    if (inode < 0 || named[inode]) continue;
-    named[inode] = 1;
+    if (inode < 0 || named[inode]++ > 0) continue;
     if (static_cast<size_t>(inode) < start_data_.size()) work.data[inode] = start_data_[inode];
   }
   for (int j = 0; j < n; ++j) {
@@ -453,6 +453,8 @@ CrashState CrashProgram::Build(int crash_after, const std::vector<Choice>& fates
     if (inode < 0) {
       dirs.insert(name);
       state.image.entries[name] = std::nullopt;
+    } else if (named[inode] == 1) {
+      state.image.entries[name] = std::move(work.data[inode]);  // its only name
     } else {
       state.image.entries[name] = work.data[inode];
     }
