@@ -9,6 +9,7 @@
 //   lockharness suite DIR [--impl ...] [--shard K/N] [--seed S] [--out DIR]
 //                     (without --impl: the catalog adapter each scenario names)
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
+//                       [--no-spans]
 //   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
 //                           [--jobs N] [--shard K/N] [--out DIR] [--junit FILE]
 //   lockharness merge DIR... [--markdown FILE] [--junit FILE]
@@ -226,6 +227,8 @@ int main(int argc, char** argv) {
                    "suite runs per mutant with different seeds (time to first catch: their median)")
       ->check(CLI::Range(1, 1000));
   cli::AddMarkdownFlag(mutants, &mutants_options.markdown);
+  mutants->add_flag("--no-spans", mutants_options.no_spans,
+                    "run lockreg with LOCKHARNESS_NO_SPANS=1: judged from observation alone");
 
   cli::ConformanceOptions conformance_options;
   std::string conformance_out;

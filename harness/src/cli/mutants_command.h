@@ -31,7 +31,10 @@ struct MutantsOptions {
   int mutant_runs = 1;               // suite runs per mutant: the files' seeds, then 1001...
                                      // (the matrix shows the first; timing takes the median)
   std::filesystem::path markdown;    // write the matrix here if set
-  std::string command_line;          // quoted in the Markdown
+  // Run every lockreg with LOCKHARNESS_NO_SPANS=1: no self-reported lock
+  // spans, so every verdict comes from what the harness observed.
+  bool no_spans = false;
+  std::string command_line;  // quoted in the Markdown
 };
 
 int MutantsCommand(const MutantsOptions& options);
