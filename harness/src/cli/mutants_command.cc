@@ -106,7 +106,8 @@ std::string Markdown(const std::vector<std::string>& scenarios, const std::vecto
   }
   md << "\nReference (`lockreg` without a mutant): " << reference_passed << " of "
      << reference.size() << " suite runs passed every scenario";
-  if (!reference.empty())
+  if (reference.size() == 1) md << " (seeds: the files' own)";
+  if (reference.size() > 1)
     md << " (seeds: the files' own, then 1001..." << (1000 + reference.size() - 1) << ")";
   md << ".\n\nCells name the checker that found a violation; `-`: the scenario passed "
         "(not caught there); `?`: verdict unknown; empty: not run (stopped at the first catch). "
