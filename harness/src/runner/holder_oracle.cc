@@ -39,6 +39,7 @@ std::optional<LockHolder> OurProcess(pid_t pid, const LiveProcesses& live) {
   if (pid <= 0) return std::nullopt;
   LockHolder holder;
   holder.owner_pid = pid;
+  holder.process = pid;  // seen from here (trace, /proc/locks): the same PID
   if (auto writer = live.WriterOf(pid)) {
     holder.writer = *writer;
     holder.pid = pid;

@@ -58,5 +58,20 @@ TEST(ParseProcLocks, SeesThisProcessFlock) {
   ::rmdir(tmpl);
 }
 
+TEST(OurProcess, AHolderSeenHereHasOnePid) {
+  // A holder found in the trace or /proc/locks is named by its PID here:
+  // owner_pid and process agree (the nemesis's report would otherwise
+  // describe it as living in another PID namespace).
+  LiveProcesses live(2);
+  live.Started(1, ::getpid());
+  const std::optional<LockHolder> holder = OurProcess(::getpid(), live);
+  ASSERT_TRUE(holder.has_value());
+  EXPECT_EQ(holder->writer, 1);
+  EXPECT_EQ(holder->pid, ::getpid());
+  EXPECT_EQ(holder->owner_pid, ::getpid());
+  EXPECT_EQ(holder->process, ::getpid());
+  EXPECT_FALSE(OurProcess(::getppid(), live).has_value());
+}
+
 }  // namespace
 }  // namespace lockharness::harness::runner

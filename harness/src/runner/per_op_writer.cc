@@ -89,8 +89,13 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   }
   if (status.code != 0) {
     // E.g. a usage error on every call (a wrong template): counts against
-    // runnability only while no operation has got a definite answer.
-    context->health->RecordStartupFailure(spawn.argv[0] + " " + status.Describe());
+    // runnability only while no operation has got a definite answer, and
+    // not once a nemesis has killed or stopped a holder: then every writer
+    // may give up waiting for the lock it left (exit 3), which is an answer
+    // to judge, not a broken command.
+    if (!context->live->AnySignalled()) {
+      context->health->RecordStartupFailure(spawn.argv[0] + " " + status.Describe());
+    }
     return CompletionEvent(*context, op, pid, EventType::kInfo, status.Describe());
   }
   context->health->RecordDefinite();

@@ -424,6 +424,31 @@ TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
   EXPECT_EQ(outcome.completed_ops, 20);
 }
 
+TEST_F(RunTest, FailuresAfterANemesisActedAreNotNotRunnable) {
+  // The first operation holds a flock on the lock file until kill-holder
+  // kills it; every other one waits for the lock, then gives up (exit 3), as
+  // a writer does that waits out a dead holder's lock. No operation ever
+  // gets a definite answer, yet the command works: the failures answer the
+  // fault the harness caused, and the run is judged.
+  const fs::path holder = Script("holder.sh",
+                                 "#!/bin/sh\nlock=\"$LOCKHARNESS_REGISTRY.lock\"\n"
+                                 "if mkdir \"$LOCKHARNESS_REGISTRY.first\" 2>/dev/null; then\n"
+                                 "  exec flock \"$lock\" sleep 30\nfi\n"
+                                 "flock -w 4 \"$lock\" true\nexit 3\n");
+  RunOptions options = Options(holder.string(), Mode::kPerOp, 2, 3);
+  NemesisSpec kill;
+  kill.kind = NemesisKind::kKillHolder;
+  kill.start_ms = 300;
+  kill.count = 1;
+  options.nemeses.push_back(kill);
+  const RunOutcome outcome = ExecuteRun(options);
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
+  EXPECT_EQ(outcome.completed_ops, 6);
+  int killed = 0;
+  for (const Event& e : History()) killed += e.type == EventType::kFault;
+  EXPECT_EQ(killed, 1);
+}
+
 TEST_F(RunTest, ReadersRecordSamples) {
   // A "write" that atomically installs invalid JSON: every reader sample
   // after it fails, always with the same bytes.

@@ -118,7 +118,10 @@ class WorkerSession {
     ++consecutive_failures_;
     const bool never_ran =
         status.kind == ExitStatus::Kind::kExited && (status.code == 126 || status.code == 127);
-    if (never_ran || !answered_since_start_) {
+    // A worker that exits after a nemesis killed or stopped a holder may be
+    // answering that fault (per_op_writer.cc); a command that never ran is
+    // broken whatever happened.
+    if (never_ran || (!answered_since_start_ && !context_->live->AnySignalled())) {
       context_->health->RecordStartupFailure(reason, /*worker_exited=*/true);
     }
     if (Interrupted()) reason = "interrupted; " + reason;

@@ -78,6 +78,11 @@ bool LiveProcesses::Signal(pid_t pid, int signal) {
   return ::kill(-pid, signal) == 0;
 }
 
+bool LiveProcesses::AnySignalled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !signalled_.empty();
+}
+
 bool LiveProcesses::WasSignalled(pid_t pid) const {
   std::lock_guard<std::mutex> lock(mu_);
   return signalled_.count(pid) > 0;

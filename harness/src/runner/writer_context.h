@@ -71,6 +71,9 @@ class LiveProcesses {
   // still listed, and remembers that the harness did so. False if not listed.
   bool Signal(pid_t pid, int signal);
   bool WasSignalled(pid_t pid) const;
+  // True once the harness has signalled any writer process (a holder-directed
+  // nemesis acted): failures after that may answer the fault.
+  bool AnySignalled() const;
 
  private:
   mutable std::mutex mu_;
