@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -95,6 +96,26 @@ std::optional<OracleHolder> HolderOracle::Find(const LiveProcesses& live) {
   return FromTrace(live);
 }
 
+std::optional<LockHolder> DescriptorHolder(const LiveProcesses& live, pid_t pid, unsigned major,
+                                           unsigned minor, uint64_t inode) {
+  const std::string fdinfo = "/proc/" + std::to_string(pid) + "/fdinfo";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(fdinfo, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::istringstream lines(ReadWhole(it->path().c_str()));
+    for (std::string line; std::getline(lines, line);) {
+      constexpr std::string_view kLock = "lock:";
+      if (line.compare(0, kLock.size(), kLock) != 0) continue;
+      for (const KernelLockEntry& e : ParseProcLocks(std::string_view(line).substr(kLock.size()))) {
+        if (e.write && e.major == major && e.minor == minor && e.inode == inode) {
+          return OurProcess(pid, live);
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<OracleHolder> HolderOracle::FromKernel(const LiveProcesses& live) const {
   struct Target {
     unsigned major, minor;
@@ -113,6 +134,15 @@ std::optional<OracleHolder> HolderOracle::FromKernel(const LiveProcesses& live) 
     for (const Target& t : targets) {
       if (e.major != t.major || e.minor != t.minor || e.inode != t.inode) continue;
       if (auto holder = OurProcess(e.pid, live)) return OracleHolder{*holder, "kernel", true};
+      // /proc/locks names the process that took a flock, which may be a
+      // helper that has exited since (flock(1) locking a descriptor of the
+      // shell that runs it): the lock belongs to the open file, so look for
+      // the writer process whose descriptor carries it.
+      for (const auto& [writer, pid] : live.Snapshot()) {
+        if (auto holder = DescriptorHolder(live, pid, t.major, t.minor, t.inode)) {
+          return OracleHolder{*holder, "kernel", true};
+        }
+      }
     }
   }
   return std::nullopt;

@@ -9,6 +9,9 @@
 //   trace       the live interposer trace (trace.jsonl, read incrementally):
 //               the last process whose mkdir, link, O_CREAT|O_EXCL open or
 //               rename put a lock at the lock path, while that path exists.
+// A flock whose taker has exited (flock(1) locking a descriptor its shell
+// keeps) is found through /proc/PID/fdinfo of the writer processes: the
+// "lock:" lines of the descriptor that carries it.
 // A pid counts only if it is one of this run's writer processes or in one
 // of their process groups (holder.h): the harness never signals a process
 // it did not start. OFD locks (pid -1 in /proc/locks) are found through the
@@ -76,6 +79,12 @@ class HolderOracle {
 // The writer process of `pid` (itself, or the leader of its process group)
 // if it is one of ours.
 std::optional<LockHolder> OurProcess(pid_t pid, const LiveProcesses& live);
+
+// Writer process `pid` if one of its descriptors carries a granted write
+// lock (flock, OFD or POSIX) on the file (major:minor, inode), per the
+// "lock:" lines of /proc/PID/fdinfo.
+std::optional<LockHolder> DescriptorHolder(const LiveProcesses& live, pid_t pid, unsigned major,
+                                           unsigned minor, uint64_t inode);
 
 }  // namespace lockharness::harness::runner
 

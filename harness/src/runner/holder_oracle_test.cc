@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -71,6 +72,46 @@ TEST(OurProcess, AHolderSeenHereHasOnePid) {
   EXPECT_EQ(holder->owner_pid, ::getpid());
   EXPECT_EQ(holder->process, ::getpid());
   EXPECT_FALSE(OurProcess(::getppid(), live).has_value());
+}
+
+TEST(HolderOracle, FindsAFlockWhoseTakerExited) {
+  // flock(1) -w 9 in a shell: a helper takes the flock on a descriptor the
+  // shell keeps, and exits. /proc/locks still names the helper; the lock is
+  // this process's, through its descriptor.
+  char tmpl[] = "/tmp/lh-oracle-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string registry = std::string(tmpl) + "/r.json";
+  const std::string lock = registry + ".lock";
+  const int fd = ::open(lock.c_str(), O_CREAT | O_RDWR, 0600);
+  ASSERT_GE(fd, 0);
+  LiveProcesses live(2);
+  live.Started(1, ::getpid());
+  HolderOracle oracle(lock, registry, "");
+  EXPECT_FALSE(oracle.Find(live).has_value());  // open, not locked
+  struct stat st;
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  EXPECT_FALSE(DescriptorHolder(live, ::getpid(), major(st.st_dev), minor(st.st_dev),
+                                static_cast<uint64_t>(st.st_ino))
+                   .has_value());
+
+  const pid_t helper = ::fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) _exit(::flock(fd, LOCK_EX) == 0 ? 0 : 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(helper, &status, 0), helper);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  const std::optional<OracleHolder> found = oracle.Find(live);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->source, "kernel");
+  EXPECT_TRUE(found->kernel_lock);
+  EXPECT_EQ(found->holder.writer, 1);
+  EXPECT_EQ(found->holder.pid, ::getpid());
+
+  ::close(fd);  // the last descriptor: the lock is gone
+  EXPECT_FALSE(oracle.Find(live).has_value());
+  ::unlink(lock.c_str());
+  ::rmdir(tmpl);
 }
 
 }  // namespace
