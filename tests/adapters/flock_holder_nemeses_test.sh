@@ -4,9 +4,9 @@
 #
 #   flock_holder_nemeses_test.sh NAME WORK_DIR
 #
-# A flock-based catalog adapter (python-filelock, python-portalocker,
-# shell-flock) publishes no owner record; the holder oracle finds its holder
-# in the interposer's trace (or /proc/locks). Each nemesis must have acted
+# A flock-based catalog adapter (python-filelock or python-portalocker)
+# publishes no owner record; the holder oracle finds its holder in
+# /proc/locks (pid and inode of the lock file). Each nemesis must have acted
 # (fault-coverage valid, its actions in the report), and the run must still
 # be valid: the kernel drops a killed holder's lock, and nobody breaks a
 # paused holder's. Exit 77 if the adapter's runtime is missing.
