@@ -426,15 +426,18 @@ TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
 
 TEST_F(RunTest, FailuresAfterANemesisActedAreNotNotRunnable) {
   // The first operation holds a flock on the lock file until kill-holder
-  // kills it; every other one waits for the lock, then gives up (exit 3), as
-  // a writer does that waits out a dead holder's lock. No operation ever
-  // gets a definite answer, yet the command works: the failures answer the
-  // fault the harness caused, and the run is judged.
-  const fs::path holder = Script("holder.sh",
-                                 "#!/bin/sh\nlock=\"$LOCKHARNESS_REGISTRY.lock\"\n"
-                                 "if mkdir \"$LOCKHARNESS_REGISTRY.first\" 2>/dev/null; then\n"
-                                 "  exec flock \"$lock\" sleep 30\nfi\n"
-                                 "flock -w 4 \"$lock\" true\nexit 3\n");
+  // kills it (it marks the registry's directory once it holds the lock);
+  // every other one waits for that mark, then for the lock, then gives up
+  // (exit 3), as a writer does that waits out a dead holder's lock. No
+  // operation ever gets a definite answer, yet the command works: the
+  // failures answer the fault the harness caused, and the run is judged.
+  const fs::path holder =
+      Script("holder.sh",
+             "#!/bin/sh\nr=\"$LOCKHARNESS_REGISTRY\"\n"
+             "if mkdir \"$r.first\" 2>/dev/null; then\n"
+             "  exec flock \"$r.lock\" sh -c 'touch \"$1.held\"; exec sleep 30' sh \"$r\"\nfi\n"
+             "while [ ! -e \"$r.held\" ]; do sleep 0.01; done\n"
+             "flock -w 4 \"$r.lock\" true\nexit 3\n");
   RunOptions options = Options(holder.string(), Mode::kPerOp, 2, 3);
   NemesisSpec kill;
   kill.kind = NemesisKind::kKillHolder;
