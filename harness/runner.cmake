@@ -23,6 +23,7 @@ if(TARGET lockharness_history)
     src/runner/workload.cc
     src/runner/recorder.cc
     src/runner/nemesis.cc
+    src/runner/lock_convention.cc
     src/runner/answers.cc
   )
   target_include_directories(lockharness_workload PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
@@ -71,7 +72,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
   target_include_directories(lockharness_catalog
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(lockharness_catalog PUBLIC nlohmann_json::nlohmann_json
-    PRIVATE lockharness_install)
+    PRIVATE lockharness_install lockharness_workload)
 
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc
     src/runner/holder_oracle_test.cc)

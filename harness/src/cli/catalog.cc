@@ -10,6 +10,7 @@
 
 #include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/json_bounds.h"
+#include "lockharness/harness/runner/lock_convention.h"
 
 namespace lockharness::harness::cli {
 namespace {
@@ -54,9 +55,40 @@ std::optional<std::vector<Adapter>> ParseCatalog(std::string_view bytes, const s
     if (entry.contains("description") && entry["description"].is_string()) {
       a.description = entry["description"];
     }
+    if (auto it = entry.find("lock_convention"); it != entry.end()) {
+      if (!it->is_string() || !runner::ParseLockConvention(it->get<std::string>())) {
+        *error = name + ": adapter '" + a.name + "': \"lock_convention\" must be one of " +
+                 runner::LockConventionNames() + ", got " + it->dump();
+        return std::nullopt;
+      }
+      a.lock_convention = it->get<std::string>();
+    }
     adapters.push_back(std::move(a));
   }
   return adapters;
+}
+
+const Adapter* FindCatalogAdapter(const std::vector<Adapter>& adapters, const std::string& impl) {
+  // Resolved like the entries, so "build/protocol/lockreg --file {registry}"
+  // matches in a checkout and in an installed tree.
+  const std::string resolved = Relocate(impl);
+  for (const Adapter& a : adapters) {
+    if (a.per_op == resolved || (!a.worker.empty() && a.worker == resolved)) return &a;
+  }
+  return nullptr;
+}
+
+std::string CatalogLockConvention(const std::string& impl, std::string* source) {
+  std::string error;
+  const auto adapters = LoadCatalog(install::ThisHarnessData().adapters / "catalog.json", &error);
+  if (!adapters) {
+    *source = error;
+    return "";
+  }
+  const Adapter* a = FindCatalogAdapter(*adapters, impl);
+  if (a == nullptr) return "";
+  *source = "the catalog (entry " + a->name + ")";
+  return a->lock_convention;
 }
 
 std::optional<std::vector<Adapter>> LoadCatalog(const std::filesystem::path& path,

@@ -1,6 +1,9 @@
 // catalog.h: the adapter catalog (harness/adapters/catalog.json) as
-// `lockharness conformance` reads it: {"adapters": [{"name", "per_op",
-// optional "worker" and "description"}...]}. Templates name files as in a
+// `lockharness conformance`, `suite` and `run` read it: {"adapters":
+// [{"name", "per_op", optional "worker", "description" and
+// "lock_convention"}...]}. "lock_convention" must be a name of
+// runner/lock_convention.h ("mkdir", "flock", ...); any other value is an
+// error naming the adapter. Templates name files as in a
 // checkout; they resolve for this harness, in a checkout or an installed
 // tree (install/data_locations.h).
 //
@@ -11,6 +14,7 @@
 #ifndef LOCKHARNESS_HARNESS_SRC_CLI_CATALOG_H_
 #define LOCKHARNESS_HARNESS_SRC_CLI_CATALOG_H_
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,7 +31,20 @@ struct Adapter {
   std::string description;
   std::string per_op;
   std::string worker;  // empty: no worker mode
+  // How it locks (runner/lock_convention.h names); empty: not declared.
+  std::string lock_convention;
 };
+
+// The entry for the implementation `impl` (a command template as given to
+// --impl): one whose per_op or worker template, resolved, is exactly
+// `impl`; nullptr if none.
+const Adapter* FindCatalogAdapter(const std::vector<Adapter>& adapters, const std::string& impl);
+
+// The lock convention this harness's catalog declares for `impl`, with
+// *source "the catalog (entry NAME)"; "" if no entry matches, it declares
+// none, or the catalog cannot be read (then *source says why).
+// REQUIRES: source != nullptr.
+std::string CatalogLockConvention(const std::string& impl, std::string* source);
 
 // Parses catalog bytes. On failure returns nullopt and sets *error to
 // "<name_for_errors>: <why>".

@@ -71,7 +71,8 @@ CLI::App* AddRunSubcommand(CLI::App* app, RunFlags* flags) {
   CLI::App* run = app->add_subcommand("run", "run an implementation under a workload and judge it");
   flags->app = run;
   run->add_option("scenario", flags->scenario_file,
-                  "a scenario file (scenarios/*/*.toml); then only --impl, --seed and --out apply");
+                  "a scenario file (scenarios/*/*.toml); then only --impl, --seed, --out and "
+                  "--lock-convention apply");
   run->add_option("--out", flags->out_dir, "run directory (absent or empty)");
   const auto& fields = runner::RunFields();
   flags->values.assign(fields.size(), RunFlags::Value{});
@@ -95,6 +96,21 @@ CLI::App* AddRunSubcommand(CLI::App* app, RunFlags* flags) {
   // --impl is required without a scenario file (RunOptionsFromFlags); a
   // scenario may name its adapter instead.
   return run;
+}
+
+CLI::Option* AddRunFieldOption(CLI::App* app, std::string_view json, std::string* text) {
+  const RunField* field = runner::FindRunField(json);
+  return app->add_option(std::string(field->flag), *text, HelpText(*field));
+}
+
+std::optional<std::string> SetRunFieldText(std::string_view json, const std::string& text,
+                                           runner::RunOptions* options) {
+  if (text.empty()) return std::nullopt;
+  const RunField* field = runner::FindRunField(json);
+  if (auto refused = field->set(*field, nlohmann::json(text), field->flag, options)) {
+    return refused->message;
+  }
+  return std::nullopt;
 }
 
 bool FlagGiven(const RunFlags& flags, std::string_view json) {

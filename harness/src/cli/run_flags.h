@@ -55,6 +55,18 @@ bool FlagGiven(const RunFlags& flags, std::string_view json);
 // "--nemesis #2 count must be ... (--nemesis 'kill-holder:count=-1')".
 std::optional<runner::RunOptions> RunOptionsFromFlags(const RunFlags& flags, std::string* error);
 
+// Adds codec field `json`'s flag (its spelling and help text from
+// RunFields()) to another subcommand, e.g. `suite --lock-convention`: an
+// option is spelled once, in the codec. The flag's text lands in *text.
+// REQUIRES: `json` names a kString field; *text outlives parsing.
+CLI::Option* AddRunFieldOption(CLI::App* app, std::string_view json, std::string* text);
+
+// Validates the text of such a flag through the codec, as `run` does, and
+// stores it in *options; on a bad value returns the error ("--lock-convention
+// must be one of ..."). Empty text leaves *options unchanged.
+std::optional<std::string> SetRunFieldText(std::string_view json, const std::string& text,
+                                           runner::RunOptions* options);
+
 // Parses `args` (the words after the program name, starting with "run") with
 // the same parser as `lockharness`, e.g. a replay line. Returns the options;
 // nullopt with *error if CLI11 or the codec refuses them.

@@ -60,6 +60,7 @@ void ExpectSameConfiguration(const runner::RunOptions& a, const runner::RunOptio
   EXPECT_EQ(a.trace, b.trace);
   EXPECT_EQ(a.observe, b.observe);
   EXPECT_EQ(a.lock_path, b.lock_path);
+  EXPECT_EQ(a.lock_convention, b.lock_convention);
   EXPECT_EQ(a.placement, b.placement);
   EXPECT_EQ(a.run_timeout_ms, b.run_timeout_ms);
 }
@@ -126,6 +127,7 @@ TEST(ReplayLine, CarriesEveryKindOfOption) {
   o.value_bytes = 500;
   o.observe = false;
   o.lock_path = "state.lock";
+  o.lock_convention = "o-excl";
   o.placement = runner::Placement::kHost;
   const std::string replay = runner::ReplayCommand(runner::RunConfigJson(o, "now"));
   for (const char* flag :
@@ -133,7 +135,7 @@ TEST(ReplayLine, CarriesEveryKindOfOption) {
         "--setup dead-owner-lock:age_ms=60000", "--faults lh/rename/registry=kill,once", "--trace",
         "--stale-ms 1000", "--fleet 'a {registry}' --fleet 'b {registry}'", "--env TZ=UTC",
         "--reader-interval-us 50", "--run-timeout-ms 40000", "--value-bytes 500", "--no-observe",
-        "--lock-path state.lock", "--placement host", "--seed 99"}) {
+        "--lock-path state.lock", "--lock-convention o-excl", "--placement host", "--seed 99"}) {
     EXPECT_THAT(replay, HasSubstr(flag));
   }
   ExpectSameConfiguration(o, ParseReplay(replay), replay);

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "lockharness/harness/runner/command.h"
+#include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/workload.h"
 #include "lockharness/interposer/fault_spec.h"
 
@@ -255,6 +256,18 @@ std::optional<ConfigError> SetLockPath(const RunField&, const json& value, std::
                  "(e.g. '{registry}.lock' or 'state.lock')");
   }
   options->lock_path = text;
+  return std::nullopt;
+}
+
+std::optional<ConfigError> SetLockConvention(const RunField&, const json& value,
+                                             std::string_view label, RunOptions* options) {
+  if (auto error = CheckString(value, label)) return error;
+  const std::string text = value.get<std::string>();
+  if (!text.empty() && !ParseLockConvention(text)) {
+    return Error(std::string(label) + " must be one of " + LockConventionNames() + ", got '" +
+                 text + "'");
+  }
+  options->lock_convention = text;
   return std::nullopt;
 }
 
@@ -513,6 +526,12 @@ const std::vector<RunField>& Table() {
       {"lock_path", "interposer", "lock_path", "--lock-path", FT::kString, 0, 0, false,
        "the implementation's lock path, in the registry's directory (default {registry}.lock)",
        kGet<&O::lock_path>, &SetLockPath},
+      // Not in scenario files: the convention is the implementation's, and
+      // a scenario is written for every implementation.
+      {"lock_convention", "", "", "--lock-convention", FT::kString, 0, 0, false,
+       "how the implementation locks: mkdir, o-excl, link, rename, flock, posix (fcntl/lockf), "
+       "ofd or none (default: the adapter catalog's, else detected from the trace)",
+       kGet<&O::lock_convention>, &SetLockConvention},
       {"nemeses", "nemesis", "", "--nemesis", FT::kSpecList, 0, 0, false,
        "fault during the run, repeatable: KIND[:key=value,...] (kill-holder, pause-holder, "
        "kill-writer, steal-lock, backdate-lock)",

@@ -43,6 +43,7 @@ RunOptions Everything() {
   o.interposer_faults = "lh/rename/registry=errno:EIO,prob:0.2";
   o.trace = true;
   o.run_timeout_ms = 60000;
+  o.lock_convention = "flock";
   return o;
 }
 
@@ -57,6 +58,20 @@ TEST(RunConfigTest, JsonRoundTripsEveryField) {
   EXPECT_EQ(back->setup[0].count, 5);
   EXPECT_EQ(back->env, original.env);
   EXPECT_TRUE(back->trace);
+}
+
+TEST(RunConfigTest, LockConventionIsOneOfTheNames) {
+  std::string error;
+  auto o = FromJson({{"lock_convention", "o-excl"}}, &error);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(o->lock_convention, "o-excl");
+  EXPECT_FALSE(FromJson({{"lock_convention", "fcntl"}}, &error));
+  EXPECT_EQ(error,
+            "field 'lock_convention' must be one of mkdir, o-excl, link, rename, flock, posix, "
+            "ofd, none, got 'fcntl'");
+  // The implementation's, not a scenario's: scenario files cannot set it.
+  EXPECT_EQ(FindRunField("lock_convention")->toml_table, "");
+  EXPECT_EQ(FindRunField("lock_convention")->flag, "--lock-convention");
 }
 
 TEST(RunConfigTest, EveryFieldHasAFlagADocAndAJsonKey) {

@@ -90,6 +90,12 @@ struct RunOptions {
   // file; a relative path is taken in the registry's directory, and the
   // result must lie directly in that directory. Empty: "{registry}.lock".
   std::string lock_path;
+  // How the implementation locks (lock_convention.h): "mkdir", "flock", ...
+  // Set from the adapter catalog or --lock-convention; empty: not declared
+  // (a suite detects it from the first observed acquisition). Setup steps
+  // forge their lock in it, and the lock-convention checker reports a trace
+  // that contradicts it.
+  std::string lock_convention;
   // Stop the run (killing every process) after this long; 0: no limit.
   int64_t run_timeout_ms = 0;
   // Called about every 100 ms from the calling thread with the number of
