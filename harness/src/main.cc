@@ -7,6 +7,7 @@
 //   lockharness run SCENARIO.toml [--impl ...] [--seed S] [--out DIR]
 //                   (without --impl: the catalog adapter the scenario names)
 //   lockharness suite DIR [--impl ...] [--shard K/N] [--seed S] [--out DIR]
+//                         [--lock-convention C]
 //                     (without --impl: the catalog adapter each scenario names)
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //                       [--no-spans]
@@ -32,11 +33,13 @@
 
 #include "lockharness/harness/install/build_info.h"
 #include "lockharness/harness/install/data_locations.h"
+#include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run.h"
 #include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/scenario/scenario.h"
 #include "lockharness/harness/scenario/suite.h"
+#include "src/cli/catalog.h"
 #include "src/cli/common.h"
 #include "src/cli/conformance_command.h"
 #include "src/cli/crash_command.h"
@@ -64,7 +67,29 @@ int Report(const cli::RunResult& result) {
   return cli::ExitCodeFor(result.verdict);
 }
 
+// The implementation's lock convention: --lock-convention (already in
+// *convention), else the catalog's entry for `impl`; *source says which.
+void ResolveLockConvention(const std::string& impl, std::string* convention, std::string* source) {
+  if (!convention->empty()) {
+    *source = "--lock-convention";
+    return;
+  }
+  *convention = cli::CatalogLockConvention(impl, source);
+}
+
+void SayLockConvention(const std::string& convention, const std::string& source) {
+  if (convention.empty()) {
+    std::cerr << "lockharness: lock convention not declared (--lock-convention, or a catalog "
+                 "entry for --impl)\n";
+  } else {
+    std::cerr << "lockharness: lock convention " << convention << ", from " << source << "\n";
+  }
+}
+
 int RunOptionsCommand(runner::RunOptions options) {
+  std::string source;
+  ResolveLockConvention(options.impl, &options.lock_convention, &source);
+  SayLockConvention(options.lock_convention, source);
   if (options.out_dir.empty()) options.out_dir = cli::DefaultOutDir(options.seed);
   runner::InstallTerminationHandlers();
   std::cerr << "lockharness: seed " << options.seed << ", run directory "
@@ -74,7 +99,8 @@ int RunOptionsCommand(runner::RunOptions options) {
 }
 
 int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::path& catalog_path,
-                       std::optional<uint64_t> seed, fs::path out_dir) {
+                       std::optional<uint64_t> seed, fs::path out_dir,
+                       std::string lock_convention) {
   std::string error;
   auto loaded = scenario::LoadScenario(file, &error);
   if (!loaded) return cli::Fail(error);
@@ -88,8 +114,23 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::
   if (!cli::ScenarioImpl(*loaded, impl, &catalog, catalog_path, &scenario_impl, &error)) {
     return cli::Fail(error);
   }
+  // A scenario naming its adapter was written for it: no convention applies.
+  if (loaded->adapter.empty()) {
+    std::string source;
+    ResolveLockConvention(scenario_impl, &lock_convention, &source);
+    SayLockConvention(lock_convention, source);
+    if (auto convention = runner::ParseLockConvention(lock_convention)) {
+      if (auto why = scenario::NotApplicableReason(*loaded, *convention)) {
+        // Not a verdict: the scenario means nothing for this implementation.
+        std::cout << "scenario " << loaded->name << ": N/A: " << *why << " (lock convention "
+                  << lock_convention << ", from " << source << ")\n";
+        return cli::kExitValid;
+      }
+    }
+  }
   if (out_dir.empty()) out_dir = cli::DefaultOutDir(seed.value_or(loaded->run.seed));
   cli::ApplyCommandLine(scenario_impl, seed, out_dir, &*loaded);
+  if (loaded->adapter.empty()) loaded->run.lock_convention = lock_convention;
   runner::InstallTerminationHandlers();
   std::cerr << "lockharness: scenario " << loaded->name << ", seed " << loaded->run.seed
             << ", run directory " << out_dir.string() << "\n";
@@ -106,6 +147,7 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::
     case cli::ScenarioStatus::kPass: return cli::kExitValid;
     case cli::ScenarioStatus::kFail: return cli::kExitInvalid;
     case cli::ScenarioStatus::kUnknown: return cli::kExitUnknown;
+    case cli::ScenarioStatus::kNotApplicable: return cli::kExitValid;
   }
   return cli::kExitUnknown;
 }
@@ -130,7 +172,13 @@ int CheckCommand(const fs::path& dir) {
 
 int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& catalog,
                  std::optional<uint64_t> seed, fs::path out_dir, const std::string& shard_text,
-                 fs::path junit) {
+                 fs::path junit, const std::string& lock_convention_flag) {
+  runner::RunOptions checked;
+  if (auto refused = cli::SetRunFieldText("lock_convention", lock_convention_flag, &checked)) {
+    return cli::Fail(*refused);
+  }
+  std::string lock_convention = checked.lock_convention, lock_convention_source;
+  if (!impl.empty()) ResolveLockConvention(impl, &lock_convention, &lock_convention_source);
   std::string error;
   auto files = scenario::ListSuite(dir, &error);
   if (!files) return cli::Fail(error);
@@ -154,6 +202,12 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& c
   options.catalog = catalog;
   options.out_dir = out_dir;
   options.seed = seed;
+  options.lock_convention = lock_convention;
+  options.lock_convention_source = lock_convention_source;
+  if (!lock_convention.empty()) {
+    std::cout << "lock convention " << lock_convention << ", from " << lock_convention_source
+              << "\n\n";
+  }
   const cli::SuiteOutcome outcome = cli::RunScenarios(options);
   if (!outcome.error.empty()) return cli::Fail(outcome.error);
   std::error_code ec;
@@ -168,8 +222,8 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& c
                 : code == cli::kExitInvalid ? "FAIL"
                                             : "UNKNOWN")
             << ": " << outcome.passed << " passed, " << outcome.failed << " failed, "
-            << outcome.unknown << " unknown, in " << static_cast<int>(outcome.seconds)
-            << " s\njunit: " << junit.string() << "\n";
+            << outcome.unknown << " unknown, " << outcome.not_applicable << " not applicable, in "
+            << static_cast<int>(outcome.seconds) << " s\njunit: " << junit.string() << "\n";
   return code;
 }
 
@@ -207,6 +261,8 @@ int main(int argc, char** argv) {
   suite->add_option("--out", suite_out, "directory for the scenarios' run directories");
   cli::AddShardFlag(suite, &shard, "the suite's scenarios");
   cli::AddJunitFlag(suite, &junit, "default OUT/junit.xml");
+  std::string suite_lock_convention;
+  cli::AddRunFieldOption(suite, "lock_convention", &suite_lock_convention);
 
   cli::MutantsOptions mutants_options;
   std::string mutants_out;
@@ -292,7 +348,7 @@ int main(int argc, char** argv) {
       return SuiteCommand(
           suite_dir, suite_impl, suite_catalog,
           suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed) : std::nullopt,
-          suite_out, shard, junit);
+          suite_out, shard, junit, suite_lock_convention);
     }
     if (mutants->parsed()) {
       if (mutants_out.empty()) mutants_out = cli::DefaultOutDir(0) + "-mutants";
@@ -303,11 +359,12 @@ int main(int argc, char** argv) {
     }
     if (run->parsed() && !run_flags.scenario_file.empty()) {
       // A scenario carries its own workload and faults: other flags would
-      // silently disagree with the file, so they are refused.
+      // silently disagree with the file, so they are refused
+      // (--lock-convention is the implementation's, not the scenario's).
       for (const CLI::Option* option : run->get_options()) {
         const std::string name = option->get_name();
         if (option->count() > 0 && name != "scenario" && name != "--impl" && name != "--seed" &&
-            name != "--out" && name != "--help") {
+            name != "--out" && name != "--help" && name != "--lock-convention") {
           return cli::Fail(name + " cannot be combined with a scenario file (set it in the file)");
         }
       }
@@ -318,7 +375,7 @@ int main(int argc, char** argv) {
           run_flags.scenario_file, options->impl,
           lh::install::ThisHarnessData().adapters / "catalog.json",
           cli::FlagGiven(run_flags, "seed") ? std::optional<uint64_t>(options->seed) : std::nullopt,
-          options->out_dir);
+          options->out_dir, options->lock_convention);
     }
     if (run->parsed()) {
       std::string error;

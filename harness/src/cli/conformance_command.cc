@@ -52,6 +52,7 @@ std::string Cell(const ScenarioOutcome& o) {
   // A worker-mode scenario run in per-op mode says so.
   const std::string mode = o.substitution.empty() ? "" : " (per-op)";
   if (o.status == ScenarioStatus::kPass) return "pass" + mode;
+  if (o.status == ScenarioStatus::kNotApplicable) return "n/a";
   if (!o.caught_by.empty()) {
     std::string cell = "**FAIL**:";
     for (const std::string& c : o.caught_by) cell += " " + c;
@@ -98,7 +99,9 @@ std::string ConformanceMarkdown(const std::vector<std::string>& scenarios,
   md << "\n`pass`: the verdict the scenario expects for a correct implementation; "
         "`FAIL: checker`: that checker found a violation; `unknown`: not judged or a "
         "checker could not decide; `(per-op)`: a worker-mode scenario run in per-op mode, "
-        "the adapter having no worker mode.\n\n### Every result other than pass\n\n";
+        "the adapter having no worker mode; `n/a`: the scenario does not apply to the "
+        "adapter's lock convention (catalog `lock_convention`; the reason is listed "
+        "below).\n\n### Every result other than pass\n\n";
   for (const ConformanceRow& row : rows) {
     for (const auto& [scenario, why] : row.not_runnable_cells) {
       md << "- `" << row.adapter.name << "` x `" << scenario
@@ -106,6 +109,11 @@ std::string ConformanceMarkdown(const std::vector<std::string>& scenarios,
     }
     for (const ScenarioOutcome& o : row.outcomes) {
       if (o.status == ScenarioStatus::kPass) continue;
+      if (o.status == ScenarioStatus::kNotApplicable) {
+        md << "- `" << row.adapter.name << "` x `" << o.name
+           << "`: n/a: " << Escape(o.not_applicable) << "\n";
+        continue;
+      }
       std::string summary = o.result.reason;
       for (const CheckerReport& f : o.result.findings) {
         if (f.verdict == Verdict::kInvalid) {
@@ -208,6 +216,8 @@ ConformanceCell RunCell(const PlannedCell& planned, const fs::path& out_dir, std
   const bool worker = planned.worker_mode && !adapter.worker.empty();
   run.impl = worker ? adapter.worker : adapter.per_op;
   if (planned.worker_mode && !worker) run.no_worker_mode = "the catalog gives no worker template";
+  run.lock_convention = adapter.lock_convention;
+  run.lock_convention_source = "the catalog";
   run.out_dir = out_dir / adapter.name / (worker ? "worker" : "per-op");
   SuiteOutcome outcome = RunScenarios(run);
   ConformanceCell cell;

@@ -117,5 +117,39 @@ TEST(ConformanceRows, NotRunnableRowsAndCells) {
   EXPECT_THAT(junit, HasSubstr("classname=\"lockharness.conformance.lockreg.b\""));
 }
 
+TEST(ConformanceMarkdown, NotApplicableCellsListTheirReason) {
+  ConformanceRow row;
+  row.adapter.name = "python-filelock";
+  ScenarioOutcome na = Outcome("mixed-fleet", ScenarioStatus::kNotApplicable, "x");
+  na.not_applicable = "the scenario applies to mkdir locks, not to flock";
+  row.outcomes = {na};
+  const std::string md = ConformanceMarkdown({"mixed-fleet"}, {row});
+  EXPECT_THAT(md, HasSubstr("| `python-filelock` | n/a |"));
+  EXPECT_THAT(md, HasSubstr("- `python-filelock` x `mixed-fleet`: n/a: the scenario applies to "
+                            "mkdir locks, not to flock"));
+  EXPECT_THAT(md, ::testing::Not(HasSubstr("FAIL")));
+}
+
+TEST(ParseCatalog, LockConventionIsParsedAndChecked) {
+  std::string error;
+  auto adapters = ParseCatalog(
+      R"({"adapters": [{"name": "a", "per_op": "a {registry}", "lock_convention": "flock"},
+                       {"name": "b", "per_op": "b {registry}"}]})",
+      "catalog.json", &error);
+  ASSERT_TRUE(adapters) << error;
+  EXPECT_EQ((*adapters)[0].lock_convention, "flock");
+  EXPECT_EQ((*adapters)[1].lock_convention, "");
+  EXPECT_EQ(FindCatalogAdapter(*adapters, "a {registry}"), &(*adapters)[0]);
+  EXPECT_EQ(FindCatalogAdapter(*adapters, "c {registry}"), nullptr);
+  EXPECT_FALSE(
+      ParseCatalog(R"({"adapters": [{"name": "a", "per_op": "a", "lock_convention": "fcntl"}]})",
+                   "catalog.json", &error));
+  EXPECT_EQ(error,
+            "catalog.json: adapter 'a': \"lock_convention\" must be one of mkdir, o-excl, link, "
+            "rename, flock, posix, ofd, none, got \"fcntl\"");
+  EXPECT_FALSE(ParseCatalog(R"({"adapters": [{"name": "a", "per_op": "a", "lock_convention": 3}]})",
+                            "catalog.json", &error));
+}
+
 }  // namespace
 }  // namespace lockharness::harness::cli

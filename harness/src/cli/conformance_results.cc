@@ -44,8 +44,8 @@ std::optional<Verdict> VerdictFromName(std::string_view name) {
 }
 
 std::optional<ScenarioStatus> StatusFromName(std::string_view name) {
-  for (ScenarioStatus s :
-       {ScenarioStatus::kPass, ScenarioStatus::kFail, ScenarioStatus::kUnknown}) {
+  for (ScenarioStatus s : {ScenarioStatus::kPass, ScenarioStatus::kFail, ScenarioStatus::kUnknown,
+                           ScenarioStatus::kNotApplicable}) {
     if (ScenarioStatusName(s) == name) return s;
   }
   return std::nullopt;
@@ -61,6 +61,7 @@ json OutcomeToJson(const ScenarioOutcome& o) {
   }
   return {{"file", o.file.string()},
           {"expected", o.expected},
+          {"expected_checker", o.expected_checker},
           {"expect_lint_clean", o.expect_lint_clean},
           {"seed", o.seed},
           {"impl", o.impl},
@@ -73,6 +74,7 @@ json OutcomeToJson(const ScenarioOutcome& o) {
           {"lint_clean", o.lint_clean},
           {"substitution", o.substitution},
           {"status", ScenarioStatusName(o.status)},
+          {"not_applicable", o.not_applicable},
           {"caught_by", o.caught_by}};
 }
 
@@ -154,6 +156,7 @@ void ParseOutcome(Fields& f, const json& j, const std::string& where, ScenarioOu
   f.String(j, where, "file", &file);
   o->file = file;
   f.String(j, where, "expected", &o->expected);
+  f.String(j, where, "expected_checker", &o->expected_checker);
   f.Bool(j, where, "expect_lint_clean", &o->expect_lint_clean);
   f.Unsigned(j, where, "seed", &o->seed);
   f.String(j, where, "impl", &o->impl);
@@ -166,6 +169,7 @@ void ParseOutcome(Fields& f, const json& j, const std::string& where, ScenarioOu
   f.Bool(j, where, "lint_clean", &o->lint_clean);
   f.String(j, where, "substitution", &o->substitution);
   f.Named(j, where, "status", &StatusFromName, &o->status);
+  f.String(j, where, "not_applicable", &o->not_applicable);
   f.Strings(j, where, "caught_by", &o->caught_by);
   const json* findings = f.Get(j, where, "findings");
   if (findings == nullptr) return;

@@ -151,6 +151,9 @@ int MutantsCommand(const MutantsOptions& options) {
     SuiteRunOptions run;
     run.files = *files;
     run.impl = Template(options.lockreg, "");
+    // lockreg and its mutants all take the reference's mkdir lock: every
+    // scenario applies, and a probe run per suite would only cost time.
+    run.detect_lock_convention = false;
     run.out_dir = options.out_dir / ("reference-" + std::to_string(k + 1));
     if (k > 0) run.seed = 1000 + static_cast<uint64_t>(k);
     std::cout << "== reference, run " << (k + 1) << " of " << options.reference_runs
@@ -169,6 +172,7 @@ int MutantsCommand(const MutantsOptions& options) {
       SuiteRunOptions run;
       run.files = *files;
       run.impl = Template(options.lockreg, mutant);
+      run.detect_lock_convention = false;
       run.out_dir =
           options.out_dir / ("mutant-" + mutant + (k > 0 ? "-run-" + std::to_string(k + 1) : ""));
       if (k > 0) run.seed = 1000 + static_cast<uint64_t>(k);

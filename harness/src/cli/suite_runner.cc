@@ -7,16 +7,25 @@
 #include <cstdio>
 #include <iostream>
 
+#include "lockharness/harness/checkers/lock_convention_check.h"
 #include "lockharness/harness/checkers/protocol_lint.h"
+#include "lockharness/harness/checkers/trace_mutual_exclusion.h"
+#include "lockharness/harness/checkers/trace_timeline.h"
 #include "lockharness/harness/report/junit.h"
-#include "src/cli/scenario_adapter.h"
+#include "lockharness/harness/run_dir/files.h"
+#include "lockharness/harness/run_dir/load_run.h"
+#include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/safe_files.h"
+#include "src/cli/scenario_adapter.h"
 #include "src/crash/crash_run.h"
 
 namespace lockharness::harness::cli {
 namespace fs = std::filesystem;
 
 std::string ScenarioLine(const ScenarioOutcome& o) {
+  if (o.status == ScenarioStatus::kNotApplicable) {
+    return "N/A     " + o.name + "  not run: " + o.not_applicable;
+  }
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%6.1f s", o.result.seconds);
   std::string verdict = o.result.judged ? std::string(VerdictName(o.result.verdict)) : "not judged";
@@ -42,6 +51,20 @@ std::string ScenarioLine(const ScenarioOutcome& o) {
 }
 
 namespace {
+
+// Whether the scenario's applicability depends on the lock convention: a
+// `conventions` list, or a setup step or nemesis that does not apply to
+// every convention.
+bool DependsOnConvention(const scenario::Scenario& s) {
+  if (!s.conventions.empty()) return true;
+  for (runner::LockConvention c : {runner::LockConvention::kMkdir, runner::LockConvention::kOExcl,
+                                   runner::LockConvention::kLink, runner::LockConvention::kRename,
+                                   runner::LockConvention::kFlock, runner::LockConvention::kPosix,
+                                   runner::LockConvention::kOfd, runner::LockConvention::kNone}) {
+    if (runner::NotApplicableFaults(s.run.nemeses, s.run.setup, c)) return true;
+  }
+  return false;
+}
 
 // The options of `lockharness crash` that a crash scenario stands for.
 crash::CrashOptions CrashOptionsFor(const scenario::Scenario& s) {
@@ -88,6 +111,7 @@ const char* ScenarioStatusName(ScenarioStatus status) {
     case ScenarioStatus::kPass: return "PASS";
     case ScenarioStatus::kFail: return "FAIL";
     case ScenarioStatus::kUnknown: return "UNKNOWN";
+    case ScenarioStatus::kNotApplicable: return "N/A";
   }
   return "UNKNOWN";
 }
@@ -179,9 +203,63 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     scenarios.push_back(std::move(*loaded));
     impls.push_back(std::move(impl));
   }
+  // The convention scenarios are chosen by: declared, else detected once,
+  // when the first scenario that depends on it comes.
+  std::optional<runner::LockConvention> convention;
+  std::string convention_source;
+  if (!options.lock_convention.empty()) {
+    convention = runner::ParseLockConvention(options.lock_convention);
+    if (!convention) {
+      outcome.error = "unknown lock convention '" + options.lock_convention +
+                      "' (known: " + runner::LockConventionNames() + ")";
+      return outcome;
+    }
+    convention_source =
+        options.lock_convention_source.empty() ? "declared" : options.lock_convention_source;
+  }
+  bool detection_tried = false;
   for (size_t i = 0; i < scenarios.size(); ++i) {
     scenario::Scenario& s = scenarios[i];
+    // A scenario that names its adapter was written for that adapter: the
+    // command line's implementation and its convention are not involved.
+    const bool own_adapter = !s.adapter.empty() && options.impl.empty();
+    if (!own_adapter && !convention && options.detect_lock_convention && !detection_tried &&
+        DependsOnConvention(s)) {
+      detection_tried = true;
+      std::string why;
+      convention = DetectLockConvention(options.impl, options.out_dir / "lock-convention-probe",
+                                        &convention_source, &why);
+      if (options.print) {
+        std::cout << (convention
+                          ? "lock convention " +
+                                std::string(runner::LockConventionName(*convention)) + ", " +
+                                convention_source
+                          : "lock convention not detected (" + why + "): every scenario runs")
+                  << std::endl;
+      }
+    }
+    if (!own_adapter && convention) {
+      if (auto why = scenario::NotApplicableReason(s, *convention)) {
+        ScenarioOutcome o;
+        o.name = s.name;
+        o.file = s.file;
+        o.expected = std::string(scenario::ExpectName(s.expect));
+        o.seed = options.seed.value_or(s.run.seed);
+        o.impl = options.impl;
+        o.status = ScenarioStatus::kNotApplicable;
+        o.not_applicable = *why + " (lock convention " +
+                           std::string(runner::LockConventionName(*convention)) + ", " +
+                           convention_source + ")";
+        ++outcome.not_applicable;
+        if (options.print) std::cout << ScenarioLine(o) << std::endl;
+        outcome.scenarios.push_back(std::move(o));
+        continue;
+      }
+    }
     ApplyCommandLine(impls[i], options.seed, options.out_dir / s.name, &s);
+    // Declared only: a detected convention was seen, not claimed, and has
+    // nothing to be checked against.
+    if (!own_adapter) s.run.lock_convention = options.lock_convention;
     std::string substitution;
     std::optional<RunResult> result;
     if (s.run.mode == runner::Mode::kWorker && options.no_worker_mode.empty()) {
@@ -203,14 +281,57 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
       case ScenarioStatus::kPass: ++outcome.passed; break;
       case ScenarioStatus::kFail: ++outcome.failed; break;
       case ScenarioStatus::kUnknown: ++outcome.unknown; break;
+      case ScenarioStatus::kNotApplicable: ++outcome.not_applicable; break;
     }
     if (options.print) std::cout << ScenarioLine(o) << std::endl;
     outcome.scenarios.push_back(std::move(o));
     if (options.stop_after && options.stop_after(outcome.scenarios.back())) break;
   }
+  if (convention) {
+    outcome.lock_convention = std::string(runner::LockConventionName(*convention));
+    outcome.lock_convention_source = convention_source;
+  }
   outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;
+}
+
+std::optional<runner::LockConvention> DetectLockConvention(const std::string& impl,
+                                                           const fs::path& out_dir,
+                                                           std::string* source, std::string* why) {
+  runner::RunOptions probe;
+  probe.impl = impl;
+  probe.mode = runner::Mode::kPerOp;
+  probe.writers = 2;
+  probe.ops_per_writer = 3;
+  probe.readers = 0;
+  probe.observe = true;
+  probe.run_timeout_ms = 60000;
+  probe.out_dir = out_dir;
+  const runner::RunOutcome outcome = runner::ExecuteRun(probe);
+  if (outcome.status != runner::RunOutcome::Status::kCompleted) {
+    *why = "probe run in " + out_dir.string() + ": " + outcome.reason;
+    return std::nullopt;
+  }
+  std::string error;
+  const std::optional<RunArtifacts> run = LoadRunDirectory(out_dir, &error);
+  if (!run) {
+    *why = error;
+    return std::nullopt;
+  }
+  if (!run->trace) {
+    *why = "the probe run in " + out_dir.string() + " was not observed";
+    return std::nullopt;
+  }
+  const TraceTimeline timeline = BuildTraceTimeline(*run->trace, run->monotonic_origin_ns);
+  const auto first = FirstObservedAcquisition(ObservedLockSpans(timeline));
+  if (!first) {
+    *why = "the probe run in " + out_dir.string() + " shows no lock acquisition";
+    return std::nullopt;
+  }
+  *source = "detected: first acquisition " + first->how_acquired + " at line " +
+            std::to_string(first->line) + " of " + (out_dir / run_files::kTrace).string();
+  return first->convention;
 }
 
 bool FoundNoWorkerMode(const RunResult& result) { return !result.judged && result.no_worker_mode; }
@@ -244,6 +365,16 @@ report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& o, const std::strin
     suite.properties.push_back({"expected_checker", o.expected_checker});
   }
   if (!o.substitution.empty()) suite.properties.push_back({"substitution", o.substitution});
+  if (o.status == ScenarioStatus::kNotApplicable) {
+    suite.properties.push_back({"not_applicable", o.not_applicable});
+    report::JunitCase skipped;
+    skipped.name = "expectation";
+    skipped.classname = classname;
+    skipped.result = report::JunitResult::kSkipped;
+    skipped.message = "not applicable: " + o.not_applicable;
+    suite.cases.push_back(std::move(skipped));
+    return suite;
+  }
   if (!o.result.crash_summary.empty()) {
     suite.properties.push_back({"crash", o.result.crash_summary});
   }

@@ -30,6 +30,20 @@
 // the code behind `lockharness crash`, in DIR/<scenario name>/; its line
 // adds the states' summary, and, unless it passed, the replay line.
 //
+// A scenario that means nothing for the implementation's lock convention
+// (scenario::NotApplicableReason: a forged mkdir-layout lock against a
+// flock implementation, a mkdir-lock mixed fleet, steal-lock against a
+// kernel lock) is not run: its status is N/A with the reason, on its line,
+// in JUnit (a skipped case) and in the conformance matrix; it never fails
+// the suite. The convention is the declared one (SuiteRunOptions::
+// lock_convention: the catalog's or --lock-convention) or, when none is
+// declared and a scenario depends on it, the first acquisition observed in
+// a short probe run in DIR/lock-convention-probe/ (once per suite). A
+// probe that observes no lock decides nothing: every scenario then runs.
+// A declared convention is passed to every run (RunOptions::
+// lock_convention): setup steps forge their locks in it, and the
+// lock-convention checker reports a trace that contradicts it.
+//
 // Usage:
 //   SuiteRunOptions o{.files = files, .impl = "...", .out_dir = "runs/s1"};
 //   SuiteOutcome outcome = RunScenarios(o);
@@ -51,8 +65,9 @@
 
 namespace lockharness::harness::cli {
 
-enum class ScenarioStatus { kPass, kFail, kUnknown };
-const char* ScenarioStatusName(ScenarioStatus status);  // "PASS" | "FAIL" | "UNKNOWN"
+enum class ScenarioStatus { kPass, kFail, kUnknown, kNotApplicable };
+// "PASS" | "FAIL" | "UNKNOWN" | "N/A"
+const char* ScenarioStatusName(ScenarioStatus status);
 
 struct ScenarioOutcome {
   std::string name;
@@ -68,6 +83,9 @@ struct ScenarioOutcome {
   // Non-empty when the scenario ran in another mode than its file says,
   // and why: "per-op mode: the implementation has no worker mode (...)".
   std::string substitution;
+  // kNotApplicable: why ("the scenario applies to mkdir locks, not to
+  // flock (lock convention from the catalog)"); the scenario did not run.
+  std::string not_applicable;
   ScenarioStatus status = ScenarioStatus::kUnknown;
   // Checkers that reported invalid, plus "protocol-lint" when a clean lint
   // was expected and findings appeared: what caught a broken implementation.
@@ -83,6 +101,15 @@ struct SuiteRunOptions {
   // Non-empty: the implementation has no worker mode, and why; worker-mode
   // scenarios run in per-op mode without trying the worker mode first.
   std::string no_worker_mode;
+  // The implementation's lock convention (runner/lock_convention.h names),
+  // and where it comes from ("the catalog", "--lock-convention"); empty:
+  // detected when a scenario depends on it.
+  std::string lock_convention;
+  std::string lock_convention_source;
+  // When no convention is declared: detect it with a probe run when a
+  // scenario depends on it (false: run every scenario, as for lockreg's
+  // mutants, whose convention is the reference's).
+  bool detect_lock_convention = true;
   bool print = true;  // one line per scenario on stdout
   // Stop after a scenario for which this returns true (e.g. first catch).
   std::function<bool(const ScenarioOutcome&)> stop_after;
@@ -91,7 +118,11 @@ struct SuiteRunOptions {
 struct SuiteOutcome {
   std::vector<ScenarioOutcome> scenarios;
   std::string error;  // a scenario file that would not load, or the out dir
-  int passed = 0, failed = 0, unknown = 0;
+  int passed = 0, failed = 0, unknown = 0, not_applicable = 0;
+  // The convention scenarios were chosen by, and where it came from
+  // ("" if none was declared or detected).
+  std::string lock_convention;
+  std::string lock_convention_source;
   double seconds = 0;
 };
 
@@ -101,7 +132,8 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options);
 int SuiteExitCode(const SuiteOutcome& outcome);
 
 // One <testsuite> per scenario: a case per checker plus a case
-// "expectation" that fails when the verdict differs from the expected one.
+// "expectation" that fails when the verdict differs from the expected one;
+// for an N/A scenario one skipped case "expectation" with the reason.
 std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_name);
 
 // The <testsuite> of one scenario, named `suite_name`, its cases in class
@@ -124,6 +156,14 @@ RunResult ExecuteScenario(const scenario::Scenario& scenario, Progress* progress
 
 // Judges a finished scenario run against its expectation.
 ScenarioOutcome JudgeScenario(const scenario::Scenario& scenario, RunResult result);
+
+// The convention the first acquisition of a short fault-free per-op run of
+// `impl` shows (2 writers x 3 operations, observed, in `out_dir`), and
+// where it was seen ("detected: first acquisition flock (...), trace line
+// 12"); nullopt with *why when the run was not observed or shows no lock.
+std::optional<runner::LockConvention> DetectLockConvention(const std::string& impl,
+                                                           const std::filesystem::path& out_dir,
+                                                           std::string* source, std::string* why);
 
 // True when `result` is a worker-mode run that found no worker mode: the
 // implementation's first worker exited without answering (or before it

@@ -3,6 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "lockharness/harness/checkers/protocol_lint.h"
 
 namespace lockharness::harness::cli {
@@ -185,6 +190,43 @@ TEST(SuiteJunitXml, CrashScenarioCarriesItsSummaryAndReplay) {
   SuiteOutcome plain;
   plain.scenarios.push_back(JudgeScenario(Expecting(kValid), Judged({})));
   EXPECT_THAT(SuiteJunitXml(plain, "smoke"), ::testing::Not(HasSubstr("name=\"replay\"")));
+}
+
+// A scenario that does not apply to the declared convention is not run:
+// N/A with the reason, a skipped JUnit case, and no failure of the suite.
+TEST(RunScenarios, NotApplicableToTheDeclaredConventionIsNotRun) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("lockharness-suite-na-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "fleet.toml") << "conventions = [\"mkdir\"]\n";
+  std::ofstream(dir / "steal.toml") << "[[nemesis]]\nkind = \"steal-lock\"\n";
+  SuiteRunOptions options;
+  options.files = {dir / "fleet.toml", dir / "steal.toml"};
+  options.impl = "/nonexistent/program --file {registry}";  // never started
+  options.out_dir = dir / "runs";
+  options.print = false;
+  options.lock_convention = "flock";
+  options.lock_convention_source = "the catalog";
+  const SuiteOutcome outcome = RunScenarios(options);
+  ASSERT_TRUE(outcome.error.empty()) << outcome.error;
+  ASSERT_EQ(outcome.scenarios.size(), 2u);
+  EXPECT_EQ(outcome.not_applicable, 2);
+  EXPECT_EQ(outcome.scenarios[0].status, ScenarioStatus::kNotApplicable);
+  EXPECT_EQ(outcome.scenarios[0].not_applicable,
+            "the scenario applies to mkdir locks, not to flock (lock convention flock, the "
+            "catalog)");
+  EXPECT_THAT(outcome.scenarios[1].not_applicable, HasSubstr("nemesis steal-lock"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "runs" / "fleet"));
+  EXPECT_EQ(SuiteExitCode(outcome), kExitValid);
+  const std::string xml = SuiteJunitXml(outcome, "smoke");
+  EXPECT_THAT(xml, HasSubstr("<skipped message=\"not applicable: the scenario applies to mkdir"));
+  EXPECT_THAT(xml, HasSubstr("name=\"not_applicable\""));
+  EXPECT_THAT(xml, ::testing::Not(HasSubstr("<failure")));
+
+  options.lock_convention = "fcntl";
+  EXPECT_THAT(RunScenarios(options).error, HasSubstr("unknown lock convention 'fcntl'"));
+  std::filesystem::remove_all(dir);
 }
 
 // The run says whether its worker exited before answering (or before it

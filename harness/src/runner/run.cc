@@ -16,6 +16,7 @@
 #include "lockharness/harness/install/interposer_library.h"
 #include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/runner/command.h"
+#include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run_config.h"
 #include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
@@ -318,6 +319,14 @@ RunOutcome ExecuteRun(const RunOptions& options) {
       placed_argv.push_back(std::move(placed));
     }
     context.placed_argv = std::move(placed_argv);
+  }
+  // A forged lock or a nemesis that means nothing for the declared
+  // convention (a mkdir-layout lock against a flock implementation) would
+  // give a verdict on nothing: not applicable, before anything is forged.
+  if (auto convention = ParseLockConvention(options.lock_convention)) {
+    if (auto why = NotApplicableFaults(options.nemeses, options.setup, *convention)) {
+      return Failed(RunOutcome::Status::kNotRunnable, "not applicable: " + *why);
+    }
   }
   ForgedState forged;
   if (!ForgeSetup(options.setup, &context, &forged, &error)) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lockharness/harness/checkers/names.h"
+#include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run_config.h"
 #include "src/crash/crash_run.h"
 #include "src/scenario/toml_reader.h"
@@ -30,8 +31,41 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
+// `conventions`: the lock conventions (or groups) the scenario applies to,
+// each word checked where it is written.
+bool ReadConventions(TomlReader& r, const toml::table& root, Scenario* s) {
+  const toml::node* node = root.get("conventions");
+  if (node == nullptr) return true;
+  const std::string want = "conventions must be a non-empty array of strings";
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    return r.Fail(node->source(), want + ", got " + std::string(TomlReader::TypeName(*node)));
+  }
+  if (array->empty()) return r.Fail(node->source(), want + ", got []");
+  std::vector<runner::LockConvention> conventions;
+  for (const toml::node& element : *array) {
+    const auto* word = element.as_string();
+    if (word == nullptr) {
+      return r.Fail(element.source(), want + ", got an element that is " +
+                                          std::string(TomlReader::TypeName(element)));
+    }
+    auto expanded = runner::ExpandConventionWord(word->get());
+    if (!expanded) {
+      return r.Fail(element.source(),
+                    "conventions: '" + word->get() + "' is not " + runner::ConventionWordsText());
+    }
+    for (runner::LockConvention c : *expanded) {
+      if (std::find(conventions.begin(), conventions.end(), c) == conventions.end()) {
+        conventions.push_back(c);
+      }
+    }
+  }
+  s->conventions = std::move(conventions);
+  return true;
+}
+
 // The top-level keys: name, description, expect, expect_lint,
-// expect_checker, adapter.
+// expect_checker, adapter, conventions.
 bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
   if (!r.String(root, "", "name", &s->name)) return false;
   if (root.contains("name") && !ValidName(s->name)) {
@@ -76,7 +110,7 @@ bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
     s->adapter_line = static_cast<int>(at.begin.line);
     s->adapter_column = static_cast<int>(at.begin.column);
   }
-  return true;
+  return ReadConventions(r, root, s);
 }
 
 // A TOML value as the JSON the run-configuration codec reads. Dates and
@@ -287,6 +321,20 @@ std::string_view ExpectName(Scenario::Expect expect) {
   return expect == Scenario::Expect::kValid ? "valid" : "invalid";
 }
 
+std::optional<std::string> NotApplicableReason(const Scenario& scenario,
+                                               runner::LockConvention convention) {
+  const auto& listed = scenario.conventions;
+  if (!listed.empty() && std::find(listed.begin(), listed.end(), convention) == listed.end()) {
+    std::string names;
+    for (runner::LockConvention c : listed) {
+      names += (names.empty() ? "" : ", ") + std::string(runner::LockConventionName(c));
+    }
+    return "the scenario applies to " + names + " locks, not to " +
+           std::string(runner::LockConventionName(convention));
+  }
+  return runner::NotApplicableFaults(scenario.run.nemeses, scenario.run.setup, convention);
+}
+
 int64_t PlannedOps(const Scenario& scenario) {
   return static_cast<int64_t>(scenario.run.writers) * scenario.run.ops_per_writer;
 }
@@ -307,7 +355,7 @@ std::optional<Scenario> ParseScenario(std::string_view toml_text,
   const bool ok =
       r.CheckKeys(*root, "",
                   {"name", "description", "expect", "expect_lint", "expect_checker", "adapter",
-                   "workload", "limits", "env", "interposer", "nemesis", "setup"}) &&
+                   "conventions", "workload", "limits", "env", "interposer", "nemesis", "setup"}) &&
       ReadTop(r, *root, &s) && ReadTable(r, *root, "workload", &s, ReadWorkload) &&
       ReadTable(r, *root, "limits", &s, ReadLimits) && ReadTable(r, *root, "env", &s, ReadEnv) &&
       ReadTable(r, *root, "interposer", &s, ReadInterposer) &&

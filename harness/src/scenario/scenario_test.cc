@@ -475,6 +475,65 @@ TEST(ParseScenario, CrashScenarioIsCheckedStrictly) {
   EXPECT_THAT(ErrorOf("crash = 3\n"), HasSubstr("x.toml:1:9: crash must be a table"));
 }
 
+TEST(ParseScenario, ConventionsExpandGroupsOnce) {
+  std::string error;
+  auto s = Parse("conventions = [\"mkdir\", \"path\", \"flock\"]\n", &error);
+  ASSERT_TRUE(s) << error;
+  using LC = runner::LockConvention;
+  EXPECT_EQ(s->conventions,
+            (std::vector<LC>{LC::kMkdir, LC::kOExcl, LC::kLink, LC::kRename, LC::kFlock}));
+  auto none = Parse("", &error);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->conventions.empty());
+}
+
+TEST(ParseScenario, ConventionsAreCheckedStrictlyWhereWritten) {
+  EXPECT_THAT(ErrorOf("conventions = [\"mkdir\",\n  \"fcntl\"]\n"),
+              StartsWith("scenarios/smoke/x.toml:2:3: conventions: 'fcntl' is not a lock "
+                         "convention (mkdir, o-excl, link, rename, flock, posix, ofd, none) or "
+                         "a group (path, kernel, any)"));
+  EXPECT_EQ(ErrorOf("conventions = \"mkdir\"\n"),
+            "scenarios/smoke/x.toml:1:15: conventions must be a non-empty array of strings, "
+            "got a string");
+  EXPECT_THAT(ErrorOf("conventions = []\n"), HasSubstr("got []"));
+  EXPECT_THAT(ErrorOf("conventions = [1]\n"), HasSubstr("an element that is an integer"));
+}
+
+TEST(NotApplicableReason, ConventionsListSetupAndNemeses) {
+  std::string error;
+  using LC = runner::LockConvention;
+  auto fleet = Parse("conventions = [\"mkdir\"]\n", &error);
+  ASSERT_TRUE(fleet) << error;
+  EXPECT_FALSE(NotApplicableReason(*fleet, LC::kMkdir));
+  EXPECT_EQ(NotApplicableReason(*fleet, LC::kFlock).value_or(""),
+            "the scenario applies to mkdir locks, not to flock");
+
+  auto dead = Parse("[[setup]]\nkind = \"dead-owner-lock\"\n", &error);
+  ASSERT_TRUE(dead) << error;
+  EXPECT_FALSE(NotApplicableReason(*dead, LC::kMkdir));
+  EXPECT_FALSE(NotApplicableReason(*dead, LC::kOExcl));  // a lock file with the dead PID
+  EXPECT_THAT(NotApplicableReason(*dead, LC::kFlock).value_or(""),
+              HasSubstr("setup step dead-owner-lock forges a lock only for mkdir, o-excl, link"));
+
+  auto recycled = Parse("[[setup]]\nkind = \"recycled-pid-lock\"\n", &error);
+  ASSERT_TRUE(recycled);
+  EXPECT_TRUE(NotApplicableReason(*recycled, LC::kOExcl));
+  auto temps = Parse("[[setup]]\nkind = \"stale-temp-files\"\n", &error);
+  ASSERT_TRUE(temps);
+  EXPECT_FALSE(NotApplicableReason(*temps, LC::kPosix));
+
+  auto steal = Parse("[[nemesis]]\nkind = \"steal-lock\"\n", &error);
+  ASSERT_TRUE(steal) << error;
+  EXPECT_FALSE(NotApplicableReason(*steal, LC::kLink));
+  EXPECT_THAT(NotApplicableReason(*steal, LC::kFlock).value_or(""),
+              HasSubstr("nemesis steal-lock applies to mkdir, o-excl, link, rename locks, not to "
+                        "flock (a kernel lock has no name to act on)"));
+  auto kill = Parse("[[nemesis]]\nkind = \"kill-holder\"\n", &error);
+  ASSERT_TRUE(kill);
+  EXPECT_FALSE(NotApplicableReason(*kill, LC::kFlock));
+  EXPECT_TRUE(NotApplicableReason(*kill, LC::kNone));
+}
+
 TEST(LoadScenario, DirectoryIsNotAScenario) {
   std::string error;
   EXPECT_FALSE(LoadScenario(::testing::TempDir(), &error).has_value());

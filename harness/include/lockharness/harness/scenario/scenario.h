@@ -35,7 +35,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run.h"
 
 namespace lockharness::harness::scenario {
@@ -66,9 +68,19 @@ struct Scenario {
     int64_t recover_states = 0;
   };
   std::optional<Crash> crash;  // nullopt: an ordinary run scenario
+  // `conventions = ["mkdir", "path", ...]`: the lock conventions the
+  // scenario means something for (runner/lock_convention.h; groups
+  // expanded, each once). Empty: every convention.
+  std::vector<runner::LockConvention> conventions;
 };
 
 std::string_view ExpectName(Scenario::Expect expect);  // "valid" | "invalid"
+
+// Why `scenario` does not apply to an implementation of `convention`: its
+// `conventions` list leaves it out, or one of its setup steps or nemeses
+// means nothing for it (runner::NotApplicableFaults). nullopt: it applies.
+std::optional<std::string> NotApplicableReason(const Scenario& scenario,
+                                               runner::LockConvention convention);
 
 // Operations the scenario plans: writers * ops per writer.
 int64_t PlannedOps(const Scenario& scenario);
