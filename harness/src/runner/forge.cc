@@ -7,13 +7,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "lockharness/harness/run_dir/files.h"
+#include "lockharness/harness/runner/lock_convention.h"
 #include "src/runner/holder.h"
 
 namespace lockharness::harness::runner {
@@ -118,7 +121,34 @@ class Forger {
   }
 
  private:
-  fs::path Lock() const { return LockDirOf(context_->registry); }
+  // The run's lock path ({registry}.lock unless --lock-path names another).
+  fs::path Lock() const {
+    return context_->lock_path.empty() ? LockDirOf(context_->registry) : context_->lock_path;
+  }
+
+  // The convention the forged lock takes: the implementation's if declared,
+  // else the protocol's (a mkdir directory).
+  LockConvention Convention() const {
+    const std::string& declared = context_->options->lock_convention;
+    return ParseLockConvention(declared).value_or(LockConvention::kMkdir);
+  }
+
+  // A lock file at the lock path, as an O_EXCL or link() lock leaves it:
+  // the holder's PID in decimal and a newline (lockfile(1), liblockfile and
+  // filelock write that or nothing).
+  bool MakeLockFile(const std::string& bytes, std::string* error) {
+    const int fd = ::open(Lock().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      *error = "cannot create forged lock file " + Lock().string() + ": " + std::strerror(errno) +
+               (errno == EEXIST ? " (two lock-forging steps?)" : "");
+      return false;
+    }
+    const bool written =
+        ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    ::close(fd);
+    if (!written) *error = "cannot write forged lock file " + Lock().string();
+    return written;
+  }
 
   bool MakeLock(std::string* error) {
     std::error_code ec;
@@ -137,7 +167,17 @@ class Forger {
 
   bool DeadOwner(const SetupSpec& step, std::string* error) {
     const auto pid = DeadPid(context_->run_dir, error);
-    if (!pid || !MakeLock(error)) return false;
+    if (!pid) return false;
+    if (Convention() != LockConvention::kMkdir) {
+      // O_EXCL and link() locks: the lock is a file holding the PID.
+      if (!MakeLockFile(std::to_string(*pid) + "\n", error)) return false;
+      Backdate(Lock(), step.age_ms);
+      Record(step, "forged-lock", *pid,
+             "lock file left by a dead holder (holds pid " + std::to_string(*pid) +
+                 ", which has exited)");
+      return true;
+    }
+    if (!MakeLock(error)) return false;
     if (!WriteBytes(Lock() / "owner", std::to_string(*pid), error)) return false;
     if (!WriteBytes(Lock() / "owner.identity", Identity(*pid, BootId(), 1), error)) return false;
     BackdateAll(step);
