@@ -54,8 +54,13 @@ CheckerReport CheckFaultCoverage(const RunArtifacts& run) {
   report.checker = kFaultCoverageChecker;
   std::map<std::string, int64_t> acted;
   for (const std::string& kind : run.configured_faults) acted[kind] = 0;
+  std::map<std::string, std::string> not_applicable;  // kind -> its event's target
   for (const Event& event : run.history) {
     if (event.type != EventType::kFault) continue;
+    if (event.fault == "not-applicable") {
+      not_applicable.emplace(event.kind, event.target);
+      continue;
+    }
     auto it = acted.find(event.kind);
     if (it != acted.end()) ++it->second;
   }
@@ -70,10 +75,20 @@ CheckerReport CheckFaultCoverage(const RunArtifacts& run) {
   report.details = {{"actions", counts}};
   if (!idle.empty()) {
     report.verdict = Verdict::kUnknown;
+    // A nemesis that found its target but cannot act on it (steal-lock
+    // against a kernel lock) says why: not applicable, never a pass.
+    for (const std::string& kind : idle) {
+      if (auto it = not_applicable.find(kind); it != not_applicable.end()) {
+        report.summary = it->second + "; the run did not test what it was configured to test";
+        report.details["not_applicable"] = kind;
+        for (const std::string& k : idle) report.evidence.push_back("never acted: " + k);
+        return report;
+      }
+    }
     report.summary = idle.front() +
-                     " never acted (no target found: for holder-directed "
-                     "nemeses, no owner record at <registry>.lock/owner named a writer "
-                     "process); the run did not test what it was configured to test";
+                     " never acted (no target found: for holder-directed nemeses, the holder "
+                     "oracle found no writer process holding the lock); the run did not test "
+                     "what it was configured to test";
     for (const std::string& kind : idle) report.evidence.push_back("never acted: " + kind);
     return report;
   }

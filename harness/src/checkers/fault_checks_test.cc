@@ -96,5 +96,34 @@ TEST(FaultCoverage, CountsTheEventsKindFieldNotTheTargetText) {
   EXPECT_EQ(r.details["actions"]["kill-holder"], 0);
 }
 
+TEST(FaultCoverage, StealLockAgainstAKernelLockIsNotApplicableNeverValid) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  h.Fault(1, 5, "not-applicable",
+          "steal-lock: not applicable: writer 1 holds a kernel lock (flock/fcntl), which has no "
+          "name to rename away",
+          "steal-lock");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.configured_faults = {"steal-lock"};
+  CheckerReport r = CheckFaultCoverage(run);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("steal-lock: not applicable"));
+  EXPECT_EQ(r.details["actions"]["steal-lock"], 0);
+  EXPECT_EQ(r.details["not_applicable"], "steal-lock");
+}
+
+TEST(FaultCoverage, ANotApplicableNoteDoesNotHideActions) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  h.Fault(1, 5, "not-applicable", "steal-lock: not applicable: ...", "steal-lock");
+  h.Fault(1, 6, "steal-lock", "steal-lock: lock of live holder writer 1 renamed away",
+          "steal-lock");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.configured_faults = {"steal-lock"};
+  CheckerReport r = CheckFaultCoverage(run);
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_EQ(r.details["actions"]["steal-lock"], 1);
+}
+
 }  // namespace
 }  // namespace lockharness::harness

@@ -148,8 +148,20 @@ bool NemesisRunner::KillWriter(std::mt19937_64* rng) {
 
 bool NemesisRunner::StealLock() {
   const auto found = FindHolder();
-  if (!found || found->kernel_lock) return false;
+  if (!found) return false;
   const LockHolder* holder = &found->holder;
+  if (found->kernel_lock) {
+    // A kernel lock has no name to rename away: the nemesis does not apply,
+    // and says so once rather than pass by never acting.
+    if (!steal_not_applicable_recorded_) {
+      steal_not_applicable_recorded_ = true;
+      RecordFault(NemesisKind::kStealLock, holder->pid, holder->writer, "not-applicable",
+                  "steal-lock: not applicable: " + WriterLabel(holder->writer) +
+                      HolderPids(*holder) +
+                      " holds a kernel lock (flock/fcntl), which has no name to rename away");
+    }
+    return false;
+  }
   const std::filesystem::path lock = context_->lock_path;
   // A rogue breaker: the lock vanishes under its live holder. The harness
   // removes what it took at once, so nothing of its own is left behind.

@@ -75,6 +75,9 @@ class NemesisRunner {
   bool stopping_ = false;
   std::vector<std::thread> threads_;
   int steal_counter_ = 0;
+  // steal-lock found a kernel lock's holder and said once that it does not
+  // apply (a "not-applicable" fault event, which fault-coverage reports).
+  bool steal_not_applicable_recorded_ = false;
   std::mutex oracle_mu_;
   std::optional<HolderOracle> oracle_;  // made on first use
 };
