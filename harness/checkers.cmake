@@ -27,6 +27,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/protocol_lint.cc
   src/checkers/checker_report.cc
   src/checkers/observed_exclusion.cc
+  src/checkers/lock_convention_check.cc
   src/checkers/check_all.cc
   src/checkers/fault_checks.cc
   src/run_dir/load_run.cc
@@ -60,6 +61,7 @@ if(LOCKHARNESS_BUILD_TESTS)
     src/checkers/trace_mutual_exclusion_test.cc
     src/checkers/protocol_lint_test.cc
     src/checkers/observed_exclusion_test.cc
+    src/checkers/lock_convention_check_test.cc
     src/checkers/check_all_test.cc
     src/run_dir/load_run_test.cc
   )

@@ -10,6 +10,7 @@
 #include "lockharness/harness/checkers/final_registry.h"
 #include "lockharness/harness/checkers/json_validity.h"
 #include "lockharness/harness/checkers/leftovers.h"
+#include "lockharness/harness/checkers/lock_convention_check.h"
 #include "lockharness/harness/checkers/lost_update.h"
 #include "lockharness/harness/checkers/mutual_exclusion.h"
 #include "lockharness/harness/checkers/names.h"
@@ -52,7 +53,7 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
                     index = IndexOperations(run.history);
                     leftovers = CheckLeftovers(run, index);
                   });
-  CheckerReport lost_update, json_validity, trace_exclusion, lint, claims;
+  CheckerReport lost_update, json_validity, trace_exclusion, lint, claims, convention;
   // The trace checkers need only the trace (and the operation index for
   // the cross-check of reported spans); they run beside json-validity.
   auto check_trace = [&] {
@@ -60,10 +61,15 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     const TraceTimeline timeline = BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
     trace_exclusion = CheckTraceMutualExclusion(timeline);
     lint = CheckProtocolLint(timeline);
-    if (ReportedSpanCount(index) > 0) {
-      claims = CheckClaimedSpans(index, ObservedLockSpans(timeline), timeline.origin,
-                                 &timeline.last_seen);
-    }
+    const bool check_claims = ReportedSpanCount(index) > 0;
+    // A declared convention is checked against the implementation's own
+    // locks only: a mixed fleet's other programs may lock otherwise.
+    const bool check_convention = !run.declared_lock_convention.empty() && !run.mixed_fleet;
+    if (!check_claims && !check_convention) return;
+    const std::vector<ObservedSpan> spans = ObservedLockSpans(timeline);
+    if (check_claims)
+      claims = CheckClaimedSpans(index, spans, timeline.origin, &timeline.last_seen);
+    if (check_convention) convention = CheckLockConvention(run.declared_lock_convention, spans);
   };
   if (FinalIsForgedCorruptRegistry(run)) {
     mutual_exclusion = CheckMutualExclusion(index, run.history);
@@ -117,6 +123,7 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     add(trace_exclusion);
     add(lint);
     add(claims);
+    add(convention);
   }
   return reports;
 }

@@ -11,6 +11,7 @@
 
 #include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/checkers/trace_timeline.h"
+#include "lockharness/harness/runner/lock_convention.h"
 
 namespace lockharness::harness {
 namespace {
@@ -112,6 +113,11 @@ std::set<std::string> ObservedKernelLockFiles(const RunArtifacts& run) {
   return files;
 }
 
+bool DeclaresKernelLock(const RunArtifacts& run) {
+  const auto convention = runner::ParseLockConvention(run.declared_lock_convention);
+  return convention && runner::IsKernelLock(*convention);
+}
+
 }  // namespace
 
 CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& index) {
@@ -144,6 +150,11 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
       why = "backup of the corrupt registry forged before the run";
     } else if (kernel_lock_files.count(name) != 0) {
       why = "lock file of flock/fcntl locks (observed in the trace); such a file stays";
+    } else if (name == run.lock_path_name && DeclaresKernelLock(run)) {
+      // Declared, not seen (no trace): the lock-convention checker reports
+      // a declaration that a trace contradicts.
+      why = "lock file of the declared " + run.declared_lock_convention +
+            " lock convention; such a file stays";
     } else if (c.kind == LeftoverKind::kTemp && c.pid > 0 && killed.count(c.pid)) {
       why = "temp file of killed pid " + std::to_string(c.pid);
       sweeper = later.After(killed[c.pid], c.pid);

@@ -149,6 +149,24 @@ TEST(Leftovers, FailedKernelLockRequestExplainsNothing) {
   EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
 }
 
+// A declared kernel convention explains the file at the lock path without
+// a trace; a path-lock convention, or another name, does not.
+TEST(Leftovers, LockFileOfADeclaredKernelConventionIsExplained) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  RunArtifacts run = h.Run(std::nullopt, {"sandboxes.json.lock"});
+  run.lock_path_name = "sandboxes.json.lock";
+  run.declared_lock_convention = "posix";
+  CheckerReport r = CheckLeftovers(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_TRUE(AnyLineHas(r.evidence, "lock file of the declared posix lock convention"));
+  run.declared_lock_convention = "o-excl";
+  EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
+  run.declared_lock_convention = "flock";
+  run.lock_path_name = "state.lock";
+  EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
+}
+
 TEST(Leftovers, AnythingElseIsInvalid) {
   TestHistory h;
   h.Fault(4242, 20);

@@ -109,8 +109,21 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir, std::string* e
     run.monotonic_origin_ns = it->get<int64_t>();
   }
   run.writers_in_own_pid_namespaces = options->placement != runner::Placement::kSame;
+  run.declared_lock_convention = options->lock_convention;
+  for (const std::string& member : options->fleet) {
+    if (member != options->impl && member != "{impl}") run.mixed_fleet = true;
+  }
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
+  {
+    std::string why;
+    const auto lock_path = runner::ResolveLockPath(options->lock_path, registry_path, &why);
+    if (!lock_path) {
+      *error = config_path.string() + ": " + why;
+      return std::nullopt;
+    }
+    run.lock_path_name = lock_path->filename().string();
+  }
 
   if (!ReadHistoryFile(dir / run_files::kHistory, &run.history, error)) {
     return std::nullopt;

@@ -13,7 +13,10 @@
 //   <base>.lock.*  when any process was killed (an interrupted takeover).
 // A file on the lock path that the trace shows holding a granted flock,
 // fcntl or lockf lock is explained whatever happened: the lock file of a
-// kernel lock normally stays (deleting it would break the lock).
+// kernel lock normally stays (deleting it would break the lock). So is the
+// file at the lock path when run.json declares a kernel lock convention
+// (flock, posix, ofd: the adapter catalog's or --lock-convention), seen or
+// not.
 // For an explained leftover that a later ok mutating operation of another
 // process could have swept, the evidence carries a "not swept by later
 // writers" warning line; that alone does not make the run invalid.

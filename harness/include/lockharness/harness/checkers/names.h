@@ -20,6 +20,7 @@ inline constexpr char kFaultCoverageChecker[] = "fault-coverage";
 inline constexpr char kTraceMutualExclusionChecker[] = "trace-mutual-exclusion";
 inline constexpr char kProtocolLintChecker[] = "protocol-lint";
 inline constexpr char kClaimedLockSpansChecker[] = "claimed-lock-spans";
+inline constexpr char kLockConventionChecker[] = "lock-convention";
 
 // Every checker of a run, for input that names one (a scenario's
 // `expect_checker`).

@@ -60,6 +60,15 @@ struct RunArtifacts {
   // their own, where every writer process is PID 1: names that carry a
   // PID (temp files) then carry 1, not the PID the history knows.
   bool writers_in_own_pid_namespaces = false;
+  // run.json "lock_convention": how the implementation declares it locks
+  // ("" if it does not), checked against the trace (lock-convention).
+  std::string declared_lock_convention;
+  // The name of the run's lock path in the registry directory
+  // ("sandboxes.json.lock" unless run.json's lock_path names another).
+  std::string lock_path_name;
+  // Some writers ran another program than the implementation (a mixed
+  // fleet): the trace's locks are not all the implementation's.
+  bool mixed_fleet = false;
 };
 
 }  // namespace lockharness::harness
