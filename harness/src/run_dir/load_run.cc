@@ -116,13 +116,12 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir, std::string* e
   const fs::path registry_path = dir / registry;
   run.registry_basename = registry_path.filename().string();
   {
+    // The codec accepted lock_path, so it names a file beside the registry;
+    // only its name matters here.
     std::string why;
-    const auto lock_path = runner::ResolveLockPath(options->lock_path, registry_path, &why);
-    if (!lock_path) {
-      *error = config_path.string() + ": " + why;
-      return std::nullopt;
-    }
-    run.lock_path_name = lock_path->filename().string();
+    const auto lock_path =
+        runner::ResolveLockPath(options->lock_path, registry_path.lexically_normal(), &why);
+    if (lock_path) run.lock_path_name = lock_path->filename().string();
   }
 
   if (!ReadHistoryFile(dir / run_files::kHistory, &run.history, error)) {
