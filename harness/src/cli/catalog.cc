@@ -87,7 +87,7 @@ std::string CatalogLockConvention(const std::string& impl, std::string* source) 
   }
   const Adapter* a = FindCatalogAdapter(*adapters, impl);
   if (a == nullptr) return "";
-  *source = "the catalog (entry " + a->name + ")";
+  *source = "catalog entry " + a->name;
   return a->lock_convention;
 }
 

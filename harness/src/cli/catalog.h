@@ -41,7 +41,7 @@ struct Adapter {
 const Adapter* FindCatalogAdapter(const std::vector<Adapter>& adapters, const std::string& impl);
 
 // The lock convention this harness's catalog declares for `impl`, with
-// *source "the catalog (entry NAME)"; "" if no entry matches, it declares
+// *source "catalog entry NAME"; "" if no entry matches, it declares
 // none, or the catalog cannot be read (then *source says why).
 // REQUIRES: source != nullptr.
 std::string CatalogLockConvention(const std::string& impl, std::string* source);
