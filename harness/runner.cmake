@@ -6,6 +6,7 @@ add_library(lockharness_process STATIC
   src/runner/command.cc
   src/runner/process.cc
   src/runner/signals.cc
+  src/runner/run_namespace.cc
   src/runner/safe_files.cc
 )
 target_include_directories(lockharness_process PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)

@@ -35,6 +35,7 @@
 #include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run.h"
+#include "lockharness/harness/runner/run_namespace.h"
 #include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/harness/scenario/scenario.h"
@@ -325,6 +326,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli::Fail(e.what());
   }
+
+  // Every subcommand but `check` starts implementation processes: they run
+  // in a PID namespace of ours, so that none outlives a killed harness.
+  if (!check->parsed()) runner::EnterRunNamespace();
 
   try {
     if (crash.parsed()) return crash.Run();

@@ -119,20 +119,32 @@ class E2eTest : public ::testing::Test {
   int runs_ = 0;
 };
 
-// True if `pid` exists and is not a zombie. A killed grandchild is
-// reparented and may stay a zombie until its new parent reaps it; that is
-// dead for our purposes. Polls briefly to let the kill land.
-bool IsRunning(pid_t pid) {
-  for (int i = 0; i < 100; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+// The live processes (not zombies) of the run whose registry is `registry`:
+// every implementation process has LOCKHARNESS_REGISTRY in its environment,
+// and its children inherit it. Found by environment, not by PID: PIDs that
+// processes report about themselves are those of the harness's namespace.
+std::vector<pid_t> ProcessesOfRun(const fs::path& registry) {
+  const std::string marker = "LOCKHARNESS_REGISTRY=" + registry.string();
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
     std::string line;
-    if (!std::getline(stat, line)) return false;
+    if (!std::getline(stat, line)) continue;
     const size_t paren = line.rfind(')');
     const char state = paren + 2 < line.size() ? line[paren + 2] : '?';
-    if (state == 'Z' || state == 'X') return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (state == 'Z' || state == 'X') continue;
+    std::stringstream environ(Slurp(entry.path() / "environ"));
+    for (std::string variable; std::getline(environ, variable, '\0');) {
+      if (variable == marker) {
+        found.push_back(std::stoi(name));
+        break;
+      }
+    }
   }
-  return true;
+  return found;
 }
 
 std::string Describe(const HarnessResult& r) {
@@ -431,7 +443,8 @@ TEST_F(E2eTest, HangingImplementationIsTimedOutAndInvalid) {
   EXPECT_THAT(history, HasSubstr("timed out after 300 ms"));
   const std::vector<pid_t> recorded = RecordedPids(pids);
   EXPECT_EQ(recorded.size(), 8u);  // 4 scripts, each with one sleep
-  for (pid_t pid : recorded) EXPECT_FALSE(IsRunning(pid)) << "pid " << pid << " survived";
+  // (PIDs of the harness's namespace, when it has one: found by environment.)
+  EXPECT_THAT(ProcessesOfRun(r.dir / "registry" / "sandboxes.json"), ::testing::IsEmpty());
 }
 
 // A per-op program that prints a malformed lock span line: the operation
@@ -466,16 +479,75 @@ TEST_F(E2eTest, SigintKillsEveryImplementationProcess) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(RecordedPids(pids).size(), 6u);
+  // The recorded PIDs are those of the harness's PID namespace, when it has
+  // one: the processes are found by their environment instead.
+  const fs::path registry = dir / "registry" / "sandboxes.json";
+  ASSERT_EQ(ProcessesOfRun(registry).size(), 6u);
   ASSERT_EQ(::kill(harness->pid(), SIGINT), 0);
   const HarnessResult r = Finish(*harness, options, dir);
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_THAT(r.stderr_text, HasSubstr("interrupted"));
-  for (pid_t pid : RecordedPids(pids)) {
-    EXPECT_FALSE(IsRunning(pid)) << "pid " << pid << " survived the interrupt";
+  for (int i = 0; i < 100 && !ProcessesOfRun(registry).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  EXPECT_THAT(ProcessesOfRun(registry), ::testing::IsEmpty()) << "survived the interrupt";
   // The interrupted operations are on record as info, not left open.
   EXPECT_EQ(r.report["operations"].value("never_completed", -1), 0) << Describe(r);
   EXPECT_EQ(r.report["operations"].value("info", 0), 3) << Describe(r);
+}
+
+// A SIGKILLed harness cannot clean up: its writers, and their children, die
+// with the PID namespace it owns (docs/adapter-contract.md, "No orphans").
+// Placed writers too: the placer's namespaces nest in the run's.
+void ExpectNoSurvivorsOfSigkill(const fs::path& scratch, const std::string& placement) {
+  const fs::path script = scratch / "hang-children.sh";
+  std::ofstream(script) << "#!/bin/sh\nsleep 60 &\nsleep 60 &\nwait\n";
+  fs::permissions(script, fs::perms::owner_all);
+  const fs::path dir = scratch / ("killed-" + placement);
+  SpawnOptions options;
+  options.argv = {LOCKHARNESS_BIN, "run",     "--impl", script.string(), "--writers",       "3",
+                  "--ops",         "5",       "--mode", "per-op",        "--op-timeout-ms", "60000",
+                  "--placement",   placement, "--out",  dir.string()};
+  options.cwd = scratch;
+  options.stderr_path = scratch / ("stderr-killed-" + placement);
+  std::string error;
+  std::optional<Child> harness = Child::Spawn(options, &error);
+  ASSERT_TRUE(harness) << error;
+  const fs::path registry = dir / "registry" / "sandboxes.json";
+  // Each writer: its shell and two sleeps, under the placer's two processes
+  // when placed (those have the variable too).
+  for (int i = 0; i < 1000 && ProcessesOfRun(registry).size() < 9; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string stderr_text = Slurp(options.stderr_path);
+  if (ProcessesOfRun(registry).size() < 9 &&
+      stderr_text.find("not available on this machine") != std::string::npos) {
+    GTEST_SKIP() << stderr_text;
+  }
+  ASSERT_GE(ProcessesOfRun(registry).size(), 9u) << stderr_text;
+  const auto config = nlohmann::json::parse(Slurp(dir / "run.json"), nullptr, false);
+  ASSERT_TRUE(config.contains("run_namespace")) << config.dump();
+  if (!config["run_namespace"].value("owned", false)) {
+    harness->KillGroup();
+    GTEST_SKIP() << "the harness could not make its PID namespace here: "
+                 << config["run_namespace"].dump();
+  }
+  ASSERT_EQ(::kill(harness->pid(), SIGKILL), 0);
+  const ExitStatus status =
+      harness->Wait(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  EXPECT_EQ(status.kind, ExitStatus::Kind::kSignaled) << status.Describe();
+  for (int i = 0; i < 200 && !ProcessesOfRun(registry).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_THAT(ProcessesOfRun(registry), ::testing::IsEmpty()) << "survived the harness";
+}
+
+TEST_F(E2eTest, SigkilledHarnessLeavesNoWriterBehind) {
+  ExpectNoSurvivorsOfSigkill(scratch_, "same");
+}
+
+TEST_F(E2eTest, SigkilledHarnessLeavesNoPlacedWriterBehind) {
+  ExpectNoSurvivorsOfSigkill(scratch_, "mixed");
 }
 
 // A per-op-only implementation (it refuses the `worker` operation) is

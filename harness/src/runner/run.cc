@@ -18,6 +18,7 @@
 #include "lockharness/harness/runner/command.h"
 #include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "lockharness/harness/runner/run_namespace.h"
 #include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
 #include "lockharness/interposer/environment.h"
@@ -265,6 +266,11 @@ RunOutcome ExecuteRun(const RunOptions& options) {
                                       "): the trace's PIDs would not identify them";
   }
   config["observation"] = observation;
+  const RunNamespace& run_namespace = RunNamespaceState();
+  nlohmann::json owned = {{"owned", run_namespace.owned}};
+  if (run_namespace.owned) owned["user_namespace"] = run_namespace.user_namespace;
+  if (!run_namespace.owned) owned["reason"] = run_namespace.reason;
+  config["run_namespace"] = owned;
   if (!WriteFile(dir / run_files::kRunConfig, config.dump(2) + "\n", &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }

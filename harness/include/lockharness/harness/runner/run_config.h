@@ -99,8 +99,8 @@ const RunField* FindRunField(std::string_view json);
 
 // Keys of run.json that record the run rather than configure it (written by
 // ExecuteRun, accepted and ignored by FromJson).
-inline constexpr std::string_view kRunRecordKeys[] = {"registry", "started_at",
-                                                      "monotonic_origin_ns", "observation"};
+inline constexpr std::string_view kRunRecordKeys[] = {
+    "registry", "started_at", "monotonic_origin_ns", "observation", "run_namespace"};
 
 // The configuration as run.json's option keys, in table order. Empty lists
 // (fleet, env, nemeses, setup) are left out.
