@@ -35,6 +35,7 @@
 #include "lockharness/harness/install/data_locations.h"
 #include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run.h"
+#include "lockharness/harness/runner/run_config.h"
 #include "lockharness/harness/runner/run_namespace.h"
 #include "lockharness/harness/runner/safe_files.h"
 #include "lockharness/harness/runner/signals.h"
@@ -100,8 +101,8 @@ int RunOptionsCommand(runner::RunOptions options) {
 }
 
 int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::path& catalog_path,
-                       std::optional<uint64_t> seed, fs::path out_dir,
-                       std::string lock_convention) {
+                       std::optional<uint64_t> seed, fs::path out_dir, std::string lock_convention,
+                       const std::string& registry_dir) {
   std::string error;
   auto loaded = scenario::LoadScenario(file, &error);
   if (!loaded) return cli::Fail(error);
@@ -132,6 +133,7 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::
   if (out_dir.empty()) out_dir = cli::DefaultOutDir(seed.value_or(loaded->run.seed));
   cli::ApplyCommandLine(scenario_impl, seed, out_dir, &*loaded);
   if (loaded->adapter.empty()) loaded->run.lock_convention = lock_convention;
+  loaded->run.registry_dir = registry_dir;
   runner::InstallTerminationHandlers();
   std::cerr << "lockharness: scenario " << loaded->name << ", seed " << loaded->run.seed
             << ", run directory " << out_dir.string() << "\n";
@@ -173,7 +175,8 @@ int CheckCommand(const fs::path& dir) {
 
 int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& catalog,
                  std::optional<uint64_t> seed, fs::path out_dir, const std::string& shard_text,
-                 fs::path junit, const std::string& lock_convention_flag) {
+                 fs::path junit, const std::string& lock_convention_flag,
+                 const fs::path& registry_dir) {
   runner::RunOptions checked;
   if (auto refused = cli::SetRunFieldText("lock_convention", lock_convention_flag, &checked)) {
     return cli::Fail(*refused);
@@ -209,6 +212,7 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& c
     std::cout << "lock convention " << lock_convention << ", from " << lock_convention_source
               << "\n\n";
   }
+  options.registry_dir = registry_dir;
   const cli::SuiteOutcome outcome = cli::RunScenarios(options);
   if (!outcome.error.empty()) return cli::Fail(outcome.error);
   std::error_code ec;
@@ -264,6 +268,11 @@ int main(int argc, char** argv) {
   cli::AddJunitFlag(suite, &junit, "default OUT/junit.xml");
   std::string suite_lock_convention;
   cli::AddRunFieldOption(suite, "lock_convention", &suite_lock_convention);
+  // The run option's own flag and text (the run-configuration codec).
+  std::string suite_registry_dir;
+  const runner::RunField* registry_dir_field = runner::FindRunField("registry_dir");
+  suite->add_option(std::string(registry_dir_field->flag), suite_registry_dir,
+                    std::string(registry_dir_field->doc) + "; each scenario in DIR/<name>/");
 
   cli::MutantsOptions mutants_options;
   std::string mutants_out;
@@ -353,7 +362,7 @@ int main(int argc, char** argv) {
       return SuiteCommand(
           suite_dir, suite_impl, suite_catalog,
           suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed) : std::nullopt,
-          suite_out, shard, junit, suite_lock_convention);
+          suite_out, shard, junit, suite_lock_convention, suite_registry_dir);
     }
     if (mutants->parsed()) {
       if (mutants_out.empty()) mutants_out = cli::DefaultOutDir(0) + "-mutants";
@@ -369,7 +378,8 @@ int main(int argc, char** argv) {
       for (const CLI::Option* option : run->get_options()) {
         const std::string name = option->get_name();
         if (option->count() > 0 && name != "scenario" && name != "--impl" && name != "--seed" &&
-            name != "--out" && name != "--help" && name != "--lock-convention") {
+            name != "--out" && name != "--help" && name != "--lock-convention" &&
+            name != "--registry-dir") {
           return cli::Fail(name + " cannot be combined with a scenario file (set it in the file)");
         }
       }
@@ -380,7 +390,7 @@ int main(int argc, char** argv) {
           run_flags.scenario_file, options->impl,
           lh::install::ThisHarnessData().adapters / "catalog.json",
           cli::FlagGiven(run_flags, "seed") ? std::optional<uint64_t>(options->seed) : std::nullopt,
-          options->out_dir, options->lock_convention);
+          options->out_dir, options->lock_convention, options->registry_dir);
     }
     if (run->parsed()) {
       std::string error;

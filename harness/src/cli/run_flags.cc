@@ -72,7 +72,7 @@ CLI::App* AddRunSubcommand(CLI::App* app, RunFlags* flags) {
   flags->app = run;
   run->add_option("scenario", flags->scenario_file,
                   "a scenario file (scenarios/*/*.toml); then only --impl, --seed, --out and "
-                  "--lock-convention apply");
+                  "--lock-convention and --registry-dir apply");
   run->add_option("--out", flags->out_dir, "run directory (absent or empty)");
   const auto& fields = runner::RunFields();
   flags->values.assign(fields.size(), RunFlags::Value{});

@@ -203,6 +203,20 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     scenarios.push_back(std::move(*loaded));
     impls.push_back(std::move(impl));
   }
+  if (!options.registry_dir.empty()) {
+    if (std::string why = runner::RefusedRegistryDir(options.registry_dir); !why.empty()) {
+      outcome.error = why;
+      return outcome;
+    }
+  }
+  // Each run wants an empty registry directory of its own.
+  const auto registry_dir_for = [&](const std::string& run_name, scenario::Scenario* s) {
+    if (options.registry_dir.empty()) return;
+    const fs::path dir = options.registry_dir / run_name;
+    std::error_code ec;
+    fs::create_directory(dir, ec);
+    s->run.registry_dir = dir.string();
+  };
   // The convention scenarios are chosen by: declared, else detected once,
   // when the first scenario that depends on it comes.
   std::optional<runner::LockConvention> convention;
@@ -260,6 +274,7 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     // Declared only: a detected convention was seen, not claimed, and has
     // nothing to be checked against.
     if (!own_adapter) s.run.lock_convention = options.lock_convention;
+    registry_dir_for(s.name, &s);
     std::string substitution;
     std::optional<RunResult> result;
     if (s.run.mode == runner::Mode::kWorker && options.no_worker_mode.empty()) {
@@ -272,6 +287,7 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
       substitution = "per-op mode: the implementation has no worker mode (" + substitution + ")";
       s.run.mode = runner::Mode::kPerOp;
       s.run.out_dir = options.out_dir / (s.name + ".per-op");
+      registry_dir_for(s.name + ".per-op", &s);
       result.reset();
     }
     if (!result) result = ExecuteScenario(s, nullptr);

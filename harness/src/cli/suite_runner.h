@@ -110,6 +110,10 @@ struct SuiteRunOptions {
   // scenario depends on it (false: run every scenario, as for lockreg's
   // mutants, whose convention is the reference's).
   bool detect_lock_convention = true;
+  // --registry-dir: scenario S keeps its registry in registry_dir/S/
+  // (created) instead of its run directory. REQUIRES: empty or
+  // RefusedRegistryDir() == "".
+  std::filesystem::path registry_dir;
   bool print = true;  // one line per scenario on stdout
   // Stop after a scenario for which this returns true (e.g. first catch).
   std::function<bool(const ScenarioOutcome&)> stop_after;

@@ -3,10 +3,13 @@
 #include "lockharness/harness/runner/run.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <thread>
@@ -41,8 +44,16 @@ std::string UtcNowIso() {
   return buffer;
 }
 
-// Creates DIR, DIR/registry and DIR/logs. DIR must be absent or empty.
-bool PrepareRunDirectory(const fs::path& dir, std::string* error) {
+// The registry's directory --registry-dir names, absolute; "" if none.
+fs::path RegistryDirOf(const RunOptions& options) {
+  if (options.registry_dir.empty()) return {};
+  std::error_code ec;
+  return fs::absolute(options.registry_dir, ec).lexically_normal();
+}
+
+// Creates DIR, DIR/registry (unless the registry lives elsewhere) and
+// DIR/logs. DIR must be absent or empty.
+bool PrepareRunDirectory(const fs::path& dir, bool own_registry_dir, std::string* error) {
   std::error_code ec;
   if (fs::exists(dir, ec)) {
     if (!fs::is_directory(dir, ec)) {
@@ -55,6 +66,7 @@ bool PrepareRunDirectory(const fs::path& dir, std::string* error) {
     }
   }
   for (const fs::path& d : {dir, dir / run_files::kRegistryDir, dir / run_files::kLogsDir}) {
+    if (!own_registry_dir && d == dir / run_files::kRegistryDir) continue;
     fs::create_directories(d, ec);
     if (ec) {
       *error = "cannot create " + d.string() + ": " + ec.message();
@@ -146,6 +158,28 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir, const fs:
 
 }  // namespace
 
+std::string RefusedRegistryDir(const fs::path& dir) {
+  const std::string quoted = "--registry-dir " + dir.string();
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return quoted + ": " + std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return quoted + " is not a directory";
+  std::error_code ec;
+  fs::directory_iterator entries(dir, ec);
+  if (ec) return quoted + ": cannot list it: " + ec.message();
+  if (entries != fs::directory_iterator()) {
+    return quoted + " is not empty (it holds " + entries->path().filename().string() +
+           "); give an empty directory: the run judges everything in it";
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return quoted + " is not writable: " + std::strerror(errno);
+  }
+  struct statvfs fs_st;
+  if (::statvfs(dir.c_str(), &fs_st) == 0 && (fs_st.f_flag & ST_RDONLY) != 0) {
+    return quoted + " is not writable: it is on a read-only file system";
+  }
+  return "";
+}
+
 nlohmann::json RunOutcome::ToJson() const {
   static const char* const kNames[] = {"completed", "not-runnable", "interrupted", "harness-error"};
   nlohmann::json j;
@@ -163,7 +197,14 @@ nlohmann::json RunOutcome::ToJson() const {
 
 nlohmann::json RunConfigJson(const RunOptions& options, const std::string& started_at) {
   nlohmann::ordered_json j = ToJson(options);
-  j["registry"] = run_files::RegistryRelativePath();
+  const fs::path registry_dir = RegistryDirOf(options);
+  if (registry_dir.empty()) {
+    j["registry"] = run_files::RegistryRelativePath();
+  } else {
+    // Absolute, so that the run directory still names it after a move.
+    j["registry_dir"] = registry_dir.string();
+    j["registry"] = (registry_dir / run_files::kRegistryName).string();
+  }
   j["started_at"] = started_at;
   return j;
 }
@@ -177,10 +218,27 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   std::error_code ec;
   const fs::path launch_dir = fs::current_path(ec);
   const fs::path dir = fs::absolute(options.out_dir, ec).lexically_normal();
-  if (!PrepareRunDirectory(dir, &error)) {
+  // Before anything is created: a refused --registry-dir is left as it was.
+  const fs::path registry_dir = RegistryDirOf(options);
+  if (!registry_dir.empty()) {
+    if (std::string why = RefusedRegistryDir(registry_dir); !why.empty()) {
+      return Failed(RunOutcome::Status::kHarnessError, why);
+    }
+    const auto within = [](const fs::path& inner, const fs::path& outer) {
+      const fs::path rest = inner.lexically_relative(outer);
+      return !rest.empty() && *rest.begin() != "..";
+    };
+    if (within(registry_dir, dir) || within(dir, registry_dir)) {
+      return Failed(RunOutcome::Status::kHarnessError,
+                    "--registry-dir " + registry_dir.string() + " and the run directory " +
+                        dir.string() + " must not contain one another");
+    }
+  }
+  if (!PrepareRunDirectory(dir, registry_dir.empty(), &error)) {
     return Failed(RunOutcome::Status::kHarnessError, error);
   }
-  const fs::path registry = dir / run_files::kRegistryDir / run_files::kRegistryName;
+  const fs::path registry = (registry_dir.empty() ? dir / run_files::kRegistryDir : registry_dir) /
+                            run_files::kRegistryName;
   std::unique_ptr<Recorder> recorder = Recorder::Open(dir / run_files::kHistory, &error);
   if (!recorder) return Failed(RunOutcome::Status::kHarnessError, error);
 

@@ -271,6 +271,19 @@ std::optional<ConfigError> SetLockConvention(const RunField&, const json& value,
   return std::nullopt;
 }
 
+// Only the form is checked here; ExecuteRun refuses a directory that does
+// not exist, is not empty or is not writable, before anything runs.
+std::optional<ConfigError> SetRegistryDir(const RunField&, const json& value,
+                                          std::string_view label, RunOptions* options) {
+  if (auto error = CheckString(value, label)) return error;
+  const std::string text = value.get<std::string>();
+  if (text.find('\0') != std::string::npos) {
+    return Error(std::string(label) + " must not contain a NUL byte");
+  }
+  options->registry_dir = text;
+  return std::nullopt;
+}
+
 json GetNemeses(const RunOptions& options) {
   json list = json::array();
   for (const NemesisSpec& spec : options.nemeses) list.push_back(NemesisToJson(spec));
@@ -532,6 +545,10 @@ const std::vector<RunField>& Table() {
        "how the implementation locks: mkdir, o-excl, link, rename, flock, posix (fcntl/lockf), "
        "ofd or none (default: the adapter catalog's, else detected from the trace)",
        kGet<&O::lock_convention>, &SetLockConvention},
+      {"registry_dir", "", "", "--registry-dir", FT::kString, 0, 0, false,
+       "put the registry in this existing, empty, writable directory (e.g. on an NFS or SMB "
+       "mount) instead of the run directory's registry/",
+       kGet<&O::registry_dir>, &SetRegistryDir},
       {"nemeses", "nemesis", "", "--nemesis", FT::kSpecList, 0, 0, false,
        "fault during the run, repeatable: KIND[:key=value,...] (kill-holder, pause-holder, "
        "kill-writer, steal-lock, backdate-lock)",

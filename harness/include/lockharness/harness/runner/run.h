@@ -96,6 +96,10 @@ struct RunOptions {
   // forge their lock in it, and the lock-convention checker reports a trace
   // that contradicts it.
   std::string lock_convention;
+  // The registry's directory (--registry-dir), e.g. on a network file
+  // system. REQUIRES: empty, or an existing, empty, writable directory.
+  // Empty: the run directory's registry/.
+  std::string registry_dir;
   // Stop the run (killing every process) after this long; 0: no limit.
   int64_t run_timeout_ms = 0;
   // Called about every 100 ms from the calling thread with the number of
@@ -123,6 +127,12 @@ struct RunOutcome {
   ReaderStats readers;
   nlohmann::json ToJson() const;
 };
+
+// "" if `dir` may hold a run's registry (--registry-dir): an existing,
+// empty, writable directory, since the run judges everything in it and must
+// not mix in or clobber anything else. Else the reason, one line. Only
+// looks at `dir`.
+std::string RefusedRegistryDir(const std::filesystem::path& dir);
 
 // Performs the run described by `options`. Never throws for problems of the
 // implementation; those end up in the history or in the outcome's status.
