@@ -19,6 +19,11 @@
 // group the harness gave the wrapper) is inherited: signals to the group
 // reach the program too.
 //
+// Without CAP_SYS_ADMIN it makes the namespaces inside a new user namespace
+// that maps the caller's uid and gid to themselves (where the kernel allows
+// unprivileged user namespaces); the program, exec'd with a non-zero uid
+// there, keeps no capability.
+//
 // Exit codes of its own: 125 usage, or the namespaces cannot be made (the
 // message on stderr says why).
 
@@ -97,6 +102,22 @@ Placement ParseArgs(int argc, char** argv) {
   return p;
 }
 
+void WriteProcFile(const char* path, const std::string& text) {
+  const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    Die(std::string("write ") + path, errno);
+  }
+  ::close(fd);
+}
+
+// In a new user namespace: our uid and gid stay themselves (not root), so
+// the program runs with the caller's rights and files keep their owner.
+void MapOwnIds(uid_t uid, gid_t gid) {
+  WriteProcFile("/proc/self/setgroups", "deny");
+  WriteProcFile("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1");
+  WriteProcFile("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1");
+}
+
 // In the new namespaces, as PID 1: our own /proc, and a host's name and boot id.
 void EnterPlace(const Placement& p) {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -118,10 +139,24 @@ int main(int argc, char** argv) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Die("prctl(PR_SET_PDEATHSIG)", errno);
   if (::getppid() != parent) _exit(kPlacerFailed);  // the harness is already gone
   const int flags = CLONE_NEWPID | CLONE_NEWNS | (p.host ? CLONE_NEWUTS : 0);
+  const std::string names =
+      std::string("CLONE_NEWPID|CLONE_NEWNS") + (p.host ? "|CLONE_NEWUTS" : "");
   if (::unshare(flags) != 0) {
-    Die(std::string("unshare(CLONE_NEWPID|CLONE_NEWNS") + (p.host ? "|CLONE_NEWUTS" : "") +
-            ") (needs root or CAP_SYS_ADMIN)",
-        errno);
+    // Without CAP_SYS_ADMIN: in a user namespace of our own, where the
+    // kernel allows unprivileged ones. The other namespaces belong to it.
+    const int first = errno;
+    const uid_t uid = ::geteuid();
+    const gid_t gid = ::getegid();
+    if (first != EPERM) Die("unshare(" + names + ")", first);
+    if (::unshare(flags | CLONE_NEWUSER) != 0) {
+      std::fprintf(stderr,
+                   "lockharness-placer: unshare(%s): %s (needs root or CAP_SYS_ADMIN), and "
+                   "unshare(CLONE_NEWUSER|%s): %s (unprivileged user namespaces are not "
+                   "available)\n",
+                   names.c_str(), std::strerror(first), names.c_str(), std::strerror(errno));
+      _exit(kPlacerFailed);
+    }
+    MapOwnIds(uid, gid);
   }
   // The child is PID 1 of the new namespace: its parent (we) lies outside
   // it, so getppid() says 0 there and cannot tell whether we died before
