@@ -528,7 +528,7 @@ void ExpectNoSurvivorsOfSigkill(const fs::path& scratch, const std::string& plac
   const auto config = nlohmann::json::parse(Slurp(dir / "run.json"), nullptr, false);
   ASSERT_TRUE(config.contains("run_namespace")) << config.dump();
   if (!config["run_namespace"].value("owned", false)) {
-    harness->KillGroup();
+    harness->Kill();
     GTEST_SKIP() << "the harness could not make its PID namespace here: "
                  << config["run_namespace"].dump();
   }
