@@ -1,6 +1,6 @@
 // run_namespace.h: the PID namespace the harness owns, so that no process
 // of a run outlives the harness, even a SIGKILLed one (docs/adapter-contract.md,
-// "No orphans").
+// "No survivors, even of a SIGKILLed harness").
 //
 // EnterRunNamespace() makes a new PID namespace and a mount namespace with
 // its own /proc (as root; otherwise inside a new user namespace that maps
