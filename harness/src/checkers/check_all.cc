@@ -124,6 +124,16 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     add(lint);
     add(claims);
     add(convention);
+  } else if (run.trace_recorded) {
+    // The harness recorded a trace and it is gone (deleted, never written):
+    // what only observation can see is unseen, so the run cannot be valid.
+    CheckerReport missing;
+    missing.checker = kObservationReport;
+    missing.verdict = Verdict::kUnknown;
+    missing.summary =
+        "observation incomplete: run.json says the trace was recorded, but trace.jsonl is "
+        "missing; the trace checkers did not run";
+    reports.push_back(std::move(missing));
   }
   return reports;
 }

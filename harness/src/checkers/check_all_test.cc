@@ -45,6 +45,22 @@ TEST(CheckAll, RunsEveryCheckerInOrder) {
   EXPECT_EQ(Overall(reports), Verdict::kValid);
 }
 
+TEST(CheckAll, ARecordedTraceThatIsMissingMakesTheRunUnknown) {
+  TestHistory h;
+  h.LockSpan(h.Register("a", {}, 0, 100), 10, 20);
+  const std::string final_file = R"({"sandboxes":{"a":{"name":"a"}},"defaultSandbox":"a"})";
+  RunArtifacts run = h.Run(final_file);
+  run.trace_recorded = true;
+  std::vector<CheckerReport> reports = CheckAll(run);
+  ASSERT_EQ(reports.size(), 6u);
+  EXPECT_EQ(reports.back().checker, "observation");
+  EXPECT_EQ(reports.back().verdict, Verdict::kUnknown);
+  EXPECT_THAT(reports.back().summary, HasSubstr("observation incomplete"));
+  EXPECT_EQ(Overall(reports), Verdict::kUnknown);
+  // Not recorded (e.g. --no-observe): nothing to miss.
+  EXPECT_EQ(Overall(CheckAll(h.Run(final_file))), Verdict::kValid);
+}
+
 TEST(CheckAll, LostRegisterMakesTheRunInvalid) {
   TestHistory h;
   h.Register("a", {}, 0, 100);

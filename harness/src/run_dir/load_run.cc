@@ -101,6 +101,10 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir, std::string* e
   // trace, if any, was asked for.
   run.trace_requested =
       options->trace || !options->interposer_faults.empty() || !config.contains("observation");
+  if (auto it = config.find("observation"); it != config.end() && it->is_object()) {
+    auto recorded = it->find("recorded");
+    run.trace_recorded = recorded != it->end() && recorded->is_boolean() && recorded->get<bool>();
+  }
   if (auto it = config.find("monotonic_origin_ns"); it != config.end()) {
     if (!it->is_number_integer()) {
       *error = config_path.string() + ": field 'monotonic_origin_ns' must be an integer";

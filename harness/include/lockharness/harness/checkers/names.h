@@ -21,6 +21,9 @@ inline constexpr char kTraceMutualExclusionChecker[] = "trace-mutual-exclusion";
 inline constexpr char kProtocolLintChecker[] = "protocol-lint";
 inline constexpr char kClaimedLockSpansChecker[] = "claimed-lock-spans";
 inline constexpr char kLockConventionChecker[] = "lock-convention";
+// Not a checker of its own: the report that says the run was meant to be
+// observed and its trace is missing, so nothing observed can be trusted.
+inline constexpr char kObservationReport[] = "observation";
 
 // Every checker of a run, for input that names one (a scenario's
 // `expect_checker`).

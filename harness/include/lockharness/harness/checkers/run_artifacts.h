@@ -53,6 +53,9 @@ struct RunArtifacts {
   // decide is left out of the reports (mutual-exclusion still says
   // unknown if nothing else decided it).
   bool trace_requested = true;
+  // run.json "observation": {"recorded": true}: the harness recorded the
+  // trace, so a missing trace.jsonl means observation is incomplete.
+  bool trace_recorded = false;
   // CLOCK_MONOTONIC ns at the run's start (history time 0; run.json's
   // "monotonic_origin_ns"), to show trace times on the history's scale.
   std::optional<int64_t> monotonic_origin_ns;
