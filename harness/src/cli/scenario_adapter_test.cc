@@ -26,11 +26,13 @@ const std::vector<Adapter> kCatalog = {
     {.name = "node-conf",
      .description = "",
      .per_op = "node conf.mjs --file {registry}",
-     .worker = "node conf.mjs --file {registry} --worker-template"},
+     .worker = "node conf.mjs --file {registry} --worker-template",
+     .lock_convention = "none"},
     {.name = "shell-noclobber",
      .description = "",
      .per_op = "noclobber.sh --file {registry}",
-     .worker = ""}};
+     .worker = "",
+     .lock_convention = "o-excl"}};
 
 std::string ImplOf(const scenario::Scenario& s, const std::string& command_line = "") {
   std::string impl, error;
