@@ -241,7 +241,7 @@ TEST_F(WriteReportFilesTest, TimelineMarksACrashRunsViolationPoints) {
   std::string error;
   ASSERT_TRUE(WriteReportFiles(dir_, report, &history, &error)) << error;
   const std::string page = Slurp("timeline.html");
-  EXPECT_THAT(page, HasSubstr("\"crash_points\":[[3,\"state-4\",\"after #6 rename(t -> "
+  EXPECT_THAT(page, HasSubstr("\"crash_points\":[[3.0,\"state-4\",\"after #6 rename(t -> "
                               "sandboxes.json)\"]]"));
   EXPECT_THAT(page, HasSubstr("\"total_crash_points\":1"));
 }
