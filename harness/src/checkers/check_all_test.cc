@@ -27,6 +27,18 @@ TEST(Overall, InvalidBeatsUnknownBeatsValid) {
   EXPECT_EQ(VerdictName(Verdict::kInvalid), "invalid");
 }
 
+TEST(Overall, UnknownVerdictReasonNamesTheUndecidedCheckers) {
+  CheckerReport spans = Report(Verdict::kUnknown);
+  spans.checker = "mutual-exclusion";
+  spans.summary = "no lock spans";
+  CheckerReport trace = Report(Verdict::kUnknown);
+  trace.checker = "observation";
+  trace.summary = "trace missing";
+  EXPECT_EQ(UnknownVerdictReason({Report(Verdict::kValid), spans, trace}),
+            "verdict unknown: mutual-exclusion: no lock spans; observation: trace missing");
+  EXPECT_EQ(UnknownVerdictReason({Report(Verdict::kValid)}), "verdict unknown");
+}
+
 TEST(CheckAll, RunsEveryCheckerInOrder) {
   TestHistory h;
   h.LockSpan(h.Register("a", {}, 0, 100), 10, 20);

@@ -24,4 +24,15 @@ Verdict Overall(const std::vector<CheckerReport>& reports) {
   return overall;
 }
 
+std::string UnknownVerdictReason(const std::vector<CheckerReport>& reports) {
+  std::string reason = "verdict unknown";
+  bool first = true;
+  for (const CheckerReport& report : reports) {
+    if (report.verdict != Verdict::kUnknown) continue;
+    reason += (first ? ": " : "; ") + report.checker + ": " + report.summary;
+    first = false;
+  }
+  return reason;
+}
+
 }  // namespace lockharness::harness

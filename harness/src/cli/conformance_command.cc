@@ -175,12 +175,7 @@ std::string ConformanceJunitXml(const ConformanceResults& results) {
     }
     report::JunitSuite suite;
     suite.name = name;
-    report::JunitCase skipped;
-    skipped.name = "expectation";
-    skipped.classname = classname;
-    skipped.result = report::JunitResult::kSkipped;
-    skipped.message = "not runnable: " + cell.not_runnable;
-    suite.cases.push_back(std::move(skipped));
+    suite.cases.push_back(SkippedExpectation(classname, "not runnable: " + cell.not_runnable));
     suites.push_back(std::move(suite));
   }
   return report::JunitXml(suites);

@@ -40,13 +40,7 @@ RunResult JudgeRunDirectory(const std::filesystem::path& dir, const nlohmann::js
     if (!complete && notes.contains("reason")) {
       result.reason = notes["reason"].get<std::string>();
     } else {
-      result.reason = "verdict unknown";
-      bool first = true;
-      for (const CheckerReport& finding : result.findings) {
-        if (finding.verdict != Verdict::kUnknown) continue;
-        result.reason += (first ? ": " : "; ") + finding.checker + ": " + finding.summary;
-        first = false;
-      }
+      result.reason = UnknownVerdictReason(result.findings);
     }
   }
   return result;

@@ -368,6 +368,15 @@ std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_
   return report::JunitXml(suites);
 }
 
+report::JunitCase SkippedExpectation(const std::string& classname, const std::string& message) {
+  report::JunitCase skipped;
+  skipped.name = "expectation";
+  skipped.classname = classname;
+  skipped.result = report::JunitResult::kSkipped;
+  skipped.message = message;
+  return skipped;
+}
+
 report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& o, const std::string& suite_name,
                                       const std::string& classname) {
   report::JunitSuite suite;
@@ -383,12 +392,7 @@ report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& o, const std::strin
   if (!o.substitution.empty()) suite.properties.push_back({"substitution", o.substitution});
   if (o.status == ScenarioStatus::kNotApplicable) {
     suite.properties.push_back({"not_applicable", o.not_applicable});
-    report::JunitCase skipped;
-    skipped.name = "expectation";
-    skipped.classname = classname;
-    skipped.result = report::JunitResult::kSkipped;
-    skipped.message = "not applicable: " + o.not_applicable;
-    suite.cases.push_back(std::move(skipped));
+    suite.cases.push_back(SkippedExpectation(classname, "not applicable: " + o.not_applicable));
     return suite;
   }
   if (!o.result.crash_summary.empty()) {

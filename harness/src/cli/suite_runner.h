@@ -140,6 +140,10 @@ int SuiteExitCode(const SuiteOutcome& outcome);
 // for an N/A scenario one skipped case "expectation" with the reason.
 std::string SuiteJunitXml(const SuiteOutcome& outcome, const std::string& suite_name);
 
+// The one JUnit case of a scenario that was not run (not applicable, or
+// its adapter not runnable): "expectation", skipped, with `message`.
+report::JunitCase SkippedExpectation(const std::string& classname, const std::string& message);
+
 // The <testsuite> of one scenario, named `suite_name`, its cases in class
 // `classname` (SuiteJunitXml: "SUITE/SCENARIO", "lockharness.scenarios.SCENARIO").
 report::JunitSuite ScenarioJunitSuite(const ScenarioOutcome& outcome, const std::string& suite_name,

@@ -286,15 +286,7 @@ CrashResult ExecuteCrash(const CrashOptions& o) {
     result.verdict = verdict;
     result.findings = std::move(reports);
     result.exit_code = ExitFor(verdict);
-    if (verdict == Verdict::kUnknown) {
-      result.reason = "verdict unknown";
-      bool first = true;
-      for (const CheckerReport& finding : result.findings) {
-        if (finding.verdict != Verdict::kUnknown) continue;
-        result.reason += (first ? ": " : "; ") + finding.checker + ": " + finding.summary;
-        first = false;
-      }
-    }
+    if (verdict == Verdict::kUnknown) result.reason = UnknownVerdictReason(result.findings);
     return result;
   };
 

@@ -38,6 +38,10 @@ struct CheckerReport {
 // valid. An empty list is unknown.
 Verdict Overall(const std::vector<CheckerReport>& reports);
 
+// Why a run is unknown, for the one-line reason: "verdict unknown: CHECKER:
+// SUMMARY; CHECKER: SUMMARY" over the reports that are unknown.
+std::string UnknownVerdictReason(const std::vector<CheckerReport>& reports);
+
 }  // namespace lockharness::harness
 
 #endif  // LOCKHARNESS_HARNESS_CHECKERS_CHECKER_REPORT_H_
