@@ -1,6 +1,8 @@
 // fd_table.h (private): remembers which descriptors the open wrappers saw
 // opened on protocol paths, so that write/fsync/close on them can be
-// classified without a system call in the common (unclassified) case.
+// classified without a system call in the common (unclassified) case, and
+// traced with the path they were opened by without a readlink of
+// /proc/self/fd (the largest part of the trace's cost per call).
 //
 // An entry also keeps the file's device and inode: descriptors can be
 // recycled behind the wrappers' back (dup2, close_range, a raw syscall), so
@@ -10,9 +12,11 @@
 #ifndef LOCKHARNESS_INTERPOSER_SRC_FD_TABLE_H_
 #define LOCKHARNESS_INTERPOSER_SRC_FD_TABLE_H_
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "lockharness/interposer/path_class.h"
@@ -24,15 +28,47 @@ class FdTable {
   // Descriptors at or above this are classified from /proc/self/fd instead.
   static constexpr int kSize = 4096;
 
+  // Longer paths are not kept (CopyPath then fails and callers readlink).
+  static constexpr size_t kPathSize = 256;
+
   static bool Covers(int fd) { return fd >= 0 && fd < kSize; }
 
-  // Records that fd was opened on a path of class c. REQUIRES: Covers(fd).
-  void Set(int fd, PathClass c, const struct stat& st) {
+  // Records that fd was opened on `path` (absolute), of class c.
+  // REQUIRES: Covers(fd).
+  void Set(int fd, PathClass c, const struct stat& st, const char* path) {
     Entry& e = entries_[fd];
     e.path_class.store(0, std::memory_order_relaxed);
+    // A seqlock around the path: an odd sequence means "being rewritten".
+    uint32_t seq = e.seq.load(std::memory_order_relaxed);
+    e.seq.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    size_t len = path != nullptr ? strnlen(path, kPathSize) : kPathSize;
+    if (len < kPathSize) {
+      memcpy(e.path, path, len + 1);
+    } else {
+      e.path[0] = '\0';  // too long to keep
+    }
+    e.seq.store(seq + 2, std::memory_order_release);
     e.dev.store(static_cast<uint64_t>(st.st_dev), std::memory_order_relaxed);
     e.ino.store(static_cast<uint64_t>(st.st_ino), std::memory_order_relaxed);
     e.path_class.store(static_cast<uint8_t>(c), std::memory_order_release);
+  }
+
+  // Copies the path fd was opened by into out (kPathSize bytes at least) and
+  // returns true, if fd has an entry with a kept path. Callers verify the
+  // entry first (Lookup). The path is the one given at open time: a later
+  // rename of the file does not change it.
+  bool CopyPath(int fd, char* out) const {
+    if (!Covers(fd)) return false;
+    const Entry& e = entries_[fd];
+    if (e.path_class.load(std::memory_order_acquire) == 0) return false;
+    uint32_t before = e.seq.load(std::memory_order_acquire);
+    if ((before & 1) != 0) return false;
+    memcpy(out, e.path, kPathSize);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (e.seq.load(std::memory_order_relaxed) != before) return false;
+    out[kPathSize - 1] = '\0';
+    return out[0] != '\0';
   }
 
   void Clear(int fd) {
@@ -63,6 +99,8 @@ class FdTable {
     std::atomic<uint8_t> path_class{0};
     std::atomic<uint64_t> dev{0};
     std::atomic<uint64_t> ino{0};
+    std::atomic<uint32_t> seq{0};
+    char path[kPathSize] = {};
   };
   Entry entries_[kSize];
 };

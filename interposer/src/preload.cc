@@ -140,6 +140,11 @@ const char* FdPath(int fd, char* out) {
   return out;
 }
 
+const char* TracedFdPath(int fd, char* out) {
+  if (g_fds.CopyPath(fd, out)) return out;
+  return FdPath(fd, out);
+}
+
 PathClass ClassifyPath(int dirfd, const char* path, char* abs_out) {
   const char* abs = AbsolutePath(dirfd, path, abs_out);
   return abs == nullptr ? PathClass::kOther : g_registry.Classify(abs);
@@ -280,7 +285,7 @@ void Trace(const CallSite& site, long long result, int error,
   r.family = site.family;
   r.path_class = site.path_class;
   char fd_path[kPathBufferSize];
-  r.path = site.path != nullptr ? site.path : FdPath(site.fd, fd_path);
+  r.path = site.path != nullptr ? site.path : TracedFdPath(site.fd, fd_path);
   r.from = site.from;
   r.from_class = site.from_class;
   r.fd = site.fd;

@@ -85,8 +85,13 @@ void* ResolveNext(const char* name);
 // Sleeps for `ms` milliseconds, resuming after signals.
 void SleepMs(int ms);
 
-// The path fd refers to, for trace lines of fd-based calls.
+// The path fd refers to now (readlink of /proc/self/fd/N).
 const char* FdPath(int fd, char* out);
+
+// The path of fd for trace lines: the path it was opened by, if the fd
+// table kept it (no system call), else FdPath. A file renamed after it was
+// opened is traced under its old name (docs/interposer.md).
+const char* TracedFdPath(int fd, char* out);
 
 // The class of `path` (relative to dirfd), its absolute form in abs_out.
 PathClass ClassifyPath(int dirfd, const char* path, char* abs_out);

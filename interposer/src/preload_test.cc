@@ -552,6 +552,23 @@ TEST_F(PreloadTest, DuplicatedDescriptorsKeepTheirClass) {
   EXPECT_THAT(CallClasses(), Contains("write temp"));
 }
 
+// Descriptor-based calls are traced under the path the descriptor was
+// opened by (kept by the fd table, no readlink), also after a rename.
+TEST_F(PreloadTest, DescriptorCallsAreTracedUnderTheirOpenPath) {
+  ProcessResult r = Driver("", {"renamesync", temp_, registry_});
+  ASSERT_THAT(LinesOf(r.out, "fsync"), ElementsAre("fsync 0 0"));
+  int fd_calls = 0;
+  for (const Json& j : Trace()) {
+    if (j["type"] != "call") continue;
+    if (j["call"] == "fsync" || j["call"] == "close") {
+      ++fd_calls;
+      EXPECT_EQ(j["path"], temp_) << j.dump();
+      EXPECT_EQ(j["class"], "temp") << j.dump();
+    }
+  }
+  EXPECT_EQ(fd_calls, 2);
+}
+
 // If the program takes over the trace descriptor's number without the
 // library seeing it, trace lines must not land in the program's file.
 TEST_F(PreloadTest, TraceNeverWritesIntoAFileThatTookItsDescriptor) {

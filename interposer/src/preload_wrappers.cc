@@ -57,7 +57,7 @@ int OpenImpl(const char* call, int dirfd, const char* path, int flags,
       ErrnoSaver keep;
       site.fd = r;  // traced as the descriptor open returned
       struct stat st;
-      if (FdTable::Covers(r) && fstat(r, &st) == 0) g_fds.Set(r, c, st);
+      if (FdTable::Covers(r) && fstat(r, &st) == 0) g_fds.Set(r, c, st, abs);
     }
     return r;
   }));
@@ -195,10 +195,11 @@ void NoteDup(int old_fd, int new_fd) {
   if (!g_registry.configured() || !FdTable::Covers(new_fd)) return;
   PathClass c = ClassifyFd(old_fd);
   struct stat st;
+  char path[kPathBufferSize];
   if (c == PathClass::kOther || fstat(new_fd, &st) != 0) {
     g_fds.Clear(new_fd);
   } else {
-    g_fds.Set(new_fd, c, st);
+    g_fds.Set(new_fd, c, st, TracedFdPath(old_fd, path));
   }
 }
 
@@ -443,7 +444,7 @@ __attribute__((visibility("default"))) int close(int fd) {
   const char* traced_path = nullptr;
   if (lh::g_trace_path[0] != '\0') {
     lh::ErrnoSaver keep;
-    traced_path = lh::FdPath(fd, path);  // unreadable once closed
+    traced_path = lh::TracedFdPath(fd, path);  // unreadable once closed
   }
   lh::CallSite site{"close", CallFamily::kClose, c, traced_path};
   site.fd = fd;

@@ -7,6 +7,7 @@
  *   mkdirat DIR NAME | openat DIR NAME | create P TEXT | writev P TEXT
  *   pwrite P TEXT | fsync P | fdatasync P | fsyncdir DIR | chdir DIR
  *   dupwrite P TEXT        (open P, dup2 it to fd 50, write/fsync via 50)
+ *   renamesync A B         (open A, rename A to B, fsync and close the fd)
  *   hijack FD P            (open P and put it on FD with a raw dup3
  *                           syscall, as close_range + reuse would)
  *   protocol REGISTRY      (the whole lock/write/rename/unlock sequence)
@@ -160,6 +161,14 @@ static int step(char** argv, int argc) {
     NEED(1);
     sync_path(argv[1], 0, 1);
     return 2;
+  } else if (strcmp(op, "renamesync") == 0) {
+    NEED(2);
+    int fd = open(argv[1], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    report("open", fd, errno);
+    CALL("rename", rename(argv[1], argv[2]));
+    CALL("fsync", fsync(fd));
+    CALL("close", close(fd));
+    return 3;
   } else if (strcmp(op, "dupwrite") == 0) {
     NEED(2);
     int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
