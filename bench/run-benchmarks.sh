@@ -33,6 +33,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -n "$out" ] || out="$repo/results/bench-$(date -u +%Y%m%d-%H%M%S)"
+# Absolute: later steps run from inside $out.
+case $build in /*) ;; *) build="$PWD/$build" ;; esac
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
