@@ -1,0 +1,111 @@
+"""conformance_summary.py: the per-library summary of a conformance matrix.
+
+  conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]
+
+Reads the conformance.json that `lockharness conformance` (or `merge`)
+writes and prints one Markdown table, a row per adapter, answering "several
+copies of my tool use library X at once: what do I lose?" from the
+checkers' verdicts, not from any judgement of ours:
+
+  lock                 the catalog's lock_convention
+  lost updates         cells where the lost-update checker found an
+                       acknowledged update missing from the final registry
+  torn reads           cells where json-validity found a reader sample or
+                       the final file that does not parse
+  two holders          cells where mutual-exclusion or
+                       trace-mutual-exclusion found overlapping lock spans
+  stuck                cells where progress found the lock never taken
+                       over or an operation the harness had to kill
+  power loss           the verdicts of the crash scenarios (crash-*)
+  placement            placement scenarios passed / judged
+  pass / fail / unknown / n/a   the adapter's cells by status
+
+Counts are cells (scenarios), each "N of M judged". Exit 0; 2 on a file
+that cannot be read.
+"""
+
+import json
+import sys
+
+CHECKER_COLUMNS = [
+    ("lost updates", ("lost-update",)),
+    ("torn reads", ("json-validity",)),
+    ("two holders", ("mutual-exclusion", "trace-mutual-exclusion")),
+    ("stuck", ("progress",)),
+]
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        print("conformance_summary.py: %s: %s" % (path, e), file=sys.stderr)
+        sys.exit(2)
+
+
+def invalid_by(outcome, checkers):
+    return any(f.get("checker") in checkers and f.get("verdict") == "invalid"
+               for f in outcome.get("findings", []))
+
+
+def short_status(outcome):
+    status = outcome.get("status", "")
+    return {"PASS": "pass", "FAIL": "FAIL", "UNKNOWN": "unknown", "N/A": "n/a"}.get(status, status)
+
+
+def summarize(doc, conventions):
+    rows = []
+    by_adapter = {}
+    for cell in doc["cells"]:
+        by_adapter.setdefault(cell["adapter"], []).append(cell)
+    for adapter in doc["adapters"]:
+        cells = by_adapter.get(adapter, [])
+        runnable = [c for c in cells if "outcome" in c]
+        if not runnable:
+            reason = cells[0].get("not_runnable", "not run") if cells else "not run"
+            rows.append([adapter, conventions.get(adapter, "?"), "not runnable: " + reason]
+                        + [""] * (len(CHECKER_COLUMNS) + 3))
+            continue
+        judged = [c for c in runnable if c["outcome"].get("judged")
+                  and c["outcome"].get("status") not in ("N/A",)]
+        row = [adapter, conventions.get(adapter, "?")]
+        for _, checkers in CHECKER_COLUMNS:
+            hits = sum(1 for c in judged if invalid_by(c["outcome"], checkers))
+            row.append("**%d** of %d" % (hits, len(judged)) if hits else "0 of %d" % len(judged))
+        crash = ["%s %s" % (c["scenario"].replace("crash-", ""), short_status(c["outcome"]))
+                 for c in runnable if c["scenario"].startswith("crash-")]
+        row.append(", ".join(crash) if crash else "-")
+        placed = [c for c in runnable if c["scenario"].startswith("placement-")
+                  and c["outcome"].get("status") not in ("N/A",)]
+        row.append("%d / %d" % (sum(1 for c in placed if c["outcome"].get("status") == "PASS"),
+                                len(placed)) if placed else "-")
+        counts = {}
+        for c in runnable:
+            s = short_status(c["outcome"])
+            counts[s] = counts.get(s, 0) + 1
+        row.append(" / ".join(str(counts.get(s, 0)) for s in ("pass", "FAIL", "unknown", "n/a")))
+        rows.append(row)
+    header = (["adapter", "lock"] + [name for name, _ in CHECKER_COLUMNS]
+              + ["power loss", "placement", "pass / FAIL / unknown / n/a"])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv):
+    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--catalog"):
+        print("usage: conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]",
+              file=sys.stderr)
+        return 2
+    doc = load(argv[1])
+    conventions = {}
+    if len(argv) == 4:
+        for entry in load(argv[3]).get("adapters", []):
+            conventions[entry.get("name")] = entry.get("lock_convention", "?")
+    print(summarize(doc, conventions))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,79 @@
+"""Tests of harness/adapters/conformance_summary.py on a hand-made matrix."""
+
+import io
+import json
+import os
+import sys
+import tempfile
+import unittest
+from contextlib import redirect_stdout
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "harness", "adapters"))
+import conformance_summary  # noqa: E402
+
+
+def cell(adapter, scenario, status, invalid=(), judged=True):
+    findings = [{"checker": c, "verdict": "invalid", "summary": "", "evidence": []} for c in invalid]
+    findings.append({"checker": "leftovers", "verdict": "valid", "summary": "", "evidence": []})
+    return {"adapter": adapter, "scenario": scenario,
+            "outcome": {"status": status, "judged": judged, "findings": findings}}
+
+
+MATRIX = {
+    "adapters": ["locked", "lockless", "missing"],
+    "cells": [
+        cell("locked", "contention-2-per-op", "PASS"),
+        cell("locked", "crash-posix", "FAIL", ["crash-recovery"]),
+        cell("locked", "placement-host-kill-holder", "PASS"),
+        cell("locked", "placement-mixed-contention", "UNKNOWN", judged=True),
+        cell("locked", "steal-lock", "N/A", judged=False),
+        cell("lockless", "contention-2-per-op", "FAIL", ["lost-update", "json-validity"]),
+        cell("lockless", "contention-8-worker", "FAIL", ["lost-update", "trace-mutual-exclusion"]),
+        cell("lockless", "kill-holder", "FAIL", ["progress"]),
+        {"adapter": "missing", "scenario": "contention-2-per-op", "not_runnable": "node not found"},
+    ],
+}
+
+
+class SummaryTest(unittest.TestCase):
+    def rows(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(MATRIX, f)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as g:
+            json.dump({"adapters": [{"name": "locked", "lock_convention": "mkdir"},
+                                    {"name": "lockless", "lock_convention": "none"}]}, g)
+        out = io.StringIO()
+        try:
+            with redirect_stdout(out):
+                self.assertEqual(conformance_summary.main(["x", f.name, "--catalog", g.name]), 0)
+        finally:
+            os.unlink(f.name)
+            os.unlink(g.name)
+        lines = out.getvalue().splitlines()
+        return {line.split("|")[1].strip(): [x.strip() for x in line.split("|")[2:-1]]
+                for line in lines[2:]}
+
+    def test_counts_each_checker_over_judged_cells(self):
+        rows = self.rows()
+        self.assertEqual(rows["lockless"][:5], ["none", "**2** of 3", "**1** of 3", "**1** of 3",
+                                                "**1** of 3"])
+        self.assertEqual(rows["locked"][1:5], ["0 of 4"] * 4)
+
+    def test_crash_placement_and_status_columns(self):
+        rows = self.rows()
+        self.assertEqual(rows["locked"][5], "posix FAIL")
+        self.assertEqual(rows["locked"][6], "1 / 2")
+        self.assertEqual(rows["locked"][7], "2 / 1 / 1 / 1")
+        self.assertEqual(rows["lockless"][5], "-")
+
+    def test_not_runnable_row_says_why(self):
+        self.assertEqual(self.rows()["missing"][1], "not runnable: node not found")
+
+    def test_unreadable_file_exits_2(self):
+        with self.assertRaises(SystemExit) as e:
+            conformance_summary.load("/nonexistent/conformance.json")
+        self.assertEqual(e.exception.code, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
