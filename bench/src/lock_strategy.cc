@@ -43,11 +43,12 @@ Status WriteWholeFile(const std::string& path, const std::string& data, mode_t m
 
 class OurLock final : public LockStrategy {
  public:
-  explicit OurLock(const std::string& file) : lock_path_(file + ".lock") {}
+  OurLock(const std::string& file, bool wait_queue) : lock_path_(file + ".lock") {
+    options_.wait_queue = wait_queue;
+  }
 
   Status Acquire() override {
-    auto lock =
-        protocol::DirLock::Acquire(protocol::Env::Default(), lock_path_, protocol::LockOptions{});
+    auto lock = protocol::DirLock::Acquire(protocol::Env::Default(), lock_path_, options_);
     if (!lock.ok()) return lock.status();
     held_ = std::move(lock).value();
     return Status::Ok();
@@ -61,6 +62,7 @@ class OurLock final : public LockStrategy {
 
  private:
   std::string lock_path_;
+  protocol::LockOptions options_;
   std::unique_ptr<protocol::DirLock> held_;
 };
 
@@ -200,6 +202,7 @@ const std::vector<LockKind>& AllLockKinds() {
 const char* LockKindName(LockKind kind) {
   switch (kind) {
     case LockKind::kOurs: return "ours";
+    case LockKind::kOursQueue: return "ours-queue";
     case LockKind::kSeed: return "seed";
     case LockKind::kFlock: return "flock";
     case LockKind::kOfd: return "ofd";
@@ -213,13 +216,16 @@ std::optional<LockKind> ParseLockKind(std::string_view name) {
   for (LockKind kind : AllLockKinds()) {
     if (name == LockKindName(kind)) return kind;
   }
-  if (name == LockKindName(LockKind::kNone)) return LockKind::kNone;
+  for (LockKind kind : {LockKind::kOursQueue, LockKind::kNone}) {
+    if (name == LockKindName(kind)) return kind;
+  }
   return std::nullopt;
 }
 
 std::unique_ptr<LockStrategy> MakeLockStrategy(LockKind kind, const std::string& file) {
   switch (kind) {
-    case LockKind::kOurs: return std::make_unique<OurLock>(file);
+    case LockKind::kOurs: return std::make_unique<OurLock>(file, /*wait_queue=*/false);
+    case LockKind::kOursQueue: return std::make_unique<OurLock>(file, /*wait_queue=*/true);
     case LockKind::kSeed: return std::make_unique<SeedLock>(file);
     case LockKind::kFlock:
       return std::make_unique<FileDescriptorLock>(file + ".flock", /*ofd=*/false);

@@ -26,8 +26,10 @@ TEST(LockKindNames, RoundTripAndRejectUnknown) {
     EXPECT_EQ(*parsed, kind);
   }
   EXPECT_EQ(ParseLockKind("none"), LockKind::kNone);
+  EXPECT_EQ(ParseLockKind("ours-queue"), LockKind::kOursQueue);
+  EXPECT_EQ(std::string(LockKindName(LockKind::kOursQueue)), "ours-queue");
   EXPECT_FALSE(ParseLockKind("mutex").has_value());
-  EXPECT_EQ(AllLockKinds().size(), 5u);  // kNone is no contender
+  EXPECT_EQ(AllLockKinds().size(), 5u);  // kNone is no contender, kOursQueue an experiment
 }
 
 // The path whose existence shows the lock is held, for the kinds whose lock
@@ -35,6 +37,7 @@ TEST(LockKindNames, RoundTripAndRejectUnknown) {
 std::string MarkerOf(LockKind kind, const std::string& file) {
   switch (kind) {
     case LockKind::kOurs:
+    case LockKind::kOursQueue:
     case LockKind::kSeed: return file + ".lock";
     case LockKind::kExcl: return file + ".excl";
     default: return "";
@@ -45,7 +48,7 @@ TEST(LockStrategy, PathLocksExistWhileHeldAndVanishOnRelease) {
   ScratchDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string file = dir.path() + "/registry.json";
-  for (LockKind kind : {LockKind::kOurs, LockKind::kSeed, LockKind::kExcl}) {
+  for (LockKind kind : {LockKind::kOurs, LockKind::kOursQueue, LockKind::kSeed, LockKind::kExcl}) {
     SCOPED_TRACE(LockKindName(kind));
     auto lock = MakeLockStrategy(kind, file);
     ASSERT_TRUE(lock->Acquire().ok());

@@ -100,12 +100,16 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
   };
   std::unique_ptr<DirWatcher> watcher;
   bool tried_watch = false;
+  std::unique_ptr<WaitQueue> queue;  // LockOptions::wait_queue
+  bool tried_queue = false;
+  bool queue_turn = false;    // at the head of the queue: poll the lock
   int64_t poll_ns = 1000000;  // 1 ms, doubling up to max_poll
   std::optional<LockInspection> last_seen;
   std::optional<FileStat> last_lock;  // the lock our previous attempt found
   for (;;) {
     auto made = TryCreate(env, lock_path, options.mutant, make);
     if (made.ok()) {
+      queue.reset();  // let the next waiter take its turn at once
       (*made)->mutant_ = options.mutant;
       return made;
     }
@@ -149,6 +153,18 @@ StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(Env* env, const std::string&
         if (seen.ok()) last_seen.emplace(std::move(seen).value());
       }
       return Status::LockTimeout(lock_path, TimeoutMessage(lock_path, options, last_seen ? &*last_seen : nullptr));
+    }
+    if (options.wait_queue && !tried_queue) {
+      tried_queue = true;
+      auto joined = env->JoinWaitQueue(lock_path + kWaitQueueSuffix);
+      if (joined.ok()) queue = std::move(joined).value();  // else wait without it
+    }
+    if (queue && !queue_turn) {
+      // Asleep in the kernel's queue; each slice ends with one more look at
+      // the lock, so a stopped head holds nobody past a slice.
+      const int64_t slice = std::chrono::duration_cast<std::chrono::nanoseconds>(kQueueRecheckInterval).count();
+      queue_turn = queue->WaitForTurn(std::chrono::nanoseconds(std::min(slice, deadline - now)));
+      continue;
     }
     if (!tried_watch) {
       // Arm the watch, then look once more before sleeping: a release

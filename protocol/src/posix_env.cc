@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,10 +13,12 @@
 
 #include <cerrno>
 #include <climits>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include "lockharness/protocol/env.h"
@@ -222,6 +225,75 @@ class InotifyWatcher : public DirWatcher {
   bool watching_ = true;
 };
 
+// The flock queue (env.h WaitQueue). The blocking flock runs on a detached
+// helper thread, started only when the non-blocking attempt finds the file
+// locked; the waiter waits on a condition variable with its own timeout.
+// The state is shared because a withdrawn request's thread outlives the
+// queue object: when its flock is granted after all, it closes the
+// descriptor, which drops the lock.
+class FlockWaitQueue final : public WaitQueue {
+ public:
+  explicit FlockWaitQueue(int fd) : state_(std::make_shared<State>()) { state_->fd = fd; }
+
+  ~FlockWaitQueue() override {
+    std::unique_lock<std::mutex> guard(state_->mu);
+    if (state_->requested && !state_->answered) {
+      state_->withdrawn = true;  // the helper closes the descriptor
+      return;
+    }
+    ::close(state_->fd);
+  }
+
+  bool WaitForTurn(std::chrono::nanoseconds timeout) override {
+    std::unique_lock<std::mutex> guard(state_->mu);
+    if (state_->answered) return true;
+    if (!state_->requested) {
+      int r;
+      do {
+        r = ::flock(state_->fd, LOCK_EX | LOCK_NB);
+      } while (r != 0 && errno == EINTR);
+      if (r == 0 || errno != EWOULDBLOCK) {
+        state_->answered = true;  // our turn, or a failed queue: go on without it
+        return true;
+      }
+      try {
+        std::thread(BlockInFlock, state_).detach();
+      } catch (const std::system_error&) {
+        state_->answered = true;  // no thread: wait without the queue
+        return true;
+      }
+      state_->requested = true;
+    }
+    return state_->cv.wait_for(guard, timeout, [this] { return state_->answered; });
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    int fd = -1;
+    bool requested = false;  // the helper thread runs
+    bool answered = false;   // granted, or flock failed
+    bool withdrawn = false;  // the queue object is gone
+  };
+
+  static void BlockInFlock(std::shared_ptr<State> state) {
+    int r;
+    do {
+      r = ::flock(state->fd, LOCK_EX);
+    } while (r != 0 && errno == EINTR);
+    std::lock_guard<std::mutex> guard(state->mu);
+    if (state->withdrawn) {
+      ::close(state->fd);
+      return;
+    }
+    state->answered = true;
+    state->cv.notify_all();
+  }
+
+  std::shared_ptr<State> state_;
+};
+
 class PosixEnv final : public Env {
  public:
   StatusOr<int> CreateExclusive(const std::string& path, mode_t mode) override {
@@ -402,6 +474,12 @@ class PosixEnv final : public Env {
       return nullptr;
     }
     return std::make_unique<InotifyWatcher>(fd, dir, st.st_dev, st.st_ino, name);
+  }
+
+  StatusOr<std::unique_ptr<WaitQueue>> JoinWaitQueue(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IoError("open wait queue", path, errno);
+    return std::unique_ptr<WaitQueue>(new FlockWaitQueue(fd));
   }
 
   Liveness ProbeProcess(pid_t pid) override {

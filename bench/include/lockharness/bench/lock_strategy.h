@@ -9,6 +9,10 @@
 // Strategies (each guards `<file>` through a sibling path it derives):
 //   kOurs   the reference mkdir lock (protocol/dir_lock.h) on `<file>.lock`:
 //           owner record, reaping of dead holders, inotify wake-up.
+//   kOursQueue  the same lock with LockOptions::wait_queue: waiters that find
+//           it taken queue in flock on `<file>.lock.queue` and only the head
+//           of that queue polls the lock (issue 15's experiment). Not in
+//           AllLockKinds(): selected by name only.
 //   kSeed   the recipe of the pull request the project started from, done as
 //           its Node code does: mkdir `<file>.lock`, write the PID into
 //           `<file>.lock/owner`; when busy, reap the lock if its mtime is older
@@ -41,12 +45,13 @@ namespace lockharness::bench {
 
 using protocol::Status;
 
-enum class LockKind { kOurs, kSeed, kFlock, kOfd, kExcl, kNone };
+enum class LockKind { kOurs, kOursQueue, kSeed, kFlock, kOfd, kExcl, kNone };
 
-// Every real lock (all but kNone), in the order reports list them.
+// The locks a full benchmark run compares (all but kOursQueue and kNone), in
+// the order reports list them.
 const std::vector<LockKind>& AllLockKinds();
 
-// "ours", "seed", "flock", "ofd", "excl", "none".
+// "ours", "ours-queue", "seed", "flock", "ofd", "excl", "none".
 const char* LockKindName(LockKind kind);
 
 // The kind named `name`, or nullopt.

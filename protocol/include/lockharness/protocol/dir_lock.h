@@ -40,6 +40,13 @@ struct LockOptions {
   std::chrono::milliseconds ownerless_grace{5000};
   // The longest a waiter sleeps between checks when no inotify event comes.
   std::chrono::milliseconds max_poll_interval{20};
+  // Experimental, off by default (docs/performance.md, issue 15): a waiter
+  // that finds the lock taken queues in flock(2) on the side file
+  // `<lock path>.queue` and retries the mkdir lock while at the head of that
+  // queue (or every kQueueRecheckInterval while behind), leaving the queue
+  // as soon as it holds the lock. The mkdir lock stays the protocol's lock:
+  // writers that never touch the side file take it as before.
+  bool wait_queue = false;
   // Testing aid (mutant.h): the deliberately broken variant to run.
   Mutant mutant = Mutant::kNone;
   // The age-reap mutant breaks any lock whose directory mtime is older than
@@ -82,6 +89,13 @@ class LockInspection {
 // ENOTDIR/ELOOP when the path is not a plain directory (never broken: a
 // human must look).
 StatusOr<LockInspection> InspectLock(Env* env, const std::string& lock_path, const LockOptions& options);
+
+// The side file of LockOptions::wait_queue, beside the lock directory.
+inline constexpr char kWaitQueueSuffix[] = ".queue";
+// How often a queued waiter that is not at the head re-checks the lock: a
+// head that was stopped (not killed, which frees its place at once) delays
+// the others by at most this per attempt, and the deadline still holds.
+inline constexpr std::chrono::milliseconds kQueueRecheckInterval{50};
 
 class DirLock {
  public:

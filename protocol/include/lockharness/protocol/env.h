@@ -56,6 +56,25 @@ class DirWatcher {
   virtual void Wait(std::chrono::nanoseconds timeout) = 0;
 };
 
+// A place in a kernel-ordered queue of lock waiters: an exclusive flock(2)
+// requested on a side file. The kernel holds the queue, so a waiter that
+// dies leaves it at once. flock has no timeout: the POSIX Env blocks in it on
+// a helper thread, which is how the caller's deadline still holds.
+//
+// Not fork-safe while queued: a child made then inherits the side file's
+// open file description, and a turn granted to it stays until the child
+// closes it too (the descriptor is close-on-exec).
+class WaitQueue {
+ public:
+  // Leaves the queue: drops the flock, or withdraws the pending request (a
+  // grant that arrives later is dropped at once).
+  virtual ~WaitQueue() = default;
+  // Waits up to `timeout` for this waiter's turn (it holds the flock). True
+  // once it has it, and at once on every later call. Also true when the
+  // queue failed (an error from flock): the caller then waits without it.
+  virtual bool WaitForTurn(std::chrono::nanoseconds timeout) = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -106,6 +125,12 @@ class Env {
   // Watches `dir` for removal of the entry `name`. Returns nullptr where
   // watching is unavailable (the caller then polls).
   virtual std::unique_ptr<DirWatcher> WatchDir(const std::string& dir, const std::string& name) = 0;
+
+  // Joins the wait queue kept by flock on `path` (a regular file, created
+  // mode 0600 if missing and never deleted: deleting it would split the
+  // queue between the old and the new file). nullptr where no such queue
+  // can be kept (the caller waits without it).
+  virtual StatusOr<std::unique_ptr<WaitQueue>> JoinWaitQueue(const std::string& path) = 0;
 
   // --- Processes ------------------------------------------------------------
   virtual Liveness ProbeProcess(pid_t pid) = 0;
@@ -165,6 +190,9 @@ class ForwardingEnv : public Env {
   Status CloseDir(int dfd) override { return target_->CloseDir(dfd); }
   std::unique_ptr<DirWatcher> WatchDir(const std::string& d, const std::string& n) override {
     return target_->WatchDir(d, n);
+  }
+  StatusOr<std::unique_ptr<WaitQueue>> JoinWaitQueue(const std::string& p) override {
+    return target_->JoinWaitQueue(p);
   }
   Liveness ProbeProcess(pid_t pid) override { return target_->ProbeProcess(pid); }
   std::optional<ProcessIdentity> IdentityOf(pid_t pid) override { return target_->IdentityOf(pid); }
