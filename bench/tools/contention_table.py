@@ -8,27 +8,49 @@
 One row per process count and lock: cycles/s, that throughput over the
 base lock's at the same process count and over the lock's own at 1 process,
 p50/p99/max acquire latency, smallest and largest share, busy, lost updates
-and failures. Only ratios within one invocation are printed: on a shared
-machine the absolute figures of two invocations are not comparable.
+and failures. With --benchmark_repetitions each figure is the median over
+the repetitions (the ratios are of medians), `range` gives the smallest and
+largest cycles/s, and lost updates and failures are summed over all of them.
+Ratios are only meaningful within one invocation: on a shared machine the
+absolute figures of two invocations are not comparable.
 """
 
 import argparse
 import json
+import statistics
 import sys
 
 
+MEDIAN_FIELDS = ["ops_per_s", "p50_us", "p99_us", "max_us", "min_share", "max_share", "busy"]
+SUM_FIELDS = ["lost_updates", "failures"]
+KNOWN_ORDER = ["ours", "ours-queue", "seed", "flock", "ofd", "excl", "none"]
+
+
 def load(path):
+    """{(lock, processes): {field: value, "reps": n, "range": (lo, hi)} or {"error": text}}."""
     with open(path) as f:
         data = json.load(f)
-    rows = {}
+    runs = {}
     for b in data.get("benchmarks", []):
         parts = b["name"].split("/")
-        if len(parts) < 3 or parts[0] != "Contention":
+        if len(parts) < 3 or parts[0] != "Contention" or b.get("run_type") == "aggregate":
             continue
+        key = (parts[1], int(parts[2]))
         if b.get("error_occurred"):
-            rows[(parts[1], int(parts[2]))] = {"error": b.get("error_message", "error")}
+            runs.setdefault(key, []).append({"error": b.get("error_message", "error")})
+        else:
+            runs.setdefault(key, []).append(b)
+    rows = {}
+    for key, reps in runs.items():
+        errors = [r["error"] for r in reps if "error" in r]
+        if errors:
+            rows[key] = {"error": errors[0]}
             continue
-        rows[(parts[1], int(parts[2]))] = b
+        row = {f: statistics.median(r[f] for r in reps) for f in MEDIAN_FIELDS}
+        row.update({f: sum(r[f] for r in reps) for f in SUM_FIELDS})
+        row["reps"] = len(reps)
+        row["range"] = (min(r["ops_per_s"] for r in reps), max(r["ops_per_s"] for r in reps))
+        rows[key] = row
     return rows
 
 
@@ -44,14 +66,12 @@ def main():
     rows = load(args.json)
     if not rows:
         sys.exit("%s: no Contention benchmarks" % args.json)
-    locks = []
-    for lock, _ in rows:
-        if lock not in locks:
-            locks.append(lock)
+    order = [args.base] + [l for l in KNOWN_ORDER if l != args.base]
+    locks = sorted({lock for lock, _ in rows}, key=lambda l: (order.index(l) if l in order else len(order), l))
     counts = sorted({n for _, n in rows})
-    print("| processes | lock | cycles/s | vs %s | vs own 1 | p50 us | p99 ms | max ms | min share | max share | busy | lost | failed |"
-          % args.base)
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| processes | lock | reps | cycles/s | range | vs %s | vs own 1 | p50 us | p99 ms | max ms | min share | "
+          "max share | busy | lost | failed |" % args.base)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in counts:
         for lock in locks:
             r = rows.get((lock, n))
@@ -62,8 +82,9 @@ def main():
                 continue
             base = rows.get((args.base, n), {})
             own1 = rows.get((lock, 1), {})
-            print("| %d | %s | %.0f | %s | %s | %.1f | %.2f | %.1f | %.2f | %.2f | %.2f | %d | %d |" % (
-                n, lock, r["ops_per_s"], ratio(r["ops_per_s"], base.get("ops_per_s", 0)),
+            print("| %d | %s | %d | %.0f | %.0f-%.0f | %s | %s | %.1f | %.2f | %.1f | %.2f | %.2f | %.2f | %d | %d |" % (
+                n, lock, r["reps"], r["ops_per_s"], r["range"][0], r["range"][1],
+                ratio(r["ops_per_s"], base.get("ops_per_s", 0)),
                 ratio(r["ops_per_s"], own1.get("ops_per_s", 0)), r["p50_us"], r["p99_us"] / 1000,
                 r["max_us"] / 1000, r["min_share"], r["max_share"], r["busy"], r["lost_updates"],
                 r["failures"]))
