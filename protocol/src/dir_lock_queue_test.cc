@@ -44,7 +44,7 @@ bool FlockHeld(const std::string& path) {
 
 // Polls `condition` every 2 ms for up to `limit`.
 template <typename Condition>
-bool Eventually(Condition condition, std::chrono::milliseconds limit = 5000ms) {
+bool Eventually(Condition condition, std::chrono::milliseconds limit = 20000ms) {
   auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (condition()) return true;
@@ -122,7 +122,11 @@ TEST(DirLockQueueTest, KilledHeadOfTheQueueLetsTheNextWaiterTakeItsTurn) {
     auto mine = DirLock::Acquire(Env::Default(), lock, Queued(60000ms));
     return mine.ok() ? 0 : 1;
   });
-  ASSERT_TRUE(Eventually([&] { return FlockHeld(queue); })) << "the first waiter never reached the queue's head";
+  if (!Eventually([&] { return FlockHeld(queue); })) {
+    ::kill(head, SIGKILL);
+    WaitFor(head);
+    FAIL() << "the first waiter never reached the queue's head";
+  }
 
   RecordingEnv env;
   StatusOr<std::unique_ptr<DirLock>> next = Status::IoError("not run", lock, 0);
@@ -135,7 +139,7 @@ TEST(DirLockQueueTest, KilledHeadOfTheQueueLetsTheNextWaiterTakeItsTurn) {
   EXPECT_TRUE(Eventually([&] { return env.got_turn.load(); })) << "a dead waiter kept the queue";
   EXPECT_TRUE(std::filesystem::exists(lock)) << "the turn came from the queue, not from a free lock";
 
-  ASSERT_TRUE((*held)->Release().ok());
+  EXPECT_TRUE((*held)->Release().ok());
   waiter.join();
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_TRUE((*next)->Release().ok());
@@ -163,7 +167,7 @@ TEST(DirLockQueueTest, StuckHeadOfTheQueueBlocksNobody) {
   auto after_release = DirLock::Acquire(Env::Default(), lock, Queued(10000ms));
   releaser.join();
   ASSERT_TRUE(after_release.ok()) << after_release.status().ToString();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 3000ms);  // generous: about 50 ms + one re-check
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5000ms);  // generous: about 50 ms + one re-check
 
   // A lock that stays taken: the deadline holds although the turn never comes.
   start = std::chrono::steady_clock::now();
@@ -172,7 +176,7 @@ TEST(DirLockQueueTest, StuckHeadOfTheQueueBlocksNobody) {
   ASSERT_FALSE(timed_out.ok());
   EXPECT_EQ(timed_out.status().code(), Code::kLockTimeout) << timed_out.status().ToString();
   EXPECT_GE(waited, 300ms);
-  EXPECT_LT(waited, 3000ms);
+  EXPECT_LT(waited, 5000ms);
   EXPECT_TRUE((*after_release)->Release().ok());
   ::close(stuck);
 }
