@@ -5,6 +5,8 @@
 //                    [--locks=ours,seed,flock,ofd,excl]
 //                    [--write=temp_fsync_rename_dirsync] [Google Benchmark flags]
 //
+// --locks also takes ours-queue (the reference lock with its experimental
+// wait queue) and none (no lock: the lost-update check's negative control).
 // One benchmark per lock and process count, "Contention/<lock>/<processes>",
 // run once (Iterations(1)): its manual time is the measurement window.
 // Counters: ops_per_s, p50_us/p99_us/max_us (acquire latency), min_share/
