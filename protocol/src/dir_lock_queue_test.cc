@@ -193,8 +193,8 @@ TEST(DirLockQueueTest, WithdrawnRequestDropsALateGrant) {
     auto queue = Env::Default()->JoinWaitQueue(path);
     ASSERT_TRUE(queue.ok()) << queue.status().ToString();
     EXPECT_FALSE((*queue)->WaitForTurn(20ms));
-  }                 // withdrawn while its helper still blocks in flock
-  ::close(holder);  // the helper is granted the flock now, and must drop it
+  }                 // withdrawn while its flock thread still blocks
+  ::close(holder);  // that thread is granted the flock now, and must drop it
   EXPECT_TRUE(Eventually([&] { return !FlockHeld(path); })) << "a withdrawn request kept the turn";
 }
 

@@ -226,7 +226,7 @@ class InotifyWatcher : public DirWatcher {
 };
 
 // The flock queue (env.h WaitQueue). The blocking flock runs on a detached
-// helper thread, started only when the non-blocking attempt finds the file
+// thread of its own, started only when the non-blocking attempt finds the file
 // locked; the waiter waits on a condition variable with its own timeout.
 // The state is shared because a withdrawn request's thread outlives the
 // queue object: when its flock is granted after all, it closes the
@@ -238,7 +238,7 @@ class FlockWaitQueue final : public WaitQueue {
   ~FlockWaitQueue() override {
     std::unique_lock<std::mutex> guard(state_->mu);
     if (state_->requested && !state_->answered) {
-      state_->withdrawn = true;  // the helper closes the descriptor
+      state_->withdrawn = true;  // the flock thread closes the descriptor
       return;
     }
     ::close(state_->fd);
@@ -272,7 +272,7 @@ class FlockWaitQueue final : public WaitQueue {
     std::mutex mu;
     std::condition_variable cv;
     int fd = -1;
-    bool requested = false;  // the helper thread runs
+    bool requested = false;  // the flock thread runs
     bool answered = false;   // granted, or flock failed
     bool withdrawn = false;  // the queue object is gone
   };

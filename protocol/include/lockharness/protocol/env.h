@@ -59,7 +59,7 @@ class DirWatcher {
 // A place in a kernel-ordered queue of lock waiters: an exclusive flock(2)
 // requested on a side file. The kernel holds the queue, so a waiter that
 // dies leaves it at once. flock has no timeout: the POSIX Env blocks in it on
-// a helper thread, which is how the caller's deadline still holds.
+// a thread of its own, which is how the caller's deadline still holds.
 //
 // Not fork-safe while queued: a child made then inherits the side file's
 // open file description, and a turn granted to it stays until the child
