@@ -1,6 +1,11 @@
 """conformance_summary.py: the per-library summary of a conformance matrix.
 
   conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]
+  conformance_summary.py --matrix CONFORMANCE_JSON
+
+--matrix prints the adapter x scenario grid of the cells the file holds,
+also of an interrupted run (`"complete": false`), which `lockharness merge`
+refuses to render; its rows are the adapters with at least one cell.
 
 Reads the conformance.json that `lockharness conformance` (or `merge`)
 writes and prints one Markdown table, a row per adapter, answering "several
@@ -93,10 +98,39 @@ def summarize(doc, conventions):
     return "\n".join(lines)
 
 
+def matrix(doc):
+    cells = {(c["adapter"], c["scenario"]): c for c in doc["cells"]}
+    scenarios = [s for s in doc["scenarios"] if any(k[1] == s for k in cells)]
+    lines = ["| adapter | " + " | ".join(scenarios) + " |", "|---|" + "---|" * len(scenarios)]
+    for adapter in doc["adapters"]:
+        if not any(k[0] == adapter for k in cells):
+            continue
+        row = []
+        for scenario in scenarios:
+            c = cells.get((adapter, scenario))
+            if c is None:
+                row.append("")
+            elif "outcome" not in c:
+                row.append("not runnable")
+            else:
+                status = short_status(c["outcome"])
+                caught = c["outcome"].get("caught_by", [])
+                if status == "FAIL" and caught:
+                    status = "**FAIL**: " + " ".join(caught)
+                elif c["outcome"].get("substitution"):
+                    status += " (per-op)"
+                row.append(status)
+        lines.append("| `%s` | " % adapter + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "--matrix":
+        print(matrix(load(argv[2])))
+        return 0
     if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--catalog"):
-        print("usage: conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]",
-              file=sys.stderr)
+        print("usage: conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]\n"
+              "       conformance_summary.py --matrix CONFORMANCE_JSON", file=sys.stderr)
         return 2
     doc = load(argv[1])
     conventions = {}

@@ -21,6 +21,9 @@ def cell(adapter, scenario, status, invalid=(), judged=True):
 
 MATRIX = {
     "adapters": ["locked", "lockless", "missing"],
+    "scenarios": ["contention-2-per-op", "contention-8-worker", "crash-posix", "kill-holder",
+                  "placement-host-kill-holder", "placement-mixed-contention", "steal-lock",
+                  "never-run"],
     "cells": [
         cell("locked", "contention-2-per-op", "PASS"),
         cell("locked", "crash-posix", "FAIL", ["crash-recovery"]),
@@ -68,6 +71,19 @@ class SummaryTest(unittest.TestCase):
 
     def test_not_runnable_row_says_why(self):
         self.assertEqual(self.rows()["missing"][1], "not runnable: node not found")
+
+    def test_matrix_grid_of_an_interrupted_run(self):
+        doc = dict(MATRIX, complete=False)
+        doc["cells"][1]["outcome"]["caught_by"] = ["crash-recovery"]
+        lines = conformance_summary.matrix(doc).splitlines()
+        self.assertNotIn("never-run", lines[0])  # no cell ran it
+        self.assertEqual(len(lines), 2 + 3)
+        row = [x.strip() for x in lines[2].split("|")[1:-1]]
+        self.assertEqual(row[0], "`locked`")
+        self.assertEqual(row[3], "**FAIL**: crash-recovery")
+        self.assertEqual(row[2], "")  # locked x contention-8-worker: no cell
+        self.assertEqual(row[7], "n/a")
+        self.assertIn("not runnable", lines[4])
 
     def test_unreadable_file_exits_2(self):
         with self.assertRaises(SystemExit) as e:
