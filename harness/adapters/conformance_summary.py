@@ -68,8 +68,8 @@ def summarize(doc, conventions):
         cells = by_adapter.get(adapter, [])
         runnable = [c for c in cells if "outcome" in c]
         if not runnable:
-            reason = cells[0].get("not_runnable", "not run") if cells else "not run"
-            rows.append([adapter, conventions.get(adapter, "?"), "not runnable: " + reason]
+            reason = ("not runnable: " + cells[0].get("not_runnable", "")) if cells else "not run"
+            rows.append([adapter, conventions.get(adapter, "?"), reason]
                         + [""] * (len(CHECKER_COLUMNS) + 3))
             continue
         judged = [c for c in runnable if c["outcome"].get("judged")
