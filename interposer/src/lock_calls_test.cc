@@ -51,9 +51,13 @@ class LockCallsTest : public ::testing::Test {
 
   std::vector<TraceEvent> Events() const {
     std::string error;
-    auto events = ReadTraceFile(trace_, &error);
-    EXPECT_TRUE(events) << error;
-    return events ? *events : std::vector<TraceEvent>{};
+    std::optional<Trace> trace = ReadTraceFile(trace_, &error);
+    EXPECT_TRUE(trace) << error;
+    std::vector<TraceEvent> events;
+    if (trace) {
+      for (TraceEventRef e : *trace) events.push_back(e.ToEvent());
+    }
+    return events;
   }
 
   // "call class kind op wait" of every lock line.

@@ -1,7 +1,12 @@
 #include "lockharness/interposer/trace_reader.h"
 
-#include <fstream>
-#include <sstream>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <utility>
+#include <vector>
 
 #include "lockharness/interposer/trace_line.h"
 #include "nlohmann/json.hpp"
@@ -102,15 +107,105 @@ bool ReadCall(const Json& j, TraceEvent* e, std::string* error) {
   return true;
 }
 
+std::string OverlongLine(size_t size) {
+  return "line of " + std::to_string(size) +
+         " bytes, longer than any the interposer writes (" +
+         std::to_string(kTraceLineSize - 1) + ")";
+}
+
+// One line of a file read through a fixed buffer. A line of
+// kTraceLineSize bytes or more is not kept: only its size is known.
+struct Line {
+  std::string_view text;  // empty if overlong
+  size_t size = 0;
+  bool overlong = false;
+  bool complete = false;  // ended by a newline
+};
+
+// Splits a file into lines through a buffer of kBufferSize bytes, so
+// memory stays bounded however long the file or its lines.
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd), buffer_(kBufferSize) {}
+
+  // The next line; false at the end of the file or on a read error
+  // (read_error() then says which).
+  bool Next(Line* line) {
+    for (;;) {
+      const size_t available = end_ - begin_;
+      const char* start = buffer_.data() + begin_;
+      if (const auto* nl =
+              static_cast<const char*>(memchr(start, '\n', available))) {
+        const size_t length = static_cast<size_t>(nl - start);
+        begin_ += length + 1;
+        if (skipped_ > 0) {
+          *line = Line{{}, skipped_ + length, true, true};
+          skipped_ = 0;
+        } else {
+          *line = Line{{start, length}, length, false, true};
+        }
+        return true;
+      }
+      // No newline in the buffer: keep a line that may still fit, count
+      // the bytes of one that cannot.
+      if (skipped_ > 0 || available >= kTraceLineSize) {
+        skipped_ += available;
+        begin_ = end_ = 0;
+      } else if (begin_ > 0) {
+        memmove(buffer_.data(), start, available);
+        begin_ = 0;
+        end_ = available;
+      }
+      const ssize_t n = Read(buffer_.data() + end_, buffer_.size() - end_);
+      if (n < 0) return false;
+      if (n == 0) {  // end of file: a last line without a newline
+        if (skipped_ > 0) {
+          *line = Line{{}, skipped_, true, false};
+          skipped_ = 0;
+          return true;
+        }
+        if (end_ == begin_) return false;
+        *line = Line{{buffer_.data() + begin_, end_ - begin_},
+                     end_ - begin_,
+                     false,
+                     false};
+        begin_ = end_;
+        return true;
+      }
+      end_ += static_cast<size_t>(n);
+    }
+  }
+
+  const std::string& read_error() const { return read_error_; }
+
+ private:
+  static constexpr size_t kBufferSize = size_t{1} << 20;
+  static_assert(kBufferSize > 2 * kTraceLineSize);
+
+  ssize_t Read(char* to, size_t size) {
+    for (;;) {
+      const ssize_t n = ::read(fd_, to, size);
+      if (n >= 0 || errno != EINTR) {
+        if (n < 0) read_error_ = std::string("read error: ") + strerror(errno);
+        return n;
+      }
+    }
+  }
+
+  const int fd_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0, end_ = 0;  // unread bytes: [begin_, end_)
+  size_t skipped_ = 0;          // bytes so far of an overlong line
+  std::string read_error_;
+};
+
 }  // namespace
 
 std::optional<TraceEvent> ParseTraceLine(std::string_view line,
                                          std::string* error) {
   // Input bound: the interposer never writes a line as long as its buffer.
   if (line.size() >= kTraceLineSize) {
-    SetError(error, "line of " + std::to_string(line.size()) +
-                        " bytes, longer than any the interposer writes (" +
-                        std::to_string(kTraceLineSize - 1) + ")");
+    SetError(error, OverlongLine(line.size()));
     return std::nullopt;
   }
   Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
@@ -152,35 +247,51 @@ std::optional<TraceEvent> ParseTraceLine(std::string_view line,
   return e;
 }
 
-std::optional<std::vector<TraceEvent>> ReadTraceFile(const std::string& path,
-                                                     std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+std::optional<Trace> ReadTraceFile(const std::string& path, std::string* error,
+                                   const TraceBounds& bounds) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     SetError(error, path + ": cannot open");
     return std::nullopt;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  std::vector<TraceEvent> events;
-  size_t start = 0;
-  for (int line_number = 1; start < text.size(); ++line_number) {
-    size_t end = text.find('\n', start);
-    bool complete = end != std::string::npos;
-    std::string_view line(text.data() + start,
-                          (complete ? end : text.size()) - start);
-    start = complete ? end + 1 : text.size();
-    if (line.empty()) continue;
+  LineReader reader(fd);
+  Trace trace;
+  Line line;
+  std::optional<std::string> failure;
+  for (size_t number = 1; !failure && reader.Next(&line); ++number) {
+    if (line.size == 0) continue;
     std::string why;
-    std::optional<TraceEvent> e = ParseTraceLine(line, &why);
-    if (!e) {
-      if (!complete) break;  // a writer's line in progress
-      SetError(error, path + ":" + std::to_string(line_number) + ": " + why);
-      return std::nullopt;
+    std::optional<TraceEvent> e;
+    if (line.overlong) {
+      why = OverlongLine(line.size);
+    } else {
+      e = ParseTraceLine(line.text, &why);
     }
-    events.push_back(std::move(*e));
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    if (!e) {
+      if (!line.complete) break;  // a writer's line in progress
+      failure = where + why;
+    } else if (trace.size() >= bounds.max_events) {
+      failure = where + "more than " + std::to_string(bounds.max_events) +
+                " events, the bound on a trace's events (each costs memory "
+                "while the trace is judged)";
+    } else {
+      trace.Append(*e);
+      if (trace.string_bytes() > bounds.max_string_bytes) {
+        failure = where + "its distinct paths and names exceed " +
+                  std::to_string(bounds.max_string_bytes) +
+                  " bytes, the bound on a trace's strings";
+      }
+    }
   }
-  return events;
+  if (!failure && !reader.read_error().empty())
+    failure = path + ": " + reader.read_error();
+  ::close(fd);
+  if (failure) {
+    SetError(error, std::move(*failure));
+    return std::nullopt;
+  }
+  return trace;
 }
 
 }  // namespace lockharness::interposer

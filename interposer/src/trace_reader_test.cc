@@ -101,33 +101,172 @@ TEST(TraceReaderTest, OverlongLineIsRejectedUnparsed) {
   EXPECT_THAT(error, HasSubstr("longer than any the interposer writes"));
 }
 
+// A temporary trace file holding `text`, removed with the object.
+class TraceFile {
+ public:
+  explicit TraceFile(const std::string& text) {
+    char tmpl[] = "/tmp/lh-trace-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    EXPECT_GE(fd, 0);
+    close(fd);
+    path_ = tmpl;
+    std::ofstream(path_, std::ios::binary) << text;
+  }
+  ~TraceFile() { unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string MkdirLine(int pid, int64_t mono_ns,
+                      const std::string& path = "/d/r.json.lock") {
+  TraceRecord r;
+  r.pid = pid;
+  r.mono_ns = mono_ns;
+  r.call = "mkdir";
+  r.family = CallFamily::kMkdir;
+  r.path_class = PathClass::kLock;
+  r.path = path.c_str();
+  std::string line = Format(r);
+  line.pop_back();  // the newline: the tests place their own
+  return line;
+}
+
 TEST(TraceReaderTest, ReadsFilesAndReportsTheBadLine) {
-  char tmpl[] = "/tmp/lh-trace-XXXXXX";
-  int fd = mkstemp(tmpl);
-  ASSERT_GE(fd, 0);
-  close(fd);
-  TraceRecord ok;
-  ok.call = "mkdir";
-  ok.family = CallFamily::kMkdir;
-  ok.path_class = PathClass::kLock;
   {
-    std::ofstream out(tmpl);
-    out << Format(ok) << "\n" << Format(ok) << R"({"type":"call","pid)";
+    TraceFile file(MkdirLine(1, 1) + "\n" + MkdirLine(1, 2) + "\n" +
+                   R"({"type":"call","pid)");
+    std::string error;
+    std::optional<Trace> trace = ReadTraceFile(file.path(), &error);
+    ASSERT_TRUE(trace) << error;  // the unfinished last line is ignored
+    EXPECT_EQ(trace->size(), 2u);
+  }
+  {
+    TraceFile file(MkdirLine(1, 1) + "\ngarbage\n" + MkdirLine(1, 2));
+    std::string error;
+    EXPECT_FALSE(ReadTraceFile(file.path(), &error));
+    EXPECT_EQ(error, file.path() + ":2: not a JSON object");
   }
   std::string error;
-  auto events = ReadTraceFile(tmpl, &error);
-  ASSERT_TRUE(events) << error;  // the unfinished last line is ignored
-  EXPECT_EQ(events->size(), 2u);
+  EXPECT_FALSE(ReadTraceFile("/nonexistent/trace.jsonl", &error));
+  EXPECT_EQ(error, "/nonexistent/trace.jsonl: cannot open");
+}
 
-  {
-    std::ofstream out(tmpl);
-    out << Format(ok) << "garbage\n" << Format(ok);
+TEST(TraceReaderTest, GoodLinesReadBackInOrderAndEmptyLinesCount) {
+  // Line 3 is empty: it is skipped but counted, so the bad line is line 5.
+  TraceFile file(MkdirLine(1, 10) + "\n" + MkdirLine(2, 20) + "\n\n" +
+                 MkdirLine(3, 30) + "\n{\"type\":\"call\"}\n" +
+                 MkdirLine(4, 40) + "\n");
+  std::string error;
+  EXPECT_FALSE(ReadTraceFile(file.path(), &error));
+  EXPECT_EQ(error, file.path() + ":5: missing field 'pid'");
+
+  TraceFile good(
+      MkdirLine(1, 10) + "\n" + MkdirLine(2, 20) + "\n\n" + MkdirLine(3, 30) +
+      "\n" + MkdirLine(4, 40));  // last line complete but unterminated: kept
+  std::optional<Trace> trace = ReadTraceFile(good.path(), &error);
+  ASSERT_TRUE(trace) << error;
+  ASSERT_EQ(trace->size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*trace)[i].pid(), static_cast<int>(i + 1));
+    EXPECT_EQ((*trace)[i].mono_ns(), static_cast<int64_t>(10 * (i + 1)));
+    EXPECT_EQ((*trace)[i].call(), "mkdir");
+    EXPECT_EQ((*trace)[i].path(), "/d/r.json.lock");
   }
-  EXPECT_FALSE(ReadTraceFile(tmpl, &error));
-  EXPECT_THAT(error, HasSubstr(std::string(tmpl) + ":2: not a JSON object"));
-  unlink(tmpl);
-  EXPECT_FALSE(ReadTraceFile(tmpl, &error));
-  EXPECT_THAT(error, HasSubstr("cannot open"));
+}
+
+TEST(TraceReaderTest, OverlongLineIsReportedWithItsLineNumberAndSize) {
+  // Longer than the reader's buffer too: its size is counted, not kept.
+  for (size_t size : {kTraceLineSize, size_t{3} << 20}) {
+    TraceFile file(MkdirLine(1, 1) + "\n" + std::string(size, 'x') + "\n" +
+                   MkdirLine(1, 2) + "\n");
+    std::string error;
+    EXPECT_FALSE(ReadTraceFile(file.path(), &error));
+    EXPECT_EQ(error, file.path() + ":2: line of " + std::to_string(size) +
+                         " bytes, longer than any the interposer writes (" +
+                         std::to_string(kTraceLineSize - 1) + ")");
+  }
+}
+
+TEST(TraceReaderTest, FinalPartialLineIsIgnoredEvenIfOverlong) {
+  for (size_t size : {size_t{5}, kTraceLineSize, size_t{3} << 20}) {
+    TraceFile file(MkdirLine(1, 1) + "\n" + MkdirLine(1, 2) + "\n" +
+                   std::string("{\"type\":\"call\",") + std::string(size, 'x'));
+    std::string error;
+    std::optional<Trace> trace = ReadTraceFile(file.path(), &error);
+    ASSERT_TRUE(trace) << error;
+    EXPECT_EQ(trace->size(), 2u);
+  }
+}
+
+TEST(TraceReaderTest, LinesAcrossBufferBoundariesAreWhole) {
+  // About 5 MB of lines of varying length: many straddle the reader's
+  // 1 MiB buffer.
+  std::string text;
+  size_t lines = 0;
+  while (text.size() < (size_t{5} << 20)) {
+    ++lines;
+    text += MkdirLine(static_cast<int>(lines), static_cast<int64_t>(lines),
+                      "/d/" + std::string(lines % 97, 'p') + ".lock") +
+            "\n";
+  }
+  TraceFile file(text);
+  std::string error;
+  std::optional<Trace> trace = ReadTraceFile(file.path(), &error);
+  ASSERT_TRUE(trace) << error;
+  ASSERT_EQ(trace->size(), lines);
+  for (size_t i = 0; i < lines; ++i) {
+    const TraceEventRef e = (*trace)[i];
+    ASSERT_EQ(e.pid(), static_cast<int>(i + 1));
+    ASSERT_EQ(e.path(), "/d/" + std::string((i + 1) % 97, 'p') + ".lock");
+  }
+  EXPECT_EQ(trace->string_bytes(), [] {
+    size_t bytes = 0;  // the distinct strings, each once
+    for (size_t n = 0; n < 97; ++n) bytes += std::string("/d/.lock").size() + n;
+    return bytes + std::string("mkdir").size() +
+           std::string("lh/mkdir/lock").size() + std::string("lock").size();
+  }());
+}
+
+TEST(TraceReaderTest, EventCountBoundRefusesTheTrace) {
+  const std::string four = MkdirLine(1, 1) + "\n" + MkdirLine(1, 2) + "\n" +
+                           MkdirLine(1, 3) + "\n" + MkdirLine(1, 4);
+  TraceFile file(four + "\n");
+  TraceBounds bounds;
+  bounds.max_events = 4;
+  std::string error;
+  std::optional<Trace> trace = ReadTraceFile(file.path(), &error, bounds);
+  ASSERT_TRUE(trace) << error;  // exactly at the bound
+  EXPECT_EQ(trace->size(), 4u);
+
+  bounds.max_events = 3;
+  EXPECT_FALSE(ReadTraceFile(file.path(), &error, bounds));
+  EXPECT_EQ(
+      error,
+      file.path() +
+          ":4: more than 3 events, the bound on a trace's events (each costs "
+          "memory while the trace is judged)");
+  // The default bound is far above the unit tests' traces.
+  EXPECT_TRUE(ReadTraceFile(file.path(), &error)) << error;
+}
+
+TEST(TraceReaderTest, DistinctStringBoundRefusesTheTrace) {
+  // Every line names a new path: the strings, not the events, grow.
+  std::string text;
+  for (int i = 0; i < 100; ++i)
+    text += MkdirLine(1, i, "/d/" + std::to_string(i)) + "\n";
+  TraceFile file(text);
+  TraceBounds bounds;
+  bounds.max_string_bytes = 200;
+  std::string error;
+  EXPECT_FALSE(ReadTraceFile(file.path(), &error, bounds));
+  EXPECT_THAT(error, HasSubstr(file.path() + ":"));
+  EXPECT_THAT(
+      error,
+      HasSubstr(
+          ": its distinct paths and names exceed 200 bytes, the bound on a "
+          "trace's strings"));
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ TEST(CheckAll, WithATraceAddsTheTraceCheckers) {
   TestTrace t;
   t.Hello(kValidRunPid, 1).LockedPublish(kValidRunPid, 10);
   RunArtifacts run = ValidRun();
-  run.trace = t.events;
+  run.trace = t.ToTrace();
   std::vector<CheckerReport> reports = CheckAll(run);
   ASSERT_EQ(reports.size(), 8u);
   EXPECT_EQ(reports[5].checker, "trace-mutual-exclusion");
@@ -111,7 +111,7 @@ TEST(CheckAll, ASpanClaimedByAProcessTheTraceDoesNotShowIsNotCalledUnheld) {
   TestTrace t;
   t.Hello(1, 1).LockedPublish(1, 10);  // another process; pid 1001 untraced
   RunArtifacts run = ValidRun();
-  run.trace = t.events;
+  run.trace = t.ToTrace();
   std::vector<CheckerReport> reports = CheckAll(run);
   ASSERT_EQ(reports.size(), 8u);
   EXPECT_EQ(reports[7].checker, "claimed-lock-spans");
@@ -123,7 +123,7 @@ TEST(CheckAll, TraceViolationIsInvalidButLintIsAdvice) {
   TestTrace broken;
   broken.Hello(1, 1).Hello(2, 2).LockedPublish(1, 10).Publish(2, 100);
   RunArtifacts run = ValidRun();
-  run.trace = broken.events;
+  run.trace = broken.ToTrace();
   std::vector<CheckerReport> reports = CheckAll(run);
   EXPECT_EQ(reports[5].verdict, Verdict::kInvalid);
   EXPECT_EQ(Overall(reports), Verdict::kInvalid);
@@ -133,7 +133,7 @@ TEST(CheckAll, TraceViolationIsInvalidButLintIsAdvice) {
   unsynced.WriteTemp(kValidRunPid, 11, TestTrace::Temp(kValidRunPid), /*fsync=*/false);
   unsynced.Rename(kValidRunPid, 15, TestTrace::Temp(kValidRunPid));
   unsynced.SyncDir(kValidRunPid, 16).Rmdir(kValidRunPid, 20);
-  run.trace = unsynced.events;
+  run.trace = unsynced.ToTrace();
   reports = CheckAll(run);
   EXPECT_EQ(reports[6].verdict, Verdict::kValid);
   EXPECT_FALSE(reports[6].warnings.empty());

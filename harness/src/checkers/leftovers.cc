@@ -104,11 +104,11 @@ bool WasKilled(const Event& event) {
 std::set<std::string> ObservedKernelLockFiles(const RunArtifacts& run) {
   std::set<std::string> files;
   if (!run.trace) return files;
-  for (const interposer::TraceEvent& e : *run.trace) {
-    if (e.lock_kind.empty() || e.path_class != "lock" || e.path.empty()) continue;
-    if (e.lock_op != "exclusive" && e.lock_op != "shared") continue;
+  for (const interposer::TraceEventRef e : *run.trace) {
+    if (e.lock_kind().empty() || e.path_class() != "lock" || e.path().empty()) continue;
+    if (e.lock_op() != "exclusive" && e.lock_op() != "shared") continue;
     if (!Succeeded(e)) continue;
-    files.insert(std::filesystem::path(e.path).filename().string());
+    files.insert(std::filesystem::path(e.path()).filename().string());
   }
   return files;
 }

@@ -129,7 +129,7 @@ TEST(Leftovers, ObservedKernelLockFileIsExplained) {
   t.Hello(1001, 1).KernelLock(1001, 2, "flock", "exclusive").Publish(1001, 5);
   t.KernelLock(1001, 8, "flock", "unlock");
   RunArtifacts run = h.Run(std::nullopt, {"sandboxes.json.lock"});
-  run.trace = t.events;
+  run.trace = t.ToTrace();
   CheckerReport r = CheckLeftovers(run, IndexOperations(run.history));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_TRUE(AnyLineHas(r.evidence,
@@ -143,7 +143,7 @@ TEST(Leftovers, FailedKernelLockRequestExplainsNothing) {
   TestTrace t;
   t.Hello(1001, 1).KernelLock(1001, 2, "posix", "exclusive", TestTrace::kLock, "lock", 7, "EAGAIN");
   RunArtifacts run = h.Run(std::nullopt, {"sandboxes.json.lock"});
-  run.trace = t.events;
+  run.trace = t.ToTrace();
   EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
   run.trace.reset();
   EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);

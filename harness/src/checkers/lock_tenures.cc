@@ -32,10 +32,10 @@ bool IsRemovalFamily(std::string_view family) { return family == "rmdir" || fami
 
 // Removes the lock at the lock path: rmdir/unlink of it, or a rename away.
 bool RemovesLock(const TracedCall& call) {
-  const TraceEvent& e = *call.event;
+  const TraceEventRef e = call.event;
   if (!Succeeded(e)) return false;
-  if (IsRemovalFamily(call.family)) return e.path_class == "lock";
-  return call.family == "rename" && e.from_class == "lock";
+  if (IsRemovalFamily(call.family())) return e.path_class() == "lock";
+  return call.family() == "rename" && e.from_class() == "lock";
 }
 
 // The opens of the lock path whose descriptor the process then writes to
@@ -45,21 +45,22 @@ std::set<size_t> LockFileCreations(const TraceTimeline& timeline) {
   std::map<std::pair<int, int>, size_t> open_lock_fds;  // (pid, fd) -> open
   for (size_t i = 0; i < timeline.calls.size(); ++i) {
     const TracedCall& call = timeline.calls[i];
-    const TraceEvent& e = *call.event;
-    const std::pair<int, int> key{e.pid, e.fd};
-    if (call.family == "open" && Succeeded(e) && e.fd >= 0) {
-      if (e.path_class == "lock" && e.ExclusiveCreate()) {
+    const TraceEventRef e = call.event;
+    const std::pair<int, int> key{e.pid(), e.fd()};
+    if (call.family() == "open" && Succeeded(e) && e.fd() >= 0) {
+      if (e.path_class() == "lock" && e.ExclusiveCreate()) {
         creations.insert(i);  // the flags say it: no need to wait for a write
         open_lock_fds.erase(key);
-      } else if (e.path_class == "lock" && e.open_flags.empty()) {
+      } else if (e.path_class() == "lock" && e.open_flags().empty()) {
         // Traces without open flags: a lock file is one its opener writes.
         open_lock_fds[key] = i;
       } else {
         open_lock_fds.erase(key);
       }
-    } else if (call.family == "close") {
+    } else if (call.family() == "close") {
       open_lock_fds.erase(key);
-    } else if (call.family == "write" && Succeeded(e) && e.result > 0 && e.path_class == "lock") {
+    } else if (call.family() == "write" && Succeeded(e) && e.result() > 0 &&
+               e.path_class() == "lock") {
       if (auto it = open_lock_fds.find(key); it != open_lock_fds.end()) {
         creations.insert(it->second);
       }
@@ -82,10 +83,10 @@ std::vector<ObservedSpan> ObservedLockSpans(const TraceTimeline& timeline) {
       s.how_acquired = o.how_acquired;
       s.convention = ConventionOf(o.how_acquired);
       s.start_earliest = t.start->earliest;
-      s.start_latest = t.start->latest;
+      s.start_latest = t.start->latest();
       s.ended = t.end != nullptr;
       s.end_earliest = s.ended ? t.end->earliest : timeline.last_seen.at(o.holder);
-      s.end_latest = s.ended ? t.end->latest : timeline.last_seen.at(o.holder);
+      s.end_latest = s.ended ? t.end->latest() : timeline.last_seen.at(o.holder);
       s.start_line = t.start->line;
       spans.push_back(std::move(s));
     }

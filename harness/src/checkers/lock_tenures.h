@@ -70,24 +70,24 @@ class LockTracker {
     for (size_t i = 0; i < calls.size(); ++i) {
       if (consumed_[i]) continue;
       const TracedCall& call = calls[i];
-      const TraceEvent& e = *call.event;
+      const TraceEventRef e = call.event;
       if (std::string how = Acquisition(i); !how.empty()) {
-        if (auto it = at_.find(e.path); it != at_.end()) FreeFor(i, it->second);
+        if (auto it = at_.find(e.path()); it != at_.end()) FreeFor(i, it->second);
         Arrive(call, how);
       } else if (RemovesLock(call)) {
         if (ReleasesVanished(call)) continue;
         if (auto it = at_.find(LockSide(e)); it != at_.end()) {
           Remove(call, it->second);
         }
-      } else if (Succeeded(e) && call.family == "rename" && !e.from.empty()) {
+      } else if (Succeeded(e) && call.family() == "rename" && !e.from().empty()) {
         // A lock moving between places off the lock path (quarantine).
-        if (auto it = at_.find(e.from); it != at_.end()) {
+        if (auto it = at_.find(e.from()); it != at_.end()) {
           size_t object = it->second;
           at_.erase(it);
-          at_[e.path] = object;
+          at_[e.path()] = object;
         }
-      } else if (Succeeded(e) && IsRemovalFamily(call.family)) {
-        at_.erase(e.path);
+      } else if (Succeeded(e) && IsRemovalFamily(call.family())) {
+        at_.erase(e.path());
       }
     }
   }
@@ -100,21 +100,21 @@ class LockTracker {
   }
 
  private:
-  static const std::string& LockSide(const TraceEvent& e) {
-    return e.from_class == "lock" ? e.from : e.path;
+  static const std::string& LockSide(TraceEventRef e) {
+    return e.from_class() == "lock" ? e.from() : e.path();
   }
 
   // How call i puts a lock at the lock path, or "" if it does not.
   std::string Acquisition(size_t i) const {
     const TracedCall& call = timeline_.calls[i];
-    const TraceEvent& e = *call.event;
-    if (!Succeeded(e) || e.path_class != "lock") return "";
-    if (call.family == "mkdir") return "mkdir";
-    if (call.family == "link") return "link";
-    if (call.family == "rename") {
-      return at_.count(e.from) != 0 ? "moved back" : "rename onto the lock";
+    const TraceEventRef e = call.event;
+    if (!Succeeded(e) || e.path_class() != "lock") return "";
+    if (call.family() == "mkdir") return "mkdir";
+    if (call.family() == "link") return "link";
+    if (call.family() == "rename") {
+      return at_.count(e.from()) != 0 ? "moved back" : "rename onto the lock";
     }
-    if (call.family == "open" && lock_files_.count(i) != 0) {
+    if (call.family() == "open" && lock_files_.count(i) != 0) {
       return e.ExclusiveCreate() ? "lock file created (open O_CREAT|O_EXCL)"
                                  : "lock file created (open, then write)";
     }
@@ -127,7 +127,7 @@ class LockTracker {
   // we cannot see.
   void FreeFor(size_t i, size_t object) {
     const TracedCall& acquire = timeline_.calls[i];
-    const std::string& path = acquire.event->path;
+    const std::string& path = acquire.event.path();
     size_t j = NextRemoval(i, path, objects_[object].holder);
     if (j == kNone) j = NextRemoval(i, path, 0);
     if (j != kNone) {
@@ -149,9 +149,9 @@ class LockTracker {
     auto it = std::upper_bound(removals_.begin(), removals_.end(), i);
     for (int n = 0; it != removals_.end() && n < kLookahead; ++it, ++n) {
       const TracedCall& c = timeline_.calls[*it];
-      if (consumed_[*it] || LockSide(*c.event) != path) continue;
+      if (consumed_[*it] || LockSide(c.event) != path) continue;
       if (pid != 0 && c.pid() != pid) continue;
-      if (c.earliest < acquire.latest) return *it;
+      if (c.earliest < acquire.latest()) return *it;
     }
     return kNone;
   }
@@ -166,37 +166,37 @@ class LockTracker {
     vanished_.erase(it);
     const Tenure& last = objects_[object].tenures.back();
     if (last.end == nullptr || last.ended_by != 0) return false;  // moved on
-    if (call.earliest >= last.end->latest) return false;          // certainly later
-    End(object, &call, "released by its owner (" + call.event->call + ")", call.writer);
+    if (call.earliest >= last.end->latest()) return false;        // certainly later
+    End(object, &call, "released by its owner (" + call.event.call() + ")", call.writer);
     return true;
   }
 
   void Arrive(const TracedCall& call, const std::string& how) {
-    const TraceEvent& e = *call.event;
+    const TraceEventRef e = call.event;
     size_t object;
     if (how == "moved back") {
-      object = at_.at(e.from);
-      at_.erase(e.from);
+      object = at_.at(e.from());
+      at_.erase(e.from());
     } else {
       object = objects_.size();
-      objects_.push_back({call.writer, how, {}, e.pid});
+      objects_.push_back({call.writer, how, {}, e.pid()});
     }
     objects_[object].tenures.push_back({&call, nullptr, "", 0});
-    at_[e.path] = object;
-    vanished_.erase(e.pid);  // its next removal is of this lock
+    at_[e.path()] = object;
+    vanished_.erase(e.pid());  // its next removal is of this lock
   }
 
   // `call` takes lock `object` off the lock path.
   void Remove(const TracedCall& call, size_t object) {
-    const TraceEvent& e = *call.event;
+    const TraceEventRef e = call.event;
     const bool owner = call.writer == objects_[object].owner;
-    std::string how = owner ? "released by its owner" : "broken by pid " + std::to_string(e.pid);
-    how.append(" (").append(e.call);
-    if (call.family == "rename") how.append(" to ").append(e.path);
+    std::string how = owner ? "released by its owner" : "broken by pid " + std::to_string(e.pid());
+    how.append(" (").append(e.call());
+    if (call.family() == "rename") how.append(" to ").append(e.path());
     how.append(")");
     End(object, &call, how, call.writer);
     at_.erase(LockSide(e));
-    if (call.family == "rename") at_[e.path] = object;
+    if (call.family() == "rename") at_[e.path()] = object;
   }
 
   void End(size_t object, const TracedCall* call, std::string how, int by) {
@@ -229,25 +229,25 @@ class KernelLockTracker {
 
   void Run() {
     for (const TracedCall& call : timeline_.calls) {
-      const TraceEvent& e = *call.event;
-      if (call.family == "lock" && Succeeded(e) && !e.lock_kind.empty()) {
-        const Key key{e.pid, e.path};
+      const TraceEventRef e = call.event;
+      if (call.family() == "lock" && Succeeded(e) && !e.lock_kind().empty()) {
+        const Key key{e.pid(), e.path()};
         auto it = held_.find(key);
-        if (e.lock_op == "exclusive") {
+        if (e.lock_op() == "exclusive") {
           if (it == held_.end()) Acquire(call);
         } else if (it != held_.end()) {
           End(it, call,
-              e.lock_op == "unlock" ? "released by its owner (" + e.call + " unlock)"
-                                    : "downgraded to shared (" + e.call + ")");
+              e.lock_op() == "unlock" ? "released by its owner (" + e.call() + " unlock)"
+                                      : "downgraded to shared (" + e.call() + ")");
         }
-      } else if (call.family == "close" && Performed(e)) {
-        auto it = held_.find(Key{e.pid, e.path});
-        if (it != held_.end() && (it->second.kind == "posix" || it->second.fd == e.fd)) {
-          End(it, call, "released by close of fd " + std::to_string(e.fd));
+      } else if (call.family() == "close" && Performed(e)) {
+        auto it = held_.find(Key{e.pid(), e.path()});
+        if (it != held_.end() && (it->second.kind == "posix" || it->second.fd == e.fd())) {
+          End(it, call, "released by close of fd " + std::to_string(e.fd()));
         }
-      } else if (call.family == "exit") {
-        for (auto it = held_.lower_bound(Key{e.pid, ""});
-             it != held_.end() && it->first.first == e.pid;) {
+      } else if (call.family() == "exit") {
+        for (auto it = held_.lower_bound(Key{e.pid(), ""});
+             it != held_.end() && it->first.first == e.pid();) {
           End(it++, call, "released when its process exited");
         }
       }
@@ -265,12 +265,12 @@ class KernelLockTracker {
   };
 
   void Acquire(const TracedCall& call) {
-    const TraceEvent& e = *call.event;
-    std::string how = e.lock_kind + " lock (" + e.call;
-    if (e.lock_kind != "flock") how += e.lock_wait ? " wait" : " no-wait";
-    how += " exclusive on the " + e.path_class + " file)";
-    held_[Key{e.pid, e.path}] = {objects_.size(), e.lock_kind, e.fd};
-    objects_.push_back({call.writer, how, {{&call, nullptr, "", 0}}, e.pid});
+    const TraceEventRef e = call.event;
+    std::string how = e.lock_kind() + " lock (" + e.call();
+    if (e.lock_kind() != "flock") how += e.lock_wait() ? " wait" : " no-wait";
+    how += " exclusive on the " + e.path_class() + " file)";
+    held_[Key{e.pid(), e.path()}] = {objects_.size(), e.lock_kind(), e.fd()};
+    objects_.push_back({call.writer, how, {{&call, nullptr, "", 0}}, e.pid()});
   }
 
   void End(std::map<Key, Held>::iterator it, const TracedCall& call, std::string how) {

@@ -20,14 +20,16 @@ std::string_view Directory(std::string_view path) {
 }
 
 bool IsRegistryRename(const TracedCall& call) {
-  return call.family == "rename" && call.event->path_class == "registry";
+  return call.family() == "rename" && call.event.path_class() == "registry";
 }
 
-bool IsKill(const TraceEvent& e) { return e.injected && e.action == "kill"; }
+bool IsKill(TraceEventRef e) { return e.injected() && e.action() == "kill"; }
 
-bool IsSync(const TracedCall& call) { return call.family == "fsync" || call.family == "fdatasync"; }
+bool IsSync(const TracedCall& call) {
+  return call.family() == "fsync" || call.family() == "fdatasync";
+}
 
-bool Failed(const TraceEvent& e) { return !IsKill(e) && !Succeeded(e); }
+bool Failed(TraceEventRef e) { return !IsKill(e) && !Succeeded(e); }
 
 class Linter {
  public:
@@ -42,11 +44,11 @@ class Linter {
       std::set<std::string> failed_temps;
       for (size_t k = 0; k < calls.size(); ++k) {
         const TracedCall& call = *calls[k];
-        if (IsRegistryRename(call) && !IsKill(*call.event)) {
+        if (IsRegistryRename(call) && !IsKill(call.event)) {
           ++renames_;
           CheckDirectory(call);
           CheckTempSynced(calls, k);
-          if (Succeeded(*call.event)) CheckDirectorySynced(calls, k);
+          if (Succeeded(call.event)) CheckDirectorySynced(calls, k);
         }
         const std::string* temp = FailedTemp(call);
         if (temp != nullptr && failed_temps.insert(*temp).second) {
@@ -76,11 +78,11 @@ class Linter {
   }
 
   void CheckDirectory(const TracedCall& rename) {
-    const TraceEvent& e = *rename.event;
-    if (e.from.empty() || e.path.empty()) return;
-    if (Directory(e.from) == Directory(e.path)) return;
+    const TraceEventRef e = rename.event;
+    if (e.from().empty() || e.path().empty()) return;
+    if (Directory(e.from()) == Directory(e.path())) return;
     Add(rename, "temp-outside-registry-dir",
-        "pid " + std::to_string(e.pid) + " renamed " + e.from +
+        "pid " + std::to_string(e.pid()) + " renamed " + e.from() +
             " over the registry from another directory",
         {&rename});
   }
@@ -89,8 +91,8 @@ class Linter {
   // open of that path before call k, or null.
   static const TracedCall* TempOpen(const Calls& calls, size_t k, const std::string& path) {
     for (size_t i = k; i-- > 0;) {
-      const TraceEvent& e = *calls[i]->event;
-      if (calls[i]->family == "open" && Succeeded(e) && e.fd >= 0 && e.path == path) {
+      const TraceEventRef e = calls[i]->event;
+      if (calls[i]->family() == "open" && Succeeded(e) && e.fd() >= 0 && e.path() == path) {
         return calls[i];
       }
       if (IsRegistryRename(*calls[i])) break;
@@ -100,22 +102,22 @@ class Linter {
 
   void CheckTempSynced(const Calls& calls, size_t k) {
     const TracedCall& rename = *calls[k];
-    const TraceEvent& e = *rename.event;
-    if (e.from.empty()) return;
-    const TracedCall* open = TempOpen(calls, k, e.from);
+    const TraceEventRef e = rename.event;
+    if (e.from().empty()) return;
+    const TracedCall* open = TempOpen(calls, k, e.from());
     const TracedCall* failed_sync = nullptr;
     for (size_t i = k; i-- > 0;) {
       const TracedCall& c = *calls[i];
       if (&c == open || (open == nullptr && IsRegistryRename(c))) break;
       const bool same_file =
-          open != nullptr ? c.event->fd == open->event->fd : c.event->path == e.from;
+          open != nullptr ? c.event.fd() == open->event.fd() : c.event.path() == e.from();
       if (!IsSync(c) || !same_file) continue;
-      if (Succeeded(*c.event)) return;
+      if (Succeeded(c.event)) return;
       if (failed_sync == nullptr) failed_sync = &c;
     }
     Calls evidence;
     if (open != nullptr) evidence.push_back(open);
-    std::string message = "pid " + std::to_string(e.pid) + " renamed " + e.from +
+    std::string message = "pid " + std::to_string(e.pid()) + " renamed " + e.from() +
                           " over the registry without a successful fsync of it";
     if (failed_sync != nullptr) {
       evidence.push_back(failed_sync);
@@ -131,7 +133,7 @@ class Linter {
     size_t i = k + 1;
     for (; i < calls.size() && !IsRegistryRename(*calls[i]); ++i) {
       const TracedCall& c = *calls[i];
-      if (IsSync(c) && c.event->path_class == "dir") return;
+      if (IsSync(c) && c.event.path_class() == "dir") return;
     }
     Calls evidence = {&rename, calls[i == calls.size() ? i - 1 : i]};
     Add(rename, "dir-not-fsynced",
@@ -143,27 +145,27 @@ class Linter {
 
   // The temp file a failed call was about, or null.
   static const std::string* FailedTemp(const TracedCall& call) {
-    const TraceEvent& e = *call.event;
+    const TraceEventRef e = call.event;
     if (!Failed(e)) return nullptr;
-    if (IsRegistryRename(call) && !e.from.empty()) return &e.from;
-    const bool temp_step = call.family == "write" || IsSync(call);
-    if (temp_step && e.path_class == "temp" && !e.path.empty()) return &e.path;
+    if (IsRegistryRename(call) && !e.from().empty()) return &e.from();
+    const bool temp_step = call.family() == "write" || IsSync(call);
+    if (temp_step && e.path_class() == "temp" && !e.path().empty()) return &e.path();
     return nullptr;
   }
 
   void CheckTempRemoved(const Calls& calls, size_t k, const std::string& temp) {
     for (size_t i = k + 1; i < calls.size(); ++i) {
       const TracedCall& c = *calls[i];
-      const TraceEvent& e = *c.event;
-      if (c.family == "unlink" && e.path == temp) return;
-      if (c.family == "rename" && Succeeded(e) && e.from == temp) return;
+      const TraceEventRef e = c.event;
+      if (c.family() == "unlink" && e.path() == temp) return;
+      if (c.family() == "rename" && Succeeded(e) && e.from() == temp) return;
     }
-    if (IsKill(*calls.back()->event)) return;  // killed: P6 recovery's job
+    if (IsKill(calls.back()->event)) return;  // killed: P6 recovery's job
     Calls evidence = {calls[k]};
     if (calls.back() != calls[k]) evidence.push_back(calls.back());
     Add(*calls[k], "temp-left-after-failure",
         "pid " + std::to_string(calls[k]->pid()) + " left " + temp + " behind after a failed " +
-            calls[k]->event->call,
+            calls[k]->event.call(),
         evidence);
   }
 
@@ -171,10 +173,10 @@ class Linter {
     // temp path -> first use by each pid, in time order.
     std::map<std::string, std::vector<const TracedCall*>> users;
     for (const TracedCall& call : timeline_.calls) {
-      const TraceEvent& e = *call.event;
+      const TraceEventRef e = call.event;
       const std::string* temp = nullptr;
-      if (call.family == "open" && Succeeded(e) && e.path_class == "temp") temp = &e.path;
-      if (IsRegistryRename(call) && !IsKill(e) && !e.from.empty()) temp = &e.from;
+      if (call.family() == "open" && Succeeded(e) && e.path_class() == "temp") temp = &e.path();
+      if (IsRegistryRename(call) && !IsKill(e) && !e.from().empty()) temp = &e.from();
       if (temp == nullptr) continue;
       std::vector<const TracedCall*>& list = users[*temp];
       bool seen = false;

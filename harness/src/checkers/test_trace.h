@@ -13,6 +13,7 @@
 #ifndef LOCKHARNESS_HARNESS_SRC_CHECKERS_TEST_TRACE_H_
 #define LOCKHARNESS_HARNESS_SRC_CHECKERS_TEST_TRACE_H_
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -184,13 +185,19 @@ class TestTrace {
     return Rmdir(pid, t + 11);
   }
 
+  // The timeline of the events so far. It points into a Trace this object
+  // keeps, so it stays valid as long as this object.
   TraceTimeline Timeline(std::optional<int64_t> origin = std::nullopt) const {
-    return BuildTraceTimeline(events, origin);
+    return BuildTraceTimeline(built_.emplace_back(events), origin);
   }
+
+  Trace ToTrace() const { return Trace(events); }
 
   std::vector<TraceEvent> events;
 
  private:
+  mutable std::deque<Trace> built_;
+
   static std::string Quarantine(int pid) {
     return std::string(kLock) + ".quarantine." + std::to_string(pid) + ".b2";
   }

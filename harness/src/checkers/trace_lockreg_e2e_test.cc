@@ -23,6 +23,7 @@
 #include "lockharness/harness/checkers/protocol_lint.h"
 #include "lockharness/harness/checkers/trace_mutual_exclusion.h"
 #include "lockharness/interposer/environment.h"
+#include "lockharness/interposer/trace_reader.h"
 
 extern char** environ;
 
@@ -100,12 +101,11 @@ class TracedLockreg {
     return ok.load();
   }
 
-  std::vector<TraceEvent> Trace() const {
+  interposer::Trace ReadTrace() const {
     std::string error;
-    std::optional<std::vector<TraceEvent>> events =
-        interposer::ReadTraceFile(trace_.string(), &error);
-    EXPECT_TRUE(events) << error;
-    return events ? *events : std::vector<TraceEvent>{};
+    std::optional<interposer::Trace> trace = interposer::ReadTraceFile(trace_.string(), &error);
+    EXPECT_TRUE(trace) << error;
+    return trace ? std::move(*trace) : interposer::Trace();
   }
 
  private:
@@ -152,7 +152,7 @@ TEST(TraceLockregEndToEnd, ReferenceIsExclusiveAndLintClean) {
   TracedLockreg lockreg;
   const int ok = lockreg.RunConcurrently(5, 4);
   ASSERT_EQ(ok, 20);
-  const std::vector<TraceEvent> trace = lockreg.Trace();
+  const interposer::Trace trace = lockreg.ReadTrace();
   const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
   EXPECT_EQ(timeline.hello_lines, 20u);
 
@@ -171,7 +171,7 @@ TEST(TraceLockregEndToEnd, ReferenceIsExclusiveAndLintClean) {
 TEST(TraceLockregEndToEnd, SharedTmpMutantIsLinted) {
   TracedLockreg lockreg;
   EXPECT_EQ(lockreg.RunConcurrently(3, 2, "shared-tmp"), 6);
-  const std::vector<TraceEvent> trace = lockreg.Trace();
+  const interposer::Trace trace = lockreg.ReadTrace();
   const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
   const std::vector<LintFinding> findings = LintTrace(timeline);
   ASSERT_FALSE(findings.empty());
@@ -187,7 +187,7 @@ TEST(TraceLockregEndToEnd, InjectedRenameFailureIsNeitherARenameNorALeak) {
   // Exit 4: I/O error, the failed rename reported.
   ASSERT_EQ(ExitCode(lockreg.Run({"register", "b"}, "", "lh/rename/registry=errno:EIO")), 4);
   ASSERT_EQ(ExitCode(lockreg.Run({"register", "c"})), 0);
-  const std::vector<TraceEvent> trace = lockreg.Trace();
+  const interposer::Trace trace = lockreg.ReadTrace();
   const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
   const CheckerReport exclusion = CheckTraceMutualExclusion(timeline);
   EXPECT_EQ(exclusion.verdict, Verdict::kValid) << exclusion.summary;
@@ -202,7 +202,7 @@ TEST(TraceLockregEndToEnd, DeadHolderBrokenByReferenceWaiterIsValid) {
   const int killed = lockreg.Run({"register", "a"}, "", "lh/rename/registry=kill");
   ASSERT_TRUE(WIFSIGNALED(killed) && WTERMSIG(killed) == SIGKILL) << killed;
   ASSERT_EQ(ExitCode(lockreg.Run({"register", "b"})), 0);
-  const std::vector<TraceEvent> trace = lockreg.Trace();
+  const interposer::Trace trace = lockreg.ReadTrace();
   const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
   const CheckerReport exclusion = CheckTraceMutualExclusion(timeline);
   EXPECT_EQ(exclusion.verdict, Verdict::kValid) << exclusion.summary << "\n"
@@ -233,7 +233,7 @@ TEST(TraceLockregEndToEnd, AgeReapMutantHolderOverwritesAfterItsLockWasBroken) {
   // ...and the holder, continued, renames over the waiter's write.
   ASSERT_EQ(kill(holder, SIGCONT), 0);
   ASSERT_EQ(waitpid(holder, &status, 0), holder);
-  const std::vector<TraceEvent> trace = lockreg.Trace();
+  const interposer::Trace trace = lockreg.ReadTrace();
   const TraceTimeline timeline = BuildTraceTimeline(trace, std::nullopt);
   const CheckerReport exclusion = CheckTraceMutualExclusion(timeline);
   ASSERT_EQ(exclusion.verdict, Verdict::kInvalid) << exclusion.summary;

@@ -29,7 +29,7 @@ int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o, const 
 // A span with the bounds the judge searches by.
 struct IndexedSpan {
   HeldSpan span;
-  int64_t starts_by;        // start->latest
+  int64_t starts_by;        // start->latest()
   int64_t ends_not_before;  // EndsNotBefore()
 };
 
@@ -41,7 +41,7 @@ class Judge {
     for (const TracedCall* r : renames) renames_by_pid_[r->writer].push_back(r);
     for (const LockObject& o : objects) {
       for (const Tenure& t : o.tenures) {
-        IndexedSpan s{{&o, &t}, t.start->latest, EndsNotBefore(timeline, o, t)};
+        IndexedSpan s{{&o, &t}, t.start->latest(), EndsNotBefore(timeline, o, t)};
         by_start_.push_back(s);
         by_owner_[o.owner].push_back(s);
       }
@@ -65,7 +65,7 @@ class Judge {
   bool Check(const TracedCall& r, std::string* summary, std::vector<std::string>* evidence,
              std::string* kind) const {
     const int p = r.writer;
-    const std::string when = FormatTraceTime(r.latest, timeline_.origin);
+    const std::string when = FormatTraceTime(r.latest(), timeline_.origin);
     if (const IndexedSpan* other = HeldByAnother(r)) {
       *kind = "rename-while-another-holds";
       *summary = "pid " + std::to_string(p) + " renamed onto the registry at " + when +
@@ -105,9 +105,9 @@ class Judge {
     auto after = std::upper_bound(by_start_.begin(), by_start_.end(), r.earliest,
                                   [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
     for (size_t j = static_cast<size_t>(after - by_start_.begin()); j-- > 0;) {
-      if (furthest_end_[j] < r.latest) break;
+      if (furthest_end_[j] < r.latest()) break;
       const IndexedSpan& s = by_start_[j];
-      if (s.span.object->owner != r.writer && s.ends_not_before >= r.latest) return &s;
+      if (s.span.object->owner != r.writer && s.ends_not_before >= r.latest()) return &s;
     }
     return nullptr;
   }
@@ -120,7 +120,7 @@ class Judge {
     auto it = by_owner_.find(r.writer);
     if (it == by_owner_.end()) return near;
     const std::vector<IndexedSpan>& spans = it->second;
-    auto after = std::upper_bound(spans.begin(), spans.end(), r.latest,
+    auto after = std::upper_bound(spans.begin(), spans.end(), r.latest(),
                                   [](int64_t t, const IndexedSpan& s) { return t < s.starts_by; });
     const size_t end = std::min(spans.size(), static_cast<size_t>(after - spans.begin()) + 1);
     for (size_t j = end >= 4 ? end - 4 : 0; j < end; ++j) near.push_back(&spans[j]);
@@ -143,7 +143,7 @@ class Judge {
     for (const IndexedSpan* s : OwnSpansNear(r)) {
       const Tenure& t = *s->span.tenure;
       if (t.end == nullptr || !t.end->CertainlyBefore(r)) continue;
-      if (best.tenure == nullptr || best.tenure->end->latest < t.end->latest) best = s->span;
+      if (best.tenure == nullptr || best.tenure->end->latest() < t.end->latest()) best = s->span;
     }
     return best;
   }
@@ -170,12 +170,12 @@ class Judge {
   void AddRenamesInside(const HeldSpan& span, std::vector<std::string>* evidence) const {
     auto it = renames_by_pid_.find(span.object->owner);
     if (it == renames_by_pid_.end()) return;
-    const int64_t from = span.tenure->start->latest;
-    const int64_t to = span.tenure->end != nullptr ? span.tenure->end->latest
+    const int64_t from = span.tenure->start->latest();
+    const int64_t to = span.tenure->end != nullptr ? span.tenure->end->latest()
                                                    : timeline_.last_seen.at(span.object->holder);
     int shown = 0;
     for (const TracedCall* own : it->second) {
-      if (own->latest < from || own->latest > to) continue;
+      if (own->latest() < from || own->latest() > to) continue;
       if (shown++ == 0) evidence->push_back("its own renames onto the registry in that span:");
       if (shown > 3) break;
       evidence->push_back("  " + DescribeCall(*own, timeline_.origin));
@@ -231,7 +231,8 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
   std::vector<const TracedCall*> renames;
   std::set<int> renamers;
   for (const TracedCall& call : timeline.calls) {
-    if (call.family == "rename" && call.event->path_class == "registry" && Succeeded(*call.event)) {
+    if (call.family() == "rename" && call.event.path_class() == "registry" &&
+        Succeeded(call.event)) {
       renames.push_back(&call);
       renamers.insert(call.writer);
     }

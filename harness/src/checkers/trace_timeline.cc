@@ -9,16 +9,18 @@
 
 namespace lockharness::harness {
 
-TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
-                                 std::optional<int64_t> origin) {
+TraceTimeline BuildTraceTimeline(const Trace& trace, std::optional<int64_t> origin) {
   TraceTimeline timeline;
   timeline.origin = origin;
   // Positions of all lines in stamp order; a stable sort keeps a process's
   // own lines in the order it wrote them even when stamps tie.
-  std::vector<size_t> order(trace.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // (32-bit positions: the reader's bound keeps a trace far below 2^32
+  // events, and this array is as long as the trace.)
+  std::vector<uint32_t> order(trace.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return trace[a].mono_ns < trace[b].mono_ns; });
+                   [&](uint32_t a, uint32_t b) { return trace[a].mono_ns() < trace[b].mono_ns(); });
+  timeline.calls.reserve(trace.size());
   std::map<int, int64_t> previous;  // pid -> stamp of its previous line
   // A process descends from its parent's writer if the parent was seen
   // before (a traced process that forked or spawned it), else is a writer.
@@ -27,46 +29,32 @@ TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
     auto parent = ppid != 0 ? timeline.writer_of.find(ppid) : timeline.writer_of.end();
     timeline.writer_of[pid] = parent != timeline.writer_of.end() ? parent->second : pid;
   };
-  for (size_t i : order) {
-    const TraceEvent& event = trace[i];
-    auto [it, first] = previous.try_emplace(event.pid, kUnboundedPast);
-    if (event.type == TraceEvent::Type::kHello) {
+  for (uint32_t i : order) {
+    const TraceEventRef event = trace[i];
+    auto [it, first] = previous.try_emplace(event.pid(), kUnboundedPast);
+    if (event.type() == TraceEvent::Type::kHello) {
       ++timeline.hello_lines;
-      attribute(event.pid, event.ppid);
-    } else if (event.type == TraceEvent::Type::kFork) {
+      attribute(event.pid(), event.ppid());
+    } else if (event.type() == TraceEvent::Type::kFork) {
       ++timeline.fork_lines;
-      attribute(event.pid, event.ppid);
+      attribute(event.pid(), event.ppid());
     } else {
-      attribute(event.pid, 0);
-      TracedCall call;
-      call.writer = timeline.writer_of[event.pid];
-      call.event = &event;
-      call.line = i + 1;
-      call.earliest = it->second;
-      call.latest = event.mono_ns;
-      call.family = event.type == TraceEvent::Type::kExit ? "exit" : FamilyOf(event);
-      timeline.calls.push_back(call);
+      attribute(event.pid(), 0);
+      timeline.calls.push_back(
+          TracedCall{event, it->second, timeline.writer_of[event.pid()], i + 1});
     }
-    it->second = std::max(it->second, event.mono_ns);
-    timeline.last_seen[event.pid] = it->second;
+    it->second = std::max(it->second, event.mono_ns());
+    timeline.last_seen[event.pid()] = it->second;
   }
   return timeline;
 }
 
-std::string_view FamilyOf(const TraceEvent& event) {
-  std::string_view point = event.point;
-  if (point.substr(0, 3) != "lh/") return event.call;
-  point.remove_prefix(3);
-  size_t slash = point.find('/');
-  return slash == std::string_view::npos ? std::string_view(event.call) : point.substr(0, slash);
+bool Performed(TraceEventRef event) {
+  return !(event.injected() && (event.action() == "errno" || event.action() == "kill"));
 }
 
-bool Performed(const TraceEvent& event) {
-  return !(event.injected && (event.action == "errno" || event.action == "kill"));
-}
-
-bool Succeeded(const TraceEvent& event) {
-  return Performed(event) && event.result >= 0 && event.error.empty();
+bool Succeeded(TraceEventRef event) {
+  return Performed(event) && event.result() >= 0 && event.error().empty();
 }
 
 std::string FormatTraceTime(int64_t mono_ns, std::optional<int64_t> origin) {
@@ -75,31 +63,32 @@ std::string FormatTraceTime(int64_t mono_ns, std::optional<int64_t> origin) {
 }
 
 std::string DescribeCall(const TracedCall& call, std::optional<int64_t> origin) {
-  const TraceEvent& e = *call.event;
+  const TraceEventRef e = call.event;
   std::string text = "trace line ";
   text.append(std::to_string(call.line)).append(": pid ");
-  text.append(std::to_string(e.pid)).append(" ");
-  if (e.type == TraceEvent::Type::kExit) {
-    return text.append("exited (exit line) at ").append(FormatTraceTime(e.mono_ns, origin));
+  text.append(std::to_string(e.pid())).append(" ");
+  if (e.type() == TraceEvent::Type::kExit) {
+    return text.append("exited (exit line) at ").append(FormatTraceTime(e.mono_ns(), origin));
   }
-  text.append(e.call).append(" ");
-  if (!e.from.empty()) text.append(e.from).append(" -> ");
-  if (!e.lock_kind.empty()) text.append(e.lock_kind).append(" ").append(e.lock_op).append(" ");
-  if (e.fd >= 0 && call.family != "open") {
-    text.append("fd ").append(std::to_string(e.fd)).append(" ");
+  text.append(e.call()).append(" ");
+  if (!e.from().empty()) text.append(e.from()).append(" -> ");
+  if (!e.lock_kind().empty())
+    text.append(e.lock_kind()).append(" ").append(e.lock_op()).append(" ");
+  if (e.fd() >= 0 && call.family() != "open") {
+    text.append("fd ").append(std::to_string(e.fd())).append(" ");
   }
-  text.append(e.path.empty() ? "(path not recorded)" : e.path);
-  if (e.injected && e.action == "kill") {
+  text.append(e.path().empty() ? "(path not recorded)" : e.path());
+  if (e.injected() && e.action() == "kill") {
     text.append(": killed before the call (injected kill)");
   } else if (Succeeded(e)) {
     text.append(": ok");
   } else {
-    text.append(": failed ").append(e.error.empty() ? "(no errno)" : e.error);
+    text.append(": failed ").append(e.error().empty() ? "(no errno)" : e.error());
   }
-  if (e.injected && e.action != "kill") {
-    text.append(" (injected ").append(e.action).append(")");
+  if (e.injected() && e.action() != "kill") {
+    text.append(" (injected ").append(e.action()).append(")");
   }
-  return text.append(" at ").append(FormatTraceTime(e.mono_ns, origin));
+  return text.append(" at ").append(FormatTraceTime(e.mono_ns(), origin));
 }
 
 }  // namespace lockharness::harness

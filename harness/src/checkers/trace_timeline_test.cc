@@ -22,7 +22,7 @@ TEST(TraceTimeline, WindowsStartAtTheProcesssPreviousLine) {
   // Ordered by stamp, not by file position.
   EXPECT_EQ(timeline.calls[0].pid(), 2);
   EXPECT_EQ(timeline.calls[0].earliest, 12);  // its hello
-  EXPECT_EQ(timeline.calls[0].latest, 20);
+  EXPECT_EQ(timeline.calls[0].latest(), 20);
   EXPECT_EQ(timeline.calls[0].line, 4u);
   EXPECT_EQ(timeline.calls[1].earliest, 10);
   EXPECT_EQ(timeline.calls[2].earliest, 30);  // pid 1's mkdir
@@ -44,27 +44,32 @@ TEST(TraceTimeline, FirstLineWithoutHelloHasNoLowerBound) {
 TEST(TraceTimeline, FamilyComesFromThePoint) {
   TestTrace t;
   TraceEvent& e = t.Call(1, 5, "unlinkat", "rmdir", "lock", TestTrace::kLock);
-  EXPECT_EQ(FamilyOf(e), "rmdir");
+  EXPECT_EQ(Trace({e})[0].family(), "rmdir");
   e.point = "bogus";
-  EXPECT_EQ(FamilyOf(e), "unlinkat");
+  EXPECT_EQ(Trace({e})[0].family(), "unlinkat");
+  t.Exit(1, 6);
+  EXPECT_EQ(t.Timeline().calls.back().family(), "exit");
 }
+
+bool PerformedEvent(const TraceEvent& e) { return Performed(Trace({e})[0]); }
+bool SucceededEvent(const TraceEvent& e) { return Succeeded(Trace({e})[0]); }
 
 TEST(TraceTimeline, InjectedErrnoAndKillAreNotPerformed) {
   TestTrace t;
   TraceEvent& failed = t.Rename(1, 5, TestTrace::Temp(1), -1, "EIO");
   failed.injected = true;
   failed.action = "errno";
-  EXPECT_FALSE(Performed(failed));
+  EXPECT_FALSE(PerformedEvent(failed));
   failed.action = "kill";
   failed.result = 0;
   failed.error.clear();
-  EXPECT_FALSE(Performed(failed));
-  EXPECT_FALSE(Succeeded(failed));
+  EXPECT_FALSE(PerformedEvent(failed));
+  EXPECT_FALSE(SucceededEvent(failed));
   failed.action = "delay";
-  EXPECT_TRUE(Succeeded(failed));
-  TraceEvent& real = t.Rename(1, 6, TestTrace::Temp(1), -1, "EXDEV");
-  EXPECT_TRUE(Performed(real));
-  EXPECT_FALSE(Succeeded(real));
+  EXPECT_TRUE(SucceededEvent(failed));
+  const TraceEvent real = t.Rename(1, 6, TestTrace::Temp(1), -1, "EXDEV");
+  EXPECT_TRUE(PerformedEvent(real));
+  EXPECT_FALSE(SucceededEvent(real));
 }
 
 TEST(TraceTimeline, DescribesCallsWithTimesOnTheRunsScale) {

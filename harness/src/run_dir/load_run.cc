@@ -10,6 +10,7 @@
 #include "lockharness/harness/run_dir/files.h"
 #include "lockharness/harness/run_dir/load_run.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "lockharness/interposer/trace_reader.h"
 
 namespace lockharness::harness {
 namespace {
@@ -17,15 +18,22 @@ namespace {
 namespace fs = std::filesystem;
 
 // What the implementation leaves is input: a FIFO or device in place of a
-// file would hang or exhaust the reader, so only regular files up to
-// kMaxReadBytes are read (opened O_NONBLOCK so a FIFO cannot block).
+// file would hang or exhaust the reader, so only regular files are read,
+// whole and up to kMaxReadBytes. The trace is the exception: it is read
+// line by line, and bounded by its events (interposer::TraceBounds).
 constexpr int64_t kMaxReadBytes = int64_t{1} << 30;
 
-std::optional<std::string> NotReadable(const fs::path& path) {
+std::optional<std::string> NotRegularFile(const fs::path& path) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (ec) return path.string() + ": cannot open: " + ec.message();
   if (!fs::is_regular_file(status)) return path.string() + ": not a regular file";
+  return std::nullopt;
+}
+
+std::optional<std::string> NotReadable(const fs::path& path) {
+  if (auto why = NotRegularFile(path)) return why;
+  std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (!ec && static_cast<int64_t>(size) > kMaxReadBytes) {
     return path.string() + ": " + std::to_string(size) + " bytes exceed the limit of " +
@@ -177,7 +185,7 @@ std::optional<RunArtifacts> LoadRunDirectory(const fs::path& dir, std::string* e
   // The interposer's trace is optional: runs without LD_PRELOAD have none.
   const fs::path trace_path = dir / run_files::kTrace;
   if (fs::exists(trace_path, ec)) {
-    if (auto why = NotReadable(trace_path)) {
+    if (auto why = NotRegularFile(trace_path)) {
       *error = *why;
       return std::nullopt;
     }

@@ -14,7 +14,7 @@
 
 #include "lockharness/harness/history.h"
 #include "lockharness/harness/run_dir/files.h"
-#include "lockharness/interposer/trace_reader.h"
+#include "lockharness/interposer/trace.h"
 
 namespace lockharness::harness {
 
@@ -47,7 +47,7 @@ struct RunArtifacts {
   std::vector<std::string> configured_faults;
   // The interposer's system-call trace (DIR/trace.jsonl), if the run has
   // one: the trace checkers run only then.
-  std::optional<std::vector<interposer::TraceEvent>> trace;
+  std::optional<interposer::Trace> trace;
   // The run asked for the trace (run.json "trace": true, or faults). When
   // false, the trace is default observation: a trace checker that cannot
   // decide is left out of the reports (mutual-exclusion still says

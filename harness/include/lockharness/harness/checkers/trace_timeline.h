@@ -15,6 +15,9 @@
 //   for (const TracedCall& call : timeline.calls) { ... }
 //
 // The timeline points into the trace it was built from: keep that alive.
+// A trace can hold tens of millions of calls, so a TracedCall is kept to
+// 32 bytes: what the event already says (its stamp, its family) is read
+// from the event.
 
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_TRACE_TIMELINE_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_TRACE_TIMELINE_H_
@@ -28,30 +31,34 @@
 #include <string_view>
 #include <vector>
 
-#include "lockharness/interposer/trace_reader.h"
+#include "lockharness/interposer/trace.h"
 
 namespace lockharness::harness {
 
+using interposer::Trace;
 using interposer::TraceEvent;
+using interposer::TraceEventRef;
 
 // `earliest` of a process's first line: no lower bound is known.
 inline constexpr int64_t kUnboundedPast = std::numeric_limits<int64_t>::min();
 
 struct TracedCall {
-  const TraceEvent* event = nullptr;
-  size_t line = 0;          // 1-based position among the trace's lines
-  int64_t earliest = 0;     // took effect after this (kUnboundedPast: unknown)
-  int64_t latest = 0;       // ... and no later than this (the line's mono_ns)
-  std::string_view family;  // "rename", "mkdir", ... (from the point name)
+  TraceEventRef event;
+  int64_t earliest = 0;  // took effect after this (kUnboundedPast: unknown)
   // The writer the call is attributed to: the oldest traced ancestor of
   // the calling process (a shell adapter's `mkdir` or `mv` helper counts
   // as the shell that started it). The pid itself if it has no traced
   // parent.
   int writer = 0;
+  uint32_t line = 0;  // 1-based position among the trace's lines
 
-  int pid() const { return event->pid; }
+  // Took effect no later than this (the line's mono_ns).
+  int64_t latest() const { return event.mono_ns(); }
+  // "rename", "mkdir", ... (from the point name), "exit" for exit lines.
+  std::string_view family() const { return event.family(); }
+  int pid() const { return event.pid(); }
   // Certainly took effect before `other` did.
-  bool CertainlyBefore(const TracedCall& other) const { return latest <= other.earliest; }
+  bool CertainlyBefore(const TracedCall& other) const { return latest() <= other.earliest; }
 };
 
 struct TraceTimeline {
@@ -70,20 +77,15 @@ struct TraceTimeline {
 };
 
 // Orders the call lines and computes their windows.
-TraceTimeline BuildTraceTimeline(const std::vector<TraceEvent>& trace,
-                                 std::optional<int64_t> origin);
-
-// The call family named by the line's failure point ("lh/rename/registry"
-// -> "rename"), or the libc name if the point is malformed.
-std::string_view FamilyOf(const TraceEvent& event);
+TraceTimeline BuildTraceTimeline(const Trace& trace, std::optional<int64_t> origin);
 
 // The call really ran: it was not replaced by an injected errno or kill
 // (an injected delay or stop runs it; an injected errno on close runs it
 // too, but close's effect does not matter to the checkers).
-bool Performed(const TraceEvent& event);
+bool Performed(TraceEventRef event);
 
 // Performed and succeeded (result >= 0, no errno).
-bool Succeeded(const TraceEvent& event);
+bool Succeeded(TraceEventRef event);
 
 // "12.345 ms" since the run's start with an origin, else
 // "12345.678 ms CLOCK_MONOTONIC".
