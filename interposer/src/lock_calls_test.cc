@@ -248,5 +248,46 @@ TEST_F(LockCallsTest, ShellFlockUtilityAndNoclobberAreTracedPerProcess) {
   EXPECT_TRUE(excl);
 }
 
+TEST_F(LockCallsTest, FlockOnAnInheritedDescriptorIsTracedWithItsOrigin) {
+  // The shell-flock idiom: the shell opens the lock file on descriptor 9
+  // (open, dup2, close), flock(1) locks that descriptor in a process of its
+  // own and exits. flock(1) opened nothing, so only the start-up scan
+  // classifies its descriptor 9.
+  const std::string script =
+      "exec 9>>\"$1\" || exit 2\n"
+      "flock 9 || exit 3\n"
+      "flock -u 9 || exit 4\n";
+  ProcessResult r = RunProcess({"bash", "-c", script, "sh", lock_}, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int shell = 0;
+  bool dup_to_9 = false;
+  std::vector<int> inheritors, lockers;
+  std::vector<std::string> lock_ops;
+  for (const TraceEvent& e : Events()) {
+    if (e.type == TraceEvent::Type::kHello && shell == 0) shell = e.pid;
+    if (e.type == TraceEvent::Type::kDup && e.pid == shell && e.new_fd == 9 &&
+        e.path == lock_ && e.path_class == "lock") {
+      dup_to_9 = true;
+    }
+    if (e.type == TraceEvent::Type::kInherited && e.fd == 9 &&
+        e.path == lock_) {
+      EXPECT_EQ(e.path_class, "lock");
+      inheritors.push_back(e.pid);
+    }
+    if (e.call == "flock" && e.fd == 9) {
+      EXPECT_EQ(e.path, lock_);
+      lockers.push_back(e.pid);
+      lock_ops.push_back(e.lock_op);
+    }
+  }
+  EXPECT_TRUE(dup_to_9);
+  EXPECT_THAT(lock_ops, ElementsAre("exclusive", "unlock"));
+  ASSERT_EQ(lockers.size(), 2u);
+  for (int pid : lockers) {
+    EXPECT_NE(pid, shell);
+    EXPECT_THAT(inheritors, ::testing::Contains(pid));
+  }
+}
+
 }  // namespace
 }  // namespace lockharness::interposer

@@ -39,6 +39,7 @@
 
 #include "crash_record.h"
 #include "fd_table.h"
+#include "inherited_fds.h"
 #include "lockharness/interposer/fault_spec.h"
 #include "lockharness/interposer/path_class.h"
 #include "lockharness/interposer/trace_line.h"
@@ -220,6 +221,10 @@ void EmitLine(const char* line, size_t len) {
 
 }  // namespace
 
+void EmitTraceLine(const char* line, size_t len) { EmitLine(line, len); }
+
+int64_t TraceClockNs() { return MonotonicNs(); }
+
 // ---------------------------------------------------------------------------
 // Fault decisions.
 
@@ -376,6 +381,10 @@ void Initialize() {
     // A forked child (a shell's helper before exec, a worker pool) says
     // whose it is, so its calls can be attributed to the writer.
     pthread_atfork(nullptr, nullptr, TraceForkedChild);
+  }
+  if (g_registry.configured()) {
+    RecordInheritedFds(g_registry, &g_fds, g_trace_fd.load(),
+                       g_trace_path[0] != '\0' ? EmitLine : nullptr);
   }
   g_ready.store(true, std::memory_order_release);
 }

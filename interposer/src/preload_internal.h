@@ -130,6 +130,13 @@ struct CallSite {
   const char* record_kind = nullptr;
 };
 
+// Appends one complete line to the trace, if tracing (lines that are not
+// call lines: dup). REQUIRES: caller holds a DepthGuard.
+void EmitTraceLine(const char* line, size_t len);
+
+// The trace's clock (CLOCK_MONOTONIC, ns).
+int64_t TraceClockNs();
+
 // Writes the trace line of `site`'s outcome, if tracing.
 void Trace(const CallSite& site, long long result, int error,
            ActionKind injected);

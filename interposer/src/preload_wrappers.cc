@@ -185,21 +185,36 @@ mode_t ModeArg(int flags, va_list* args) {
 
 // After dup/dup2/dup3 returned new_fd: the copy has the original's class
 // (so `exec 3>file`-style redirections stay classified), and if the number
-// was our trace descriptor, the program now owns it.
+// was our trace descriptor, the program now owns it. A dup line tells
+// trace readers that new_fd now shares fd's open file description (which
+// owns a flock) or that a protocol descriptor new_fd named was closed by
+// dup2/dup3.
 void NoteDup(int old_fd, int new_fd) {
   if (!Active()) return;
   DepthGuard guard;
   ErrnoSaver keep;
   int trace_fd = new_fd;
   g_trace_fd.compare_exchange_strong(trace_fd, -1);
-  if (!g_registry.configured() || !FdTable::Covers(new_fd)) return;
+  if (!g_registry.configured()) return;
+  char replaced[FdTable::kPathSize];
+  const bool replaced_ours = g_fds.CopyPath(new_fd, replaced);
   PathClass c = ClassifyFd(old_fd);
-  struct stat st;
   char path[kPathBufferSize];
-  if (c == PathClass::kOther || fstat(new_fd, &st) != 0) {
-    g_fds.Clear(new_fd);
-  } else {
-    g_fds.Set(new_fd, c, st, TracedFdPath(old_fd, path));
+  const char* old_path =
+      c == PathClass::kOther ? nullptr : TracedFdPath(old_fd, path);
+  if (FdTable::Covers(new_fd)) {
+    struct stat st;
+    if (c == PathClass::kOther || fstat(new_fd, &st) != 0) {
+      g_fds.Clear(new_fd);
+    } else {
+      g_fds.Set(new_fd, c, st, old_path);
+    }
+  }
+  if (g_trace_path[0] != '\0' && (c != PathClass::kOther || replaced_ours)) {
+    char line[kTraceLineSize];
+    EmitTraceLine(line,
+                  FormatDupLine(static_cast<int>(getpid()), old_fd, new_fd, c,
+                                old_path, TraceClockNs(), line, sizeof(line)));
   }
 }
 

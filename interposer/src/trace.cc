@@ -22,6 +22,7 @@ struct ShapeKey {
   bool lock_wait;
   int faults;
   int lock_whence;
+  int new_fd;
   int64_t lock_start;
   int64_t lock_len;
   uint32_t registry, call, point, path_class, from_class, error, action,
@@ -39,7 +40,7 @@ struct ShapeKeyHash {
     for (uint64_t v :
          {uint64_t{k.injected}, uint64_t{k.truncated}, uint64_t{k.lock_wait},
           static_cast<uint64_t>(k.faults), static_cast<uint64_t>(k.lock_whence),
-          static_cast<uint64_t>(k.lock_start),
+          static_cast<uint64_t>(k.new_fd), static_cast<uint64_t>(k.lock_start),
           static_cast<uint64_t>(k.lock_len), uint64_t{k.registry},
           uint64_t{k.call}, uint64_t{k.point}, uint64_t{k.path_class},
           uint64_t{k.from_class}, uint64_t{k.error}, uint64_t{k.action},
@@ -82,6 +83,7 @@ TraceEvent TraceEventRef::ToEvent() const {
   e.from = from();
   e.from_class = from_class();
   e.fd = fd();
+  e.new_fd = new_fd();
   e.result = result();
   e.error = error();
   e.injected = injected();
@@ -127,6 +129,7 @@ uint32_t Trace::InternShape(const TraceEvent& e) {
                      e.lock_wait,
                      e.faults,
                      e.lock_whence,
+                     e.new_fd,
                      e.lock_start,
                      e.lock_len,
                      Intern(e.registry),
@@ -151,6 +154,7 @@ uint32_t Trace::InternShape(const TraceEvent& e) {
   shape.exclusive_create = e.ExclusiveCreate();
   shape.faults = e.faults;
   shape.lock_whence = e.lock_whence;
+  shape.new_fd = e.new_fd;
   shape.lock_start = e.lock_start;
   shape.lock_len = e.lock_len;
   shape.registry = &s[key.registry];

@@ -265,4 +265,57 @@ size_t FormatExitLine(int pid, int64_t mono_ns, char* out, size_t out_size) {
   return b.Finish();
 }
 
+namespace {
+
+// The common shape of the inherited and dup lines.
+size_t FormatDescriptorLine(const char* type, int pid, int fd, int new_fd,
+                            PathClass path_class, const char* path,
+                            int64_t mono_ns, char* out, size_t out_size) {
+  LineBuilder b(out, out_size);
+  b.Raw("{");
+  b.Commit();
+  b.Field("type");
+  b.String(type);
+  b.Commit();
+  b.Field("pid");
+  b.Int(pid);
+  b.Commit();
+  b.Field("fd");
+  b.Int(fd);
+  b.Commit();
+  if (new_fd >= 0) {
+    b.Field("new_fd");
+    b.Int(new_fd);
+    b.Commit();
+  }
+  b.Field("class");
+  b.String(PathClassName(path_class));
+  b.Commit();
+  b.Field("mono_ns");
+  b.Int(mono_ns);
+  b.Commit();
+  if (path != nullptr) {  // last: truncation drops it first
+    b.Field("path");
+    b.String(path);
+    b.Commit();
+  }
+  return b.Finish();
+}
+
+}  // namespace
+
+size_t FormatInheritedLine(int pid, int fd, PathClass path_class,
+                           const char* path, int64_t mono_ns, char* out,
+                           size_t out_size) {
+  return FormatDescriptorLine("inherited", pid, fd, -1, path_class, path,
+                              mono_ns, out, out_size);
+}
+
+size_t FormatDupLine(int pid, int fd, int new_fd, PathClass path_class,
+                     const char* path, int64_t mono_ns, char* out,
+                     size_t out_size) {
+  return FormatDescriptorLine("dup", pid, fd, new_fd, path_class, path, mono_ns,
+                              out, out_size);
+}
+
 }  // namespace lockharness::interposer

@@ -153,5 +153,29 @@ TEST(TraceLineTest, HelloForkAndExitLinesNameTheParent) {
   EXPECT_EQ(exit["mono_ns"], 7);
 }
 
+TEST(TraceLineTest, InheritedAndDupLinesNameTheDescriptors) {
+  char buf[512];
+  nlohmann::json inherited = nlohmann::json::parse(std::string(
+      buf, FormatInheritedLine(78, 9, PathClass::kLock, "/d/r.json.lock", 8,
+                               buf, sizeof(buf))));
+  EXPECT_EQ(inherited,
+            nlohmann::json::parse(R"({"type":"inherited","pid":78,"fd":9,)"
+                                  R"("class":"lock","mono_ns":8,)"
+                                  R"("path":"/d/r.json.lock"})"));
+  nlohmann::json dup = nlohmann::json::parse(
+      std::string(buf, FormatDupLine(77, 3, 9, PathClass::kLock,
+                                     "/d/r.json.lock", 9, buf, sizeof(buf))));
+  EXPECT_EQ(dup["type"], "dup");
+  EXPECT_EQ(dup["fd"], 3);
+  EXPECT_EQ(dup["new_fd"], 9);
+  EXPECT_EQ(dup["class"], "lock");
+  // Only the replaced descriptor was ours: no path.
+  nlohmann::json replaced = nlohmann::json::parse(
+      std::string(buf, FormatDupLine(77, 4, 9, PathClass::kOther, nullptr, 10,
+                                     buf, sizeof(buf))));
+  EXPECT_EQ(replaced["class"], "other");
+  EXPECT_FALSE(replaced.contains("path"));
+}
+
 }  // namespace
 }  // namespace lockharness::interposer

@@ -239,6 +239,19 @@ std::optional<TraceEvent> ParseTraceLine(std::string_view line,
     if (!ReadInt(j, "ppid", true, &e.ppid, error)) return std::nullopt;
     return e;
   }
+  if (type == "inherited" || type == "dup") {
+    const bool dup = type == "dup";
+    e.type = dup ? TraceEvent::Type::kDup : TraceEvent::Type::kInherited;
+    e.call = type;
+    if (!ReadInt(j, "fd", true, &e.fd, error) ||
+        !ReadInt(j, "new_fd", dup, &e.new_fd, error) ||
+        !ReadString(j, "class", true, &e.path_class, error) ||
+        !ReadString(j, "path", false, &e.path, error) ||
+        !ReadBool(j, "truncated", false, &e.truncated, error)) {
+      return std::nullopt;
+    }
+    return e;
+  }
   if (type != "call") {
     SetError(error, "unknown type '" + type + "'");
     return std::nullopt;

@@ -60,6 +60,30 @@ TEST(TraceReaderTest, RoundTripsAFormattedLine) {
   EXPECT_EQ(e->type, TraceEvent::Type::kHello);
   EXPECT_EQ(e->registry, "/d/r.json");
   EXPECT_EQ(e->faults, 2);
+
+  n = FormatInheritedLine(4, 9, PathClass::kLock, "/d/r.json.lock", 6, buf,
+                          sizeof(buf));
+  e = ParseTraceLine(std::string_view(buf, n), &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->type, TraceEvent::Type::kInherited);
+  EXPECT_EQ(e->pid, 4);
+  EXPECT_EQ(e->fd, 9);
+  EXPECT_EQ(e->path_class, "lock");
+  EXPECT_EQ(e->path, "/d/r.json.lock");
+  EXPECT_EQ(e->mono_ns, 6);
+
+  n = FormatDupLine(4, 3, 9, PathClass::kLock, "/d/r.json.lock", 7, buf,
+                    sizeof(buf));
+  e = ParseTraceLine(std::string_view(buf, n), &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->type, TraceEvent::Type::kDup);
+  EXPECT_EQ(e->fd, 3);
+  EXPECT_EQ(e->new_fd, 9);
+  EXPECT_EQ(e->path, "/d/r.json.lock");
+
+  EXPECT_FALSE(ParseTraceLine(
+      R"({"type":"dup","pid":1,"mono_ns":2,"fd":3,"class":"lock"})", &error));
+  EXPECT_THAT(error, HasSubstr("new_fd"));
 }
 
 TEST(TraceReaderTest, RejectsMalformedLinesNamingTheProblem) {

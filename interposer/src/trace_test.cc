@@ -106,6 +106,35 @@ TEST(TraceTest, FamilyComesFromThePoint) {
   EXPECT_EQ(trace[6].family(), "renameat2");  // the libc name
 }
 
+TEST(TraceTest, InheritedAndDupLinesKeepTheirDescriptors) {
+  TraceEvent inherited;
+  inherited.type = TraceEvent::Type::kInherited;
+  inherited.pid = 21;
+  inherited.mono_ns = 200;
+  inherited.call = "inherited";
+  inherited.fd = 9;
+  inherited.path_class = "lock";
+  inherited.path = "/d/sandboxes.json.lock";
+  TraceEvent dup = inherited;
+  dup.type = TraceEvent::Type::kDup;
+  dup.call = "dup";
+  dup.fd = 3;
+  dup.new_fd = 9;
+  // The same line but for the copy: new_fd is part of the shape, so the two
+  // must not share one.
+  TraceEvent dup_to_10 = dup;
+  dup_to_10.new_fd = 10;
+  const std::vector<TraceEvent> events = {inherited, dup, dup_to_10};
+  const Trace trace(events);
+  for (size_t i = 0; i < events.size(); ++i)
+    EXPECT_EQ(trace[i].ToEvent(), events[i]) << i;
+  EXPECT_EQ(trace[0].new_fd(), -1);
+  EXPECT_EQ(trace[1].fd(), 3);
+  EXPECT_EQ(trace[1].new_fd(), 9);
+  EXPECT_EQ(trace[2].new_fd(), 10);
+  EXPECT_EQ(trace[1].family(), "dup");
+}
+
 TEST(TraceTest, RepeatedStringsAreKeptOnce) {
   std::vector<TraceEvent> events = VariedEvents();
   const Trace few(events);

@@ -46,6 +46,8 @@ struct Shape {
   bool exclusive_create = false;  // TraceEvent::ExclusiveCreate()
   int faults = 0;
   int lock_whence = 0;
+  // kDup's copy. Dup lines are rare, so it lives here rather than in Record.
+  int new_fd = -1;
   int64_t lock_start = 0;
   int64_t lock_len = 0;
   const std::string* registry = nullptr;
@@ -102,6 +104,7 @@ class TraceEventRef {
   const std::string& from() const { return tables_->strings[record_->from]; }
   const std::string& from_class() const { return *shape().from_class; }
   int fd() const { return record_->fd; }
+  int new_fd() const { return shape().new_fd; }
   int64_t result() const { return record_->result; }
   const std::string& error() const { return *shape().error; }
   bool injected() const { return shape().injected; }

@@ -12,7 +12,9 @@
 namespace lockharness::interposer {
 
 struct TraceEvent {
-  enum class Type : uint8_t { kHello, kCall, kFork, kExit };
+  // kInherited: a descriptor the program image started with; kDup: a
+  // descriptor copied (fd -> new_fd). Both carry fd, path_class and path.
+  enum class Type : uint8_t { kHello, kCall, kFork, kExit, kInherited, kDup };
   Type type = Type::kCall;
   int pid = 0;
   int64_t mono_ns = 0;
@@ -30,6 +32,7 @@ struct TraceEvent {
   std::string from;        // rename/link source, else empty
   std::string from_class;  // else empty
   int fd = -1;
+  int new_fd = -1;  // kDup: the copy
   int64_t result = 0;
   std::string error;  // symbolic errno ("EIO"), empty on success
   bool injected = false;

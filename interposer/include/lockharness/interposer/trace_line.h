@@ -28,6 +28,18 @@
 // A process that exits through exit() (not _exit, not a signal) writes
 //   {"type":"exit","pid":4243,"mono_ns":...}
 // (the kernel drops its flock and fcntl locks then).
+// Descriptors a process did not open itself, which the open lines cannot
+// show: right after `hello`, one line per descriptor the new program image
+// started with (inherited across exec) that names a protocol path,
+//   {"type":"inherited","pid":4243,"fd":9,"class":"lock","mono_ns":...,
+//    "path":"/d/sandboxes.json.lock"}
+// and one line per dup, dup2 or dup3 that copies a descriptor of a protocol
+// path or replaces one (dup2 onto it closes it silently),
+//   {"type":"dup","pid":4242,"fd":3,"new_fd":9,"class":"lock","mono_ns":...,
+//    "path":"/d/sandboxes.json.lock"}
+// (`class` and `path` are fd's; class `other` and no path when only the
+// replaced new_fd was a protocol descriptor). flock(2) and OFD locks belong
+// to the open file description, which every such copy shares.
 //
 // Usage:
 //   char line[kTraceLineSize];
@@ -105,6 +117,18 @@ size_t FormatExitLine(int pid, int64_t mono_ns, char* out, size_t out_size);
 // Writes the line a forked child emits. Same contract as FormatTraceLine.
 size_t FormatForkLine(int pid, int ppid, int64_t mono_ns, char* out,
                       size_t out_size);
+
+// Writes the line of a descriptor inherited across exec. Same contract as
+// FormatTraceLine; `path` may be null.
+size_t FormatInheritedLine(int pid, int fd, PathClass path_class,
+                           const char* path, int64_t mono_ns, char* out,
+                           size_t out_size);
+
+// Writes the line of a dup of `fd` to `new_fd`. Same contract as
+// FormatTraceLine; `path` may be null.
+size_t FormatDupLine(int pid, int fd, int new_fd, PathClass path_class,
+                     const char* path, int64_t mono_ns, char* out,
+                     size_t out_size);
 
 }  // namespace lockharness::interposer
 
