@@ -22,6 +22,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/mutual_exclusion.cc
   src/checkers/progress.cc
   src/checkers/trace_timeline.cc
+  src/checkers/kernel_locks.cc
   src/checkers/lock_tenures.cc
   src/checkers/trace_mutual_exclusion.cc
   src/checkers/protocol_lint.cc
@@ -59,6 +60,7 @@ if(LOCKHARNESS_BUILD_TESTS)
     src/checkers/progress_test.cc
     src/checkers/trace_timeline_test.cc
     src/checkers/trace_mutual_exclusion_test.cc
+    src/checkers/kernel_locks_test.cc
     src/checkers/protocol_lint_test.cc
     src/checkers/observed_exclusion_test.cc
     src/checkers/lock_convention_check_test.cc

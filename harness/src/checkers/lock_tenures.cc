@@ -85,8 +85,8 @@ std::vector<ObservedSpan> ObservedLockSpans(const TraceTimeline& timeline) {
       s.start_earliest = t.start->earliest;
       s.start_latest = t.start->latest();
       s.ended = t.end != nullptr;
-      s.end_earliest = s.ended ? t.end->earliest : timeline.last_seen.at(o.holder);
-      s.end_latest = s.ended ? t.end->latest() : timeline.last_seen.at(o.holder);
+      s.end_earliest = s.ended ? t.end->earliest : HeldUntilAtLeast(timeline, o, t);
+      s.end_latest = s.ended ? t.end->latest() : HeldUntilAtLeast(timeline, o, t);
       s.start_line = t.start->line;
       spans.push_back(std::move(s));
     }

@@ -1,7 +1,7 @@
 // lock_tenures.h (private): the locks of the trace-mutual-exclusion checker
 // (trace_mutual_exclusion.h), rebuilt from the trace timeline: every lock
 // object (a lock at the lock path, or a kernel lock on a file) with its
-// tenures, as LockTracker and KernelLockTracker find them. lock_tenures.cc
+// tenures, as LockTracker and KernelLockTracker (kernel_locks.h) find them. lock_tenures.cc
 // turns them into ObservedLockSpans(); trace_mutual_exclusion.cc judges the
 // registry renames against them.
 
@@ -17,26 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "kernel_locks.h"
 #include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
-
-// One stay of a lock at the lock path.
-struct Tenure {
-  const TracedCall* start = nullptr;
-  const TracedCall* end = nullptr;  // null: until the owner's last line
-  std::string how_ended;            // "released by its owner (rmdir)", ...
-  int ended_by = 0;                 // pid whose call ended it; 0 if none
-};
-
-// One lock: a directory (or file) created by `owner` at the lock path, or
-// a kernel lock (flock, fcntl, lockf) taken by `owner` on a file.
-struct LockObject {
-  int owner = 0;             // the writer (TracedCall::writer)
-  std::string how_acquired;  // "mkdir", "link", ...
-  std::vector<Tenure> tenures;
-  int holder = 0;  // the process that took it
-};
 
 constexpr size_t kNone = static_cast<size_t>(-1);
 
@@ -181,7 +165,7 @@ class LockTracker {
       object = objects_.size();
       objects_.push_back({call.writer, how, {}, e.pid()});
     }
-    objects_[object].tenures.push_back({&call, nullptr, "", 0});
+    objects_[object].tenures.push_back({&call, nullptr, "", 0, {}});
     at_[e.path()] = object;
     vanished_.erase(e.pid());  // its next removal is of this lock
   }
@@ -213,77 +197,6 @@ class LockTracker {
   std::vector<size_t> removals_;      // indexes of RemovesLock() calls
   std::vector<bool> consumed_;        // removals already applied early
   std::map<int, size_t> vanished_;    // owner pid -> its vanished lock
-};
-
-// Kernel locks (flock, fcntl record locks, lockf) rebuilt from the lock
-// calls. A successful exclusive request by a process starts a span on the
-// file; it ends at that process's unlock of the file (or downgrade to
-// shared), at its close of a descriptor of the file (POSIX record locks
-// drop on the close of any descriptor; flock and OFD locks only on the
-// close of the locking one: a lock kept through a dup is ended early,
-// which can hide an overlap but never invent one), at its exit line, or
-// not at all (killed: held until its last line at least).
-class KernelLockTracker {
- public:
-  explicit KernelLockTracker(const TraceTimeline& timeline) : timeline_(timeline) {}
-
-  void Run() {
-    for (const TracedCall& call : timeline_.calls) {
-      const TraceEventRef e = call.event;
-      if (call.family() == "lock" && Succeeded(e) && !e.lock_kind().empty()) {
-        const Key key{e.pid(), e.path()};
-        auto it = held_.find(key);
-        if (e.lock_op() == "exclusive") {
-          if (it == held_.end()) Acquire(call);
-        } else if (it != held_.end()) {
-          End(it, call,
-              e.lock_op() == "unlock" ? "released by its owner (" + e.call() + " unlock)"
-                                      : "downgraded to shared (" + e.call() + ")");
-        }
-      } else if (call.family() == "close" && Performed(e)) {
-        auto it = held_.find(Key{e.pid(), e.path()});
-        if (it != held_.end() && (it->second.kind == "posix" || it->second.fd == e.fd())) {
-          End(it, call, "released by close of fd " + std::to_string(e.fd()));
-        }
-      } else if (call.family() == "exit") {
-        for (auto it = held_.lower_bound(Key{e.pid(), ""});
-             it != held_.end() && it->first.first == e.pid();) {
-          End(it++, call, "released when its process exited");
-        }
-      }
-    }
-  }
-
-  std::vector<LockObject>& objects() { return objects_; }
-
- private:
-  using Key = std::pair<int, std::string>;  // (pid, locked file)
-  struct Held {
-    size_t object;
-    std::string kind;
-    int fd;
-  };
-
-  void Acquire(const TracedCall& call) {
-    const TraceEventRef e = call.event;
-    std::string how = e.lock_kind() + " lock (" + e.call();
-    if (e.lock_kind() != "flock") how += e.lock_wait() ? " wait" : " no-wait";
-    how += " exclusive on the " + e.path_class() + " file)";
-    held_[Key{e.pid(), e.path()}] = {objects_.size(), e.lock_kind(), e.fd()};
-    objects_.push_back({call.writer, how, {{&call, nullptr, "", 0}}, e.pid()});
-  }
-
-  void End(std::map<Key, Held>::iterator it, const TracedCall& call, std::string how) {
-    Tenure& t = objects_[it->second.object].tenures.back();
-    t.end = &call;
-    t.how_ended = std::move(how);
-    t.ended_by = call.writer;
-    held_.erase(it);
-  }
-
-  const TraceTimeline& timeline_;
-  std::map<Key, Held> held_;
-  std::vector<LockObject> objects_;
 };
 
 }  // namespace lockharness::harness

@@ -79,6 +79,39 @@ class TestTrace {
     return *this;
   }
 
+  // A descriptor of `path` the process's program started with (an
+  // inherited line, right after its hello).
+  TestTrace& Inherited(int pid, int64_t t, int fd, std::string path = kLock,
+                       std::string cls = "lock") {
+    TraceEvent e;
+    e.type = TraceEvent::Type::kInherited;
+    e.call = "inherited";
+    e.pid = pid;
+    e.mono_ns = t;
+    e.fd = fd;
+    e.path_class = std::move(cls);
+    e.path = std::move(path);
+    events.push_back(e);
+    return *this;
+  }
+
+  // dup2(fd, new_fd) of a descriptor of `path` (class "other" and no path:
+  // fd is not a protocol file, only new_fd was).
+  TestTrace& Dup(int pid, int64_t t, int fd, int new_fd, std::string path = kLock,
+                 std::string cls = "lock") {
+    TraceEvent e;
+    e.type = TraceEvent::Type::kDup;
+    e.call = "dup";
+    e.pid = pid;
+    e.mono_ns = t;
+    e.fd = fd;
+    e.new_fd = new_fd;
+    e.path_class = std::move(cls);
+    e.path = std::move(path);
+    events.push_back(e);
+    return *this;
+  }
+
   // An open of the lock path with these flags ("O_WRONLY|O_CREAT|O_EXCL").
   TestTrace& OpenLock(int pid, int64_t t, std::string flags, int fd = 7, std::string error = "") {
     TraceEvent& e =

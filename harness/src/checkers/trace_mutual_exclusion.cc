@@ -19,13 +19,6 @@ struct HeldSpan {
   const Tenure* tenure;
 };
 
-// The tenure ends no earlier than this (its end call's lower bound, or the
-// owner's last line when it was never removed).
-int64_t EndsNotBefore(const TraceTimeline& timeline, const LockObject& o, const Tenure& t) {
-  if (t.end != nullptr) return t.end->earliest;
-  return timeline.last_seen.at(o.holder);
-}
-
 // A span with the bounds the judge searches by.
 struct IndexedSpan {
   HeldSpan span;
@@ -158,7 +151,7 @@ class Judge {
       line += t.how_ended;
     } else {
       line += "held until its last traced call at " +
-              FormatTraceTime(timeline_.last_seen.at(o.holder), timeline_.origin);
+              FormatTraceTime(HeldUntilAtLeast(timeline_, o, t), timeline_.origin);
     }
     evidence->push_back(line);
     evidence->push_back("  " + DescribeCall(*t.start, timeline_.origin));
@@ -171,8 +164,9 @@ class Judge {
     auto it = renames_by_pid_.find(span.object->owner);
     if (it == renames_by_pid_.end()) return;
     const int64_t from = span.tenure->start->latest();
-    const int64_t to = span.tenure->end != nullptr ? span.tenure->end->latest()
-                                                   : timeline_.last_seen.at(span.object->holder);
+    const int64_t to = span.tenure->end != nullptr
+                           ? span.tenure->end->latest()
+                           : HeldUntilAtLeast(timeline_, *span.object, *span.tenure);
     int shown = 0;
     for (const TracedCall* own : it->second) {
       if (own->latest() < from || own->latest() > to) continue;

@@ -32,14 +32,24 @@ TraceTimeline BuildTraceTimeline(const Trace& trace, std::optional<int64_t> orig
   for (uint32_t i : order) {
     const TraceEventRef event = trace[i];
     auto [it, first] = previous.try_emplace(event.pid(), kUnboundedPast);
+    if (first) timeline.first_seen[event.pid()] = event.mono_ns();
+    const bool starts =
+        event.type() == TraceEvent::Type::kHello || event.type() == TraceEvent::Type::kFork;
+    if (starts && event.ppid() != 0) timeline.parent_of[event.pid()] = event.ppid();
+    // Kept as calls: every line but hello and fork lines, and the hello
+    // lines of processes already seen (an exec: family "exec").
+    bool kept = !starts;
     if (event.type() == TraceEvent::Type::kHello) {
       ++timeline.hello_lines;
       attribute(event.pid(), event.ppid());
+      kept = !first;
     } else if (event.type() == TraceEvent::Type::kFork) {
       ++timeline.fork_lines;
       attribute(event.pid(), event.ppid());
     } else {
       attribute(event.pid(), 0);
+    }
+    if (kept) {
       timeline.calls.push_back(
           TracedCall{event, it->second, timeline.writer_of[event.pid()], i + 1});
     }
@@ -67,8 +77,23 @@ std::string DescribeCall(const TracedCall& call, std::optional<int64_t> origin) 
   std::string text = "trace line ";
   text.append(std::to_string(call.line)).append(": pid ");
   text.append(std::to_string(e.pid())).append(" ");
-  if (e.type() == TraceEvent::Type::kExit) {
-    return text.append("exited (exit line) at ").append(FormatTraceTime(e.mono_ns(), origin));
+  const std::string at = " at " + FormatTraceTime(e.mono_ns(), origin);
+  const std::string path = e.path().empty() ? "(path not recorded)" : e.path();
+  switch (e.type()) {
+    case TraceEvent::Type::kExit: return text.append("exited (exit line)").append(at);
+    case TraceEvent::Type::kHello: return text.append("started a new program (exec)").append(at);
+    case TraceEvent::Type::kInherited:
+      return text.append("started with fd ")
+          .append(std::to_string(e.fd()))
+          .append(" open on ")
+          .append(path)
+          .append(" (inherited)")
+          .append(at);
+    case TraceEvent::Type::kDup:
+      text.append("dup fd ").append(std::to_string(e.fd())).append(" -> fd ");
+      text.append(std::to_string(e.new_fd())).append(" ");
+      return text.append(e.path().empty() ? "(not a protocol file)" : e.path()).append(at);
+    default: break;
   }
   text.append(e.call()).append(" ");
   if (!e.from().empty()) text.append(e.from()).append(" -> ");

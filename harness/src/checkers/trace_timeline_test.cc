@@ -51,6 +51,32 @@ TEST(TraceTimeline, FamilyComesFromThePoint) {
   EXPECT_EQ(t.Timeline().calls.back().family(), "exit");
 }
 
+TEST(TraceTimeline, DescriptorLinesAndExecsAreCallsWithTheirParents) {
+  TestTrace t;
+  t.Hello(1, 10);
+  t.Dup(1, 20, 3, 9);
+  t.Child(2, 1, 30);  // a child of pid 1 (its hello)
+  t.Inherited(2, 31, 9);
+  t.Hello(2, 40);  // the same process, a new program
+  const TraceTimeline timeline = t.Timeline();
+  ASSERT_EQ(timeline.calls.size(), 3u);  // not the first hellos
+  EXPECT_EQ(timeline.calls[0].family(), "dup");
+  EXPECT_EQ(timeline.calls[1].family(), "inherited");
+  EXPECT_EQ(timeline.calls[1].writer, 1);
+  EXPECT_EQ(timeline.calls[2].family(), "exec");
+  EXPECT_EQ(timeline.calls[2].earliest, 31);
+  EXPECT_EQ(timeline.hello_lines, 3u);
+  EXPECT_EQ(timeline.parent_of.at(2), 1);
+  EXPECT_EQ(timeline.parent_of.count(1), 0u);
+  EXPECT_EQ(timeline.first_seen.at(2), 30);
+  EXPECT_THAT(DescribeCall(timeline.calls[0], std::nullopt),
+              HasSubstr("pid 1 dup fd 3 -> fd 9 /d/sandboxes.json.lock at"));
+  EXPECT_THAT(DescribeCall(timeline.calls[1], std::nullopt),
+              HasSubstr("pid 2 started with fd 9 open on /d/sandboxes.json.lock (inherited)"));
+  EXPECT_THAT(DescribeCall(timeline.calls[2], std::nullopt),
+              HasSubstr("pid 2 started a new program (exec)"));
+}
+
 bool PerformedEvent(const TraceEvent& e) { return Performed(Trace({e})[0]); }
 bool SucceededEvent(const TraceEvent& e) { return Succeeded(Trace({e})[0]); }
 

@@ -11,10 +11,11 @@
 // flags: an open whose descriptor the same process then writes to before
 // closing it); and a successful exclusive flock(2), fcntl F_SETLK(W) /
 // F_OFD_SETLK(W) or lockf(3) request on the lock path or on the registry
-// (a kernel lock: it ends at the process's unlock or downgrade of that
-// file, at its close of a descriptor of the file (any descriptor for POSIX
-// record locks, the locking one for flock and OFD locks) or at its exit
-// line).
+// (a kernel lock: a flock or OFD lock ends at an unlock or downgrade
+// through any descriptor of its open file description, in any process, or
+// when the last such descriptor is closed or its process exits; a POSIX
+// record lock at its process's unlock, close of any descriptor of the
+// file, or exit; see docs/checkers.md).
 // A span ends when the lock is removed from `R.lock` (rmdir, unlink, or a
 // rename away: by its owner a release, by anyone else a break) or, at the
 // latest, at its owner's last traced call (the process died). A lock moved
@@ -58,9 +59,9 @@ struct ObservedSpan {
   std::string convention;    // mkdir, o-excl, link, rename, lock-file, flock, posix, ofd
   int64_t start_earliest = 0;
   int64_t start_latest = 0;
-  bool ended = false;        // false: held until the holder's last line at least
+  bool ended = false;        // false: held until the last line of a keeper at least
   int64_t end_earliest = 0;  // if ended
-  int64_t end_latest = 0;    // if ended; else the holder's last line
+  int64_t end_latest = 0;    // if ended; else the last line of a process that kept it
   size_t start_line = 0;     // trace line of the acquisition
 };
 

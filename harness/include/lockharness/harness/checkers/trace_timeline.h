@@ -54,15 +54,22 @@ struct TracedCall {
 
   // Took effect no later than this (the line's mono_ns).
   int64_t latest() const { return event.mono_ns(); }
-  // "rename", "mkdir", ... (from the point name), "exit" for exit lines.
-  std::string_view family() const { return event.family(); }
+  // "rename", "mkdir", ... (from the point name), "exit" for exit lines,
+  // "inherited" and "dup" for descriptor lines, "exec" for a hello line
+  // (the timeline keeps only those of processes already seen).
+  std::string_view family() const {
+    return event.type() == TraceEvent::Type::kHello ? "exec" : event.family();
+  }
   int pid() const { return event.pid(); }
   // Certainly took effect before `other` did.
   bool CertainlyBefore(const TracedCall& other) const { return latest() <= other.earliest; }
 };
 
 struct TraceTimeline {
-  // The call lines and exit lines (family "exit"), ordered by stamp
+  // The call lines, exit lines (family "exit"), the descriptor lines
+  // (families "inherited" and "dup", see docs/interposer.md) and the hello
+  // lines of processes already seen, which started a new program (family
+  // "exec": close-on-exec descriptors are closed then), ordered by stamp
   // (trace order among equal stamps).
   std::vector<TracedCall> calls;
   // Per pid, the stamp of its last line: a lower bound for its death.
@@ -71,6 +78,10 @@ struct TraceTimeline {
   size_t fork_lines = 0;
   // Per pid, the traced process it descends from (see TracedCall::writer).
   std::map<int, int> writer_of;
+  // Per pid, its parent as its hello or fork line names it (traced or not).
+  std::map<int, int> parent_of;
+  // Per pid, the stamp of its first line: it was created before this.
+  std::map<int, int64_t> first_seen;
   // CLOCK_MONOTONIC of the run's start (history time 0), if known: times
   // are then shown as the history shows them.
   std::optional<int64_t> origin;
