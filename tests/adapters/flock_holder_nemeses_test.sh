@@ -2,17 +2,20 @@
 # flock_holder_nemeses_test.sh: kill-holder and pause-holder find and act on
 # the holder of a flock(2) lock.
 #
-#   flock_holder_nemeses_test.sh NAME WORK_DIR
+#   flock_holder_nemeses_test.sh NAME WORK_DIR [OPS]
 #
-# A flock-based catalog adapter (python-filelock or python-portalocker)
-# publishes no owner record; the holder oracle finds its holder in
-# /proc/locks (pid and inode of the lock file). Each nemesis must have acted
+# A flock-based catalog adapter (python-filelock, python-portalocker,
+# shell-flock) publishes no owner record; the holder oracle finds its holder
+# in /proc/locks (pid and inode of the lock file), or, when the process that
+# took a flock has exited (flock(1) locking its shell's descriptor), in the
+# "lock:" lines of the writers' /proc/PID/fdinfo. OPS: operations per writer
+# (default 25). Each nemesis must have acted
 # (fault-coverage valid, its actions in the report), and the run must still
 # be valid: the kernel drops a killed holder's lock, and nobody breaks a
 # paused holder's. Exit 77 if the adapter's runtime is missing.
 # Environment from CTest: LOCKHARNESS, LOCKHARNESS_BUILD_DIR.
 set -uo pipefail
-name="$1" work="$2"
+name="$1" work="$2" ops="${3:-25}"
 adapters="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../harness/adapters" && pwd)"
 if ! probe="$("$adapters/probe.sh" "$name")"; then
   echo "skipped: $probe"
@@ -22,7 +25,7 @@ rm -rf "$work"
 mkdir -p "$work"
 fail() { echo "FAIL: $1 (see $work)" >&2; exit 1; }
 run() {  # run NAME NEMESIS; prints the exit code
-  "$adapters/run.sh" "$name" --mode per-op --writers 4 --ops 25 --seed 7 \
+  "$adapters/run.sh" "$name" --mode per-op --writers 4 --ops "$ops" --seed 7 \
     --op-timeout-ms 20000 --nemesis "$2" --out "$work/$1" >/dev/null 2>"$work/$1.stderr"
   echo $?
 }
