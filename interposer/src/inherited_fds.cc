@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "lockharness/interposer/trace_line.h"
+#include "proc_fd_link.h"
 
 namespace lockharness::interposer {
 namespace {
@@ -42,17 +43,8 @@ int ParseFd(const char* name) {
 // for anything that is not a file or directory still linked in (a pipe,
 // a socket, a deleted file).
 const char* LinkedPath(int fd, char* out) {
-  char link[32] = "/proc/self/fd/";
-  size_t n = strlen(link);
-  char digits[12];
-  size_t d = 0;
-  unsigned v = static_cast<unsigned>(fd);
-  do {
-    digits[d++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (d > 0) link[n++] = digits[--d];
-  link[n] = '\0';
+  char link[kProcFdLinkSize];
+  FormatProcFdLink(fd, link);
   long len = syscall(SYS_readlinkat, AT_FDCWD, link, out, kPathBufferSize - 1);
   if (len <= 0 || out[0] != '/') return nullptr;
   out[len] = '\0';

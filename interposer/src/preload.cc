@@ -44,6 +44,7 @@
 #include "lockharness/interposer/path_class.h"
 #include "lockharness/interposer/trace_line.h"
 #include "preload_internal.h"
+#include "proc_fd_link.h"
 
 namespace lockharness::interposer {
 
@@ -124,17 +125,8 @@ void WriteAll(int fd, const char* data, size_t len) {
 
 // The path fd refers to, for trace lines of fd-based calls.
 const char* FdPath(int fd, char* out) {
-  char link[32] = "/proc/self/fd/";
-  size_t n = strlen(link);
-  char digits[16];
-  size_t d = 0;
-  unsigned v = static_cast<unsigned>(fd);
-  do {
-    digits[d++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (d > 0) link[n++] = digits[--d];
-  link[n] = '\0';
+  char link[kProcFdLinkSize];
+  FormatProcFdLink(fd, link);
   ssize_t len = readlink(link, out, kPathBufferSize - 1);
   if (len <= 0) return nullptr;
   out[len] = '\0';
