@@ -60,6 +60,15 @@ require_commands() {
   done
 }
 
+# nap SECONDS: sleeps without starting a process: a read with a timeout
+# from a pipe nobody writes to (opened once, on the first nap). A waiting
+# writer that ran sleep(1) for each poll would fork and exec 100 times a
+# second; sixteen of them took more CPU than the holder got.
+nap() {
+  [ -n "${NAP_FD:-}" ] || exec {NAP_FD}<> <(:)
+  read -r -t "$1" -u "$NAP_FD" _ || true
+}
+
 # poll_lock WHAT CMD...: runs CMD (one attempt at the lock) every 10 ms
 # until it succeeds, for up to LOCK_WAIT_MS of wall time (EPOCHREALTIME:
 # counting attempts would stretch the wait on a loaded machine, where each
@@ -76,7 +85,7 @@ poll_lock() {
       echo "${0##*/}: lock not acquired within ${LOCK_WAIT_MS} ms: $what" >&2
       exit 3
     fi
-    sleep 0.01
+    nap 0.01
   done
 }
 

@@ -30,7 +30,15 @@ if is_read; then
   exit
 fi
 
-try_lock() { (set -o noclobber; : >"$LOCK_FILE") 2>/dev/null; }
+# noclobber on for the one redirection (a subshell would fork per poll).
+try_lock() {
+  local rc
+  set -o noclobber
+  { true >"$LOCK_FILE"; } 2>/dev/null
+  rc=$?
+  set +o noclobber
+  return "$rc"
+}
 poll_lock "$LOCK_FILE" try_lock
 rc=0
 json_step "$LOCK_FILE" || rc=$?

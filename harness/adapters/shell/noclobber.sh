@@ -26,7 +26,15 @@ if is_read; then
   exit
 fi
 
-try_lock() { (set -o noclobber; echo "$$" >"$LOCK_FILE") 2>/dev/null; }
+# The idiom's subshell, without the fork: noclobber on for the one redirection.
+try_lock() {
+  local rc
+  set -o noclobber
+  { echo "$$" >"$LOCK_FILE"; } 2>/dev/null
+  rc=$?
+  set +o noclobber
+  return "$rc"
+}
 poll_lock "$LOCK_FILE" try_lock
 write_under_lock
 rc=$?
