@@ -66,7 +66,7 @@ int64_t MonotonicNs() {
 }  // namespace
 
 int RecordInheritedFds(const RegistryPaths& registry, FdTable* table,
-                       int skip_fd, TraceLineSink sink) {
+                       int skip_fd, TraceLineSink sink, int pid) {
   const int saved_errno = errno;
   const long dir = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
                            O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -75,7 +75,6 @@ int RecordInheritedFds(const RegistryPaths& registry, FdTable* table,
     return -1;
   }
   const int dir_fd = static_cast<int>(dir);
-  const int pid = static_cast<int>(getpid());
   int found = 0;
   alignas(8) char entries[2048];
   char path[kPathBufferSize];

@@ -28,12 +28,13 @@ using TraceLineSink = void (*)(const char* line, size_t len);
 // Records in `table` every open descriptor of this process (except
 // `skip_fd`, e.g. the trace's own) that names a protocol path of
 // `registry`, and hands one "inherited" line per such descriptor to `sink`
-// (if not null). Returns how many it found, or -1 if /proc/self/fd could
-// not be read (nothing is recorded then).
+// (if not null), naming process `pid` (the trace's PID, trace_pid.h).
+// Returns how many it found, or -1 if /proc/self/fd could not be read
+// (nothing is recorded then).
 // REQUIRES: registry.configured(); no other thread uses `table` yet (it
 // runs in the library's constructor).
 int RecordInheritedFds(const RegistryPaths& registry, FdTable* table,
-                       int skip_fd, TraceLineSink sink);
+                       int skip_fd, TraceLineSink sink, int pid);
 
 }  // namespace lockharness::interposer
 

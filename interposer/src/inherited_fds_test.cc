@@ -65,7 +65,8 @@ class InheritedFdsTest : public ::testing::Test {
 };
 
 TEST_F(InheritedFdsTest, ClassifiesOnlyDescriptorsOfProtocolPaths) {
-  EXPECT_EQ(RecordInheritedFds(paths_, table_.get(), -1, CollectLine), 1);
+  EXPECT_EQ(RecordInheritedFds(paths_, table_.get(), -1, CollectLine, getpid()),
+            1);
   EXPECT_EQ(table_->Lookup(lock_fd_), PathClass::kLock);
   char path[FdTable::kPathSize];
   ASSERT_TRUE(table_->CopyPath(lock_fd_, path));
@@ -88,13 +89,16 @@ TEST_F(InheritedFdsTest, ClassifiesOnlyDescriptorsOfProtocolPaths) {
 }
 
 TEST_F(InheritedFdsTest, SkipsTheGivenDescriptorAndDeletedFiles) {
-  EXPECT_EQ(RecordInheritedFds(paths_, table_.get(), lock_fd_, nullptr), 0);
+  EXPECT_EQ(
+      RecordInheritedFds(paths_, table_.get(), lock_fd_, nullptr, getpid()), 0);
   EXPECT_EQ(table_->Lookup(lock_fd_), PathClass::kOther);
   // A registry descriptor whose file was deleted names no protocol path.
   int registry_fd = open(registry_.c_str(), O_WRONLY | O_CREAT, 0644);
   ASSERT_GE(registry_fd, 0);
   ASSERT_EQ(unlink(registry_.c_str()), 0);
-  EXPECT_EQ(RecordInheritedFds(paths_, table_.get(), lock_fd_, CollectLine), 0);
+  EXPECT_EQ(
+      RecordInheritedFds(paths_, table_.get(), lock_fd_, CollectLine, getpid()),
+      0);
   EXPECT_EQ(table_->Lookup(registry_fd), PathClass::kOther);
   EXPECT_TRUE(lines_.empty());
   close(registry_fd);
@@ -102,7 +106,7 @@ TEST_F(InheritedFdsTest, SkipsTheGivenDescriptorAndDeletedFiles) {
 
 TEST_F(InheritedFdsTest, KeepsErrno) {
   errno = ENOSPC;
-  RecordInheritedFds(paths_, table_.get(), -1, nullptr);
+  RecordInheritedFds(paths_, table_.get(), -1, nullptr, getpid());
   EXPECT_EQ(errno, ENOSPC);
 }
 

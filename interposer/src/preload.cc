@@ -45,6 +45,7 @@
 #include "lockharness/interposer/trace_line.h"
 #include "preload_internal.h"
 #include "proc_fd_link.h"
+#include "trace_pid.h"
 
 namespace lockharness::interposer {
 
@@ -277,7 +278,7 @@ void Trace(const CallSite& site, long long result, int error,
            ActionKind injected) {
   if (g_trace_path[0] == '\0') return;
   TraceRecord r;
-  r.pid = static_cast<int>(getpid());  // re-read: survives fork
+  r.pid = TracePid();  // re-read: survives fork
   r.call = site.call;
   r.family = site.family;
   r.path_class = site.path_class;
@@ -317,9 +318,9 @@ void TraceForkedChild() {
   DepthGuard guard;
   ErrnoSaver keep;
   char line[kTraceLineSize];
-  EmitLine(line, FormatForkLine(static_cast<int>(getpid()),
-                                static_cast<int>(getppid()), MonotonicNs(),
-                                line, sizeof(line)));
+  const int parent = TracePidOfParentAfterFork();
+  EmitLine(line, FormatForkLine(TracePid(), parent, MonotonicNs(), line,
+                                sizeof(line)));
 }
 
 void Initialize() {
@@ -358,6 +359,8 @@ void Initialize() {
         "LOCKHARNESS_REGISTRY",
         lock_path);
   }
+  if (!ConfigureTracePid())
+    Die("LOCKHARNESS_TRACE_PROC path too long", nullptr);
   ConfigureTrace();
   if (const char* problem = ConfigureCrashRecord()) Die(problem, nullptr);
   if (CrashRecording() && !g_registry.configured()) {
@@ -367,16 +370,17 @@ void Initialize() {
   }
   if (g_trace_path[0] != '\0') {
     char line[kTraceLineSize];
-    EmitLine(line, FormatHelloLine(static_cast<int>(getpid()), registry,
-                                   g_faults.count, MonotonicNs(), line,
-                                   sizeof(line), static_cast<int>(getppid())));
+    EmitLine(line, FormatHelloLine(TracePid(), registry, g_faults.count,
+                                   MonotonicNs(), line, sizeof(line),
+                                   TraceParentPid()));
     // A forked child (a shell's helper before exec, a worker pool) says
     // whose it is, so its calls can be attributed to the writer.
     pthread_atfork(nullptr, nullptr, TraceForkedChild);
   }
   if (g_registry.configured()) {
     RecordInheritedFds(g_registry, &g_fds, g_trace_fd.load(),
-                       g_trace_path[0] != '\0' ? EmitLine : nullptr);
+                       g_trace_path[0] != '\0' ? EmitLine : nullptr,
+                       TracePid());
   }
   g_ready.store(true, std::memory_order_release);
 }
@@ -391,8 +395,7 @@ __attribute__((destructor)) void LockharnessInterposeFini() {
   DepthGuard guard;
   ErrnoSaver keep;
   char line[kTraceLineSize];
-  EmitLine(line, FormatExitLine(static_cast<int>(getpid()), MonotonicNs(), line,
-                                sizeof(line)));
+  EmitLine(line, FormatExitLine(TracePid(), MonotonicNs(), line, sizeof(line)));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "lockharness/interposer/fault_spec.h"
 #include "lockharness/interposer/path_class.h"
 #include "preload_internal.h"
+#include "trace_pid.h"
 
 namespace lockharness::interposer {
 namespace {
@@ -212,9 +213,8 @@ void NoteDup(int old_fd, int new_fd) {
   }
   if (g_trace_path[0] != '\0' && (c != PathClass::kOther || replaced_ours)) {
     char line[kTraceLineSize];
-    EmitTraceLine(line,
-                  FormatDupLine(static_cast<int>(getpid()), old_fd, new_fd, c,
-                                old_path, TraceClockNs(), line, sizeof(line)));
+    EmitTraceLine(line, FormatDupLine(TracePid(), old_fd, new_fd, c, old_path,
+                                      TraceClockNs(), line, sizeof(line)));
   }
 }
 

@@ -38,6 +38,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -119,9 +120,17 @@ void MapOwnIds(uid_t uid, gid_t gid) {
 }
 
 // In the new namespaces, as PID 1: our own /proc, and a host's name and boot id.
+// An observed run (LOCKHARNESS_TRACE_PROC, interposer/src/trace_pid.h)
+// first gets the harness's /proc bind-mounted over that directory, so the
+// trace names our processes by their PIDs in the harness's namespace.
 void EnterPlace(const Placement& p) {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     Die("make / private", errno);
+  const char* trace_proc = std::getenv("LOCKHARNESS_TRACE_PROC");
+  if (trace_proc != nullptr && trace_proc[0] != '\0' &&
+      ::mount("/proc", trace_proc, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    Die(std::string("bind-mount /proc over ") + trace_proc + " (LOCKHARNESS_TRACE_PROC)", errno);
+  }
   if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
     Die("mount /proc", errno);
   if (!p.host) return;

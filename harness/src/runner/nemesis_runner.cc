@@ -124,7 +124,8 @@ bool NemesisRunner::PauseHolder(const NemesisSpec& spec) {
   if (!context_->live->Signal(holder->pid, SIGSTOP)) return false;
   RecordFault(NemesisKind::kPauseHolder, holder->pid, holder->writer, "sigstop",
               "pause-holder: lock holder, " + WriterLabel(holder->writer) + HolderPids(*holder) +
-                  ", for " + std::to_string(spec.duration_ms) + " ms",
+                  " (found by " + found->source + "), for " + std::to_string(spec.duration_ms) +
+                  " ms",
               t);
   // Resume even when stopping early: a stopped process must not outlive the
   // run (the writer's own timeout kill works on stopped processes too).

@@ -153,6 +153,19 @@ bool SharedEnvironment(const RunOptions& options, const fs::path& dir, const fs:
     return false;
   }
   env->insert(env->end(), preload->begin(), preload->end());
+  if (record_trace && options.placement != Placement::kSame) {
+    // A placed writer is PID 1 of its namespace, as every other one: the
+    // trace names its processes by their PIDs here instead, read from our
+    // /proc, which its placer bind-mounts over this directory.
+    const fs::path view = dir / run_files::kTraceProcDir;
+    std::error_code ec;
+    fs::create_directories(view, ec);
+    if (ec) {
+      *error = "cannot create " + view.string() + ": " + ec.message();
+      return false;
+    }
+    env->push_back("LOCKHARNESS_TRACE_PROC=" + view.string());
+  }
   return true;
 }
 
@@ -302,26 +315,11 @@ RunOutcome ExecuteRun(const RunOptions& options) {
         RunOutcome::Status::kNotRunnable,
         not_interposable + " (interposer faults or --trace need a dynamically linked program)");
   }
-  // A writer in a PID namespace of its own is PID 1 there, and the trace
-  // records the PIDs each process sees: the trace checkers could not tell
-  // the writers apart. Such runs are judged without the trace for now.
-  const bool pids_are_ours = options.placement == Placement::kSame;
-  if (options.trace && !pids_are_ours) {
-    return Failed(RunOutcome::Status::kHarnessError,
-                  "--trace cannot be combined with --placement " +
-                      std::string(PlacementName(options.placement)) +
-                      ": the trace would record PIDs of other PID namespaces");
-  }
-  const bool record_trace =
-      options.trace || (options.observe && not_interposable.empty() && pids_are_ours);
+  const bool record_trace = options.trace || (options.observe && not_interposable.empty());
   nlohmann::json observation = {{"recorded", record_trace}, {"lock_path", lock_path->string()}};
   if (!record_trace) {
-    observation["reason"] = !options.observe ? "observation switched off (--no-observe)"
-                            : !not_interposable.empty()
-                                ? not_interposable
-                                : "writers run in their own PID namespaces (placement " +
-                                      std::string(PlacementName(options.placement)) +
-                                      "): the trace's PIDs would not identify them";
+    observation["reason"] =
+        !options.observe ? "observation switched off (--no-observe)" : not_interposable;
   }
   config["observation"] = observation;
   const RunNamespace& run_namespace = RunNamespaceState();

@@ -22,6 +22,10 @@ namespace lockharness::harness::run_files {
 inline constexpr char kRunConfig[] = "run.json";
 inline constexpr char kHistory[] = "history.jsonl";
 inline constexpr char kTrace[] = "trace.jsonl";
+// An empty directory over which each placed writer's placer bind-mounts the
+// harness's /proc, so that the trace names placed processes by their PIDs
+// in the harness's namespace (interposer/src/trace_pid.h).
+inline constexpr char kTraceProcDir[] = "trace-proc";
 
 inline constexpr char kRegistryDir[] = "registry";
 inline constexpr char kRegistryName[] = "sandboxes.json";  // in kRegistryDir
