@@ -260,6 +260,33 @@ std::optional<TraceEvent> ParseTraceLine(std::string_view line,
   return e;
 }
 
+std::optional<TraceEvent> ParseAfterTornFragment(std::string_view text,
+                                                 int* fragment_pid) {
+  constexpr std::string_view kStart = "{\"type\":\"";
+  for (size_t at = text.find(kStart, 1); at != std::string_view::npos;
+       at = text.find(kStart, at + 1)) {
+    std::optional<TraceEvent> e = ParseTraceLine(text.substr(at), nullptr);
+    if (!e) continue;
+    const std::string_view fragment = text.substr(0, at);
+    *fragment_pid = 0;
+    constexpr std::string_view kPid = "\"pid\":";
+    if (size_t p = fragment.find(kPid); p != std::string_view::npos) {
+      int pid = 0;
+      size_t i = p + kPid.size();
+      for (; i < fragment.size() && fragment[i] >= '0' && fragment[i] <= '9' &&
+             pid < 100000000;
+           ++i) {
+        pid = pid * 10 + (fragment[i] - '0');
+      }
+      // Digits cut by the tear would name another process: only a pid its
+      // separator follows counts.
+      if (i < fragment.size() && fragment[i] == ',') *fragment_pid = pid;
+    }
+    return e;
+  }
+  return std::nullopt;
+}
+
 std::optional<Trace> ReadTraceFile(const std::string& path, std::string* error,
                                    const TraceBounds& bounds) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -279,6 +306,11 @@ std::optional<Trace> ReadTraceFile(const std::string& path, std::string* error,
       why = OverlongLine(line.size);
     } else {
       e = ParseTraceLine(line.text, &why);
+      int torn_pid = 0;
+      if (!e && line.complete &&
+          (e = ParseAfterTornFragment(line.text, &torn_pid))) {
+        trace.AddTornLine({number, torn_pid});
+      }
     }
     const std::string where = path + ":" + std::to_string(number) + ": ";
     if (!e) {

@@ -177,6 +177,36 @@ TEST(TraceReaderTest, ReadsFilesAndReportsTheBadLine) {
   EXPECT_EQ(error, "/nonexistent/trace.jsonl: cannot open");
 }
 
+TEST(TraceReaderTest, ATornLineIsListedAndTheWholeLineAfterItRead) {
+  // pid 74 was SIGKILLed inside its write(2): its line stops short and
+  // pid 295's line follows at once (seen in a kill-holder run).
+  TraceFile file(MkdirLine(1, 1) + "\n" + R"({"type":"call","pid":74,"cal)" +
+                 MkdirLine(295, 2) + "\n" + R"({"type":"call","pi)" +
+                 MkdirLine(3, 3) + "\n" + MkdirLine(4, 4) + "\n");
+  std::string error;
+  std::optional<Trace> trace = ReadTraceFile(file.path(), &error);
+  ASSERT_TRUE(trace) << error;
+  ASSERT_EQ(trace->size(), 4u);
+  EXPECT_EQ((*trace)[1].pid(), 295);
+  EXPECT_EQ((*trace)[2].pid(), 3);
+  ASSERT_EQ(trace->torn_lines().size(), 2u);
+  EXPECT_EQ(trace->torn_lines()[0].line, 2u);
+  EXPECT_EQ(trace->torn_lines()[0].pid, 74);
+  EXPECT_EQ(trace->torn_lines()[1].line, 3u);
+  EXPECT_EQ(trace->torn_lines()[1].pid, 0);  // cut before its pid
+
+  // Digits the tear cut are no pid; text with no whole line after it is
+  // still an error.
+  int pid = -1;
+  EXPECT_TRUE(ParseAfterTornFragment(
+      R"({"type":"call","pid":7)" + MkdirLine(5, 5), &pid));
+  EXPECT_EQ(pid, 0);
+  TraceFile bad(MkdirLine(1, 1) + "\n" +
+                R"({"type":"call","pid":74,"cal{"type":"call"})" + "\n");
+  EXPECT_FALSE(ReadTraceFile(bad.path(), &error));
+  EXPECT_EQ(error, bad.path() + ":2: not a JSON object");
+}
+
 TEST(TraceReaderTest, GoodLinesReadBackInOrderAndEmptyLinesCount) {
   // Line 3 is empty: it is skipped but counted, so the bad line is line 5.
   TraceFile file(MkdirLine(1, 10) + "\n" + MkdirLine(2, 20) + "\n\n" +

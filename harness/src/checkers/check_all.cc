@@ -38,6 +38,25 @@ void RunConcurrently(const std::function<void()>& side, const std::function<void
   if (thread) thread->join();
 }
 
+// Lines torn by the kill of their writer (interposer::Trace::TornLine):
+// said, not judged. Each was its process's last call, which the checkers
+// above did not see.
+CheckerReport TornLinesReport(const Trace& trace) {
+  CheckerReport r;
+  r.checker = kObservationReport;
+  r.verdict = Verdict::kValid;
+  const size_t n = trace.torn_lines().size();
+  r.summary = std::to_string(n) + " trace line" + (n == 1 ? "" : "s") +
+              " torn by the kill of the process writing it: each was that process's last "
+              "call, which the trace checkers did not see";
+  for (const Trace::TornLine& torn : trace.torn_lines()) {
+    r.evidence.push_back("trace line " + std::to_string(torn.line) + ": the start of a line of " +
+                         (torn.pid > 0 ? "pid " + std::to_string(torn.pid) : "a process") +
+                         ", cut short, then another process's whole line");
+  }
+  return r;
+}
+
 }  // namespace
 
 std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
@@ -124,6 +143,7 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
     add(lint);
     add(claims);
     add(convention);
+    if (!run.trace->torn_lines().empty()) reports.push_back(TornLinesReport(*run.trace));
   } else if (run.trace_recorded) {
     // The harness recorded a trace and it is gone (deleted, never written):
     // what only observation can see is unseen, so the run cannot be valid.

@@ -107,6 +107,24 @@ TEST(CheckAll, WithATraceAddsTheTraceCheckers) {
   EXPECT_EQ(reports[7].verdict, Verdict::kValid) << reports[7].summary;
 }
 
+TEST(CheckAll, TornTraceLinesAreSaidWithTheirLinesAndPids) {
+  TestTrace t;
+  t.Hello(kValidRunPid, 1).LockedPublish(kValidRunPid, 10);
+  RunArtifacts run = ValidRun();
+  run.trace = t.ToTrace();
+  run.trace->AddTornLine({7, 74});
+  run.trace->AddTornLine({9, 0});
+  std::vector<CheckerReport> reports = CheckAll(run);
+  ASSERT_EQ(reports.size(), 9u);
+  EXPECT_EQ(reports[8].checker, "observation");
+  EXPECT_EQ(reports[8].verdict, Verdict::kValid);  // said, not judged
+  EXPECT_THAT(reports[8].summary, HasSubstr("2 trace lines torn by the kill"));
+  EXPECT_THAT(reports[8].evidence,
+              ::testing::ElementsAre(HasSubstr("trace line 7: the start of a line of pid 74"),
+                                     HasSubstr("trace line 9: the start of a line of a process")));
+  EXPECT_EQ(Overall(reports), Verdict::kValid);
+}
+
 TEST(CheckAll, ASpanClaimedByAProcessTheTraceDoesNotShowIsNotCalledUnheld) {
   TestTrace t;
   t.Hello(1, 1).LockedPublish(1, 10);  // another process; pid 1001 untraced

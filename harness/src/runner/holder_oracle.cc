@@ -160,8 +160,10 @@ void HolderOracle::FollowTrace() {
     partial_line_.append(buffer, static_cast<size_t>(n));
     size_t begin = 0;
     for (size_t nl; (nl = partial_line_.find('\n', begin)) != std::string::npos; begin = nl + 1) {
-      const auto e = interposer::ParseTraceLine(
-          std::string_view(partial_line_).substr(begin, nl - begin), nullptr);
+      const std::string_view text = std::string_view(partial_line_).substr(begin, nl - begin);
+      int torn_pid = 0;
+      auto e = interposer::ParseTraceLine(text, nullptr);
+      if (!e) e = interposer::ParseAfterTornFragment(text, &torn_pid);
       if (!e || e->type != interposer::TraceEvent::Type::kCall) continue;
       const bool ok = e->result >= 0 && e->error.empty() &&
                       !(e->injected && (e->action == "errno" || e->action == "kill"));

@@ -193,6 +193,17 @@ class Trace {
   // Bytes of the distinct strings kept (paths, calls, errnos, ...).
   size_t string_bytes() const { return string_bytes_; }
 
+  // A line cut short by the kill of the process writing it: a write(2)
+  // that SIGKILL interrupts between two pages returns short, and the next
+  // process's line follows the fragment. The call it traced had returned;
+  // it is the process's last and is not among the events.
+  struct TornLine {
+    size_t line = 0;  // in the file, from 1
+    int pid = 0;      // 0: the fragment ends before its pid
+  };
+  const std::vector<TornLine>& torn_lines() const { return torn_lines_; }
+  void AddTornLine(TornLine torn) { torn_lines_.push_back(torn); }
+
  private:
   // Events are kept in fixed blocks: growth never copies them, and a
   // TraceEventRef keeps pointing at its record.
@@ -207,6 +218,7 @@ class Trace {
   std::vector<std::unique_ptr<trace_internal::Record[]>> blocks_;
   size_t size_ = 0;
   size_t string_bytes_ = 0;
+  std::vector<TornLine> torn_lines_;
 };
 
 }  // namespace lockharness::interposer

@@ -42,11 +42,21 @@ struct TraceBounds {
 std::optional<TraceEvent> ParseTraceLine(std::string_view line,
                                          std::string* error);
 
+// For a line that does not parse: if it ends in a whole line starting at a
+// later `{"type":"`, the part before is a line torn by the kill of its
+// writer (Trace::TornLine). Returns the whole line's event and sets
+// *fragment_pid to the fragment's pid (0 if it ends before it), or returns
+// nullopt.
+std::optional<TraceEvent> ParseAfterTornFragment(std::string_view line,
+                                                 int* fragment_pid);
+
 // Reads a trace file line by line (never the whole text at once). Empty
 // lines are skipped. A final line without a newline that does not parse is
-// ignored (a process killed mid-write cannot leave one, but a reader racing
-// a writer can see one). On failure (a line that does not parse, a bound
-// exceeded, a read error) returns nullopt and sets *error to
+// ignored (a writer's line in progress, or one torn by its writer's kill).
+// A line that does not parse but ends in a whole line is a torn fragment
+// followed by the next process's line: the whole line is read and the
+// fragment listed in Trace::torn_lines(). On failure (a line that does not
+// parse, a bound exceeded, a read error) returns nullopt and sets *error to
 // "<path>:<line>: <why>" (or "<path>: <why>").
 std::optional<Trace> ReadTraceFile(const std::string& path, std::string* error,
                                    const TraceBounds& bounds = {});
