@@ -94,17 +94,19 @@ TEST(LockStrategy, SeedRecipeWaitsInWholeRetrySleepsForAFreshLock) {
   ScratchDir dir;
   const std::string file = dir.path() + "/registry.json";
   ASSERT_EQ(::mkdir((file + ".lock").c_str(), 0700), 0);
+  auto lock = MakeLockStrategy(LockKind::kSeed, file);
+  // The releaser waits 50 ms so that Acquire() has surely made its first
+  // attempt (and found the lock held) by then, even on a loaded machine.
+  auto start = std::chrono::steady_clock::now();
   std::thread releaser([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ::rmdir((file + ".lock").c_str());
   });
-  auto lock = MakeLockStrategy(LockKind::kSeed, file);
-  auto start = std::chrono::steady_clock::now();
   Status s = lock->Acquire();
   auto waited = std::chrono::steady_clock::now() - start;
   releaser.join();
   ASSERT_TRUE(s.ok()) << s.ToString();
-  // Released after 30 ms, but the recipe only looks again after 100 ms.
+  // Released after 50 ms, but the recipe only looks again after 100 ms.
   EXPECT_GE(waited, std::chrono::milliseconds(100));
   ASSERT_TRUE(lock->Release().ok());
 }
@@ -144,12 +146,14 @@ TEST(LockStrategy, ExclusiveFileWaitsForTheHolderToUnlink) {
   ScratchDir dir;
   const std::string file = dir.path() + "/registry.json";
   std::ofstream(file + ".excl") << "1";
+  // The clock starts before the releaser does: the unlink then comes at
+  // least 30 ms after `start`, however late this thread gets to Acquire().
+  auto start = std::chrono::steady_clock::now();
   std::thread releaser([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     ::unlink((file + ".excl").c_str());
   });
   auto lock = MakeLockStrategy(LockKind::kExcl, file);
-  auto start = std::chrono::steady_clock::now();
   Status s = lock->Acquire();
   auto waited = std::chrono::steady_clock::now() - start;
   releaser.join();
