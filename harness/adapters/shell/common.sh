@@ -60,6 +60,26 @@ require_commands() {
   done
 }
 
+# observable_command VAR PROGRAM: sets the array VAR to the words that run
+# PROGRAM where the interposer can see it. The loader runs a set-user-ID or
+# set-group-ID program (dotlockfile and procmail's lockfile are set-group-ID
+# mail) in secure mode, which ignores LD_PRELOAD: its lock calls would go
+# unobserved. So when LD_PRELOAD is set, such a program is started through
+# its own dynamic loader (the ELF interpreter named in its header), which
+# honours LD_PRELOAD and runs it with the caller's ids: the mail group is
+# needed only for locks in /var/mail, never for a registry the caller can
+# write. Without LD_PRELOAD the program runs as installed.
+observable_command() {
+  local -n words="$1"
+  local path loader
+  path="$(command -v "$2")" || path="$2"
+  words=("$path")
+  [ -n "${LD_PRELOAD:-}" ] && [[ -u "$path" || -g "$path" ]] || return 0
+  loader="$(head -c 4096 -- "$path" | grep -a -o -m1 '/[[:alnum:]/_.-]*/ld-[[:alnum:]_.-]*[.]so[.0-9]*')"
+  [ -x "$loader" ] && words=("$loader" "$path")
+  return 0
+}
+
 # nap SECONDS: sleeps without starting a process: a read with a timeout
 # from a pipe nobody writes to (opened once, on the first nap). A waiting
 # writer that ran sleep(1) for each poll would fork and exec 100 times a

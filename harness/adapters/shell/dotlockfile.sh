@@ -13,6 +13,8 @@
 # does not apply). dotlockfile's own retry sleeps 5 s, 10 s, ..., so the
 # script makes one attempt every 10 ms for up to LOCKHARNESS_LOCK_WAIT_MS
 # (default 8000; then exit 3). `dotlockfile -u LOCK_FILE` unlinks it.
+# dotlockfile is set-group-ID mail; under the interposer it runs through
+# its dynamic loader, without that group (observable_command, common.sh).
 # Write: mktemp REGISTRY.tmp.<pid>.XXXXXX, the JSON step (python3, fsyncs
 # the temp), mv over the registry; no directory fsync. Reads take no lock.
 set -uo pipefail
@@ -21,13 +23,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 parse_args "$@"
 require_commands "$PY" mktemp dotlockfile
+observable_command DOTLOCKFILE dotlockfile
 if is_read; then
   json_step ""
   exit
 fi
 
-poll_lock "$LOCK_FILE" dotlockfile -q -l -p -r 0 "$LOCK_FILE"
+poll_lock "$LOCK_FILE" "${DOTLOCKFILE[@]}" -q -l -p -r 0 "$LOCK_FILE"
 write_under_lock
 rc=$?
-dotlockfile -q -u "$LOCK_FILE" || rc=4
+"${DOTLOCKFILE[@]}" -q -u "$LOCK_FILE" || rc=4
 exit "$rc"

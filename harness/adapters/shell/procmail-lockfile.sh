@@ -15,6 +15,8 @@
 # sleeps whole seconds (8 by default), so the script makes one attempt
 # every 10 ms for up to LOCKHARNESS_LOCK_WAIT_MS (default 8000; then exit
 # 3). Unlock: rm -f LOCK_FILE.
+# lockfile is set-group-ID mail; under the interposer it runs through its
+# dynamic loader, without that group (observable_command, common.sh).
 # Write: mktemp REGISTRY.tmp.<pid>.XXXXXX, the JSON step (python3, fsyncs
 # the temp), mv over the registry; no directory fsync. Reads take no lock.
 set -uo pipefail
@@ -23,6 +25,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 parse_args "$@"
 require_commands "$PY" mktemp lockfile
+observable_command LOCKFILE_CMD lockfile
 if is_read; then
   json_step ""
   exit
@@ -33,7 +36,7 @@ stale_ms="${LOCKHARNESS_STALE_MS:-}"
 if [[ "$stale_ms" =~ ^[0-9]+$ ]] && [ "$stale_ms" -gt 0 ]; then
   timeout_args=(-l "$(((stale_ms + 999) / 1000))")
 fi
-poll_lock "$LOCK_FILE" lockfile -r 0 "${timeout_args[@]}" "$LOCK_FILE" 2>/dev/null
+poll_lock "$LOCK_FILE" "${LOCKFILE_CMD[@]}" -r 0 "${timeout_args[@]}" "$LOCK_FILE" 2>/dev/null
 write_under_lock
 rc=$?
 rm -f -- "$LOCK_FILE" || rc=4

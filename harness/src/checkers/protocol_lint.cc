@@ -1,5 +1,7 @@
-// protocol_lint.cc: SHOULD-level write-path rules checked on each process's
-// traced calls around its registry renames.
+// protocol_lint.cc: SHOULD-level write-path rules checked on each writer's
+// traced calls around its registry renames. A writer is a traced process
+// with the helpers it started (TracedCall::writer): a shell adapter's
+// mktemp, JSON step and mv together make one write.
 
 #include "lockharness/harness/checkers/protocol_lint.h"
 
@@ -34,13 +36,13 @@ bool Failed(TraceEventRef e) { return !IsKill(e) && !Succeeded(e); }
 class Linter {
  public:
   explicit Linter(const TraceTimeline& timeline) : timeline_(timeline) {
-    for (const TracedCall& call : timeline.calls) by_pid_[call.pid()].push_back(&call);
+    for (const TracedCall& call : timeline.calls) by_writer_[call.writer].push_back(&call);
   }
 
   std::vector<LintFinding> Run() {
     // Findings are collected per call position, so they come out in the
     // order of the calls they are about whatever rule found them.
-    for (const auto& [pid, calls] : by_pid_) {
+    for (const auto& [writer, calls] : by_writer_) {
       std::set<std::string> failed_temps;
       for (size_t k = 0; k < calls.size(); ++k) {
         const TracedCall& call = *calls[k];
@@ -87,15 +89,17 @@ class Linter {
         {&rename});
   }
 
-  // The open that created the renamed file: the process's last successful
-  // open of that path before call k, or null.
+  // The open that created the renamed file: the writer's last successful
+  // open of that path before call k, or null. A failed rename does not end
+  // the search: the temp is still there (mv tries renameat2 with
+  // RENAME_NOREPLACE, gets EEXIST, then renames).
   static const TracedCall* TempOpen(const Calls& calls, size_t k, const std::string& path) {
     for (size_t i = k; i-- > 0;) {
       const TraceEventRef e = calls[i]->event;
       if (calls[i]->family() == "open" && Succeeded(e) && e.fd() >= 0 && e.path() == path) {
         return calls[i];
       }
-      if (IsRegistryRename(*calls[i])) break;
+      if (IsRegistryRename(*calls[i]) && Succeeded(calls[i]->event)) break;
     }
     return nullptr;
   }
@@ -108,9 +112,11 @@ class Linter {
     const TracedCall* failed_sync = nullptr;
     for (size_t i = k; i-- > 0;) {
       const TracedCall& c = *calls[i];
-      if (&c == open || (open == nullptr && IsRegistryRename(c))) break;
-      const bool same_file =
-          open != nullptr ? c.event.fd() == open->event.fd() : c.event.path() == e.from();
+      if (&c == open || (open == nullptr && IsRegistryRename(c) && Succeeded(c.event))) break;
+      // A descriptor number names the file only in the process that opened it.
+      const bool same_file = open != nullptr
+                                 ? c.pid() == open->pid() && c.event.fd() == open->event.fd()
+                                 : c.event.path() == e.from();
       if (!IsSync(c) || !same_file) continue;
       if (Succeeded(c.event)) return;
       if (failed_sync == nullptr) failed_sync = &c;
@@ -129,7 +135,7 @@ class Linter {
 
   void CheckDirectorySynced(const Calls& calls, size_t k) {
     const TracedCall& rename = *calls[k];
-    if (k + 1 == calls.size()) return;  // the process ended here: cannot tell
+    if (k + 1 == calls.size()) return;  // the writer ended here: cannot tell
     size_t i = k + 1;
     for (; i < calls.size() && !IsRegistryRename(*calls[i]); ++i) {
       const TracedCall& c = *calls[i];
@@ -160,7 +166,9 @@ class Linter {
       if (c.family() == "unlink" && e.path() == temp) return;
       if (c.family() == "rename" && Succeeded(e) && e.from() == temp) return;
     }
-    if (IsKill(calls.back()->event)) return;  // killed: P6 recovery's job
+    for (size_t i = k; i < calls.size(); ++i) {
+      if (IsKill(calls[i]->event)) return;  // killed: P6 recovery's job
+    }
     Calls evidence = {calls[k]};
     if (calls.back() != calls[k]) evidence.push_back(calls.back());
     Add(*calls[k], "temp-left-after-failure",
@@ -170,7 +178,7 @@ class Linter {
   }
 
   void CheckSharedNames() {
-    // temp path -> first use by each pid, in time order.
+    // temp path -> first use by each writer, in time order.
     std::map<std::string, std::vector<const TracedCall*>> users;
     for (const TracedCall& call : timeline_.calls) {
       const TraceEventRef e = call.event;
@@ -180,7 +188,7 @@ class Linter {
       if (temp == nullptr) continue;
       std::vector<const TracedCall*>& list = users[*temp];
       bool seen = false;
-      for (const TracedCall* u : list) seen |= u->pid() == call.pid();
+      for (const TracedCall* u : list) seen |= u->writer == call.writer;
       if (!seen) list.push_back(&call);
     }
     for (const auto& [temp, list] : users) {
@@ -191,14 +199,14 @@ class Linter {
       }
       Calls evidence(list.begin(), list.begin() + std::min<size_t>(list.size(), 4));
       Add(*list[1], "temp-name-shared",
-          "temp file " + temp + " used by " + std::to_string(list.size()) + " processes (pids " +
+          "temp file " + temp + " used by " + std::to_string(list.size()) + " writers (pids " +
               pids + "): its name is not unique to the writer",
           evidence);
     }
   }
 
   const TraceTimeline& timeline_;
-  std::map<int, Calls> by_pid_;
+  std::map<int, Calls> by_writer_;
   std::map<size_t, std::vector<LintFinding>> found_;  // by trace line
   size_t renames_ = 0;
 };

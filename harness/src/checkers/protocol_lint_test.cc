@@ -42,7 +42,7 @@ TEST(ProtocolLint, TempNameSharedAcrossProcesses) {
   ASSERT_THAT(Rules(findings), ElementsAre("temp-name-shared"));
   EXPECT_EQ(findings[0].pid, 2);
   EXPECT_THAT(findings[0].message,
-              HasSubstr("temp file /d/sandboxes.json.tmp used by 2 processes (pids 1, 2)"));
+              HasSubstr("temp file /d/sandboxes.json.tmp used by 2 writers (pids 1, 2)"));
   ASSERT_EQ(findings[0].evidence.size(), 2u);
   EXPECT_THAT(findings[0].evidence[0], HasSubstr("pid 1 open /d/sandboxes.json.tmp: ok"));
   EXPECT_THAT(findings[0].evidence[1], HasSubstr("pid 2 open /d/sandboxes.json.tmp: ok"));
@@ -53,6 +53,66 @@ TEST(ProtocolLint, SameProcessReusingItsTempIsNotShared) {
   t.Hello(1, 1);
   t.LockedPublish(1, 100);
   t.LockedPublish(1, 200);  // Temp(1) again
+  EXPECT_TRUE(LintTrace(t.Timeline()).empty());
+}
+
+// A shell writer (pid 1) and its helpers: mktemp (2) creates the temp, the
+// JSON step (3) writes and fsyncs it on its descriptor 4, mv (4) renames it
+// and the shell's sync helper (5) fsyncs the directory. One writer wrote
+// one temp: nothing to report, though no single process did it all.
+TEST(ProtocolLint, AWritersHelpersTogetherMakeOneCleanWrite) {
+  TestTrace t;
+  const std::string temp = TestTrace::Temp(1);
+  t.Hello(1, 1).Mkdir(1, 100);
+  t.Child(2, 1, 101).Call(2, 102, "open", "open", "temp", temp, 3).fd = 3;
+  t.CloseFd(2, 103, 3, temp, "temp").Exit(2, 104);
+  t.Child(3, 1, 105).WriteTemp(3, 106, temp).Exit(3, 110);
+  t.Child(4, 1, 111).Rename(4, 112, temp);
+  t.Exit(4, 113);
+  t.Child(5, 1, 114).SyncDir(5, 115).Exit(5, 118);
+  t.Rmdir(1, 120);
+  EXPECT_TRUE(LintTrace(t.Timeline()).empty());
+}
+
+// The same helpers without the fsync: the rename is still reported, and a
+// descriptor 4 fsynced by another process (of another file) does not count.
+TEST(ProtocolLint, AWritersHelpersAreLintedAsOneWriter) {
+  TestTrace t;
+  const std::string temp = TestTrace::Temp(1);
+  t.Hello(1, 1).Mkdir(1, 100);
+  t.Child(3, 1, 105).WriteTemp(3, 106, temp, /*fsync=*/false).Exit(3, 110);
+  t.Child(6, 1, 110).Call(6, 110, "fsync", "fsync", "other", "/d/elsewhere").fd = 4;
+  t.Child(4, 1, 111).Rename(4, 112, temp);
+  t.Exit(4, 113);
+  t.Child(5, 1, 114).SyncDir(5, 115).Exit(5, 118);
+  t.Rmdir(1, 120);
+  const std::vector<LintFinding> findings = LintTrace(t.Timeline());
+  ASSERT_THAT(Rules(findings), ElementsAre("temp-not-fsynced"));
+  EXPECT_EQ(findings[0].pid, 4);
+}
+
+// Two writers, each a shell with helpers, sharing one temp name: shared,
+// named by the first process of each writer that used it.
+TEST(ProtocolLint, TempNameSharedAcrossForkingWriters) {
+  TestTrace t;
+  const std::string shared = std::string(TestTrace::kRegistry) + ".tmp";
+  t.Hello(1, 1).Hello(10, 2);
+  t.Child(2, 1, 100).Publish(2, 101, shared).Exit(2, 112);
+  t.Child(11, 10, 200).Publish(11, 201, shared).Exit(11, 212);
+  const std::vector<LintFinding> findings = LintTrace(t.Timeline());
+  ASSERT_THAT(Rules(findings), ElementsAre("temp-name-shared"));
+  EXPECT_THAT(findings[0].message, HasSubstr("used by 2 writers (pids 2, 11)"));
+}
+
+// mv's way: renameat2 with RENAME_NOREPLACE fails with EEXIST, then a
+// plain rename of the same fsynced temp. Neither attempt is unsynced.
+TEST(ProtocolLint, ARetriedRenameOfAnFsyncedTempIsClean) {
+  TestTrace t;
+  const std::string temp = TestTrace::Temp(1);
+  t.Hello(1, 1).Mkdir(1, 100).WriteTemp(1, 101, temp);
+  t.Rename(1, 105, temp, -1, "EEXIST");
+  t.Rename(1, 106, temp);
+  t.SyncDir(1, 107).Rmdir(1, 120);
   EXPECT_TRUE(LintTrace(t.Timeline()).empty());
 }
 

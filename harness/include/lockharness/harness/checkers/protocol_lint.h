@@ -3,24 +3,27 @@
 // absence does not show in a run without a power failure or a crash at the
 // wrong moment, reported as warnings.
 //
-// Rules, per process and per rename onto the registry:
+// Rules, per writer and per rename onto the registry. A writer is a traced
+// process together with the traced processes it started (TracedCall::writer):
+// a shell adapter whose mktemp creates the temp, whose JSON step fsyncs it
+// and whose mv renames it wrote it once, as one writer.
 //   temp-outside-registry-dir  the renamed file was not in the registry's
 //                              directory (rename is atomic only within one
 //                              file system; P5.1)
 //   temp-name-shared           the temp file's name was used (opened or
-//                              renamed from) by more than one process, e.g.
+//                              renamed from) by more than one writer, e.g.
 //                              a fixed `sandboxes.json.tmp` (P5.1)
 //   temp-not-fsynced           no successful fsync/fdatasync of the temp
 //                              file between its open and the rename (P5.3)
-//   dir-not-fsynced            after a successful rename the process went on
+//   dir-not-fsynced            after a successful rename the writer went on
 //                              (made further traced calls) without an fsync
 //                              of the directory before its next registry
 //                              rename (P5.3)
 //   temp-left-after-failure    a rename, write or fsync of the temp file
-//                              failed (for real or injected) and the process
+//                              failed (for real or injected) and the writer
 //                              neither unlinked the temp nor renamed it
-//                              later (P5.4); not reported when the process's
-//                              trace ends in an injected kill
+//                              later (P5.4); not reported when one of the
+//                              writer's processes was killed (injected) after it
 //
 // The verdict stays valid when there are findings (unknown when the trace
 // has no attempted registry rename to lint); findings are listed in
