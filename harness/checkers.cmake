@@ -25,6 +25,7 @@ add_library(lockharness_checkers STATIC
   src/checkers/kernel_locks.cc
   src/checkers/lock_tenures.cc
   src/checkers/trace_mutual_exclusion.cc
+  src/checkers/unlocked_cycles.cc
   src/checkers/protocol_lint.cc
   src/checkers/checker_report.cc
   src/checkers/observed_exclusion.cc

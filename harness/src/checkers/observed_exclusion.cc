@@ -31,7 +31,11 @@ bool AdoptObservedExclusion(const CheckerReport& observed, CheckerReport* report
   if (reported->details.value("spans", -1) != 0) return false;
   reported->verdict = observed.verdict;
   reported->summary =
-      "from observed lock spans (the implementation reports none): " + observed.summary;
+      observed.details.value("no_lock", false)
+          ? "from observation (the implementation reports no spans, and no "
+            "lock was seen): " +
+                observed.summary
+          : "from observed lock spans (the implementation reports none): " + observed.summary;
   reported->evidence = observed.evidence;
   reported->details["source"] = "observed";
   reported->details["observed"] = observed.details;

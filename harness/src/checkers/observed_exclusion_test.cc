@@ -44,6 +44,17 @@ TEST(AdoptObservedExclusion, NoReportedSpansTakeTheObservedVerdict) {
   }
 }
 
+TEST(AdoptObservedExclusion, AVerdictWithoutAnyLockSaysSo) {
+  CheckerReport me = NoSpansReported();
+  CheckerReport observed = Observed(Verdict::kInvalid);
+  observed.details["no_lock"] = true;
+  EXPECT_TRUE(AdoptObservedExclusion(observed, &me));
+  EXPECT_EQ(me.verdict, Verdict::kInvalid);
+  EXPECT_EQ(me.summary,
+            "from observation (the implementation reports no spans, and no lock was seen): "
+            "observed summary");
+}
+
 TEST(AdoptObservedExclusion, UndecidedObservationLeavesUnknown) {
   CheckerReport me = NoSpansReported();
   EXPECT_FALSE(AdoptObservedExclusion(Observed(Verdict::kUnknown), &me));

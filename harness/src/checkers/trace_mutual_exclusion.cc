@@ -10,6 +10,7 @@
 #include "lockharness/harness/checkers/names.h"
 
 #include "lock_tenures.h"
+#include "unlocked_cycles.h"
 
 namespace lockharness::harness {
 namespace {
@@ -208,6 +209,63 @@ CheckerReport Unknown(std::string summary, nlohmann::json details) {
   return report;
 }
 
+// No lock recognised (none taken, or one this checker does not know): the
+// read-modify-write cycles are judged instead (unlocked_cycles.h).
+CheckerReport JudgeWithoutLock(const TraceTimeline& timeline, nlohmann::json details) {
+  const UnlockedCycles cycles = JudgeUnlockedCycles(timeline);
+  details["no_lock"] = true;
+  details["registry_writes"] = cycles.writes;
+  details["judged_cycles"] = cycles.judged;
+  details["violations"] = cycles.overlaps;
+  details["possible_overlaps"] = cycles.possible;
+  const std::string no_lock =
+      "no lock acquisition this checker recognises (mkdir, link, rename onto or lock-file "
+      "creation of the lock path; an exclusive flock, fcntl or lockf lock on a protocol file)";
+  if (cycles.judged == 0) {
+    return Unknown(std::to_string(cycles.writes) + " registry writes but " + no_lock +
+                       ", and no open of the registry before them: no read-modify-write cycle "
+                       "to judge",
+                   std::move(details));
+  }
+  CheckerReport report;
+  report.checker = kTraceMutualExclusionChecker;
+  if (cycles.overlaps > 0) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (const UnlockedCycles::Overlap& o : cycles.listed) {
+      listed.push_back({{"kind", "overlapping-unlocked-cycles"},
+                        {"pid", o.pid},
+                        {"trace_line", o.trace_line},
+                        {"summary", o.summary}});
+    }
+    details["violation_list"] = listed;
+    report.verdict = Verdict::kInvalid;
+    report.summary = cycles.first;
+    if (cycles.overlaps > 1) {
+      report.summary += "; " + std::to_string(cycles.overlaps) + " of " +
+                        std::to_string(cycles.judged) + " read-modify-write cycles overlapped";
+    }
+    report.evidence = cycles.evidence;
+  } else if (cycles.possible > 0) {
+    report.verdict = Verdict::kUnknown;
+    report.summary = "no lock recognised; " + std::to_string(cycles.possible) + " of " +
+                     std::to_string(cycles.judged) +
+                     " read-modify-write cycles may have overlapped another writer's rename, "
+                     "first: " +
+                     cycles.possible_first;
+  } else {
+    report.verdict = Verdict::kValid;
+    report.summary = "no lock recognised; " + std::to_string(cycles.judged) +
+                     " read-modify-write cycles (registry open to write), none with another " +
+                     "writer's rename inside";
+    if (cycles.judged < cycles.writes) {
+      report.summary += "; " + std::to_string(cycles.writes - cycles.judged) +
+                        " writes without an open of the registry before them not judged";
+    }
+  }
+  report.details = std::move(details);
+  return report;
+}
+
 }  // namespace
 
 CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
@@ -259,14 +317,7 @@ CheckerReport CheckTraceMutualExclusion(const TraceTimeline& timeline) {
         "critical section to judge",
         details);
   }
-  if (objects.empty()) {
-    return Unknown(std::to_string(renames.size()) +
-                       " registry renames but no lock acquisition this checker "
-                       "recognises (mkdir, link, rename onto or lock-file "
-                       "creation of the lock path; an exclusive flock, fcntl or "
-                       "lockf lock on a protocol file)",
-                   details);
-  }
+  if (objects.empty()) return JudgeWithoutLock(timeline, std::move(details));
   bool any_holder_renames = false;
   for (int pid : renamers) any_holder_renames |= holders.count(pid) != 0;
   if (!any_holder_renames) {

@@ -293,6 +293,149 @@ TEST(TraceMutualExclusion, UnknownWithoutRecognisedLock) {
   EXPECT_THAT(report.summary, HasSubstr("no lock acquisition this checker recognises"));
 }
 
+// Writers that take no lock: their read-modify-write cycles are judged.
+// ReadRegistry: an open of the registry for reading (O_RDONLY), or one that
+// found no file.
+void ReadRegistry(TestTrace& t, int pid, int64_t at, bool missing = false) {
+  TraceEvent& e = t.Call(pid, at, "openat", "open", "registry", TestTrace::kRegistry,
+                         missing ? -1 : 3, missing ? "ENOENT" : "");
+  e.fd = missing ? -1 : 3;
+  e.open_flags = "O_RDONLY|O_CLOEXEC";
+}
+
+TEST(TraceMutualExclusionWithoutLock, CyclesOneAfterAnotherAreValid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100, /*missing=*/true);
+  t.Publish(1, 101);
+  ReadRegistry(t, 2, 200);
+  t.Publish(2, 201);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kValid) << report.summary;
+  EXPECT_EQ(report.summary,
+            "no lock recognised; 2 read-modify-write cycles (registry open to write), none "
+            "with another writer's rename inside");
+  EXPECT_EQ(report.details["no_lock"], true);
+}
+
+TEST(TraceMutualExclusionWithoutLock, AnotherWritersRenameInsideACycleIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100);
+  ReadRegistry(t, 2, 110);
+  t.Publish(2, 120);  // renames at 125
+  t.Publish(1, 130);  // renames at 135: computed from the file it opened at 100
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  ASSERT_EQ(report.verdict, Verdict::kInvalid);
+  EXPECT_EQ(FirstKind(report), "overlapping-unlocked-cycles");
+  EXPECT_THAT(report.summary, HasSubstr("pid 1 renamed onto the registry"));
+  EXPECT_THAT(report.summary, HasSubstr("which pid 2 had replaced in between"));
+  ASSERT_EQ(report.evidence.size(), 3u);
+  EXPECT_THAT(report.evidence[0], HasSubstr("its read: trace line 3: pid 1 openat"));
+  EXPECT_THAT(report.evidence[1], HasSubstr("the other writer's rename: "));
+  EXPECT_THAT(report.evidence[1], HasSubstr("pid 2 rename"));
+  EXPECT_THAT(report.evidence[2], HasSubstr("its write: "));
+  EXPECT_EQ(report.details["violations"], 1);
+}
+
+// A writer that read once and writes again later (a cached document)
+// overwrites every rename made since its read.
+TEST(TraceMutualExclusionWithoutLock, AWriteFromAnOldReadIsInvalid) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100);
+  t.Publish(1, 101);
+  ReadRegistry(t, 2, 200);
+  t.Publish(2, 201);
+  t.Publish(1, 300);  // no new read
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kInvalid) << report.summary;
+}
+
+// A shell writer's helpers: one reads, another renames; the same writer.
+TEST(TraceMutualExclusionWithoutLock, HelpersOfOneWriterMakeOneCycle) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(10, 2);
+  t.Child(2, 1, 99);
+  ReadRegistry(t, 2, 100);
+  t.Child(3, 1, 104).Publish(3, 105);
+  t.Child(11, 10, 199);
+  ReadRegistry(t, 11, 200);
+  t.Child(12, 10, 204).Publish(12, 205);
+  EXPECT_EQ(CheckTraceMutualExclusion(t.Timeline()).verdict, Verdict::kValid);
+}
+
+// Opened twice before one write (conf does so): a rename after the last
+// open is certain, one between the two opens only possible.
+TEST(TraceMutualExclusionWithoutLock, ARenameBetweenTwoReadsIsOnlyPossible) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100);
+  t.Publish(2, 110);  // renames at 115
+  ReadRegistry(t, 1, 130);
+  t.Publish(1, 140);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kUnknown) << report.summary;
+  EXPECT_THAT(report.summary, HasSubstr("1 of 1 read-modify-write cycles may have overlapped"));
+  EXPECT_THAT(report.summary, HasSubstr("pid 2 replaced it in between"));
+  EXPECT_EQ(report.details["possible_overlaps"], 1);
+
+  // The next write starts afresh from the reads after this one.
+  TestTrace later;
+  later.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(later, 1, 100);
+  later.Publish(2, 110);
+  ReadRegistry(later, 1, 130);
+  later.Publish(1, 140);
+  ReadRegistry(later, 1, 200);
+  later.Publish(1, 210);
+  EXPECT_EQ(CheckTraceMutualExclusion(later.Timeline()).details["possible_overlaps"], 1);
+}
+
+// Only a certain order counts: a rename whose window reaches back before
+// the read (its process's previous line is older) is not reported.
+TEST(TraceMutualExclusionWithoutLock, AnUncertainOrderIsNotReported) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100);
+  t.Rename(2, 120, TestTrace::Temp(2));  // may have happened any time after 2
+  t.Rename(1, 130, TestTrace::Temp(1));
+  EXPECT_EQ(CheckTraceMutualExclusion(t.Timeline()).verdict, Verdict::kValid);
+}
+
+// Reads are not traced: another writer's in-place write after the open may
+// have been read. Not an overlap this checker can be sure of.
+TEST(TraceMutualExclusionWithoutLock, AnInPlaceWriteInsideIsNotCounted) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100);
+  t.Call(2, 110, "write", "write", "registry", TestTrace::kRegistry, 10).fd = 5;
+  t.Publish(1, 120);
+  EXPECT_EQ(CheckTraceMutualExclusion(t.Timeline()).verdict, Verdict::kValid);
+}
+
+// A write-only open (O_WRONLY|O_TRUNC) reads nothing: the cycle starts at
+// the read before it, and a blind writer (no read) is not judged.
+TEST(TraceMutualExclusionWithoutLock, WriteOnlyOpensAreNotReadsAndBlindWritesAreUnjudged) {
+  TestTrace t;
+  t.Hello(1, 1).Hello(2, 2);
+  ReadRegistry(t, 1, 100);
+  t.Publish(2, 110);  // blind
+  t.Call(1, 130, "open", "open", "registry", TestTrace::kRegistry, 4).open_flags =
+      "O_WRONLY|O_CREAT|O_TRUNC";
+  t.Publish(1, 140);
+  const CheckerReport report = CheckTraceMutualExclusion(t.Timeline());
+  EXPECT_EQ(report.verdict, Verdict::kInvalid) << report.summary;
+  EXPECT_EQ(report.details["judged_cycles"], 1);
+  EXPECT_EQ(report.details["registry_writes"], 2);
+
+  TestTrace blind;
+  blind.Hello(1, 1).Publish(1, 100);
+  const CheckerReport unjudged = CheckTraceMutualExclusion(blind.Timeline());
+  EXPECT_EQ(unjudged.verdict, Verdict::kUnknown);
+  EXPECT_THAT(unjudged.summary, HasSubstr("no read-modify-write cycle to judge"));
+}
+
 TEST(TraceMutualExclusion, UnknownWithoutRenames) {
   TestTrace t;
   t.Hello(1, 1);

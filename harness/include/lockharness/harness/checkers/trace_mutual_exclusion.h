@@ -34,10 +34,13 @@
 //
 // Verdicts: invalid naming the first violation (both spans and the rename
 // as trace lines) and counting all; unknown when the trace shows no
-// successful registry rename, shows renames but no acquisition this
-// checker recognises (no lock at all, or one on a path it does not watch), or lock holders
-// that never rename themselves (lock and rename done by different
-// processes, e.g. mkdir(1) then mv(1)); else valid.
+// successful registry rename, or lock holders that never rename themselves
+// (lock and rename done by different processes, e.g. mkdir(1) then mv(1));
+// else valid. A trace with renames but no acquisition this checker
+// recognises (no lock at all, or one on a path it does not watch) is
+// judged by its read-modify-write cycles instead (unlocked_cycles.h):
+// invalid when another writer's rename certainly fell inside one, unknown
+// when that is only possible or no cycle could be delimited.
 
 #ifndef LOCKHARNESS_HARNESS_CHECKERS_TRACE_MUTUAL_EXCLUSION_H_
 #define LOCKHARNESS_HARNESS_CHECKERS_TRACE_MUTUAL_EXCLUSION_H_
