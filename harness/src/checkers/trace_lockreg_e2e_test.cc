@@ -176,7 +176,7 @@ TEST(TraceLockregEndToEnd, SharedTmpMutantIsLinted) {
   const std::vector<LintFinding> findings = LintTrace(timeline);
   ASSERT_FALSE(findings.empty());
   EXPECT_EQ(findings[0].rule, "temp-name-shared");
-  EXPECT_THAT(findings[0].message, HasSubstr("sandboxes.json.tmp used by 6 processes"));
+  EXPECT_THAT(findings[0].message, HasSubstr("sandboxes.json.tmp used by 6 writers"));
   // It still takes the lock: the temp name is its only defect.
   EXPECT_EQ(CheckTraceMutualExclusion(timeline).verdict, Verdict::kValid);
 }
