@@ -17,8 +17,10 @@ checkers' verdicts, not from any judgement of ours:
                        acknowledged update missing from the final registry
   torn reads           cells where json-validity found a reader sample or
                        the final file that does not parse
-  two holders          cells where mutual-exclusion or
-                       trace-mutual-exclusion found overlapping lock spans
+  two writers at once  cells where mutual-exclusion or
+                       trace-mutual-exclusion found overlapping lock spans,
+                       or, for a library without a lock, another writer's
+                       rename inside a read-modify-write cycle
   stuck                cells where progress found the lock never taken
                        over or an operation the harness had to kill
   power loss           the verdicts of the crash scenarios (crash-*)
@@ -35,7 +37,7 @@ import sys
 CHECKER_COLUMNS = [
     ("lost updates", ("lost-update",)),
     ("torn reads", ("json-validity",)),
-    ("two holders", ("mutual-exclusion", "trace-mutual-exclusion")),
+    ("two writers at once", ("mutual-exclusion", "trace-mutual-exclusion")),
     ("stuck", ("progress",)),
 ]
 
