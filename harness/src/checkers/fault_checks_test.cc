@@ -71,6 +71,18 @@ TEST(FaultCoverage, EveryKindActedIsValid) {
   EXPECT_THAT(r.summary, HasSubstr("kill-holder x1"));
 }
 
+TEST(FaultCoverage, APauseCountsOnceNotAtItsResume) {
+  TestHistory h;
+  h.Register("a", {}, 0, 10);
+  h.Fault(1, 5, "sigstop", "pause-holder: lock holder, writer 1", "pause-holder");
+  h.Fault(1, 8, "sigcont", "pause-holder: lock holder, writer 1", "pause-holder");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.configured_faults = {"pause-holder"};
+  CheckerReport r = CheckFaultCoverage(run);
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_EQ(r.summary, "every configured fault acted: pause-holder x1");
+}
+
 TEST(FaultCoverage, NemesisThatNeverActedIsUnknown) {
   TestHistory h;
   h.Register("a", {}, 0, 10);
