@@ -2,6 +2,7 @@
 
   conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]
   conformance_summary.py --matrix CONFORMANCE_JSON
+  conformance_summary.py --fault-coverage CONFORMANCE_JSON
 
 --matrix prints the adapter x scenario grid of the cells the file holds,
 also of an interrupted run (`"complete": false`), which `lockharness merge`
@@ -29,6 +30,13 @@ checkers' verdicts, not from any judgement of ours:
 
 Counts are cells (scenarios), each "N of M judged". Exit 0; 2 on a file
 that cannot be read.
+
+--fault-coverage prints, per adapter, whether each holder-directed nemesis
+(kill-holder, pause-holder, steal-lock, backdate-lock) acted in the cells
+that configured it, from the fault-coverage checker's verdict: "acted in
+A of B" (A cells valid for that kind), plus "n/a N" where it had nothing
+to act on by design (steal-lock against a kernel lock) and "none found N"
+where the holder oracle found no holder.
 """
 
 import json
@@ -100,6 +108,62 @@ def summarize(doc, conventions):
     return "\n".join(lines)
 
 
+HOLDER_KINDS = ("kill-holder", "pause-holder", "steal-lock", "backdate-lock")
+
+
+def fault_actions(finding):
+    """{kind: "acted" | "idle" | "n/a"} from a fault-coverage finding."""
+    summary = finding.get("summary", "")
+    out = {}
+    if finding.get("verdict") == "valid":
+        for part in summary.split(": ", 1)[-1].split(", "):
+            kind, _, count = part.rpartition(" x")
+            if kind:
+                out[kind] = "acted" if count != "0" else "idle"
+        return out
+    idle = [e[len("never acted: "):] for e in finding.get("evidence", [])
+            if e.startswith("never acted: ")]
+    not_applicable = "never acted (" not in summary
+    for kind in idle:
+        out[kind] = "n/a" if not_applicable else "idle"
+    return out
+
+
+def fault_coverage(doc):
+    tallies = {}  # adapter -> kind -> [acted, configured, n/a, idle]
+    for cell in doc["cells"]:
+        for f in cell.get("outcome", {}).get("findings", []):
+            if f.get("checker") != "fault-coverage":
+                continue
+            for kind, state in fault_actions(f).items():
+                if kind not in HOLDER_KINDS:
+                    continue
+                t = tallies.setdefault(cell["adapter"], {}).setdefault(kind, [0, 0, 0, 0])
+                t[1] += 1
+                t[0] += state == "acted"
+                t[2] += state == "n/a"
+                t[3] += state == "idle"
+    kinds = [k for k in HOLDER_KINDS if any(k in t for t in tallies.values())]
+    lines = ["| adapter | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for adapter in doc["adapters"]:
+        if adapter not in tallies:
+            continue
+        row = []
+        for kind in kinds:
+            t = tallies[adapter].get(kind)
+            if t is None:
+                row.append("-")
+                continue
+            text = "acted in %d of %d" % (t[0], t[1])
+            if t[2]:
+                text += ", n/a %d" % t[2]
+            if t[3]:
+                text += ", **none found %d**" % t[3]
+            row.append(text)
+        lines.append("| `%s` | " % adapter + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def matrix(doc):
     cells = {(c["adapter"], c["scenario"]): c for c in doc["cells"]}
     scenarios = [s for s in doc["scenarios"] if any(k[1] == s for k in cells)]
@@ -130,9 +194,13 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "--matrix":
         print(matrix(load(argv[2])))
         return 0
+    if len(argv) == 3 and argv[1] == "--fault-coverage":
+        print(fault_coverage(load(argv[2])))
+        return 0
     if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--catalog"):
         print("usage: conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]\n"
-              "       conformance_summary.py --matrix CONFORMANCE_JSON", file=sys.stderr)
+              "       conformance_summary.py --matrix CONFORMANCE_JSON\n"
+              "       conformance_summary.py --fault-coverage CONFORMANCE_JSON", file=sys.stderr)
         return 2
     doc = load(argv[1])
     conventions = {}

@@ -85,6 +85,31 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(row[7], "n/a")
         self.assertIn("not runnable", lines[4])
 
+    def test_fault_coverage_of_holder_directed_nemeses(self):
+        def coverage(adapter, scenario, verdict, summary, evidence=()):
+            return {"adapter": adapter, "scenario": scenario,
+                    "outcome": {"status": "PASS", "judged": True, "findings": [
+                        {"checker": "fault-coverage", "verdict": verdict, "summary": summary,
+                         "evidence": list(evidence)}]}}
+        doc = {"adapters": ["flock", "mkdir", "other"], "scenarios": [], "cells": [
+            coverage("mkdir", "kill-holder", "valid", "every configured fault acted: kill-holder x5"),
+            coverage("mkdir", "mix", "valid",
+                     "every configured fault acted: kill-writer x2, pause-holder x1, steal-lock x3"),
+            coverage("mkdir", "kill-holder-2", "unknown",
+                     "kill-holder never acted (no target found: ...); the run did not test ...",
+                     ["never acted: kill-holder"]),
+            coverage("flock", "steal-lock", "unknown",
+                     "steal-lock: not applicable to a flock lock; the run did not test ...",
+                     ["never acted: steal-lock"]),
+            coverage("other", "rename-eio", "valid", "every configured fault acted: interposer x3"),
+        ]}
+        lines = conformance_summary.fault_coverage(doc).splitlines()
+        self.assertEqual(lines[0], "| adapter | kill-holder | pause-holder | steal-lock |")
+        self.assertEqual(lines[2], "| `flock` | - | - | acted in 0 of 1, n/a 1 |")
+        self.assertEqual(lines[3], "| `mkdir` | acted in 1 of 2, **none found 1** | acted in 1 of 1 "
+                                   "| acted in 1 of 1 |")
+        self.assertEqual(len(lines), 4)  # "other" configured no holder-directed nemesis
+
     def test_unreadable_file_exits_2(self):
         with self.assertRaises(SystemExit) as e:
             conformance_summary.load("/nonexistent/conformance.json")
