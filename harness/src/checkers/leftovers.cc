@@ -113,6 +113,52 @@ std::set<std::string> ObservedKernelLockFiles(const RunArtifacts& run) {
   return files;
 }
 
+// Who made each file of the registry directory, as the trace shows it: the
+// last process that created it (an open with O_CREAT, a link or a rename
+// onto it), and that process's ancestors among the traced processes (a
+// shell adapter's helper counts as the shell the harness started). A
+// leftover whose name carries no pid (dotlockfile's `.lk<...>`, procmail's
+// `_<random>`, a library's hashed temp name) is then still traced to the
+// writer that left it.
+struct Creator {
+  std::vector<int> lineage;  // the creating pid, then its traced ancestors
+  std::string how;           // "open", "link", "rename"
+};
+
+std::unordered_map<std::string, Creator> TracedCreators(const RunArtifacts& run) {
+  std::unordered_map<std::string, Creator> creators;
+  if (!run.trace) return creators;
+  std::unordered_map<int, int> parent;  // from hello and fork lines
+  for (const interposer::TraceEventRef e : *run.trace) {
+    const auto type = e.type();
+    if ((type == interposer::TraceEvent::Type::kHello ||
+         type == interposer::TraceEvent::Type::kFork) &&
+        e.ppid() > 0 && e.ppid() != e.pid()) {
+      parent.try_emplace(e.pid(), e.ppid());
+      continue;
+    }
+    if (type != interposer::TraceEvent::Type::kCall || !Succeeded(e) || e.path().empty()) {
+      continue;
+    }
+    const std::string_view family = e.family();
+    const bool created =
+        (family == "open" && e.open_flags().find("O_CREAT") != std::string::npos) ||
+        family == "link" || family == "rename";
+    if (!created) continue;
+    Creator& c = creators[std::filesystem::path(e.path()).filename().string()];
+    c.lineage = {e.pid()};
+    c.how = std::string(family);
+  }
+  for (auto& [name, c] : creators) {
+    for (auto it = parent.find(c.lineage.back()); it != parent.end() && c.lineage.size() < 64;
+         it = parent.find(c.lineage.back())) {
+      if (std::find(c.lineage.begin(), c.lineage.end(), it->second) != c.lineage.end()) break;
+      c.lineage.push_back(it->second);
+    }
+  }
+  return creators;
+}
+
 bool DeclaresKernelLock(const RunArtifacts& run) {
   const auto convention = runner::ParseLockConvention(run.declared_lock_convention);
   return convention && runner::IsKernelLock(*convention);
@@ -135,6 +181,16 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
 
   LaterWriters later(index);
   const std::set<std::string> kernel_lock_files = ObservedKernelLockFiles(run);
+  const std::unordered_map<std::string, Creator> creators = TracedCreators(run);
+  // The killed process among a creator's lineage, or 0.
+  auto killed_creator = [&](const std::string& name) {
+    auto it = creators.find(name);
+    if (it == creators.end()) return 0;
+    for (int pid : it->second.lineage) {
+      if (killed.count(pid)) return pid;
+    }
+    return 0;
+  };
   std::vector<std::string> names = run.directory_entries;
   std::sort(names.begin(), names.end());
   nlohmann::json unexplained = nlohmann::json::array();
@@ -163,6 +219,20 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
       // A placed writer is PID 1 of its namespace; no sweeper elsewhere can
       // judge that PID (docs/protocol.md, known limits), so it stays.
       why = "temp file of a killed writer in its own PID namespace (PID 1 there)";
+    } else if (c.kind == LeftoverKind::kOther && killed_creator(name) != 0) {
+      // A name of the implementation's own (not <registry>.tmp...): the
+      // trace says which process made it, and that it belonged to a killed
+      // writer. A <registry>.tmp name without a pid stays unexplained: it
+      // is every writer's (protocol-lint's temp-name-shared).
+      const int writer = killed_creator(name);
+      const Creator& creator = creators.at(name);
+      why = "made (" + creator.how + ") by pid " + std::to_string(creator.lineage.front());
+      if (creator.lineage.front() != writer)
+        why += " of killed writer pid " + std::to_string(writer);
+      else
+        why += ", which was killed";
+      why += " (seen in the trace)";
+      sweeper = later.After(killed[writer], writer);
     } else if (c.kind == LeftoverKind::kLock && !killed.empty() &&
                later.After(last_kill, 0) == nullptr) {
       why = "lock of a killed process; no successful write came after";

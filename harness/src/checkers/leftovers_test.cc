@@ -167,6 +167,47 @@ TEST(Leftovers, LockFileOfADeclaredKernelConventionIsExplained) {
   EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
 }
 
+// A file named by the implementation (dotlockfile's .lk<pid><time><host>,
+// made by its helper process): the trace names the process that created
+// it, a child of the killed writer, so it is explained; the same file made
+// by a writer that was not killed is not.
+TEST(Leftovers, AFileTheTraceTracesToAKilledWriterIsExplained) {
+  const std::string made = "/d/.lk0123abc";
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");
+  TestTrace t;
+  t.Hello(4242, 1).Child(4250, 4242, 2);
+  t.Call(4250, 3, "openat", "open", "other", made, 3).open_flags = "O_WRONLY|O_CREAT|O_EXCL";
+  RunArtifacts run = h.Run(std::nullopt, {".lk0123abc"});
+  run.trace = t.ToTrace();
+  CheckerReport r = CheckLeftovers(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_TRUE(AnyLineHas(r.evidence,
+                         "explained leftover: .lk0123abc (made (open) by pid 4250 of killed "
+                         "writer pid 4242 (seen in the trace))"));
+
+  TestHistory alive;
+  alive.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kOk, 4242);
+  alive.Op(OpKind::kRegister, "b", {}, 0, 10, EventType::kInfo, 5000, "killed");
+  RunArtifacts not_killed = alive.Run(std::nullopt, {".lk0123abc"});
+  not_killed.trace = t.ToTrace();
+  EXPECT_EQ(CheckLeftovers(not_killed, IndexOperations(not_killed.history)).verdict,
+            Verdict::kInvalid);
+}
+
+// The registry's own shared temp name stays unexplained even when the
+// trace shows a killed writer made it.
+TEST(Leftovers, ASharedTempNameMadeByAKilledWriterIsStillUnexplained) {
+  TestHistory h;
+  h.Op(OpKind::kRegister, "a", {}, 0, 10, EventType::kInfo, 4242, "killed");
+  TestTrace t;
+  t.Hello(4242, 1).WriteTemp(4242, 2, std::string(TestTrace::kRegistry) + ".tmp");
+  t.events[1].open_flags = "O_WRONLY|O_CREAT|O_TRUNC";
+  RunArtifacts run = h.Run(std::nullopt, {"sandboxes.json.tmp"});
+  run.trace = t.ToTrace();
+  EXPECT_EQ(CheckLeftovers(run, IndexOperations(run.history)).verdict, Verdict::kInvalid);
+}
+
 TEST(Leftovers, AnythingElseIsInvalid) {
   TestHistory h;
   h.Fault(4242, 20);
