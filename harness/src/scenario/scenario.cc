@@ -13,6 +13,7 @@
 #include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/run_config.h"
+#include "src/crash/crash_checks.h"
 #include "src/crash/crash_run.h"
 #include "src/scenario/toml_reader.h"
 
@@ -65,8 +66,10 @@ bool ReadConventions(TomlReader& r, const toml::table& root, Scenario* s) {
 }
 
 // The top-level keys: name, description, expect, expect_lint,
-// expect_checker, adapter, conventions.
-bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
+// expect_checker, adapter, conventions. `checkers` are the names
+// expect_checker may take: a run's checkers, or a crash run's.
+bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s,
+             const std::vector<std::string>& checkers) {
   if (!r.String(root, "", "name", &s->name)) return false;
   if (root.contains("name") && !ValidName(s->name)) {
     return r.Fail(root.get("name")->source(),
@@ -88,10 +91,8 @@ bool ReadTop(TomlReader& r, const toml::table& root, Scenario* s) {
   if (!r.String(root, "", "expect_checker", &s->expect_checker)) return false;
   if (root.contains("expect_checker")) {
     const toml::source_region& at = root.get("expect_checker")->source();
-    if (std::find(kRunCheckers.begin(), kRunCheckers.end(), s->expect_checker) ==
-        kRunCheckers.end()) {
-      std::vector<std::string> known(kRunCheckers.begin(), kRunCheckers.end());
-      return r.Fail(at, "expect_checker must be one of " + TomlReader::QuoteList(known) +
+    if (std::find(checkers.begin(), checkers.end(), s->expect_checker) == checkers.end()) {
+      return r.Fail(at, "expect_checker must be one of " + TomlReader::QuoteList(checkers) +
                             ", got '" + s->expect_checker + "'");
     }
     if (s->expect != Scenario::Expect::kInvalid) {
@@ -264,9 +265,12 @@ bool ReadTable(TomlReader& r, const toml::table& root, std::string_view key, Sce
 // A crash scenario: the top-level keys, [workload] and [limits] it may
 // set, and its [crash] table. `lockharness crash`'s defaults first.
 bool ReadCrashScenario(TomlReader& r, const toml::table& root, Scenario* s) {
+  static const std::vector<std::string> kCrashCheckers = {
+      crash::kAtomicity, crash::kDurability, crash::kRecovery, crash::kNoSilentReset};
   if (!r.CheckKeys(root, "a crash scenario",
-                   {"name", "description", "expect", "workload", "limits", "crash"}) ||
-      !ReadTop(r, root, s)) {
+                   {"name", "description", "expect", "expect_checker", "adapter", "workload",
+                    "limits", "crash"}) ||
+      !ReadTop(r, root, s, kCrashCheckers)) {
     return false;
   }
   const crash::CrashOptions defaults;
@@ -356,7 +360,8 @@ std::optional<Scenario> ParseScenario(std::string_view toml_text,
       r.CheckKeys(*root, "",
                   {"name", "description", "expect", "expect_lint", "expect_checker", "adapter",
                    "conventions", "workload", "limits", "env", "interposer", "nemesis", "setup"}) &&
-      ReadTop(r, *root, &s) && ReadTable(r, *root, "workload", &s, ReadWorkload) &&
+      ReadTop(r, *root, &s, std::vector<std::string>(kRunCheckers.begin(), kRunCheckers.end())) &&
+      ReadTable(r, *root, "workload", &s, ReadWorkload) &&
       ReadTable(r, *root, "limits", &s, ReadLimits) && ReadTable(r, *root, "env", &s, ReadEnv) &&
       ReadTable(r, *root, "interposer", &s, ReadInterposer) &&
       ReadSpecEntries(r, *root, "nemesis", "nemeses", runner::NemesisKeys(), &s) &&

@@ -437,11 +437,30 @@ TEST(ParseScenario, CrashScenarioDefaultsAreTheCrashCommands) {
   EXPECT_FALSE(Parse("", &error)->crash.has_value());
 }
 
+// A known-bug crash scenario names its adapter and the crash checker that
+// must find it invalid; a run checker's name is not a crash checker.
+TEST(ParseScenario, CrashScenarioNamesItsAdapterAndACrashChecker) {
+  std::string error;
+  std::optional<Scenario> s =
+      Parse("adapter = \"node-write-file-atomic\"\nexpect = \"invalid\"\n"
+            "expect_checker = \"crash-durability\"\n[crash]\n",
+            &error);
+  ASSERT_TRUE(s.has_value()) << error;
+  EXPECT_EQ(s->adapter, "node-write-file-atomic");
+  EXPECT_EQ(s->expect_checker, "crash-durability");
+  EXPECT_EQ(ErrorOf("expect = \"invalid\"\nexpect_checker = \"lost-update\"\n[crash]\n"),
+            "scenarios/smoke/x.toml:2:18: expect_checker must be one of 'crash-atomicity', "
+            "'crash-durability', 'crash-recovery' or 'crash-no-silent-reset', got 'lost-update'");
+  EXPECT_THAT(ErrorOf("expect = \"invalid\"\nexpect_checker = \"crash-durability\"\n"),
+              HasSubstr("expect_checker must be one of 'lost-update'"));
+}
+
 TEST(ParseScenario, CrashScenarioIsCheckedStrictly) {
   // What a crash run cannot do is an unknown key, with its position.
   EXPECT_EQ(ErrorOf("[crash]\n\n[[nemesis]]\nkind = \"kill-holder\"\n"),
             "scenarios/smoke/x.toml:3:3: unknown key 'nemesis' in a crash scenario "
-            "(known: name, description, expect, workload, limits, crash)");
+            "(known: name, description, expect, expect_checker, adapter, workload, limits, "
+            "crash)");
   EXPECT_THAT(ErrorOf("expect_lint = \"clean\"\n[crash]\n"),
               StartsWith("scenarios/smoke/x.toml:1:1: unknown key 'expect_lint' in a crash "
                          "scenario"));
