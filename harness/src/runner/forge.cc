@@ -81,17 +81,18 @@ void Backdate(const fs::path& path, int64_t age_ms) {
 
 // Starts `argv` in its own process group, for a PID to put in a record.
 std::optional<Child> Start(const std::vector<std::string>& argv, const fs::path& cwd,
-                           std::string* error) {
+                           uint64_t run_id, std::string* error) {
   SpawnOptions spawn;
   spawn.argv = argv;
   spawn.cwd = cwd;
+  spawn.run_id = run_id;
   spawn.pipe_stdout = false;
   return Child::Spawn(spawn, error);
 }
 
 // A PID that named a process a moment ago and names none now.
-std::optional<pid_t> DeadPid(const fs::path& cwd, std::string* error) {
-  std::optional<Child> child = Start({"/bin/true"}, cwd, error);
+std::optional<pid_t> DeadPid(const fs::path& cwd, uint64_t run_id, std::string* error) {
+  std::optional<Child> child = Start({"/bin/true"}, cwd, run_id, error);
   if (!child) return std::nullopt;
   const pid_t pid = child->pid();
   child->Wait(std::chrono::steady_clock::now() + std::chrono::seconds(10));
@@ -166,7 +167,7 @@ class Forger {
   }
 
   bool DeadOwner(const SetupSpec& step, std::string* error) {
-    const auto pid = DeadPid(context_->run_dir, error);
+    const auto pid = DeadPid(context_->run_dir, context_->run_id, error);
     if (!pid) return false;
     if (Convention() != LockConvention::kMkdir) {
       // O_EXCL and link() locks: the lock is a file holding the PID.
@@ -189,7 +190,8 @@ class Forger {
   // A lock whose PID runs but is not the process that took the lock: the
   // identity beside it names another start time, or another boot.
   bool LiveOwner(const SetupSpec& step, bool other_boot, std::string* error) {
-    std::optional<Child> imposter = Start({"/bin/sleep", "100000"}, context_->run_dir, error);
+    std::optional<Child> imposter =
+        Start({"/bin/sleep", "100000"}, context_->run_dir, context_->run_id, error);
     if (!imposter) return false;
     const pid_t pid = imposter->pid();
     forged_->keep_alive.push_back(std::move(*imposter));
@@ -215,7 +217,7 @@ class Forger {
   }
 
   bool SymlinkedOwner(const SetupSpec& step, std::string* error) {
-    const auto pid = DeadPid(context_->run_dir, error);
+    const auto pid = DeadPid(context_->run_dir, context_->run_id, error);
     if (!pid || !MakeLock(error)) return false;
     const fs::path target = context_->run_dir / run_files::kSetupDir / "owner-symlink-target";
     if (!WriteBytes(target, std::to_string(*pid), error)) return false;
@@ -239,7 +241,7 @@ class Forger {
 
   bool StaleTemps(const SetupSpec& step, std::string* error) {
     for (int i = 0; i < step.count; ++i) {
-      const auto pid = DeadPid(context_->run_dir, error);
+      const auto pid = DeadPid(context_->run_dir, context_->run_id, error);
       if (!pid) return false;
       char suffix[24];
       std::snprintf(suffix, sizeof suffix, ".%016" PRIx64,

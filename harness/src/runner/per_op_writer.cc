@@ -45,6 +45,7 @@ Event RunOneOperation(RunContext* context, int writer, const PlannedOp& op) {
   spawn.extra_env.push_back("LOCKHARNESS_OP_ID=" + std::to_string(op.id));
   spawn.stderr_path = context->StderrLog(writer);
   spawn.pipe_stdout = true;
+  spawn.run_id = context->run_id;
 
   std::string error;
   std::optional<Child> child = Child::Spawn(spawn, &error);

@@ -26,12 +26,21 @@ namespace {
 // lock-free atomics because a handler may neither lock nor allocate.
 constexpr int kMaxChildren = 4096;
 std::atomic<pid_t> g_groups[kMaxChildren];
+// The run each slot's group belongs to (SpawnOptions::run_id), written
+// while the slot is reserved (-1), before its group is published.
+std::atomic<uint64_t> g_run_ids[kMaxChildren];
 static_assert(std::atomic<pid_t>::is_always_lock_free);
+static_assert(std::atomic<uint64_t>::is_always_lock_free);
+std::atomic<uint64_t> g_next_run_id{1};
 
-int RegisterGroup(pid_t pgid) {
+int RegisterGroup(pid_t pgid, uint64_t run_id) {
   for (int i = 0; i < kMaxChildren; ++i) {
     pid_t expected = 0;
-    if (g_groups[i].compare_exchange_strong(expected, pgid)) return i;
+    if (g_groups[i].compare_exchange_strong(expected, -1)) {
+      g_run_ids[i].store(run_id);
+      g_groups[i].store(pgid);
+      return i;
+    }
   }
   return -1;
 }
@@ -99,6 +108,20 @@ int KillAllRegisteredGroups() {
   for (int i = 0; i < kMaxChildren; ++i) {
     const pid_t pgid = g_groups[i].load();
     if (pgid > 0) {
+      ::kill(-pgid, SIGKILL);
+      ++count;
+    }
+  }
+  return count;
+}
+
+uint64_t NewRunId() { return g_next_run_id.fetch_add(1); }
+
+int KillRunGroups(uint64_t run_id) {
+  int count = 0;
+  for (int i = 0; i < kMaxChildren; ++i) {
+    const pid_t pgid = g_groups[i].load();
+    if (pgid > 0 && g_run_ids[i].load() == run_id) {
       ::kill(-pgid, SIGKILL);
       ++count;
     }
@@ -188,7 +211,7 @@ std::optional<Child> Child::Spawn(const SpawnOptions& options, std::string* erro
 
   Child child;
   child.pid_ = pid;
-  child.table_slot_ = RegisterGroup(pid);
+  child.table_slot_ = RegisterGroup(pid, options.run_id);
   // Registered before the check: a signal handler that ran before this line
   // has set the flag, one that runs after it sees the slot.
   if (Interrupted() || child.table_slot_ < 0) child.KillGroup();

@@ -18,10 +18,12 @@ using Clock = std::chrono::steady_clock;
 
 Deadline In(int ms) { return Clock::now() + std::chrono::milliseconds(ms); }
 
-std::optional<Child> Start(std::vector<std::string> argv, bool pipe_stdin = false) {
+std::optional<Child> Start(std::vector<std::string> argv, bool pipe_stdin = false,
+                           uint64_t run_id = 0) {
   SpawnOptions options;
   options.argv = std::move(argv);
   options.pipe_stdin = pipe_stdin;
+  options.run_id = run_id;
   std::string error;
   auto child = Child::Spawn(options, &error);
   EXPECT_TRUE(child.has_value()) << error;
@@ -137,6 +139,22 @@ TEST(ChildTest, KillAllRegisteredGroupsKillsEveryLiveChild) {
   EXPECT_GE(KillAllRegisteredGroups(), 2);
   EXPECT_EQ(a->Wait(In(5000)).code, SIGKILL);
   EXPECT_EQ(b->Wait(In(5000)).code, SIGKILL);
+}
+
+// Two runs side by side in one process (conformance --jobs 2): the run
+// timeout of one kills its own children and leaves the other's running.
+TEST(ChildTest, KillRunGroupsKillsOnlyThatRunsChildren) {
+  const uint64_t mine = NewRunId();
+  const uint64_t other = NewRunId();
+  ASSERT_NE(mine, other);
+  auto a = Start({"sleep", "30"}, false, mine);
+  auto b = Start({"sleep", "30"}, false, other);
+  auto c = Start({"sleep", "30"});
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(KillRunGroups(mine), 1);
+  EXPECT_EQ(a->Wait(In(5000)).code, SIGKILL);
+  EXPECT_TRUE(Alive(b->pid()));
+  EXPECT_TRUE(Alive(c->pid()));
 }
 
 }  // namespace

@@ -356,6 +356,7 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   RunHealth health(expect_refusals ? INT64_MAX : std::min<int64_t>(3, total));
   LiveProcesses live(options.writers);
   context.live = &live;
+  context.run_id = NewRunId();
   context.options = &options;
   context.run_dir = dir;
   context.registry = registry;
@@ -431,11 +432,12 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     if (!run_timed_out && options.run_timeout_ms > 0 &&
         std::chrono::steady_clock::now() - started >
             std::chrono::milliseconds(options.run_timeout_ms)) {
-      // Stop starting operations, then kill whatever runs: its operations
-      // are recorded as info by their writers.
+      // Stop starting operations, then kill whatever this run runs (and
+      // nothing of another run beside it): its operations are recorded as
+      // info by their writers.
       run_timed_out = true;
       context.run_timed_out.store(true);
-      KillAllRegisteredGroups();
+      KillRunGroups(context.run_id);
     }
   }
   for (std::thread& t : writers) t.join();

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -422,6 +423,28 @@ TEST_F(RunTest, FailuresAfterADefiniteAnswerAreNotNotRunnable) {
   const RunOutcome outcome = ExecuteRun(Options(flaky.string(), Mode::kPerOp, 2, 10));
   EXPECT_EQ(outcome.status, RunOutcome::Status::kCompleted) << outcome.reason;
   EXPECT_EQ(outcome.completed_ops, 20);
+}
+
+// Two runs side by side in one process, as `conformance --jobs 2` runs its
+// cells: the one that reaches its run timeout kills its own processes and
+// none of the other's (it once killed every child of the process, and the
+// other cell's operations died of a SIGKILL nobody had asked for).
+TEST_F(RunTest, ARunTimeoutKillsOnlyItsOwnRunsProcesses) {
+  const fs::path hang = Script("hang.sh", "#!/bin/sh\nexec sleep 30\n");
+  const fs::path slow = Script("slow.sh", "#!/bin/sh\nsleep 0.3\nexit 0\n");
+  RunOptions timed_out = Options(hang.string(), Mode::kPerOp, 1, 1);
+  timed_out.out_dir = scratch_ / "timed-out";
+  timed_out.run_timeout_ms = 1000;
+  RunOptions beside = Options(slow.string(), Mode::kPerOp, 2, 8);  // about 2.4 s
+  RunOutcome beside_outcome;
+  std::thread other([&] { beside_outcome = ExecuteRun(beside); });
+  const RunOutcome outcome = ExecuteRun(timed_out);
+  other.join();
+  EXPECT_EQ(outcome.status, RunOutcome::Status::kInterrupted) << outcome.reason;
+  ASSERT_EQ(beside_outcome.status, RunOutcome::Status::kCompleted) << beside_outcome.reason;
+  for (const auto& [id, completion] : Completions(History())) {
+    EXPECT_EQ(completion.type, EventType::kOk) << "op " << id << ": " << completion.error;
+  }
 }
 
 TEST_F(RunTest, FailuresAfterANemesisActedAreNotNotRunnable) {

@@ -55,6 +55,7 @@ class WorkerSession {
     spawn.stderr_path = context_->StderrLog(writer_);
     spawn.pipe_stdin = true;
     spawn.pipe_stdout = true;
+    spawn.run_id = context_->run_id;
     std::string error;
     child_ = Child::Spawn(spawn, &error);
     answered_since_start_ = false;

@@ -95,6 +95,9 @@ struct RunContext {
   // True when the interposer may kill processes (a `kill` action).
   bool interposer_kills = false;
   LiveProcesses* live = nullptr;
+  // Every process the run starts is spawned with this id: its run timeout
+  // kills them and no other run's (process.h, KillRunGroups).
+  uint64_t run_id = 0;
   std::filesystem::path run_dir;     // absolute
   std::filesystem::path registry;    // absolute path of the registry file
   std::filesystem::path lock_path;   // absolute; the lock the trace watches

@@ -47,6 +47,10 @@ struct SpawnOptions {
   std::filesystem::path stderr_path;   // appended to; empty: /dev/null
   bool pipe_stdin = false;             // else stdin is /dev/null
   bool pipe_stdout = true;             // else stdout is /dev/null
+  // The run the child belongs to (NewRunId(); 0: none): KillRunGroups()
+  // kills the children of one run and leaves those of other runs in this
+  // process alone (`conformance --jobs N` runs cells side by side).
+  uint64_t run_id = 0;
 };
 
 // How a child ended.
@@ -116,6 +120,14 @@ class Child {
 // The table of live process groups. Safe to call from a signal handler.
 // Sends SIGKILL to every registered group; returns how many it signalled.
 int KillAllRegisteredGroups();
+
+// A fresh run id for SpawnOptions::run_id (never 0).
+uint64_t NewRunId();
+
+// Sends SIGKILL to the registered groups of children spawned with this
+// run id, and to no other; returns how many it signalled.
+// REQUIRES: run_id != 0.
+int KillRunGroups(uint64_t run_id);
 
 // Number of children currently registered (for tests and leak checks).
 int RegisteredChildCount();
