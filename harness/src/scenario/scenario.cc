@@ -265,8 +265,8 @@ bool ReadTable(TomlReader& r, const toml::table& root, std::string_view key, Sce
 // A crash scenario: the top-level keys, [workload] and [limits] it may
 // set, and its [crash] table. `lockharness crash`'s defaults first.
 bool ReadCrashScenario(TomlReader& r, const toml::table& root, Scenario* s) {
-  static const std::vector<std::string> kCrashCheckers = {
-      crash::kAtomicity, crash::kDurability, crash::kRecovery, crash::kNoSilentReset};
+  static const std::vector<std::string> kCrashCheckers = {crash::kAtomicity, crash::kDurability,
+                                                          crash::kRecovery, crash::kNoSilentReset};
   if (!r.CheckKeys(root, "a crash scenario",
                    {"name", "description", "expect", "expect_checker", "adapter", "workload",
                     "limits", "crash"}) ||

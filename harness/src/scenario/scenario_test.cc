@@ -441,10 +441,10 @@ TEST(ParseScenario, CrashScenarioDefaultsAreTheCrashCommands) {
 // must find it invalid; a run checker's name is not a crash checker.
 TEST(ParseScenario, CrashScenarioNamesItsAdapterAndACrashChecker) {
   std::string error;
-  std::optional<Scenario> s =
-      Parse("adapter = \"node-write-file-atomic\"\nexpect = \"invalid\"\n"
-            "expect_checker = \"crash-durability\"\n[crash]\n",
-            &error);
+  std::optional<Scenario> s = Parse(
+      "adapter = \"node-write-file-atomic\"\nexpect = \"invalid\"\n"
+      "expect_checker = \"crash-durability\"\n[crash]\n",
+      &error);
   ASSERT_TRUE(s.has_value()) << error;
   EXPECT_EQ(s->adapter, "node-write-file-atomic");
   EXPECT_EQ(s->expect_checker, "crash-durability");
