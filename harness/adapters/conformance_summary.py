@@ -1,8 +1,11 @@
 """conformance_summary.py: the per-library summary of a conformance matrix.
 
-  conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]
-  conformance_summary.py --matrix CONFORMANCE_JSON
-  conformance_summary.py --fault-coverage CONFORMANCE_JSON
+  conformance_summary.py CONFORMANCE_JSON... [--catalog CATALOG_JSON]
+  conformance_summary.py --matrix CONFORMANCE_JSON...
+  conformance_summary.py --fault-coverage CONFORMANCE_JSON...
+
+Several files are the shards of one run (`--shard K/N`): their cells are
+read together.
 
 --matrix prints the adapter x scenario grid of the cells the file holds,
 also of an interrupted run (`"complete": false`), which `lockharness merge`
@@ -190,22 +193,49 @@ def matrix(doc):
     return "\n".join(lines)
 
 
+def load_all(paths):
+    """One document from the conformance.json of a run, or of its shards
+    (each shard's cells; the adapters and scenarios of the first)."""
+    docs = [load(p) for p in paths]
+    doc = dict(docs[0])
+    doc["cells"] = [c for d in docs for c in d.get("cells", [])]
+    return doc
+
+
+USAGE = ("usage: conformance_summary.py CONFORMANCE_JSON... [--catalog CATALOG_JSON]\n"
+         "       conformance_summary.py --matrix CONFORMANCE_JSON...\n"
+         "       conformance_summary.py --fault-coverage CONFORMANCE_JSON...")
+
+
 def main(argv):
-    if len(argv) == 3 and argv[1] == "--matrix":
-        print(matrix(load(argv[2])))
-        return 0
-    if len(argv) == 3 and argv[1] == "--fault-coverage":
-        print(fault_coverage(load(argv[2])))
-        return 0
-    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--catalog"):
-        print("usage: conformance_summary.py CONFORMANCE_JSON [--catalog CATALOG_JSON]\n"
-              "       conformance_summary.py --matrix CONFORMANCE_JSON\n"
-              "       conformance_summary.py --fault-coverage CONFORMANCE_JSON", file=sys.stderr)
+    args = argv[1:]
+    mode = "summary"
+    catalog = None
+    paths = []
+    while args:
+        arg = args.pop(0)
+        if arg in ("--matrix", "--fault-coverage"):
+            mode = arg[2:]
+        elif arg == "--catalog" and args:
+            catalog = args.pop(0)
+        elif arg.startswith("--"):
+            paths = []
+            break
+        else:
+            paths.append(arg)
+    if not paths or (catalog is not None and mode != "summary"):
+        print(USAGE, file=sys.stderr)
         return 2
-    doc = load(argv[1])
+    doc = load_all(paths)
+    if mode == "matrix":
+        print(matrix(doc))
+        return 0
+    if mode == "fault-coverage":
+        print(fault_coverage(doc))
+        return 0
     conventions = {}
-    if len(argv) == 4:
-        for entry in load(argv[3]).get("adapters", []):
+    if catalog is not None:
+        for entry in load(catalog).get("adapters", []):
             conventions[entry.get("name")] = entry.get("lock_convention", "?")
     print(summarize(doc, conventions))
     return 0

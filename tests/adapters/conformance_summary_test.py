@@ -110,6 +110,23 @@ class SummaryTest(unittest.TestCase):
                                    "| acted in 1 of 1 |")
         self.assertEqual(len(lines), 4)  # "other" configured no holder-directed nemesis
 
+    def test_shards_are_read_together(self):
+        first = dict(MATRIX, cells=MATRIX["cells"][:4])
+        second = dict(MATRIX, cells=MATRIX["cells"][4:])
+        names = []
+        for doc in (first, second):
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(doc, f)
+            names.append(f.name)
+        out = io.StringIO()
+        try:
+            with redirect_stdout(out):
+                self.assertEqual(conformance_summary.main(["x", "--matrix"] + names), 0)
+        finally:
+            for name in names:
+                os.unlink(name)
+        self.assertEqual(out.getvalue().strip(), conformance_summary.matrix(MATRIX))
+
     def test_unreadable_file_exits_2(self):
         with self.assertRaises(SystemExit) as e:
             conformance_summary.load("/nonexistent/conformance.json")
