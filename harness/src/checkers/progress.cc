@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <optional>
 #include <utility>
 
 #include "lockharness/harness/completion_errors.h"
 
 #include "lockharness/harness/checkers/names.h"
+#include "lockharness/harness/checkers/trace_mutual_exclusion.h"
+#include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
 namespace {
@@ -36,6 +39,50 @@ bool IsHolderKill(const Event& event) {
   // Histories written before fault events had a kind: their target text.
   if (event.kind.empty()) return event.target.find("holder") != std::string::npos;
   return event.kind == "kill-holder";
+}
+
+bool IsInterposerKill(const Event& event) {
+  return event.type == EventType::kFault && event.fault == "sigkill" && event.kind == "interposer";
+}
+
+// The processes an interposer kill point killed while they held the lock:
+// the trace shows a lock span of theirs (as its acquirer, or a helper's of
+// the same writer) begun before their last line and not ended before it.
+// Their lock must be taken over as a nemesis-killed holder's must; the
+// trace also says when: the first lock span of another writer begun after
+// the victim's last line (nullopt: none). A refused operation takes the
+// lock too, so the trace, not the next ok write, measures the takeover.
+// Built only when the history has such kills (it rebuilds the spans).
+std::map<int, std::optional<int64_t>> InterposerKilledHolders(const RunArtifacts& run) {
+  std::map<int, std::optional<int64_t>> holders;
+  if (!run.trace || std::none_of(run.history.begin(), run.history.end(), IsInterposerKill)) {
+    return holders;
+  }
+  const TraceTimeline timeline = BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
+  const std::vector<ObservedSpan> spans = ObservedLockSpans(timeline);
+  for (const Event& event : run.history) {
+    if (!IsInterposerKill(event)) continue;
+    auto last = timeline.last_seen.find(event.pid);
+    if (last == timeline.last_seen.end()) continue;
+    const int64_t died = last->second;
+    const ObservedSpan* held = nullptr;
+    for (const ObservedSpan& span : spans) {
+      if (span.holder != event.pid && span.writer != event.pid) continue;
+      if (span.start_latest > died) continue;
+      if (span.ended && span.end_earliest < died) continue;
+      held = &span;
+      break;
+    }
+    if (held == nullptr) continue;
+    std::optional<int64_t> takeover;
+    for (const ObservedSpan& span : spans) {
+      if (span.writer == held->writer || span.start_earliest < died) continue;
+      const int64_t delay = span.start_latest - died;
+      if (!takeover || delay < *takeover) takeover = delay;
+    }
+    holders[event.pid] = takeover;
+  }
+  return holders;
 }
 
 // A holder-directed nemesis (kill-holder, pause-holder, steal-lock) acting
@@ -229,11 +276,42 @@ CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index
   // Takeover of a killed holder's lock.
   TakeoverCheck takeover(index);
   const HolderFindings holder_findings(run.history);
+  const std::map<int, std::optional<int64_t>> killed_by_interposer = InterposerKilledHolders(run);
   int64_t kills = 0;
   int64_t unmeasured = 0;
+  int64_t holder_kills_unjudged = 0;
   nlohmann::json takeovers = nlohmann::json::array();
   std::vector<std::string> unknown_lines;
   for (const Event& event : run.history) {
+    if (IsInterposerKill(event)) {
+      auto killed = killed_by_interposer.find(event.pid);
+      if (killed == killed_by_interposer.end()) continue;  // it held no lock
+      ++kills;
+      const std::string what = "lock of pid " + std::to_string(event.pid) +
+                               ", killed holding it by an interposer kill point at " +
+                               FormatMillis(event.t);
+      if (const std::optional<int64_t> delay = killed->second) {
+        takeovers.push_back(Millis(*delay));
+        if (limits.takeover_bound_ns > 0 && *delay > limits.takeover_bound_ns) {
+          invalid_lines.push_back(what + ", not taken over within " +
+                                  FormatMillis(limits.takeover_bound_ns) +
+                                  ": the trace's next acquisition came " + FormatMillis(*delay) +
+                                  " after its last call");
+        }
+      } else if (takeover.AttemptsAfter(event.t) > 0) {
+        invalid_lines.push_back("lock never taken over after sigkill (" + event.target + ") at " +
+                                FormatMillis(event.t) + ": " +
+                                std::to_string(takeover.AttemptsAfter(event.t)) +
+                                " mutating operations were invoked after it and the trace shows "
+                                "no later acquisition of the lock");
+      } else {
+        // Nothing came after it to take the lock over. Unlike a nemesis's
+        // kill, aimed early in the run to test a takeover, a kill point may
+        // fire on the run's last write: no verdict hangs on it.
+        ++holder_kills_unjudged;
+      }
+      continue;
+    }
     if (!IsHolderKill(event)) continue;
     ++kills;
     const Write* next = takeover.FirstWriteAfter(event.t);
@@ -297,6 +375,7 @@ CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index
                     {"pending", counts[3]},
                     {"latency", latency},
                     {"holder_kills", kills},
+                    {"holder_kills_with_nothing_after", holder_kills_unjudged},
                     {"takeover_ms", takeovers},
                     {"takeovers_unmeasured", unmeasured},
                     {"malformed", index.problems.size()},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "test_history.h"
+#include "test_trace.h"
 
 namespace lockharness::harness {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing_util::kPending;
 using testing_util::TestHistory;
+using testing_util::TestTrace;
 
 // TestHistory::Run limits: op timeout 1000, slack 100, takeover bound 500.
 CheckerReport Check(const TestHistory& h) {
@@ -167,6 +169,80 @@ TEST(Progress, LockNeverTakenOverWhileWritersTriedIsInvalid) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("lock never taken over"));
   EXPECT_THAT(r.summary, HasSubstr("2 mutating operations were invoked after it"));
+}
+
+// An interposer kill point that killed a process holding the lock (the
+// trace shows its mkdir and no rmdir before its last line): its lock must
+// be taken over like a nemesis-killed holder's. The same kill of a process
+// that had released its lock is no takeover.
+TEST(Progress, AnInterposerKillOfAHolderMustBeTakenOver) {
+  TestHistory h;
+  h.Fault(1, 50, "sigkill", "interposer: killed at a kill point of LOCKHARNESS_FAULTS",
+          "interposer");
+  h.Op(OpKind::kRegister, "a", {}, 60, 100, EventType::kInfo, 5, "exit status 3");
+  h.Update("a", {{"model", "x"}}, 110, 150, EventType::kInfo);
+  TestTrace held;
+  held.Hello(1, 1).Mkdir(1, 10).WriteTemp(1, 11, TestTrace::Temp(1));
+  held.Rename(1, 20, TestTrace::Temp(1));
+  held.Injected("kill");
+  RunArtifacts run = h.Run(std::nullopt);
+  run.trace = held.ToTrace();
+  CheckerReport r = CheckProgress(run, IndexOperations(run.history));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid) << r.summary;
+  EXPECT_THAT(r.summary, HasSubstr("lock never taken over after sigkill (interposer"));
+  EXPECT_EQ(r.details["holder_kills"], 1);
+
+  TestTrace released;
+  released.Hello(1, 1).LockedPublish(1, 10);
+  released.Call(1, 30, "unlink", "unlink", "temp", TestTrace::Temp(1)).result = 0;
+  released.Injected("kill");
+  run.trace = released.ToTrace();
+  CheckerReport after = CheckProgress(run, IndexOperations(run.history));
+  EXPECT_EQ(after.details["holder_kills"], 0);
+  EXPECT_EQ(after.verdict, Verdict::kValid) << after.summary;
+}
+
+// The takeover of an interposer-killed holder's lock is read from the
+// trace: another writer's acquisition after the victim's last call counts
+// even when its operation was refused (no ok write follows the kill).
+TEST(Progress, AnInterposerKilledHoldersTakeoverIsTheTracesNextAcquisition) {
+  TestHistory h;
+  h.Fault(1, 50, "sigkill", "interposer: killed at a kill point of LOCKHARNESS_FAULTS",
+          "interposer");
+  h.Op(OpKind::kUpdate, "ghost", {{"model", "x"}}, 60, 100, EventType::kFail, 2,
+       "refused (exit status 1)");
+  TestTrace t;
+  t.Hello(1, 1).Mkdir(1, 10).WriteTemp(1, 11, TestTrace::Temp(1));
+  t.Rename(1, 20, TestTrace::Temp(1));
+  t.Injected("kill");
+  t.Hello(2, 30).Mkdir(2, 40).Rmdir(2, 45);
+  RunArtifacts run = h.Run(std::nullopt);
+  run.trace = t.ToTrace();
+  run.limits.takeover_bound_ns = 5;
+  CheckerReport late = CheckProgress(run, IndexOperations(run.history));
+  EXPECT_EQ(late.verdict, Verdict::kInvalid) << late.summary;
+  EXPECT_THAT(late.summary, HasSubstr("not taken over within"));
+  run.limits.takeover_bound_ns = 1000;
+  CheckerReport in_time = CheckProgress(run, IndexOperations(run.history));
+  EXPECT_EQ(in_time.verdict, Verdict::kValid) << in_time.summary;
+  EXPECT_EQ(in_time.details["holder_kills"], 1);
+  EXPECT_EQ(in_time.details["takeover_ms"].size(), 1u);
+
+  // Killed on the run's last write: nothing after it to judge, and no
+  // verdict hangs on that (a kill point fires anywhere).
+  TestHistory last;
+  last.Register("a", {}, 0, 10);
+  last.Fault(1, 50, "sigkill", "interposer: killed at a kill point of LOCKHARNESS_FAULTS",
+             "interposer");
+  TestTrace alone;
+  alone.Hello(1, 1).Mkdir(1, 10).WriteTemp(1, 11, TestTrace::Temp(1));
+  alone.Rename(1, 20, TestTrace::Temp(1));
+  alone.Injected("kill");
+  RunArtifacts end = last.Run(std::nullopt);
+  end.trace = alone.ToTrace();
+  CheckerReport nothing_after = CheckProgress(end, IndexOperations(end.history));
+  EXPECT_EQ(nothing_after.verdict, Verdict::kValid) << nothing_after.summary;
+  EXPECT_EQ(nothing_after.details["holder_kills_with_nothing_after"], 1);
 }
 
 // An operation the harness killed at its op timeout (1000 here).

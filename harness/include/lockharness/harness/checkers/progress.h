@@ -1,8 +1,10 @@
 // progress.h: the progress checker ("progress").
 //
 // Every operation must complete, and no later than invoke + op_timeout +
-// timeout_slack (CheckLimits). After each `fault` event of kind "sigkill"
-// whose target mentions the lock holder, the lock must be taken over within
+// timeout_slack (CheckLimits). After each kill of a lock holder (a `fault`
+// event "sigkill" of kind kill-holder; a forged stale lock; or an
+// interposer kill point that killed a process the trace shows holding the
+// lock then), the lock must be taken over within
 // takeover_bound: the earliest-completing ok mutating operation invoked
 // after the kill must complete within takeover_bound_ns of it. Pairing
 // problems in the history (a completion without an invoke, a reused id) are
