@@ -19,6 +19,7 @@ if(TARGET lockharness_runner)
 
   if(LOCKHARNESS_BUILD_TESTS)
     add_executable(lockharness_crash_test
+      src/crash/crash_checks_test.cc
       src/crash/crash_record_test.cc
       src/crash/persistence_model_test.cc
     )

@@ -170,6 +170,7 @@ std::vector<Finding> RecoverState(const std::vector<std::string>& argv_prefix,
                                   const std::optional<std::string>& corrupt_bytes,
                                   const std::vector<std::string>& state_names,
                                   const std::vector<std::string>& extra_env,
+                                  const std::vector<std::string>& persistent_names,
                                   int64_t takeover_bound_ms, std::string* log) {
   std::vector<Finding> out;
   const fs::path dir = registry.parent_path();
@@ -236,6 +237,10 @@ std::vector<Finding> RecoverState(const std::vector<std::string>& argv_prefix,
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name == base || name.rfind(base + ".corrupt.", 0) == 0) continue;
+    if (std::find(persistent_names.begin(), persistent_names.end(), name) !=
+        persistent_names.end()) {
+      continue;
+    }
     leftovers.push_back(name);
   }
   if (!leftovers.empty()) {

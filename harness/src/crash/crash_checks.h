@@ -80,13 +80,16 @@ class CrashChecker {
 // the registry `registry` (in a materialised state directory) and returns
 // the findings (recovery, no-silent-reset). `corrupt_bytes` is the state's
 // registry if it was not a registry document. `state_names` are the
-// entries of the state's registry.
+// entries of the state's registry. `persistent_names` are files the
+// implementation keeps beside the registry by design (those the recorded,
+// crash-free run left there: a flock lock file): not leftovers.
 // REQUIRES: argv_prefix non-empty.
 std::vector<Finding> RecoverState(const std::vector<std::string>& argv_prefix,
                                   const std::filesystem::path& registry, const std::string& probe,
                                   const std::optional<std::string>& corrupt_bytes,
                                   const std::vector<std::string>& state_names,
                                   const std::vector<std::string>& extra_env,
+                                  const std::vector<std::string>& persistent_names,
                                   int64_t takeover_bound_ms, std::string* log);
 
 }  // namespace lockharness::harness::crash

@@ -80,6 +80,9 @@ struct Recorded {
   std::string impl;
   int writers = 0;
   int ops_per_writer = 0;
+  // What the crash-free recorded run left beside the registry (a flock
+  // lock file): kept by design, so no leftover after a recovery either.
+  std::vector<std::string> persistent_names;
 };
 
 // The configuration a crash run keeps in OUT/crash.json (and that --from
@@ -228,6 +231,11 @@ Prepared Prepare(const CrashOptions& o, const fs::path& out, std::string* impl_u
     return p;
   }
   r.record = std::move(*record);
+  std::error_code list_error;
+  for (const auto& entry : fs::directory_iterator(run_dir / "registry", list_error)) {
+    const std::string name = entry.path().filename().string();
+    if (name != kRegistryName) r.persistent_names.push_back(name);
+  }
   // ExecuteRun creates registry/ empty and starts writers only then: the
   // starting state is the empty directory.
   p.recorded = std::move(r);
@@ -492,7 +500,7 @@ CrashResult ExecuteCrash(const CrashOptions& o) {
       // in, as for the recorded run.
       auto argv = runner::InstantiateCommand(*words, registry.string(), cwd);
       r.findings = RecoverState(argv, registry, kProbe, r.corrupt, r.names, recovery_env,
-                                o.takeover_bound_ms, &r.log);
+                                rec.persistent_names, o.takeover_bound_ms, &r.log);
       bool invalid = false;
       for (const Finding& f : r.findings) invalid = invalid || f.verdict == Verdict::kInvalid;
       if (!invalid) fs::remove_all(r.scratch, dir_error);  // nothing to keep
