@@ -75,9 +75,14 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   CheckerReport lost_update, json_validity, trace_exclusion, lint, claims, convention;
   // The trace checkers need only the trace (and the operation index for
   // the cross-check of reported spans); they run beside json-validity.
+  // Built once, beside json-validity, for progress and the trace checkers.
+  std::optional<TraceTimeline> built;
+  auto build_timeline = [&] {
+    if (run.trace) built.emplace(BuildTraceTimeline(*run.trace, run.monotonic_origin_ns));
+  };
   auto check_trace = [&] {
-    if (!run.trace) return;
-    const TraceTimeline timeline = BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
+    if (!built) return;
+    const TraceTimeline& timeline = *built;
     trace_exclusion = CheckTraceMutualExclusion(timeline);
     lint = CheckProtocolLint(timeline);
     const bool check_claims = ReportedSpanCount(index) > 0;
@@ -92,7 +97,8 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   };
   if (FinalIsForgedCorruptRegistry(run)) {
     mutual_exclusion = CheckMutualExclusion(index, run.history);
-    progress = CheckProgress(run, index);
+    build_timeline();
+    progress = CheckProgress(run, index, built ? &*built : nullptr);
     // No document to judge: the corrupt-registry checker judges this run's
     // writes (none may claim success) and the file's survival.
     json_validity = CheckJsonValidityBesideForgedFinal(run);
@@ -112,9 +118,10 @@ std::vector<CheckerReport> CheckAll(const RunArtifacts& run) {
   } else {
     RunConcurrently(
         [&] {
+          build_timeline();
           json_validity = CheckJsonValidity(run, final);
           mutual_exclusion = CheckMutualExclusion(index, run.history);
-          progress = CheckProgress(run, index);
+          progress = CheckProgress(run, index, built ? &*built : nullptr);
           check_trace();
         },
         [&] { lost_update = CheckLostUpdate(run, index, final); });

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "lockharness/harness/checkers/names.h"
 #include "lockharness/harness/checkers/trace_timeline.h"
@@ -182,14 +183,15 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
   LaterWriters later(index);
   const std::set<std::string> kernel_lock_files = ObservedKernelLockFiles(run);
   const std::unordered_map<std::string, Creator> creators = TracedCreators(run);
-  // The killed process among a creator's lineage, or 0.
-  auto killed_creator = [&](const std::string& name) {
+  // The trace's creator of `name` and the killed process in its lineage
+  // (0 if none was killed, or the trace shows no creator).
+  auto killed_creator = [&](const std::string& name) -> std::pair<const Creator*, int> {
     auto it = creators.find(name);
-    if (it == creators.end()) return 0;
+    if (it == creators.end()) return {nullptr, 0};
     for (int pid : it->second.lineage) {
-      if (killed.count(pid)) return pid;
+      if (killed.count(pid)) return {&it->second, pid};
     }
-    return 0;
+    return {&it->second, 0};
   };
   std::vector<std::string> names = run.directory_entries;
   std::sort(names.begin(), names.end());
@@ -219,15 +221,14 @@ CheckerReport CheckLeftovers(const RunArtifacts& run, const OperationIndex& inde
       // A placed writer is PID 1 of its namespace; no sweeper elsewhere can
       // judge that PID (docs/protocol.md, known limits), so it stays.
       why = "temp file of a killed writer in its own PID namespace (PID 1 there)";
-    } else if (c.kind == LeftoverKind::kOther && killed_creator(name) != 0) {
+    } else if (const auto [creator, writer] = killed_creator(name);
+               c.kind == LeftoverKind::kOther && writer != 0) {
       // A name of the implementation's own (not <registry>.tmp...): the
       // trace says which process made it, and that it belonged to a killed
       // writer. A <registry>.tmp name without a pid stays unexplained: it
       // is every writer's (protocol-lint's temp-name-shared).
-      const int writer = killed_creator(name);
-      const Creator& creator = creators.at(name);
-      why = "made (" + creator.how + ") by pid " + std::to_string(creator.lineage.front());
-      if (creator.lineage.front() != writer)
+      why = "made (" + creator->how + ") by pid " + std::to_string(creator->lineage.front());
+      if (creator->lineage.front() != writer)
         why += " of killed writer pid " + std::to_string(writer);
       else
         why += ", which was killed";

@@ -52,13 +52,17 @@ bool IsInterposerKill(const Event& event) {
 // trace also says when: the first lock span of another writer begun after
 // the victim's last line (nullopt: none). A refused operation takes the
 // lock too, so the trace, not the next ok write, measures the takeover.
-// Built only when the history has such kills (it rebuilds the spans).
-std::map<int, std::optional<int64_t>> InterposerKilledHolders(const RunArtifacts& run) {
+// Built only when the history has such kills (it rebuilds the spans; the
+// timeline too, unless the caller has it).
+std::map<int, std::optional<int64_t>> InterposerKilledHolders(const RunArtifacts& run,
+                                                              const TraceTimeline* given) {
   std::map<int, std::optional<int64_t>> holders;
   if (!run.trace || std::none_of(run.history.begin(), run.history.end(), IsInterposerKill)) {
     return holders;
   }
-  const TraceTimeline timeline = BuildTraceTimeline(*run.trace, run.monotonic_origin_ns);
+  std::optional<TraceTimeline> own;
+  if (given == nullptr) own.emplace(BuildTraceTimeline(*run.trace, run.monotonic_origin_ns));
+  const TraceTimeline& timeline = given != nullptr ? *given : *own;
   const std::vector<ObservedSpan> spans = ObservedLockSpans(timeline);
   for (const Event& event : run.history) {
     if (!IsInterposerKill(event)) continue;
@@ -213,7 +217,8 @@ class TakeoverCheck {
 
 }  // namespace
 
-CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index) {
+CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index,
+                            const TraceTimeline* timeline) {
   CheckerReport report;
   report.checker = kProgressChecker;
   const CheckLimits& limits = run.limits;
@@ -276,7 +281,8 @@ CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index
   // Takeover of a killed holder's lock.
   TakeoverCheck takeover(index);
   const HolderFindings holder_findings(run.history);
-  const std::map<int, std::optional<int64_t>> killed_by_interposer = InterposerKilledHolders(run);
+  const std::map<int, std::optional<int64_t>> killed_by_interposer =
+      InterposerKilledHolders(run, timeline);
   int64_t kills = 0;
   int64_t unmeasured = 0;
   int64_t holder_kills_unjudged = 0;

@@ -103,31 +103,25 @@ std::string ExitStatus::Describe() const {
   return "unknown";
 }
 
-int KillAllRegisteredGroups() {
+// SIGKILLs every registered group, or only run `run_id`'s (0: all).
+// Async-signal-safe: loads and kill(2) only.
+int KillRegisteredGroups(uint64_t run_id) {
   int count = 0;
   for (int i = 0; i < kMaxChildren; ++i) {
     const pid_t pgid = g_groups[i].load();
-    if (pgid > 0) {
+    if (pgid > 0 && (run_id == 0 || g_run_ids[i].load() == run_id)) {
       ::kill(-pgid, SIGKILL);
       ++count;
     }
   }
   return count;
 }
+
+int KillAllRegisteredGroups() { return KillRegisteredGroups(0); }
 
 uint64_t NewRunId() { return g_next_run_id.fetch_add(1); }
 
-int KillRunGroups(uint64_t run_id) {
-  int count = 0;
-  for (int i = 0; i < kMaxChildren; ++i) {
-    const pid_t pgid = g_groups[i].load();
-    if (pgid > 0 && g_run_ids[i].load() == run_id) {
-      ::kill(-pgid, SIGKILL);
-      ++count;
-    }
-  }
-  return count;
-}
+int KillRunGroups(uint64_t run_id) { return KillRegisteredGroups(run_id); }
 
 int RegisteredChildCount() {
   int count = 0;

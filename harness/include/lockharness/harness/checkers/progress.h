@@ -20,11 +20,15 @@
 
 #include "lockharness/harness/check.h"
 #include "lockharness/harness/checkers/operations.h"
+#include "lockharness/harness/checkers/trace_timeline.h"
 
 namespace lockharness::harness {
 
 // REQUIRES: `index` was built from run.history.
-CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index);
+// `timeline`, if given, is run.trace's (BuildTraceTimeline): passed so that
+// the takeover check of interposer kills does not build it a second time.
+CheckerReport CheckProgress(const RunArtifacts& run, const OperationIndex& index,
+                            const TraceTimeline* timeline = nullptr);
 
 }  // namespace lockharness::harness
 
