@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "lockharness/harness/checkers/lock_convention_check.h"
 #include "lockharness/harness/checkers/protocol_lint.h"
@@ -16,6 +17,7 @@
 #include "lockharness/harness/run_dir/load_run.h"
 #include "lockharness/harness/runner/lock_convention.h"
 #include "lockharness/harness/runner/safe_files.h"
+#include "lockharness/interposer/fault_spec.h"
 #include "src/cli/scenario_adapter.h"
 #include "src/crash/crash_run.h"
 
@@ -231,6 +233,19 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     convention_source =
         options.lock_convention_source.empty() ? "declared" : options.lock_convention_source;
   }
+  const auto not_applicable = [&](const scenario::Scenario& s, std::string why) {
+    ScenarioOutcome o;
+    o.name = s.name;
+    o.file = s.file;
+    o.expected = std::string(scenario::ExpectName(s.expect));
+    o.seed = options.seed.value_or(s.run.seed);
+    o.impl = options.impl;
+    o.status = ScenarioStatus::kNotApplicable;
+    o.not_applicable = std::move(why);
+    ++outcome.not_applicable;
+    if (options.print) std::cout << ScenarioLine(o) << std::endl;
+    outcome.scenarios.push_back(std::move(o));
+  };
   bool detection_tried = false;
   for (size_t i = 0; i < scenarios.size(); ++i) {
     scenario::Scenario& s = scenarios[i];
@@ -254,19 +269,9 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     }
     if (!own_adapter && convention) {
       if (auto why = scenario::NotApplicableReason(s, *convention)) {
-        ScenarioOutcome o;
-        o.name = s.name;
-        o.file = s.file;
-        o.expected = std::string(scenario::ExpectName(s.expect));
-        o.seed = options.seed.value_or(s.run.seed);
-        o.impl = options.impl;
-        o.status = ScenarioStatus::kNotApplicable;
-        o.not_applicable = *why + " (lock convention " +
-                           std::string(runner::LockConventionName(*convention)) + ", " +
-                           convention_source + ")";
-        ++outcome.not_applicable;
-        if (options.print) std::cout << ScenarioLine(o) << std::endl;
-        outcome.scenarios.push_back(std::move(o));
+        not_applicable(s, *why + " (lock convention " +
+                              std::string(runner::LockConventionName(*convention)) + ", " +
+                              convention_source + ")");
         continue;
       }
     }
@@ -284,6 +289,15 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
       substitution = options.no_worker_mode;
     }
     if (!substitution.empty()) {
+      // A fault chain counted within one process means something else when
+      // every operation is a process of its own: not a verdict to give.
+      if (std::string chain = PerProcessFaultChain(s.run.interposer_faults); !chain.empty()) {
+        not_applicable(s, "needs a long-lived process: its fault chain (" + chain +
+                              ") counts the calls of one process, and the implementation has "
+                              "no worker mode (" +
+                              substitution + ")");
+        continue;
+      }
       substitution = "per-op mode: the implementation has no worker mode (" + substitution + ")";
       s.run.mode = runner::Mode::kPerOp;
       s.run.out_dir = options.out_dir / (s.name + ".per-op");
@@ -351,6 +365,28 @@ std::optional<runner::LockConvention> DetectLockConvention(const std::string& im
 }
 
 bool FoundNoWorkerMode(const RunResult& result) { return !result.judged && result.no_worker_mode; }
+
+std::string PerProcessFaultChain(const std::string& faults) {
+  if (faults.empty()) return "";
+  auto list = std::make_unique<interposer::FaultList>();
+  interposer::ParseError why;
+  // Checked when the scenario was loaded; unparsable text has no chain.
+  if (!interposer::ParseFaultList(faults.c_str(), list.get(), &why)) return "";
+  std::string counted;
+  for (int i = 0; i < list->count; ++i) {
+    const interposer::FaultSpec& spec = list->specs[i];
+    std::string modifier;
+    if (spec.once) modifier = "once";
+    if (spec.every > 1) {
+      modifier +=
+          (modifier.empty() ? "" : ",") + std::string("every:") + std::to_string(spec.every);
+    }
+    if (modifier.empty()) continue;
+    if (!counted.empty()) counted += "; ";
+    counted += std::string(spec.point) + " " + modifier;
+  }
+  return counted;
+}
 
 int SuiteExitCode(const SuiteOutcome& outcome) {
   if (!outcome.error.empty()) return kExitUnknown;

@@ -13,14 +13,16 @@
 // A worker-mode scenario against an implementation without a worker mode
 // (its first worker exits without answering, or before reading the
 // request: the run is "not runnable")
-// runs again in per-op mode, in DIR/<scenario name>.per-op/: none of the
-// scenarios needs a long-lived process for what it tests (contention, a
-// killed or paused holder), so a per-op-only program is judged on them
-// too. The outcome says so (`substitution`), on the scenario's line and in
-// its JUnit properties. When the caller already knows that the
-// implementation has no worker mode (`no_worker_mode`, e.g. an adapter
-// whose catalog entry has no worker template), such scenarios go straight
-// to per-op mode, with the same substitution note.
+// runs again in per-op mode, in DIR/<scenario name>.per-op/: contention
+// and a killed or paused holder do not need a long-lived process, so a
+// per-op-only program is judged on them too. The outcome says so
+// (`substitution`), on the scenario's line and in its JUnit properties.
+// When the caller already knows that the implementation has no worker mode
+// (`no_worker_mode`, e.g. an adapter whose catalog entry has no worker
+// template), such scenarios go straight to per-op mode, with the same
+// substitution note. Only a scenario whose interposer faults count the
+// calls of one process (PerProcessFaultChain) needs the long-lived process:
+// it is N/A instead.
 //
 // A scenario that names its adapter (`adapter`) runs that catalog entry
 // when no implementation is given (scenario_adapter.h); every file is
@@ -177,6 +179,15 @@ std::optional<runner::LockConvention> DetectLockConvention(const std::string& im
 // implementation's first worker exited without answering (or before it
 // read the request).
 bool FoundNoWorkerMode(const RunResult& result);
+
+// The fault specs of `faults` (LOCKHARNESS_FAULTS text) that count calls
+// within one process (`once`, `every:N`), as "lh/rename/registry once;
+// lh/rename/registry every:4"; empty when there are none. Such a chain
+// means something else in per-op mode, where each operation is a new
+// process (`once` fires on every operation, `every:4` on none), so a
+// worker-mode scenario with one is N/A for an implementation without a
+// worker mode rather than run in per-op mode.
+std::string PerProcessFaultChain(const std::string& faults);
 
 }  // namespace lockharness::harness::cli
 

@@ -241,6 +241,51 @@ TEST(FoundNoWorkerMode, TheRunSaysSo) {
   EXPECT_FALSE(FoundNoWorkerMode(result));
 }
 
+// Per-process counting modifiers make the chain; a probability or a plain
+// spec counts nothing.
+TEST(PerProcessFaultChain, NamesTheCountedSpecs) {
+  EXPECT_EQ(PerProcessFaultChain(""), "");
+  EXPECT_EQ(PerProcessFaultChain("lh/rename/registry=errno:EIO"), "");
+  EXPECT_EQ(PerProcessFaultChain("lh/rename/registry=errno:EIO,prob:0.5"), "");
+  EXPECT_EQ(PerProcessFaultChain("lh/mkdir/lock=errno:EACCES,once"), "lh/mkdir/lock once");
+  EXPECT_EQ(
+      PerProcessFaultChain("lh/rename/registry=errno:EIO,once;lh/rename/registry=kill,every:4"),
+      "lh/rename/registry once; lh/rename/registry every:4");
+  EXPECT_EQ(PerProcessFaultChain("lh/fsync/temp=errno:EIO,once,every:3"),
+            "lh/fsync/temp once,every:3");
+}
+
+// A worker-mode scenario whose faults count within one process is N/A for
+// an implementation without a worker mode, never run in per-op mode (where
+// `once` would fail every operation); one without such a chain is run.
+TEST(RunScenarios, PerProcessFaultChainsNeedAWorkerMode) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("lockharness-suite-chain-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "once.toml")
+      << "[workload]\nmode = \"worker\"\n"
+         "[interposer]\nfaults = \"lh/mkdir/lock=errno:EACCES,once\"\n";
+  SuiteRunOptions options;
+  options.files = {dir / "once.toml"};
+  options.impl = "/nonexistent/program --file {registry}";  // never started
+  options.out_dir = dir / "runs";
+  options.print = false;
+  options.no_worker_mode = "the catalog gives no worker template";
+  const SuiteOutcome outcome = RunScenarios(options);
+  ASSERT_TRUE(outcome.error.empty()) << outcome.error;
+  ASSERT_EQ(outcome.scenarios.size(), 1u);
+  EXPECT_EQ(outcome.scenarios[0].status, ScenarioStatus::kNotApplicable);
+  EXPECT_EQ(outcome.scenarios[0].not_applicable,
+            "needs a long-lived process: its fault chain (lh/mkdir/lock once) counts the calls "
+            "of one process, and the implementation has no worker mode (the catalog gives no "
+            "worker template)");
+  EXPECT_TRUE(outcome.scenarios[0].substitution.empty());
+  EXPECT_FALSE(std::filesystem::exists(dir / "runs" / "once.per-op"));
+  EXPECT_EQ(SuiteExitCode(outcome), kExitValid);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SuiteExitCode, ErrorsAndUnknownsAreTwo) {
   SuiteOutcome outcome;
   EXPECT_EQ(SuiteExitCode(outcome), kExitValid);
