@@ -7,7 +7,7 @@
 //   lockharness run SCENARIO.toml [--impl ...] [--seed S] [--out DIR]
 //                   (without --impl: the catalog adapter the scenario names)
 //   lockharness suite DIR [--impl ...] [--shard K/N] [--seed S] [--out DIR]
-//                         [--lock-convention C]
+//                         [--lock-convention C] [--placement-init]
 //                     (without --impl: the catalog adapter each scenario names)
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //                       [--no-spans]
@@ -69,14 +69,24 @@ int Report(const cli::RunResult& result) {
   return cli::ExitCodeFor(result.verdict);
 }
 
-// The implementation's lock convention: --lock-convention (already in
-// *convention), else the catalog's entry for `impl`; *source says which.
-void ResolveLockConvention(const std::string& impl, std::string* convention, std::string* source) {
-  if (!convention->empty()) {
-    *source = "--lock-convention";
+// What the catalog's entry for `impl` says about how it is deployed: its
+// lock convention, unless --lock-convention gave one (already in
+// *convention; *source says which), and whether placed writers need an
+// init (--placement-init, already in *placement_init, or the entry's).
+void ResolveFromCatalog(const std::string& impl, std::string* convention, std::string* source,
+                        bool* placement_init) {
+  if (!convention->empty()) *source = "--lock-convention";
+  std::string error;
+  const std::optional<cli::Adapter> entry = cli::CatalogAdapterFor(impl, &error);
+  if (!entry) {
+    if (convention->empty()) *source = error;
     return;
   }
-  *convention = cli::CatalogLockConvention(impl, source);
+  if (convention->empty() && !entry->lock_convention.empty()) {
+    *convention = entry->lock_convention;
+    *source = "catalog entry " + entry->name;
+  }
+  if (entry->placement_init) *placement_init = true;
 }
 
 void SayLockConvention(const std::string& convention, const std::string& source) {
@@ -90,7 +100,7 @@ void SayLockConvention(const std::string& convention, const std::string& source)
 
 int RunOptionsCommand(runner::RunOptions options) {
   std::string source;
-  ResolveLockConvention(options.impl, &options.lock_convention, &source);
+  ResolveFromCatalog(options.impl, &options.lock_convention, &source, &options.placement_init);
   SayLockConvention(options.lock_convention, source);
   if (options.out_dir.empty()) options.out_dir = cli::DefaultOutDir(options.seed);
   runner::InstallTerminationHandlers();
@@ -102,7 +112,7 @@ int RunOptionsCommand(runner::RunOptions options) {
 
 int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::path& catalog_path,
                        std::optional<uint64_t> seed, fs::path out_dir, std::string lock_convention,
-                       const std::string& registry_dir) {
+                       bool placement_init, const std::string& registry_dir) {
   std::string error;
   auto loaded = scenario::LoadScenario(file, &error);
   if (!loaded) return cli::Fail(error);
@@ -119,7 +129,7 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::
   // A scenario naming its adapter was written for it: no convention applies.
   if (loaded->adapter.empty()) {
     std::string source;
-    ResolveLockConvention(scenario_impl, &lock_convention, &source);
+    ResolveFromCatalog(scenario_impl, &lock_convention, &source, &placement_init);
     SayLockConvention(lock_convention, source);
     if (auto convention = runner::ParseLockConvention(lock_convention)) {
       if (auto why = scenario::NotApplicableReason(*loaded, *convention)) {
@@ -132,7 +142,10 @@ int RunScenarioCommand(const fs::path& file, const std::string& impl, const fs::
   }
   if (out_dir.empty()) out_dir = cli::DefaultOutDir(seed.value_or(loaded->run.seed));
   cli::ApplyCommandLine(scenario_impl, seed, out_dir, &*loaded);
-  if (loaded->adapter.empty()) loaded->run.lock_convention = lock_convention;
+  if (loaded->adapter.empty()) {
+    loaded->run.lock_convention = lock_convention;
+    loaded->run.placement_init = placement_init;
+  }
   loaded->run.registry_dir = registry_dir;
   runner::InstallTerminationHandlers();
   std::cerr << "lockharness: scenario " << loaded->name << ", seed " << loaded->run.seed
@@ -175,14 +188,16 @@ int CheckCommand(const fs::path& dir) {
 
 int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& catalog,
                  std::optional<uint64_t> seed, fs::path out_dir, const std::string& shard_text,
-                 fs::path junit, const std::string& lock_convention_flag,
+                 fs::path junit, const std::string& lock_convention_flag, bool placement_init,
                  const fs::path& registry_dir) {
   runner::RunOptions checked;
   if (auto refused = cli::SetRunFieldText("lock_convention", lock_convention_flag, &checked)) {
     return cli::Fail(*refused);
   }
   std::string lock_convention = checked.lock_convention, lock_convention_source;
-  if (!impl.empty()) ResolveLockConvention(impl, &lock_convention, &lock_convention_source);
+  if (!impl.empty()) {
+    ResolveFromCatalog(impl, &lock_convention, &lock_convention_source, &placement_init);
+  }
   std::string error;
   auto files = scenario::ListSuite(dir, &error);
   if (!files) return cli::Fail(error);
@@ -208,6 +223,7 @@ int SuiteCommand(const fs::path& dir, const std::string& impl, const fs::path& c
   options.seed = seed;
   options.lock_convention = lock_convention;
   options.lock_convention_source = lock_convention_source;
+  options.placement_init = placement_init;
   if (!lock_convention.empty()) {
     std::cout << "lock convention " << lock_convention << ", from " << lock_convention_source
               << "\n\n";
@@ -269,6 +285,10 @@ int main(int argc, char** argv) {
   std::string suite_lock_convention;
   cli::AddRunFieldOption(suite, "lock_convention", &suite_lock_convention);
   // The run option's own flag and text (the run-configuration codec).
+  bool suite_placement_init = false;
+  const runner::RunField* placement_init_field = runner::FindRunField("placement_init");
+  suite->add_flag(std::string(placement_init_field->flag), suite_placement_init,
+                  std::string(placement_init_field->doc));
   std::string suite_registry_dir;
   const runner::RunField* registry_dir_field = runner::FindRunField("registry_dir");
   suite->add_option(std::string(registry_dir_field->flag), suite_registry_dir,
@@ -362,7 +382,7 @@ int main(int argc, char** argv) {
       return SuiteCommand(
           suite_dir, suite_impl, suite_catalog,
           suite_seed_option->count() > 0 ? std::optional<uint64_t>(suite_seed) : std::nullopt,
-          suite_out, shard, junit, suite_lock_convention, suite_registry_dir);
+          suite_out, shard, junit, suite_lock_convention, suite_placement_init, suite_registry_dir);
     }
     if (mutants->parsed()) {
       if (mutants_out.empty()) mutants_out = cli::DefaultOutDir(0) + "-mutants";
@@ -379,7 +399,7 @@ int main(int argc, char** argv) {
         const std::string name = option->get_name();
         if (option->count() > 0 && name != "scenario" && name != "--impl" && name != "--seed" &&
             name != "--out" && name != "--help" && name != "--lock-convention" &&
-            name != "--registry-dir") {
+            name != "--placement-init" && name != "--registry-dir") {
           return cli::Fail(name + " cannot be combined with a scenario file (set it in the file)");
         }
       }
@@ -390,7 +410,8 @@ int main(int argc, char** argv) {
           run_flags.scenario_file, options->impl,
           lh::install::ThisHarnessData().adapters / "catalog.json",
           cli::FlagGiven(run_flags, "seed") ? std::optional<uint64_t>(options->seed) : std::nullopt,
-          options->out_dir, options->lock_convention, options->registry_dir);
+          options->out_dir, options->lock_convention, options->placement_init,
+          options->registry_dir);
     }
     if (run->parsed()) {
       std::string error;

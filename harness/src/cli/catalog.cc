@@ -63,6 +63,14 @@ std::optional<std::vector<Adapter>> ParseCatalog(std::string_view bytes, const s
       }
       a.lock_convention = it->get<std::string>();
     }
+    if (auto it = entry.find("placement_init"); it != entry.end()) {
+      if (!it->is_boolean()) {
+        *error = name + ": adapter '" + a.name +
+                 "': \"placement_init\" must be true or false, got " + it->dump();
+        return std::nullopt;
+      }
+      a.placement_init = it->get<bool>();
+    }
     adapters.push_back(std::move(a));
   }
   return adapters;
@@ -78,17 +86,12 @@ const Adapter* FindCatalogAdapter(const std::vector<Adapter>& adapters, const st
   return nullptr;
 }
 
-std::string CatalogLockConvention(const std::string& impl, std::string* source) {
-  std::string error;
-  const auto adapters = LoadCatalog(install::ThisHarnessData().adapters / "catalog.json", &error);
-  if (!adapters) {
-    *source = error;
-    return "";
-  }
+std::optional<Adapter> CatalogAdapterFor(const std::string& impl, std::string* error) {
+  const auto adapters = LoadCatalog(install::ThisHarnessData().adapters / "catalog.json", error);
+  if (!adapters) return std::nullopt;
   const Adapter* a = FindCatalogAdapter(*adapters, impl);
-  if (a == nullptr) return "";
-  *source = "catalog entry " + a->name;
-  return a->lock_convention;
+  if (a == nullptr) return std::nullopt;
+  return *a;
 }
 
 std::optional<std::vector<Adapter>> LoadCatalog(const std::filesystem::path& path,

@@ -1,9 +1,9 @@
 // catalog.h: the adapter catalog (harness/adapters/catalog.json) as
 // `lockharness conformance`, `suite` and `run` read it: {"adapters":
-// [{"name", "per_op", optional "worker", "description" and
-// "lock_convention"}...]}. "lock_convention" must be a name of
-// runner/lock_convention.h ("mkdir", "flock", ...); any other value is an
-// error naming the adapter. Templates name files as in a
+// [{"name", "per_op", optional "worker", "description", "lock_convention"
+// and "placement_init"}...]}. "lock_convention" must be a name of
+// runner/lock_convention.h ("mkdir", "flock", ...), "placement_init" a
+// boolean; any other value is an error naming the adapter. Templates name files as in a
 // checkout; they resolve for this harness, in a checkout or an installed
 // tree (install/data_locations.h).
 //
@@ -33,6 +33,9 @@ struct Adapter {
   std::string worker;  // empty: no worker mode
   // How it locks (runner/lock_convention.h names); empty: not declared.
   std::string lock_convention;
+  // Placed writers need an init as PID 1 (runner::RunOptions::placement_init):
+  // the program refuses to run as PID 1 or as its child.
+  bool placement_init = false;
 };
 
 // The entry for the implementation `impl` (a command template as given to
@@ -40,11 +43,10 @@ struct Adapter {
 // `impl`; nullptr if none.
 const Adapter* FindCatalogAdapter(const std::vector<Adapter>& adapters, const std::string& impl);
 
-// The lock convention this harness's catalog declares for `impl`, with
-// *source "catalog entry NAME"; "" if no entry matches, it declares
-// none, or the catalog cannot be read (then *source says why).
-// REQUIRES: source != nullptr.
-std::string CatalogLockConvention(const std::string& impl, std::string* source);
+// This harness's catalog entry for `impl`; nullopt if none matches (with
+// *error set, and not empty, when the catalog cannot be read).
+// REQUIRES: error != nullptr.
+std::optional<Adapter> CatalogAdapterFor(const std::string& impl, std::string* error);
 
 // Parses catalog bytes. On failure returns nullopt and sets *error to
 // "<name_for_errors>: <why>".

@@ -213,6 +213,7 @@ ConformanceCell RunCell(const PlannedCell& planned, const fs::path& out_dir, std
   if (planned.worker_mode && !worker) run.no_worker_mode = "the catalog gives no worker template";
   run.lock_convention = adapter.lock_convention;
   run.lock_convention_source = "the catalog";
+  run.placement_init = adapter.placement_init;
   run.out_dir = out_dir / adapter.name / (worker ? "worker" : "per-op");
   SuiteOutcome outcome = RunScenarios(run);
   ConformanceCell cell;

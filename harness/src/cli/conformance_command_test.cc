@@ -151,5 +151,21 @@ TEST(ParseCatalog, LockConventionIsParsedAndChecked) {
                             "catalog.json", &error));
 }
 
+TEST(ParseCatalog, PlacementInitIsABoolean) {
+  std::string error;
+  auto adapters = ParseCatalog(
+      R"({"adapters": [{"name": "a", "per_op": "a {registry}", "placement_init": true},
+                       {"name": "b", "per_op": "b {registry}"}]})",
+      "catalog.json", &error);
+  ASSERT_TRUE(adapters) << error;
+  EXPECT_TRUE((*adapters)[0].placement_init);
+  EXPECT_FALSE((*adapters)[1].placement_init);
+  EXPECT_FALSE(
+      ParseCatalog(R"({"adapters": [{"name": "a", "per_op": "a", "placement_init": "yes"}]})",
+                   "catalog.json", &error));
+  EXPECT_EQ(error,
+            "catalog.json: adapter 'a': \"placement_init\" must be true or false, got \"yes\"");
+}
+
 }  // namespace
 }  // namespace lockharness::harness::cli

@@ -278,7 +278,10 @@ SuiteOutcome RunScenarios(const SuiteRunOptions& options) {
     ApplyCommandLine(impls[i], options.seed, options.out_dir / s.name, &s);
     // Declared only: a detected convention was seen, not claimed, and has
     // nothing to be checked against.
-    if (!own_adapter) s.run.lock_convention = options.lock_convention;
+    if (!own_adapter) {
+      s.run.lock_convention = options.lock_convention;
+      s.run.placement_init = options.placement_init;
+    }
     registry_dir_for(s.name, &s);
     std::string substitution;
     std::optional<RunResult> result;

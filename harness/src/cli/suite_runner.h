@@ -108,6 +108,9 @@ struct SuiteRunOptions {
   // detected when a scenario depends on it.
   std::string lock_convention;
   std::string lock_convention_source;
+  // Placed writers run under an init (runner::RunOptions::placement_init):
+  // the catalog's or --placement-init.
+  bool placement_init = false;
   // When no convention is declared: detect it with a probe run when a
   // scenario depends on it (false: run every scenario, as for lockreg's
   // mutants, whose convention is the reference's).

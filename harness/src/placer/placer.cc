@@ -3,8 +3,8 @@
 // UTS and mount namespaces, own host name, own boot id), for the runner's
 // `placement` (docs/scenarios.md).
 //
-//   lockharness-placer --pid-ns -- PROGRAM [ARGS...]
-//   lockharness-placer --host NAME --boot-id-file PATH -- PROGRAM [ARGS...]
+//   lockharness-placer [--init] --pid-ns -- PROGRAM [ARGS...]
+//   lockharness-placer [--init] --host NAME --boot-id-file PATH -- PROGRAM [ARGS...]
 //   lockharness-placer --check (--pid-ns | --host ...)   # can this machine do it?
 //
 // posix_spawn cannot create namespaces, hence this exec wrapper. It unshares,
@@ -18,6 +18,15 @@
 // harness. Everything else (cwd, environment, descriptors, the process
 // group the harness gave the wrapper) is inherited: signals to the group
 // reach the program too.
+//
+// With --init, PID 1 is a minimal init (as `docker run --init` gives) and
+// the program is its child, PID 2: for programs that refuse to run as PID
+// 1 or as its child's parent (liblockfile's tools with --use-pid exit 7,
+// "orphaned", when their parent is PID 1). The init forwards SIGTERM,
+// SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the program, reaps every
+// orphan, and exits when the program does; it hands the program's wait
+// status to the wrapper through a pipe, so the wrapper still dies of the
+// program's signal (an init cannot be killed by its own signal).
 //
 // Without CAP_SYS_ADMIN it makes the namespaces inside a new user namespace
 // that maps the caller's uid and gid to themselves (where the kernel allows
@@ -50,6 +59,7 @@ constexpr char kBootIdPath[] = "/proc/sys/kernel/random/boot_id";
 
 struct Placement {
   bool check = false;
+  bool init = false;
   bool host = false;
   std::string host_name;
   std::string boot_id_file;
@@ -64,8 +74,8 @@ struct Placement {
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(
       stderr,
-      "lockharness-placer: %s\nusage: lockharness-placer [--check] (--pid-ns | --host NAME "
-      "--boot-id-file PATH) [-- PROGRAM [ARGS...]]\n",
+      "lockharness-placer: %s\nusage: lockharness-placer [--check] [--init] (--pid-ns | --host "
+      "NAME --boot-id-file PATH) [-- PROGRAM [ARGS...]]\n",
       why);
   _exit(kPlacerFailed);
 }
@@ -82,6 +92,8 @@ Placement ParseArgs(int argc, char** argv) {
     }
     if (a == "--check") {
       p.check = true;
+    } else if (a == "--init") {
+      p.init = true;
     } else if (a == "--pid-ns") {
       pid_ns = true;
     } else if (a == "--host" && i + 1 < argc) {
@@ -140,6 +152,55 @@ void EnterPlace(const Placement& p) {
   }
 }
 
+[[noreturn]] void Exec(const Placement& p) {
+  ::execvp(p.argv[0], p.argv.data());
+  std::fprintf(stderr, "lockharness-placer: exec %s: %s\n", p.argv[0], std::strerror(errno));
+  _exit(errno == ENOENT ? 127 : 126);
+}
+
+volatile sig_atomic_t g_program = 0;
+
+void ForwardSignal(int sig) {
+  if (g_program > 0) ::kill(g_program, sig);
+}
+
+// PID 1 of the namespace (--init): runs the program as its child, reaps
+// everything, writes the program's wait status to `status_fd`, and exits.
+[[noreturn]] void RunInit(const Placement& p, int status_fd) {
+  constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  sigset_t forwarded, previous;
+  sigemptyset(&forwarded);
+  for (int sig : kForwarded) sigaddset(&forwarded, sig);
+  // Blocked until the program's PID is known, so none is lost.
+  sigprocmask(SIG_BLOCK, &forwarded, &previous);
+  const pid_t program = ::fork();
+  if (program < 0) Die("fork the program", errno);
+  if (program == 0) {
+    sigprocmask(SIG_SETMASK, &previous, nullptr);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(kPlacerFailed);
+    Exec(p);
+  }
+  g_program = program;
+  struct sigaction forward {};
+  forward.sa_handler = ForwardSignal;
+  forward.sa_flags = SA_RESTART;
+  for (int sig : kForwarded) ::sigaction(sig, &forward, nullptr);
+  sigprocmask(SIG_SETMASK, &previous, nullptr);
+  int status = 0;
+  for (;;) {
+    int reaped_status = 0;
+    const pid_t reaped = ::waitpid(-1, &reaped_status, 0);
+    if (reaped == program) {
+      status = reaped_status;
+      break;
+    }
+    if (reaped < 0 && errno != EINTR) Die("waitpid", errno);
+  }
+  if (::write(status_fd, &status, sizeof status) != sizeof status) _exit(kPlacerFailed);
+  // Leaving ends the namespace: the kernel kills what the program left.
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,6 +233,8 @@ int main(int argc, char** argv) {
   // its PR_SET_PDEATHSIG took effect. A pipe can: we hold its write end.
   int alive[2];
   if (::pipe2(alive, O_CLOEXEC) != 0) Die("pipe", errno);
+  int program_status[2] = {-1, -1};
+  if (p.init && ::pipe2(program_status, O_CLOEXEC) != 0) Die("pipe", errno);
   const pid_t child = ::fork();
   if (child < 0) Die("fork", errno);
   if (child == 0) {
@@ -184,14 +247,22 @@ int main(int argc, char** argv) {
     ::close(alive[0]);
     EnterPlace(p);
     if (p.check) _exit(0);
-    ::execvp(p.argv[0], p.argv.data());
-    std::fprintf(stderr, "lockharness-placer: exec %s: %s\n", p.argv[0], std::strerror(errno));
-    _exit(errno == ENOENT ? 127 : 126);
+    if (p.init) {
+      ::close(program_status[0]);
+      RunInit(p, program_status[1]);
+    }
+    Exec(p);
   }
   ::close(alive[0]);
+  if (p.init) ::close(program_status[1]);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) Die("waitpid", errno);
+  }
+  // The program's own status, when an init ran it and lived to hand it on.
+  if (p.init) {
+    int program = 0;
+    if (::read(program_status[0], &program, sizeof program) == sizeof program) status = program;
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   const int sig = WTERMSIG(status);

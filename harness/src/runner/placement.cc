@@ -78,7 +78,7 @@ std::string CheckKind(Placement kind, const fs::path& hosts_dir) {
   std::string error;
   std::error_code ec;
   fs::create_directories(hosts_dir, ec);  // for the check's log, whatever the kind
-  if (!PlacementPrefix(kind, 0, 0, hosts_dir, &prefix, &error)) return error;
+  if (!PlacementPrefix(kind, false, 0, 0, hosts_dir, &prefix, &error)) return error;
   SpawnOptions spawn;
   spawn.argv = {prefix[0], "--check"};
   spawn.argv.insert(spawn.argv.end(), prefix.begin() + 1, prefix.end() - 1);  // without "--"
@@ -105,13 +105,16 @@ Placement PlacementOf(Placement p, int writer) {
 
 std::string PlacerProgram() { return install::ThisHarnessData().placer.string(); }
 
-bool PlacementPrefix(Placement p, int writer, uint64_t seed, const fs::path& hosts_dir,
+bool PlacementPrefix(Placement p, bool init, int writer, uint64_t seed, const fs::path& hosts_dir,
                      std::vector<std::string>* prefix, std::string* error) {
   prefix->clear();
   switch (PlacementOf(p, writer)) {
     case Placement::kSame:
     case Placement::kMixed: return true;
-    case Placement::kPidNamespace: *prefix = {PlacerProgram(), "--pid-ns", "--"}; return true;
+    case Placement::kPidNamespace:
+      *prefix = {PlacerProgram(), "--pid-ns", "--"};
+      if (init) prefix->insert(prefix->begin() + 1, "--init");
+      return true;
     case Placement::kHost: {
       std::error_code ec;
       fs::create_directories(hosts_dir, ec);
@@ -125,6 +128,7 @@ bool PlacementPrefix(Placement p, int writer, uint64_t seed, const fs::path& hos
       }
       *prefix = {PlacerProgram(),  "--host",         "lh-host-" + std::to_string(writer),
                  "--boot-id-file", boot_id.string(), "--"};
+      if (init) prefix->insert(prefix->begin() + 1, "--init");
       return true;
     }
   }

@@ -374,7 +374,8 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     std::vector<std::vector<std::string>> placed_argv;
     for (int w = 0; w < options.writers; ++w) {
       std::vector<std::string> placed;
-      if (!PlacementPrefix(options.placement, w, options.seed, hosts, &placed, &error)) {
+      if (!PlacementPrefix(options.placement, options.placement_init, w, options.seed, hosts,
+                           &placed, &error)) {
         return Failed(RunOutcome::Status::kHarnessError, error);
       }
       const std::vector<std::string>& command = context.ArgvFor(w);

@@ -519,6 +519,12 @@ const std::vector<RunField>& Table() {
        "where writers run: same, pid-namespace (own PID namespace each), host (a simulated "
        "host each), mixed (w mod 3: same, pid-namespace, host)",
        &GetPlacement, &SetPlacement},
+      // Not in scenario files: how the implementation is deployed, like
+      // its lock convention (the catalog's `placement_init`).
+      {"placement_init", "", "", "--placement-init", FT::kBool, 0, 0, false,
+       "placed writers run as the child of a minimal init (PID 2), not as PID 1 of their "
+       "namespace (default: the adapter catalog's placement_init)",
+       kGet<&O::placement_init>, &SetBool<&O::placement_init>},
       {"env", "env", "", "--env", FT::kStringList, 0, 0, false,
        "KEY=VALUE for the implementation, repeatable", kGet<&O::env>, &SetEnv},
       {"stale_ms", "limits", "stale_ms", "--stale-ms", FT::kInt, 0, kHourMs, false,

@@ -5,7 +5,8 @@
 // directory is shared), or a mix.
 //
 // A placed writer runs under `lockharness-placer` (placer.cc), whose child,
-// PID 1 of a new PID namespace, execs the implementation. The harness keeps
+// PID 1 of a new PID namespace, execs the implementation (or, with the
+// run's placement_init, forks it as PID 2 and stays its init). The harness keeps
 // spawning, signalling and reaping the placer's process group as before;
 // holder-directed nemeses find the real process from the owner record's PID
 // through NSpid (FindInPidNamespace).
@@ -41,11 +42,13 @@ std::string PlacementNames();
 Placement PlacementOf(Placement p, int writer);
 
 // The command prefix that places writer `writer` ({} for kSame): the placer
-// and its options. A simulated host's boot id file is written to
-// `hosts_dir`/writer-<w>.boot_id (a UUID drawn from `seed`). False with
+// and its options (with `init`, --init: the writer runs as the child of a
+// minimal init, not as PID 1). A simulated host's boot id file is written
+// to `hosts_dir`/writer-<w>.boot_id (a UUID drawn from `seed`). False with
 // *error if a file cannot be written.
-bool PlacementPrefix(Placement p, int writer, uint64_t seed, const std::filesystem::path& hosts_dir,
-                     std::vector<std::string>* prefix, std::string* error);
+bool PlacementPrefix(Placement p, bool init, int writer, uint64_t seed,
+                     const std::filesystem::path& hosts_dir, std::vector<std::string>* prefix,
+                     std::string* error);
 
 // "" if this machine can provide `p` (the placer's --check succeeds for
 // each kind `p` uses), else the reason, e.g. "placement 'host' is not

@@ -73,6 +73,11 @@ struct RunOptions {
   std::vector<std::string> fleet;
   // Where the writers run (placement.h): same, pid-namespace, host, mixed.
   Placement placement = Placement::kSame;
+  // Placed writers run under a minimal init, as its child (PID 2), instead
+  // of as PID 1 of their namespace (placer.cc --init): for implementations
+  // that refuse to run as PID 1 or as PID 1's child. From the adapter
+  // catalog's `placement_init` or --placement-init.
+  bool placement_init = false;
   // Extra environment for the implementation's processes, "KEY=VALUE".
   std::vector<std::string> env;
   // Passed to the implementation as LOCKHARNESS_STALE_MS when > 0: the age
