@@ -5,7 +5,8 @@
   conformance_summary.py --fault-coverage CONFORMANCE_JSON...
 
 Several files are the shards of one run (`--shard K/N`): their cells are
-read together.
+read together; a cell a later file holds again replaces the earlier one
+(single cells re-run with `lockharness conformance --adapter A --scenario S`).
 
 --matrix prints the adapter x scenario grid of the cells the file holds,
 also of an interrupted run (`"complete": false`), which `lockharness merge`
@@ -195,10 +196,16 @@ def matrix(doc):
 
 def load_all(paths):
     """One document from the conformance.json of a run, or of its shards
-    (each shard's cells; the adapters and scenarios of the first)."""
+    (each shard's cells; the adapters and scenarios of the first). A cell
+    that a later file holds again (a re-run of single cells, `conformance
+    --adapter A --scenario S`) replaces the earlier one, in its place."""
     docs = [load(p) for p in paths]
     doc = dict(docs[0])
-    doc["cells"] = [c for d in docs for c in d.get("cells", [])]
+    cells = {}
+    for d in docs:
+        for c in d.get("cells", []):
+            cells[(c["adapter"], c["scenario"])] = c
+    doc["cells"] = list(cells.values())
     return doc
 
 

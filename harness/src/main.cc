@@ -11,7 +11,7 @@
 //                     (without --impl: the catalog adapter each scenario names)
 //   lockharness mutants --lockreg PATH --suite DIR [--reference-runs N] [--mutant-runs N]
 //                       [--no-spans]
-//   lockharness conformance [--suite DIR] [--adapter NAME] [--markdown FILE]
+//   lockharness conformance [--suite DIR] [--adapter NAME] [--scenario NAME] [--markdown FILE]
 //                           [--jobs N] [--shard K/N] [--out DIR] [--junit FILE]
 //   lockharness merge DIR... [--markdown FILE] [--junit FILE]
 //   lockharness check DIR
@@ -328,6 +328,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   conformance->add_option("--adapter", conformance_options.adapters,
                           "only these adapters (repeatable)");
+  conformance->add_option("--scenario", conformance_options.scenarios,
+                          "only these scenarios, by name (repeatable): re-runs of single cells");
   conformance->add_option("--out", conformance_out, "directory for all run directories");
   cli::AddMarkdownFlag(conformance, &conformance_options.markdown);
   cli::AddJunitFlag(conformance, &conformance_options.junit, "default OUT/junit.xml");

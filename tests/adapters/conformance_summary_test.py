@@ -127,6 +127,23 @@ class SummaryTest(unittest.TestCase):
                 os.unlink(name)
         self.assertEqual(out.getvalue().strip(), conformance_summary.matrix(MATRIX))
 
+    def test_a_later_file_replaces_a_re_run_cell(self):
+        rerun = {"adapters": ["locked"], "scenarios": ["crash-posix"],
+                 "cells": [cell("locked", "crash-posix", "PASS")]}
+        names = []
+        for doc in (MATRIX, rerun):
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(doc, f)
+            names.append(f.name)
+        try:
+            doc = conformance_summary.load_all(names)
+        finally:
+            for name in names:
+                os.unlink(name)
+        self.assertEqual(len(doc["cells"]), len(MATRIX["cells"]))
+        self.assertEqual(doc["scenarios"], MATRIX["scenarios"])
+        self.assertEqual(doc["cells"][1], cell("locked", "crash-posix", "PASS"))  # in its place
+
     def test_unreadable_file_exits_2(self):
         with self.assertRaises(SystemExit) as e:
             conformance_summary.load("/nonexistent/conformance.json")

@@ -4,7 +4,8 @@
 # merge`: the merged matrix must be the whole run's, cell for cell, and the
 # merged JUnit file must have the same suites and cases in the same order
 # with the same results. Then merge must refuse a shard given twice, a
-# missing shard and a shard of another suite version.
+# missing shard and a shard of another suite version. Last, one cell alone
+# (--adapter and --scenario), and the refusal of an unknown scenario.
 #
 # The matrix: three adapters (lockreg; lockreg declared per-op only, so its
 # worker-mode cell runs in per-op mode and says so; a tool that is not
@@ -107,4 +108,19 @@ sed 's/"suite_version": "[^"]*"/"suite_version": "fnv1a64:0000000000000000"/' \
   "$work/shard-2/conformance.json" >"$work/edited/conformance.json"
 expect_refusal "$work/edited: suite version fnv1a64:0000000000000000 differs from" \
   "$work/shard-1" "$work/edited"
+
+# One cell re-run: --adapter and --scenario select it; an unknown name is refused.
+conformance --adapter lockreg-per-op-only --scenario tiny-worker --out "$work/one" \
+  >"$work/one.log" 2>&1 || { cat "$work/one.log"; fail "single-cell run exited $?"; }
+/usr/bin/python3 - "$work/one/conformance.json" <<'PY' || fail "single-cell run: want one cell"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+cells = [(c["adapter"], c["scenario"]) for c in doc["cells"]]
+sys.exit(0 if cells == [("lockreg-per-op-only", "tiny-worker")] and doc["scenarios"] == ["tiny-worker"] else 1)
+PY
+if out="$(conformance --scenario no-such-scenario --out "$work/none" 2>&1)"; then
+  fail "an unknown --scenario was accepted"
+fi
+grep -qF -- "--scenario no-such-scenario: no such scenario in $work/suite" <<<"$out" ||
+  fail "unknown --scenario: got: $out"
 echo "ok: merged shards give the unsharded matrix; refusals name the directory"

@@ -261,6 +261,7 @@ int ConformanceCommand(const ConformanceOptions& options) {
   results.suite_version = *suite_version;
 
   std::vector<bool> worker_mode;
+  std::vector<fs::path> selected_files;
   std::map<std::string, fs::path> scenario_files;
   for (const fs::path& file : *files) {
     auto loaded = scenario::LoadScenario(file, &error);
@@ -270,8 +271,18 @@ int ConformanceCommand(const ConformanceOptions& options) {
       return Fail(options.suite.string() + ": two scenarios named '" + loaded->name +
                   "': " + it->second.string() + " and " + file.string());
     }
+    if (!options.scenarios.empty() && std::find(options.scenarios.begin(), options.scenarios.end(),
+                                                loaded->name) == options.scenarios.end()) {
+      continue;
+    }
     results.scenarios.push_back(loaded->name);
+    selected_files.push_back(file);
     worker_mode.push_back(loaded->run.mode == runner::Mode::kWorker);
+  }
+  for (const std::string& wanted : options.scenarios) {
+    if (scenario_files.count(wanted) == 0) {
+      return Fail("--scenario " + wanted + ": no such scenario in " + options.suite.string());
+    }
   }
   // A worker-mode scenario run in per-op mode goes to SCENARIO.per-op.
   for (size_t i = 0; i < results.scenarios.size(); ++i) {
@@ -310,7 +321,7 @@ int ConformanceCommand(const ConformanceOptions& options) {
   for (size_t a = 0; a < selected.size(); ++a) {
     for (size_t s = 0; s < results.scenarios.size(); ++s) {
       if (!scenario::InShard(a * results.scenarios.size() + s, results.shard)) continue;
-      planned.push_back({selected[a], (*files)[s], results.scenarios[s], worker_mode[s]});
+      planned.push_back({selected[a], selected_files[s], results.scenarios[s], worker_mode[s]});
     }
   }
   std::cout << "lockharness conformance: " << planned.size() << " of "

@@ -50,6 +50,7 @@ struct ConformanceOptions {
   std::filesystem::path suite = install::ThisHarnessData().scenarios / "full";
   std::filesystem::path out_dir;         // REQUIRES: absent or empty
   std::vector<std::string> adapters;     // empty: every catalog entry
+  std::vector<std::string> scenarios;    // empty: every scenario of the suite
   std::filesystem::path markdown;        // write the matrix here if set
   std::filesystem::path junit;           // default OUT/junit.xml
   std::optional<scenario::Shard> shard;  // unset: every cell
