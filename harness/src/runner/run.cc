@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "lockharness/harness/check.h"
@@ -406,7 +408,12 @@ RunOutcome ExecuteRun(const RunOptions& options) {
     return false;
   };
 
-  std::atomic<int> writers_running{options.writers};
+  // The supervising loop below wakes every 100 ms (progress, run timeout)
+  // or as soon as the last writer is done, so a run ends when its writers
+  // do, not at the next tick.
+  int writers_running = options.writers;
+  std::mutex writers_mu;
+  std::condition_variable writers_done;
   std::vector<std::thread> writers;
   writers.reserve(options.writers);
   for (int w = 0; w < options.writers; ++w) {
@@ -416,7 +423,8 @@ RunOutcome ExecuteRun(const RunOptions& options) {
       } else {
         RunPerOpWriter(&context, w, plan[w]);
       }
-      writers_running.fetch_sub(1);
+      std::lock_guard<std::mutex> lock(writers_mu);
+      if (--writers_running == 0) writers_done.notify_all();
     });
   }
   std::vector<ReaderStats> reader_stats(options.readers);
@@ -427,10 +435,14 @@ RunOutcome ExecuteRun(const RunOptions& options) {
   NemesisRunner nemeses(&context, options.seed);
   nemeses.Start(options.nemeses);
   bool run_timed_out = false;
-  while (writers_running.load() > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (bool done = false; !done;) {
+    {
+      std::unique_lock<std::mutex> lock(writers_mu);
+      done = writers_done.wait_for(lock, std::chrono::milliseconds(100),
+                                   [&] { return writers_running == 0; });
+    }
     if (options.progress) options.progress(context.completed.load(), total);
-    if (!run_timed_out && options.run_timeout_ms > 0 &&
+    if (!done && !run_timed_out && options.run_timeout_ms > 0 &&
         std::chrono::steady_clock::now() - started >
             std::chrono::milliseconds(options.run_timeout_ms)) {
       // Stop starting operations, then kill whatever this run runs (and
