@@ -13,7 +13,7 @@
 //                       [--no-spans]
 //   lockharness conformance [--suite DIR] [--adapter NAME] [--scenario NAME] [--markdown FILE]
 //                           [--jobs N] [--shard K/N] [--out DIR] [--junit FILE]
-//   lockharness merge DIR... [--markdown FILE] [--junit FILE]
+//   lockharness merge DIR... [--rerun DIR] [--markdown FILE] [--junit FILE]
 //   lockharness check DIR
 //   lockharness --version
 //
@@ -341,6 +341,9 @@ int main(int argc, char** argv) {
   CLI::App* merge = app.add_subcommand(
       "merge", "join the output directories of conformance shards into one matrix and JUnit file");
   merge->add_option("dirs", merge_options.dirs, "the shards' --out directories")->required();
+  merge->add_option("--rerun", merge_options.reruns,
+                    "a later run of single cells (conformance --adapter/--scenario) whose cells "
+                    "replace the shards' (repeatable)");
   cli::AddMarkdownFlag(merge, &merge_options.markdown);
   cli::AddJunitFlag(merge, &merge_options.junit, "none if not given");
 

@@ -118,6 +118,11 @@ doc = json.load(open(sys.argv[1]))
 cells = [(c["adapter"], c["scenario"]) for c in doc["cells"]]
 sys.exit(0 if cells == [("lockreg-per-op-only", "tiny-worker")] and doc["scenarios"] == ["tiny-worker"] else 1)
 PY
+# merge --rerun puts it in place of the shards' cell.
+"$lh" merge "$work/shard-1" "$work/shard-2" --rerun "$work/one" --markdown "$work/rerun.md" \
+  >"$work/rerun.log" 2>&1 || { cat "$work/rerun.log"; fail "merge --rerun"; }
+grep -q "6 cells, 1 of them from 1 re-run(s)" "$work/rerun.log" || fail "merge --rerun: $(cat "$work/rerun.log")"
+diff <(table "$work/whole.md") <(table "$work/rerun.md") || fail "merge --rerun changed the matrix"
 if out="$(conformance --scenario no-such-scenario --out "$work/none" 2>&1)"; then
   fail "an unknown --scenario was accepted"
 fi

@@ -134,6 +134,31 @@ std::optional<ConformanceResults> MergeShards(const std::vector<ShardResults>& s
   return merged;
 }
 
+bool ApplyRerun(const ShardResults& rerun, ConformanceResults* merged, std::string* error) {
+  const ConformanceResults& r = rerun.results;
+  auto refuse = [&](const std::string& why) {
+    *error = rerun.dir.string() + ": " + why;
+    return false;
+  };
+  if (!r.complete) return refuse("the re-run was interrupted and is incomplete: run it again");
+  if (r.suite_version != merged->suite_version) {
+    return refuse("suite version " + r.suite_version + " differs from the shards' " +
+                  merged->suite_version + ": a re-run must run the same scenarios");
+  }
+  std::map<std::pair<std::string, std::string>, size_t> where;
+  for (size_t i = 0; i < merged->cells.size(); ++i) {
+    where.emplace(std::make_pair(merged->cells[i].adapter, merged->cells[i].scenario), i);
+  }
+  for (const ConformanceCell& cell : r.cells) {
+    const auto it = where.find({cell.adapter, cell.scenario});
+    if (it == where.end()) {
+      return refuse("cell " + CellName(cell.adapter, cell.scenario) + " is not in the matrix");
+    }
+    merged->cells[it->second] = cell;
+  }
+  return true;
+}
+
 int MergeCommand(const MergeOptions& options) {
   std::vector<ShardResults> shards;
   std::string error;
@@ -144,6 +169,15 @@ int MergeCommand(const MergeOptions& options) {
   }
   auto merged = MergeShards(shards, &error);
   if (!merged) return Fail("merge refused: " + error);
+  size_t rerun_cells = 0;
+  for (const fs::path& dir : options.reruns) {
+    auto results = LoadConformanceResults(dir, &error);
+    if (!results) return Fail(error);
+    rerun_cells += results->cells.size();
+    if (!ApplyRerun({dir, std::move(*results)}, &*merged, &error)) {
+      return Fail("merge refused: " + error);
+    }
+  }
   merged->command_line = options.command_line;
   const std::string matrix = ConformanceMarkdown(merged->scenarios, ConformanceRows(*merged));
   std::cout << matrix;
@@ -157,8 +191,11 @@ int MergeCommand(const MergeOptions& options) {
     return Fail(error);
   }
   std::cerr << "lockharness merge: " << shards.size() << " shards, " << merged->cells.size()
-            << " cells"
-            << "\n";
+            << " cells";
+  if (!options.reruns.empty()) {
+    std::cerr << ", " << rerun_cells << " of them from " << options.reruns.size() << " re-run(s)";
+  }
+  std::cerr << "\n";
   return kExitValid;
 }
 

@@ -286,5 +286,44 @@ TEST(MergeShards, RefusesAnInterruptedShard) {
             "runs/shard-2: shard 2/2 was interrupted and is incomplete: run it again");
 }
 
+// A re-run's cells replace the shards' in place (its catalog may be newer);
+// an incomplete re-run, another suite, or a cell outside the matrix is
+// refused, naming the re-run.
+TEST(ApplyRerun, ReplacesCellsInPlace) {
+  std::string error;
+  auto merged = MergeShards(Shards(2), &error);
+  ASSERT_TRUE(merged) << error;
+  ConformanceResults rerun;
+  rerun.suite_version = merged->suite_version;
+  rerun.catalog_version = "fnv1a64:00000000000000ee";
+  rerun.adapters = {"lockreg"};
+  rerun.scenarios = {"steal-lock"};
+  ConformanceCell again = Cell("lockreg", "steal-lock");
+  again.outcome.status = ScenarioStatus::kNotApplicable;
+  again.outcome.not_applicable = "fixed";
+  rerun.cells = {again};
+  ASSERT_TRUE(ApplyRerun({"runs/rerun", rerun}, &*merged, &error)) << error;
+  ASSERT_EQ(merged->cells.size(), kAdapters.size() * kScenarios.size());
+  EXPECT_EQ(merged->cells[2].adapter, "lockreg");
+  EXPECT_EQ(merged->cells[2].scenario, "steal-lock");
+  EXPECT_EQ(merged->cells[2].outcome.not_applicable, "fixed");
+  EXPECT_EQ(merged->cells[1].outcome.not_applicable, "");
+
+  ConformanceResults bad = rerun;
+  bad.complete = false;
+  EXPECT_FALSE(ApplyRerun({"runs/rerun", bad}, &*merged, &error));
+  EXPECT_EQ(error, "runs/rerun: the re-run was interrupted and is incomplete: run it again");
+  bad = rerun;
+  bad.suite_version = "fnv1a64:00000000000000cc";
+  EXPECT_FALSE(ApplyRerun({"runs/rerun", bad}, &*merged, &error));
+  EXPECT_EQ(error,
+            "runs/rerun: suite version fnv1a64:00000000000000cc differs from the shards' "
+            "fnv1a64:00000000000000aa: a re-run must run the same scenarios");
+  bad = rerun;
+  bad.cells = {Cell("lockreg", "no-such-scenario")};
+  EXPECT_FALSE(ApplyRerun({"runs/rerun", bad}, &*merged, &error));
+  EXPECT_EQ(error, "runs/rerun: cell lockreg x no-such-scenario is not in the matrix");
+}
+
 }  // namespace
 }  // namespace lockharness::harness::cli
