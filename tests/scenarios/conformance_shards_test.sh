@@ -118,6 +118,12 @@ doc = json.load(open(sys.argv[1]))
 cells = [(c["adapter"], c["scenario"]) for c in doc["cells"]]
 sys.exit(0 if cells == [("lockreg-per-op-only", "tiny-worker")] and doc["scenarios"] == ["tiny-worker"] else 1)
 PY
+# A run in which no cell ran (an adapter that is not installed) still
+# writes its results.
+conformance --adapter not-installed --out "$work/nothing-ran" >"$work/nothing-ran.log" 2>&1 ||
+  { cat "$work/nothing-ran.log"; fail "a run with no cell run exited $?"; }
+[ -f "$work/nothing-ran/conformance.json" ] || fail "a run with no cell run wrote no conformance.json"
+
 # merge --rerun puts it in place of the shards' cell.
 "$lh" merge "$work/shard-1" "$work/shard-2" --rerun "$work/one" --markdown "$work/rerun.md" \
   >"$work/rerun.log" 2>&1 || { cat "$work/rerun.log"; fail "merge --rerun"; }

@@ -386,6 +386,8 @@ int ConformanceCommand(const ConformanceOptions& options) {
   if (runner::Interrupted()) results.complete = false;
 
   const std::string json = ConformanceResultsText(results);
+  // No cell may have made it (every one n/a or not runnable).
+  fs::create_directories(options.out_dir, ec);
   if (!runner::WriteFileNoFollow(options.out_dir / kConformanceResultsFile, json, &error)) {
     return Fail(error);
   }
