@@ -47,8 +47,8 @@ case "$case_name" in
         "kernel.unprivileged_userns_clone=$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null || echo absent))"
     fi
     out="$(cd "$work" && "${as_user[@]}" "$LOCKHARNESS" run --impl "$impl" --placement mixed \
-      --writers 3 --ops 12 --seed 2 --stale-ms 1000 \
-      --nemesis kill-holder:start_ms=100,interval_ms=200,count=2 \
+      --writers 3 --ops 40 --seed 2 --stale-ms 1000 \
+      --nemesis kill-holder:start_ms=20,interval_ms=60,count=2 \
       --out "$work/run" 2>&1)"
     rc=$?
     [ "$rc" = 0 ] || fail "placed run as uid $("${as_user[@]}" id -u): exit $rc: $out"

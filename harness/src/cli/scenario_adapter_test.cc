@@ -89,7 +89,8 @@ TEST(ScenarioImpl, AWorkerScenarioForAnAdapterWithoutWorkerMode) {
 }
 
 // The checked-in known bugs: each names an adapter of the checked-in
-// catalog, a checker, and the public report it reproduces.
+// catalog, a checker, and the public report it reproduces (for a bug this
+// harness found, the public source it was confirmed in).
 TEST(KnownBugs, EveryScenarioNamesACatalogAdapterACheckerAndItsReport) {
   const std::filesystem::path root = LOCKHARNESS_SOURCE_DIR;
   std::string error;
