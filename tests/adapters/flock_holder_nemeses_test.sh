@@ -15,15 +15,10 @@
 # paused holder's. Exit 77 if the adapter's runtime is missing.
 # Environment from CTest: LOCKHARNESS, LOCKHARNESS_BUILD_DIR.
 set -uo pipefail
-name="$1" work="$2" ops="${3:-25}"
-adapters="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../harness/adapters" && pwd)"
-if ! probe="$("$adapters/probe.sh" "$name")"; then
-  echo "skipped: $probe"
-  exit 77
-fi
-rm -rf "$work"
-mkdir -p "$work"
-fail() { echo "FAIL: $1 (see $work)" >&2; exit 1; }
+name="$1" ops="${3:-25}"
+# shellcheck source=test_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test_setup.sh"
+adapter_test_setup "$name" "$2"
 run() {  # run NAME NEMESIS; prints the exit code
   "$adapters/run.sh" "$name" --mode per-op --writers 4 --ops "$ops" --seed 7 \
     --op-timeout-ms 20000 --nemesis "$2" --out "$work/$1" >/dev/null 2>"$work/$1.stderr"

@@ -17,16 +17,10 @@
 # Exit 77 if the adapter's runtime is missing or the machine cannot place.
 # Environment from CTest: LOCKHARNESS, LOCKHARNESS_BUILD_DIR.
 set -uo pipefail
-work="$1"
 name=shell-noclobber
-adapters="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../harness/adapters" && pwd)"
-if ! probe="$("$adapters/probe.sh" "$name")"; then
-  echo "skipped: $probe"
-  exit 77
-fi
-rm -rf "$work"
-mkdir -p "$work"
-fail() { echo "FAIL: $1 (see $work)" >&2; exit 1; }
+# shellcheck source=test_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test_setup.sh"
+adapter_test_setup "$name" "$1"
 run() {  # run LABEL EXPECTED_RC FLAGS...
   local label="$1" want="$2" rc
   shift 2

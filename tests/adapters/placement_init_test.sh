@@ -17,17 +17,10 @@
 # Exit 77 if dotlockfile is missing or the machine cannot place writers.
 # Environment from CTest: LOCKHARNESS, LOCKHARNESS_BUILD_DIR.
 set -uo pipefail
-work="$1"
 name=shell-dotlockfile
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-adapters="$root/harness/adapters"
-if ! probe="$("$adapters/probe.sh" "$name")"; then
-  echo "skipped: $probe"
-  exit 77
-fi
-rm -rf "$work"
-mkdir -p "$work"
-fail() { echo "FAIL: $1 (see $work)" >&2; exit 1; }
+# shellcheck source=test_setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test_setup.sh"
+adapter_test_setup "$name" "$1"
 flags=(--mode per-op --writers 2 --ops 3 --readers 0 --seed 5 --placement pid-namespace)
 
 LOCKHARNESS_LOCK_WAIT_MS=1000 "$LOCKHARNESS" run \

@@ -13,16 +13,10 @@
 # writes. Exit 77 if bash, flock or python3 is missing. Environment from
 # CTest: LOCKHARNESS.
 set -uo pipefail
-work="$1"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-adapters="$(cd "$here/../../harness/adapters" && pwd)"
-if ! probe="$("$adapters/probe.sh" shell-flock)"; then
-  echo "skipped: $probe"
-  exit 77
-fi
-rm -rf "$work"
-mkdir -p "$work"
-fail() { echo "FAIL: $1 (see $work)" >&2; exit 1; }
+# shellcheck source=test_setup.sh
+source "$here/test_setup.sh"
+adapter_test_setup shell-flock "$1"
 run() {  # run NAME SCRIPT; prints the exit code
   LOCKHARNESS_NO_SPANS=1 "$LOCKHARNESS" run --impl "$2 --file {registry}" \
     --writers 3 --ops 8 --seed 11 --out "$work/$1" >/dev/null 2>"$work/$1.stderr"
