@@ -76,7 +76,7 @@ if(TARGET lockharness_workload AND TARGET lockharness_checkers)
     PRIVATE lockharness_install lockharness_workload)
 
   list(APPEND LOCKHARNESS_RUNNER_TESTS src/report/run_report_test.cc src/runner/run_test.cc
-    src/runner/holder_oracle_test.cc)
+    src/runner/holder_oracle_test.cc src/runner/placement_test.cc)
 endif()
 
 if(LOCKHARNESS_BUILD_TESTS)

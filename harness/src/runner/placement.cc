@@ -108,13 +108,11 @@ std::string PlacerProgram() { return install::ThisHarnessData().placer.string();
 bool PlacementPrefix(Placement p, bool init, int writer, uint64_t seed, const fs::path& hosts_dir,
                      std::vector<std::string>* prefix, std::string* error) {
   prefix->clear();
+  std::vector<std::string> place;  // the placer's options for this kind
   switch (PlacementOf(p, writer)) {
     case Placement::kSame:
     case Placement::kMixed: return true;
-    case Placement::kPidNamespace:
-      *prefix = {PlacerProgram(), "--pid-ns", "--"};
-      if (init) prefix->insert(prefix->begin() + 1, "--init");
-      return true;
+    case Placement::kPidNamespace: place = {"--pid-ns"}; break;
     case Placement::kHost: {
       std::error_code ec;
       fs::create_directories(hosts_dir, ec);
@@ -126,12 +124,14 @@ bool PlacementPrefix(Placement p, bool init, int writer, uint64_t seed, const fs
         *error = "cannot write " + boot_id.string();
         return false;
       }
-      *prefix = {PlacerProgram(),  "--host",         "lh-host-" + std::to_string(writer),
-                 "--boot-id-file", boot_id.string(), "--"};
-      if (init) prefix->insert(prefix->begin() + 1, "--init");
-      return true;
+      place = {"--host", "lh-host-" + std::to_string(writer), "--boot-id-file", boot_id.string()};
+      break;
     }
   }
+  *prefix = {PlacerProgram()};
+  if (init) prefix->push_back("--init");
+  prefix->insert(prefix->end(), place.begin(), place.end());
+  prefix->push_back("--");
   return true;
 }
 
